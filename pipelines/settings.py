@@ -1,0 +1,96 @@
+"""One typed settings object for the whole pipeline, read once from the environment.
+
+Every setting can be given as an environment variable prefixed ``COMPLAINTS_``
+(nested ones with ``__``, e.g. ``COMPLAINTS_PATTERNS__PERSISTENT_MONTHS=4``)
+or in a ``.env`` file in the working directory.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import BaseModel, Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class SlaSettings(BaseModel):
+    """Clause 5.1: answer within N working days; the monthly compliance goal."""
+
+    working_days: int = Field(7, ge=1, description="Working days allowed for the first response.")
+    goal: float = Field(0.95, gt=0, le=1, description="Target share of complaints answered in time.")
+    at_risk_working_days: int = Field(
+        2, ge=0, description="Open complaints due within this many working days are 'at risk'."
+    )
+
+
+class PatternSettings(BaseModel):
+    """Thresholds of the pattern flags (clauses 3.4, 3.5, 6.2, 7.1). See README 'Pattern flags'."""
+
+    serious_subcategories: list[str] = [
+        "threat",
+        "abuse",
+        "inappropriate_demand",
+        "third_party_contact",
+        "data_disclosure",
+    ]
+    persistent_months: int = Field(3, description="Distinct months with a substantiated complaint…")
+    persistent_window: int = Field(6, description="…within this many months.")
+    outlier_window: int = Field(3, description="Months summed for the outlier rate.")
+    outlier_high_limit: float = 0.998
+    outlier_watch_limit: float = 0.95
+    min_expected: float = Field(
+        1.0, description="No outlier verdict when the expected count is below this."
+    )
+    rising_months: int = Field(3, description="Consecutive months the rolling sum must rise.")
+    handler_min_volume: int = Field(10, description="Handlers with fewer complaints get no verdict.")
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="COMPLAINTS_", env_nested_delimiter="__", env_file=".env", extra="ignore"
+    )
+
+    home: Path = Field(Path("data"), description="Where the warehouse, inbox and outputs live.")
+    pseudonym_key: SecretStr | None = Field(
+        None, description="HMAC key for customer_key; else a key file in home is created."
+    )
+    timezone: str = "Asia/Ho_Chi_Minh"
+    max_rejected_share: float = Field(
+        0.05, ge=0, le=1, description="A file with more rows rejected than this blocks the marts."
+    )
+    calendar_file: Path | None = Field(
+        None, description="Company calendar YAML adding days off/working days (README 'Calendar')."
+    )
+    sla: SlaSettings = SlaSettings()
+    patterns: PatternSettings = PatternSettings()
+
+    @property
+    def warehouse_path(self) -> Path:
+        return self.home / "warehouse.duckdb"
+
+    @property
+    def inbox(self) -> Path:
+        return self.home / "inbox"
+
+    @property
+    def reports_dir(self) -> Path:
+        return self.home / "reports"
+
+    @property
+    def restricted_dir(self) -> Path:
+        return self.home / "restricted"
+
+    @property
+    def data_docs_dir(self) -> Path:
+        return self.home / "data_docs"
+
+    @property
+    def dagster_home(self) -> Path:
+        return self.home / "dagster"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The settings, read once per process."""
+    return Settings()

@@ -1,0 +1,86 @@
+"""The DuckDB warehouse: connections, schemas and the SQL model runner.
+
+Models live in ``models/<layer>/<table>.sql``, one SELECT per table. The runner
+reads their references to other tables, orders them and materialises each as
+``CREATE OR REPLACE TABLE <layer>.<table> AS <select>``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from graphlib import TopologicalSorter
+from pathlib import Path
+
+import duckdb
+
+MODELS_DIR = Path(__file__).resolve().parents[1] / "models"
+SCHEMAS = ("staging", "core", "quarantine", "marts")
+_REF = re.compile(r"\b(staging|core|quarantine|marts)\.([a-z_][a-z0-9_]*)\b", re.IGNORECASE)
+
+
+class WarehouseBusy(RuntimeError):
+    """Another process holds the warehouse."""
+
+
+@contextmanager
+def connect(path: Path, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
+    """Open the warehouse; a lock held by another process becomes one clear error."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        con = duckdb.connect(str(path), read_only=read_only and path.exists())
+    except duckdb.IOException as exc:
+        if "lock" in str(exc).lower():
+            raise WarehouseBusy(
+                f"{path}: the warehouse is in use by another complaints process; try again later"
+            ) from None
+        raise
+    try:
+        con.execute("SET TimeZone = 'Asia/Ho_Chi_Minh'")
+        for schema in SCHEMAS:
+            con.execute(f"CREATE SCHEMA IF NOT EXISTS {schema}")
+        yield con
+    finally:
+        con.close()
+
+
+@dataclass(frozen=True)
+class Model:
+    layer: str
+    name: str
+    path: Path
+
+    @property
+    def table(self) -> str:
+        return f"{self.layer}.{self.name}"
+
+    @property
+    def sql(self) -> str:
+        return self.path.read_text(encoding="utf-8")
+
+    def refs(self) -> set[str]:
+        text = re.sub(r"--[^\n]*", "", self.sql)
+        return {f"{a.lower()}.{b.lower()}" for a, b in _REF.findall(text)} - {self.table}
+
+
+def discover_models(models_dir: Path = MODELS_DIR) -> dict[str, Model]:
+    """Every ``models/<layer>/<table>.sql`` file, keyed by ``layer.table``."""
+    found = {}
+    for path in sorted(models_dir.glob("*/*.sql")):
+        model = Model(path.parent.name, path.stem, path)
+        found[model.table] = model
+    return found
+
+
+def model_order(models: dict[str, Model]) -> list[str]:
+    """Tables in an order where each model comes after the models it reads."""
+    graph = {t: {r for r in m.refs() if r in models} for t, m in models.items()}
+    return list(TopologicalSorter(graph).static_order())
+
+
+def materialise(con: duckdb.DuckDBPyConnection, model: Model) -> int:
+    """Build one model as a table and return its row count."""
+    con.execute(f"CREATE OR REPLACE TABLE {model.table} AS\n{model.sql}")
+    return con.execute(f"SELECT count(*) FROM {model.table}").fetchone()[0]
