@@ -18,7 +18,9 @@ class SlaSettings(BaseModel):
     """Clause 5.1: answer within N working days; the monthly compliance goal."""
 
     working_days: int = Field(7, ge=1, description="Working days allowed for the first response.")
-    goal: float = Field(0.95, gt=0, le=1, description="Target share of complaints answered in time.")
+    goal: float = Field(
+        0.95, gt=0, le=1, description="Target share of complaints answered in time."
+    )
     at_risk_working_days: int = Field(
         2, ge=0, description="Open complaints due within this many working days are 'at risk'."
     )
@@ -43,7 +45,9 @@ class PatternSettings(BaseModel):
         1.0, description="No outlier verdict when the expected count is below this."
     )
     rising_months: int = Field(3, description="Consecutive months the rolling sum must rise.")
-    handler_min_volume: int = Field(10, description="Handlers with fewer complaints get no verdict.")
+    handler_min_volume: int = Field(
+        10, description="Handlers with fewer complaints get no verdict."
+    )
 
 
 class Settings(BaseSettings):

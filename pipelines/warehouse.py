@@ -80,7 +80,17 @@ def model_order(models: dict[str, Model]) -> list[str]:
     return list(TopologicalSorter(graph).static_order())
 
 
+def scalar(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None):
+    """The single value of a query.
+
+    DuckDB 2 keeps a result open until it is fetched to the end, and an open result blocks the
+    connection, so never use ``fetchone()`` on a query you do not drain.
+    """
+    rows = con.execute(sql, params or []).fetchall()
+    return rows[0][0] if rows else None
+
+
 def materialise(con: duckdb.DuckDBPyConnection, model: Model) -> int:
     """Build one model as a table and return its row count."""
     con.execute(f"CREATE OR REPLACE TABLE {model.table} AS\n{model.sql}")
-    return con.execute(f"SELECT count(*) FROM {model.table}").fetchone()[0]
+    return scalar(con, f"SELECT count(*) FROM {model.table}")

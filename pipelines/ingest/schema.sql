@@ -53,14 +53,14 @@ CREATE TABLE IF NOT EXISTS core.staff (
     employee_id VARCHAR PRIMARY KEY, name VARCHAR, team VARCHAR, role VARCHAR,
     start_date DATE, end_date DATE,
     exported_at TIMESTAMP NOT NULL, source_file VARCHAR NOT NULL, source_sha256 VARCHAR NOT NULL,
-    source_row BIGINT NOT NULL, loaded_at TIMESTAMP NOT NULL
+    source_row BIGINT NOT NULL, loaded_at TIMESTAMP NOT NULL, content_hash VARCHAR NOT NULL
 );
 
 CREATE TABLE IF NOT EXISTS core.partners (
     partner_id VARCHAR PRIMARY KEY, name VARCHAR, partner_type VARCHAR,
     start_date DATE, end_date DATE,
     exported_at TIMESTAMP NOT NULL, source_file VARCHAR NOT NULL, source_sha256 VARCHAR NOT NULL,
-    source_row BIGINT NOT NULL, loaded_at TIMESTAMP NOT NULL
+    source_row BIGINT NOT NULL, loaded_at TIMESTAMP NOT NULL, content_hash VARCHAR NOT NULL
 );
 
 -- Exposure: interactions per month per employee or partner.
@@ -68,7 +68,7 @@ CREATE TABLE IF NOT EXISTS core.activity (
     month DATE NOT NULL, subject_type VARCHAR NOT NULL, subject_id VARCHAR NOT NULL,
     interactions BIGINT NOT NULL,
     exported_at TIMESTAMP NOT NULL, source_file VARCHAR NOT NULL, source_sha256 VARCHAR NOT NULL,
-    source_row BIGINT NOT NULL, loaded_at TIMESTAMP NOT NULL,
+    source_row BIGINT NOT NULL, loaded_at TIMESTAMP NOT NULL, content_hash VARCHAR NOT NULL,
     PRIMARY KEY (month, subject_type, subject_id)
 );
 

@@ -1,0 +1,47 @@
+"""Expectation suites for the reference exports: staff, partners and activity (exposure)."""
+
+from __future__ import annotations
+
+import great_expectations as gx
+import great_expectations.expectations as gxe
+
+KEYS = {"staff": "employee_id", "partners": "partner_id", "activity": "subject_key"}
+COLUMNS = {
+    "staff": ["source_row", "employee_id"],
+    "partners": ["source_row", "partner_id"],
+    "activity": [
+        "source_row",
+        "subject_key",
+        "month",
+        "month_given",
+        "interactions",
+        "interactions_given",
+    ],
+}
+
+
+def reference_suite(kind: str) -> gx.ExpectationSuite:
+    key = KEYS[kind]
+    e: list = [
+        gxe.ExpectColumnValuesToNotBeNull(column=key, meta={"rule": "missing_key"}),
+        gxe.ExpectColumnValuesToBeUnique(column=key, meta={"rule": "duplicate_key"}),
+    ]
+    if kind == "activity":
+        e += [
+            gxe.ExpectColumnValuesToNotBeNull(
+                column="month",
+                row_condition="month_given.notnull()",
+                condition_parser="pandas",
+                meta={"rule": "unparseable_month"},
+            ),
+            gxe.ExpectColumnValuesToNotBeNull(
+                column="month_given", meta={"rule": "unparseable_month"}
+            ),
+            gxe.ExpectColumnValuesToNotBeNull(
+                column="interactions", meta={"rule": "invalid_interactions"}
+            ),
+            gxe.ExpectColumnValuesToBeBetween(
+                column="interactions", min_value=0, meta={"rule": "invalid_interactions"}
+            ),
+        ]
+    return gx.ExpectationSuite(name=kind, expectations=e)

@@ -1,0 +1,122 @@
+"""Expectation suite for register exports (GX Core 1.x), one expectation per rule.
+
+The suite runs on the typed rows of one file (models/staging/register_rows.sql).
+"""
+
+from __future__ import annotations
+
+import great_expectations as gx
+import great_expectations.expectations as gxe
+
+from pipelines.ingest.labels import CONDUCT_CATEGORIES, VALUE_LABELS
+
+TIMESTAMPS = ("received_at", "first_response_at", "resolved_at", "review_requested_at")
+ORDERED_AFTER_RECEIPT = {
+    "first_response_at": "response_before_receipt",
+    "resolved_at": "resolved_before_receipt",
+    "review_requested_at": "review_before_receipt",
+}
+COLUMNS = [
+    "source_row",
+    "complaint_id",
+    "category",
+    "subcategory",
+    "subcategory_known",
+    "employee_id",
+    "partner_id",
+    "exported_at",
+    *TIMESTAMPS,
+    *(f"{t}_given" for t in TIMESTAMPS),
+]
+
+
+def _meta(rule: str) -> dict:
+    return {"rule": rule}
+
+
+def register_suite(staff_ids: list[str], partner_ids: list[str]) -> gx.ExpectationSuite:
+    """The register rules; directory checks only when a directory has been loaded."""
+    e: list = [
+        gxe.ExpectColumnValuesToNotBeNull(
+            column="complaint_id", meta=_meta("missing_complaint_id")
+        ),
+        gxe.ExpectColumnValuesToNotBeNull(
+            column="received_at_given", meta=_meta("missing_received_at")
+        ),
+    ]
+    for ts in TIMESTAMPS:
+        e.append(
+            gxe.ExpectColumnValuesToNotBeNull(
+                column=ts,
+                row_condition=f"{ts}_given.notnull()",
+                condition_parser="pandas",
+                meta=_meta(f"unparseable_{ts}"),
+            )
+        )
+    for ts, rule in ORDERED_AFTER_RECEIPT.items():
+        e.append(
+            gxe.ExpectColumnPairValuesAToBeGreaterThanB(
+                column_A=ts,
+                column_B="received_at",
+                or_equal=True,
+                ignore_row_if="either_value_is_missing",
+                meta=_meta(rule),
+            )
+        )
+    e += [
+        gxe.ExpectColumnPairValuesAToBeGreaterThanB(
+            column_A="exported_at",
+            column_B="received_at",
+            or_equal=True,
+            ignore_row_if="either_value_is_missing",
+            meta=_meta("received_after_export"),
+        ),
+        # Exact duplicate rows are removed before validation, so any repeat differs in content.
+        gxe.ExpectColumnValuesToBeUnique(
+            column="complaint_id", meta=_meta("duplicate_complaint_id")
+        ),
+        # Warnings: the row is kept.
+        gxe.ExpectColumnValuesToBeInSet(
+            column="category",
+            value_set=list(VALUE_LABELS["category"]),
+            meta=_meta("unknown_category"),
+        ),
+        gxe.ExpectColumnValuesToBeInSet(
+            column="subcategory_known",
+            value_set=[True],
+            row_condition=f"category.isin({list(CONDUCT_CATEGORIES)}) & subcategory.notnull()",
+            condition_parser="pandas",
+            meta=_meta("unknown_subcategory"),
+        ),
+        gxe.ExpectColumnValuesToNotBeNull(
+            column="employee_id",
+            row_condition='category == "staff_conduct"',
+            condition_parser="pandas",
+            meta=_meta("staff_conduct_without_employee"),
+        ),
+        gxe.ExpectColumnValuesToNotBeNull(
+            column="partner_id",
+            row_condition='category == "partner_conduct"',
+            condition_parser="pandas",
+            meta=_meta("partner_conduct_without_partner"),
+        ),
+        gxe.ExpectColumnValuesToNotBeNull(
+            column="first_response_at",
+            row_condition="resolved_at.notnull()",
+            condition_parser="pandas",
+            meta=_meta("resolved_without_response"),
+        ),
+    ]
+    if staff_ids:
+        e.append(
+            gxe.ExpectColumnValuesToBeInSet(
+                column="employee_id", value_set=staff_ids, meta=_meta("unknown_employee")
+            )
+        )
+    if partner_ids:
+        e.append(
+            gxe.ExpectColumnValuesToBeInSet(
+                column="partner_id", value_set=partner_ids, meta=_meta("unknown_partner")
+            )
+        )
+    return gx.ExpectationSuite(name="register", expectations=e)

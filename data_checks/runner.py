@@ -1,0 +1,95 @@
+"""Run an expectation suite on one file's rows and turn GX's unexpected rows into findings.
+
+A file-backed GX context under ``$COMPLAINTS_HOME/gx`` keeps the validation results, and a
+Data Docs site under ``$COMPLAINTS_HOME/data_docs`` renders them for people.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from functools import lru_cache
+from pathlib import Path
+
+import pandas as pd
+
+# GX's progress bars and logging stay out of the CLI output.
+os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
+os.environ.setdefault("TQDM_DISABLE", "1")
+logging.getLogger("great_expectations").setLevel(logging.ERROR)
+
+import great_expectations as gx  # noqa: E402
+from great_expectations.checkpoint import UpdateDataDocsAction  # noqa: E402
+from great_expectations.data_context.types.base import ProgressBarsConfig  # noqa: E402
+
+SITE = "complaints"
+
+
+@lru_cache(maxsize=4)
+def _context(home: str):
+    context = gx.get_context(mode="file", project_root_dir=home)
+    context.variables.progress_bars = ProgressBarsConfig(globally=False)
+    docs_dir = str(Path(home) / "data_docs")
+    sites = context.get_config().data_docs_sites or {}
+    if SITE not in sites:
+        context.add_data_docs_site(
+            SITE,
+            {
+                "class_name": "SiteBuilder",
+                "store_backend": {
+                    "class_name": "TupleFilesystemStoreBackend",
+                    "base_directory": docs_dir,
+                },
+                "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
+            },
+        )
+    return context
+
+
+def data_docs_index(home: Path) -> Path:
+    return Path(home) / "data_docs" / "index.html"
+
+
+def run_suite(
+    frame: pd.DataFrame,
+    suite: gx.ExpectationSuite,
+    home: Path,
+    asset: str,
+    docs: bool = True,
+) -> pd.DataFrame:
+    """Validate ``frame`` and return one row per (source_row, rule) that failed."""
+    context = _context(str(Path(home).resolve()))
+    source = context.data_sources.add_or_update_pandas("exports")
+    data_asset = next(
+        (a for a in source.assets if a.name == asset), None
+    ) or source.add_dataframe_asset(asset)
+    batch = next(
+        iter(data_asset.batch_definitions), None
+    ) or data_asset.add_batch_definition_whole_dataframe("file")
+    suite = context.suites.add_or_update(suite)
+    definition = context.validation_definitions.add_or_update(
+        gx.ValidationDefinition(name=f"{asset}-file", data=batch, suite=suite)
+    )
+    checkpoint = context.checkpoints.add_or_update(
+        gx.Checkpoint(
+            name=f"{asset}-checkpoint",
+            validation_definitions=[definition],
+            actions=[UpdateDataDocsAction(name="data_docs", site_names=[SITE])] if docs else [],
+            result_format={
+                "result_format": "COMPLETE",
+                "unexpected_index_column_names": ["source_row"],
+            },
+        )
+    )
+    result = checkpoint.run(batch_parameters={"dataframe": frame})
+    findings = []
+    for run in result.run_results.values():
+        for r in run.results:
+            rule = (r.expectation_config.meta or {}).get("rule")
+            if r.exception_info and r.exception_info.get("raised_exception"):
+                raise RuntimeError(
+                    f"check {rule} could not run: {r.exception_info.get('exception_message')}"
+                )
+            for hit in r.result.get("unexpected_index_list") or []:
+                findings.append((int(hit["source_row"]), rule))
+    return pd.DataFrame(findings, columns=["source_row", "rule"]).drop_duplicates()

@@ -1,0 +1,24 @@
+-- One activity (exposure) export's rows: interactions per month per employee or partner.
+-- Inputs: raw_rows, load_context.
+with typed as (
+    select
+        r.source_row,
+        case when r.employee_id is not null then 'employee' else 'partner' end as subject_type,
+        coalesce(r.employee_id, r.partner_id) as subject_id,
+        r.month as month_given,
+        cast(date_trunc('month', coalesce(
+            try_strptime(r.month, ['%Y-%m', '%m/%Y', '%Y/%m']), parse_ts(r.month)
+        )) as date) as month,
+        r.interactions as interactions_given,
+        try_cast(replace(replace(r.interactions, ',', ''), '.', '') as bigint) as interactions,
+        c.exported_at
+    from raw_rows as r
+    cross join load_context as c
+)
+
+select
+    *,
+    subject_type || ':' || subject_id || ':' || coalesce(cast(month as varchar), month_given, '')
+        as subject_key,
+    md5(to_json(struct_pack(subject_type, subject_id, month, interactions))) as content_hash
+from typed

@@ -1,0 +1,13 @@
+-- One partners export's rows, typed. Inputs: raw_rows, load_context.
+select
+    r.source_row,
+    r.partner_id,
+    r.name,
+    lower(replace(trim(r.partner_type), ' ', '_')) as partner_type,
+    cast(parse_ts(r.start_date) as date) as start_date,
+    cast(parse_ts(r.end_date) as date) as end_date,
+    c.exported_at,
+    md5(to_json(struct_pack(r.partner_id, r.name, r.partner_type, r.start_date, r.end_date)))
+        as content_hash
+from raw_rows as r
+cross join load_context as c

@@ -1,0 +1,79 @@
+-- One export file's rows, typed: labels become codes, timestamps local Asia/Ho_Chi_Minh time,
+-- customer identity a keyed pseudonym, personal data masked in free text. The given text of each
+-- timestamp is kept beside it so the checks can tell "absent" from "unreadable".
+-- Inputs: raw_rows (readers.py), load_context (one row), labels.
+with source as (
+    select * from raw_rows
+),
+
+context as (
+    select * from load_context
+),
+
+typed as (
+    select
+        s.source_row,
+        s.complaint_id,
+        s.received_at as received_at_given,
+        s.first_response_at as first_response_at_given,
+        s.resolved_at as resolved_at_given,
+        s.review_requested_at as review_requested_at_given,
+        parse_ts(s.received_at) as received_at,
+        parse_ts(s.first_response_at) as first_response_at,
+        parse_ts(s.resolved_at) as resolved_at,
+        parse_ts(s.review_requested_at) as review_requested_at,
+        coalesce(ch.code, case when s.channel is not null then 'other' end) as channel,
+        coalesce(cat.code, case when s.category is not null then 'unclassified' end) as category,
+        coalesce(sub.code, s.subcategory) as subcategory,
+        sub.code is not null as subcategory_known,
+        s.employee_id,
+        s.partner_id,
+        s.handler_id,
+        st.code as status_given,
+        oc.code as outcome,
+        ro.code as review_outcome,
+        -- Repeat complainants stay recognisable without storing who they are (clauses 3.3, 4.6).
+        coalesce(
+            'id:' || s.customer_id,
+            'nid:' || s.customer_national_id,
+            'tel:' || nullif(regexp_replace(s.customer_phone, '[^0-9]', '', 'g'), ''),
+            'mail:' || lower(s.customer_email),
+            'name:' || label_key(s.customer_name)
+        ) as customer_identity,
+        mask_pii(s.description, s.customer_name) as description,
+        mask_pii(s.resolution_summary, s.customer_name) as resolution_summary
+    from source as s
+    left join labels as ch on ch.field = 'channel' and ch.label_key = label_key(s.channel)
+    left join labels as cat on cat.field = 'category' and cat.label_key = label_key(s.category)
+    left join labels as sub on sub.field = 'subcategory' and sub.label_key = label_key(s.subcategory)
+    left join labels as st on st.field = 'status' and st.label_key = label_key(s.status)
+    left join labels as oc on oc.field = 'outcome' and oc.label_key = label_key(s.outcome)
+    left join labels as ro on ro.field = 'review_outcome' and ro.label_key = label_key(s.review_outcome)
+),
+
+final as (
+    select
+        t.* exclude (customer_identity, status_given),
+        coalesce(
+            t.status_given,
+            case
+                when t.review_requested_at is not null then 'review_requested'
+                when t.resolved_at is not null then 'resolved'
+                when t.first_response_at is not null then 'responded'
+                else 'new'
+            end
+        ) as status,
+        hmac_sha256(t.customer_identity) as customer_key,
+        c.exported_at
+    from typed as t
+    cross join context as c
+)
+
+select
+    *,
+    md5(to_json(struct_pack(
+        complaint_id, received_at, channel, customer_key, category, subcategory, employee_id,
+        partner_id, handler_id, first_response_at, resolved_at, status, outcome,
+        review_requested_at, review_outcome, description, resolution_summary
+    ))) as content_hash
+from final

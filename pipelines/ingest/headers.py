@@ -1,0 +1,152 @@
+"""Header matching: canonical English or Vietnamese headers, or a user's YAML mapping.
+
+Headers match case-, space- and diacritic-insensitively, so "MÃ KHIẾU NẠI", "ma khieu nai"
+and "Mã  khiếu nại" all mean ``complaint_id``.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from pipelines.ingest.errors import InputError
+
+# kind -> canonical field -> Vietnamese header
+TEMPLATES: dict[str, dict[str, str]] = {
+    "register": {
+        "complaint_id": "Mã khiếu nại",
+        "received_at": "Thời gian tiếp nhận",
+        "channel": "Kênh tiếp nhận",
+        "customer_id": "Mã khách hàng",
+        "customer_name": "Tên khách hàng",
+        "customer_phone": "Số điện thoại",
+        "customer_email": "Email khách hàng",
+        "customer_national_id": "Số CCCD",
+        "contract_id": "Số hợp đồng",
+        "category": "Nhóm khiếu nại",
+        "subcategory": "Loại vi phạm",
+        "employee_id": "Mã nhân viên liên quan",
+        "partner_id": "Mã đối tác liên quan",
+        "handler_id": "Nhân viên xử lý",
+        "first_response_at": "Thời gian phản hồi đầu tiên",
+        "resolved_at": "Thời gian giải quyết",
+        "status": "Trạng thái",
+        "outcome": "Kết quả",
+        "review_requested_at": "Thời gian yêu cầu xem xét lại",
+        "review_outcome": "Kết quả xem xét lại",
+        "description": "Nội dung khiếu nại",
+        "resolution_summary": "Nội dung giải quyết",
+    },
+    "staff": {
+        "employee_id": "Mã nhân viên",
+        "name": "Họ tên",
+        "team": "Bộ phận",
+        "role": "Chức danh",
+        "start_date": "Ngày bắt đầu",
+        "end_date": "Ngày kết thúc",
+    },
+    "partners": {
+        "partner_id": "Mã đối tác",
+        "name": "Tên đối tác",
+        "partner_type": "Loại đối tác",
+        "start_date": "Ngày bắt đầu",
+        "end_date": "Ngày kết thúc",
+    },
+    "activity": {
+        "month": "Tháng",
+        "employee_id": "Mã nhân viên",
+        "partner_id": "Mã đối tác",
+        "interactions": "Số lượt tương tác",
+    },
+}
+
+REQUIRED: dict[str, tuple[str, ...]] = {
+    "register": ("complaint_id", "received_at"),
+    "staff": ("employee_id",),
+    "partners": ("partner_id",),
+    "activity": ("month", "interactions"),
+}
+
+# Personal data of the customer (clauses 3.3, 4.6): never stored as given.
+PERSONAL_FIELDS = (
+    "customer_id",
+    "customer_name",
+    "customer_phone",
+    "customer_email",
+    "customer_national_id",
+    "contract_id",
+)
+TIMESTAMP_FIELDS = ("received_at", "first_response_at", "resolved_at", "review_requested_at")
+
+
+def header_key(text: object) -> str:
+    """A header or label folded for matching: NFC, no diacritics, lower case, single spaces."""
+    s = unicodedata.normalize("NFKD", str(text)).replace("đ", "d").replace("Đ", "D")
+    s = "".join(c for c in s if not unicodedata.combining(c)).lower()
+    return re.sub(r"[\s_\-]+", " ", s).strip()
+
+
+@dataclass
+class HeaderMapping:
+    """A user's mapping for an export from another system (``--mapping FILE``).
+
+    YAML: ``columns: {their header: canonical field}``; optional ``values:
+    {field: {their label: canonical code}}``, ``date_format`` hints are not needed
+    because every supported timestamp shape is recognised.
+    """
+
+    columns: dict[str, str] = field(default_factory=dict)
+    values: dict[str, dict[str, str]] = field(default_factory=dict)
+    skip_rows: int = 0
+
+    @classmethod
+    def load(cls, path: Path) -> HeaderMapping:
+        try:
+            doc = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
+        except (OSError, yaml.YAMLError) as exc:
+            raise InputError(path, f"the mapping file cannot be read ({exc})") from None
+        if not isinstance(doc, dict) or not isinstance(doc.get("columns", {}), dict):
+            raise InputError(path, "the mapping file needs a 'columns:' table of header: field")
+        return cls(
+            columns={str(k): str(v) for k, v in (doc.get("columns") or {}).items()},
+            values={
+                str(f): {str(k): str(v) for k, v in m.items()}
+                for f, m in (doc.get("values") or {}).items()
+            },
+            skip_rows=int(doc.get("skip_rows", 0)),
+        )
+
+
+def match_headers(
+    headers: list[str], kind: str, mapping: HeaderMapping | None, source: Path
+) -> dict[str, str]:
+    """Map each recognised file header to its canonical field; refuse a file missing a required one.
+
+    Returns {file header: canonical field}. Unrecognised headers are ignored (not stored).
+    """
+    template = TEMPLATES[kind]
+    known: dict[str, str] = {}
+    for canonical, vietnamese in template.items():
+        known[header_key(canonical)] = canonical
+        known[header_key(vietnamese)] = canonical
+    if mapping:
+        for theirs, canonical in mapping.columns.items():
+            if canonical not in template:
+                raise InputError(source, f"the mapping names an unknown field '{canonical}'")
+            known[header_key(theirs)] = canonical
+    matched: dict[str, str] = {}
+    for h in headers:
+        canonical = known.get(header_key(h))
+        if canonical and canonical not in matched.values():
+            matched[h] = canonical
+    missing = [f for f in REQUIRED[kind] if f not in matched.values()]
+    if kind == "activity" and not {"employee_id", "partner_id"} & set(matched.values()):
+        missing.append("employee_id or partner_id")
+    if missing:
+        names = ", ".join(f"{f} ({template.get(f, f)})" if f in template else f for f in missing)
+        raise InputError(source, f"missing required column {names}; nothing was loaded")
+    return matched

@@ -1,0 +1,452 @@
+"""Load one export file into the warehouse in a single transaction.
+
+read -> stage (typed, pseudonymised) -> validate with the GX suite -> quarantine the rejected
+rows -> upsert the valid ones -> log. Either the whole file lands or nothing of it does.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import duckdb
+import pandas as pd
+
+from data_checks import reference, register
+from data_checks.rules import RULES
+from data_checks.runner import run_suite
+from pipelines.ingest.errors import InputError
+from pipelines.ingest.headers import PERSONAL_FIELDS, TEMPLATES, HeaderMapping
+from pipelines.ingest.labels import label_frame
+from pipelines.ingest.pseudonym import hmac_pads, pseudonym_key
+from pipelines.ingest.readers import read_export
+from pipelines.settings import Settings
+from pipelines.warehouse import MODELS_DIR, discover_models, materialise, scalar
+
+KINDS = ("register", "staff", "partners", "activity")
+INGEST_DIR = Path(__file__).parent
+_NAME_DATE = re.compile(r"(\d{4})[-_]?(\d{2})[-_]?(\d{2})")
+
+
+@dataclass
+class LoadResult:
+    source_file: str
+    source_sha256: str
+    kind: str
+    exported_at: dt.datetime
+    shape: str = ""
+    rows_read: int = 0
+    rows_loaded: int = 0
+    rows_unchanged: int = 0
+    rows_rejected: int = 0
+    rows_warned: int = 0
+    status: str = "loaded"
+    load_id: int | None = None
+    rejected: list[dict] = field(default_factory=list)  # first rejected rows, for people
+    warnings: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def rejected_share(self) -> float:
+        return self.rows_rejected / self.rows_read if self.rows_read else 0.0
+
+
+def local_now(settings: Settings) -> dt.datetime:
+    """Wall-clock time in the company's time zone, as stored timestamps are."""
+    return dt.datetime.now(ZoneInfo(settings.timezone)).replace(tzinfo=None, microsecond=0)
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        while chunk := fh.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def exported_at_for(path: Path, given: dt.datetime | None) -> dt.datetime:
+    """--exported-at, else a date in the file name (end of that day), else the file's mtime."""
+    if given is not None:
+        return given
+    match = _NAME_DATE.search(path.stem)
+    if match:
+        try:
+            day = dt.date(*map(int, match.groups()))
+            return dt.datetime.combine(day, dt.time(23, 59, 59))
+        except ValueError:
+            pass
+    return dt.datetime.fromtimestamp(path.stat().st_mtime).replace(microsecond=0)
+
+
+def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute((INGEST_DIR / "schema.sql").read_text(encoding="utf-8"))
+
+
+def _prepare(con, settings: Settings, exported_at: dt.datetime, mapping) -> None:
+    """Connection-local inputs of the staging models: key pads, labels, macros (never stored)."""
+    opad, ipad = hmac_pads(pseudonym_key(settings))
+    con.register(
+        "load_context",
+        pd.DataFrame({"exported_at": [pd.Timestamp(exported_at)], "opad": [opad], "ipad": [ipad]}),
+    )
+    con.register("labels", label_frame(mapping))
+    con.register(
+        "rules",
+        pd.DataFrame(
+            [(r.name, r.level, r.reason_en, r.reason_vi) for r in RULES.values()],
+            columns=["rule", "level", "reason_en", "reason_vi"],
+        ),
+    )
+    con.execute((INGEST_DIR / "macros.sql").read_text(encoding="utf-8"))
+
+
+def load_file(
+    con: duckdb.DuckDBPyConnection,
+    path: Path,
+    kind: str,
+    settings: Settings,
+    mapping: HeaderMapping | None = None,
+    exported_at: dt.datetime | None = None,
+    scope: str = "full",
+    dry_run: bool = False,
+) -> LoadResult:
+    """Load (or, with dry_run, only validate) one file. Raises InputError for unusable files."""
+    if kind not in KINDS:
+        raise InputError(path, f"unknown kind '{kind}' (use one of {', '.join(KINDS)})")
+    path = Path(path)
+    sha = file_sha256(path) if path.is_file() else ""
+    result = LoadResult(
+        str(path),
+        sha,
+        kind,
+        exported_at_for(path, exported_at) if path.exists() else dt.datetime.now(),
+    )
+    if not dry_run:
+        ensure_schema(con)
+        previous = scalar(
+            con,
+            "SELECT load_id FROM core.load_log WHERE source_sha256 = ? "
+            "AND kind = ? ORDER BY load_id LIMIT 1",
+            [sha, kind],
+        )
+        if previous is not None:
+            result.status, result.load_id = "duplicate_file", previous
+            return result
+    con.execute("BEGIN TRANSACTION")
+    try:
+        _load(con, path, kind, settings, mapping, scope, dry_run, result)
+        con.execute("ROLLBACK" if dry_run else "COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    return result
+
+
+def _load(con, path, kind, settings, mapping, scope, dry_run, result: LoadResult) -> None:
+    if dry_run:
+        ensure_schema(con)
+    raw = read_export(con, path, kind, mapping)
+    result.shape, result.rows_read = raw.shape, raw.rows
+    _prepare(con, settings, result.exported_at, mapping)
+    staged = discover_models(MODELS_DIR)[f"staging.{kind}_rows"]
+    con.execute(f"CREATE OR REPLACE TEMP TABLE file_rows AS\n{staged.sql}")
+    key = "complaint_id" if kind == "register" else reference.KEYS[kind]
+    # A row identical to an earlier row of the same file is a repeat, not a conflict.
+    con.execute(f"""CREATE OR REPLACE TEMP TABLE file_rows AS SELECT *,
+        {key} IS NOT NULL AND row_number() OVER (PARTITION BY {key}, content_hash
+                                                 ORDER BY source_row) > 1 AS exact_repeat
+        FROM file_rows""")
+    findings = _validate(con, kind, settings)
+    con.register("findings", findings)
+    load_id = scalar(con, "SELECT nextval('core.load_id_seq')")
+    result.load_id = load_id
+    now = local_now(settings)
+    con.execute("""CREATE OR REPLACE TEMP TABLE row_fate AS
+        SELECT f.source_row,
+               CASE WHEN f.exact_repeat THEN 'repeat'
+                    WHEN f.source_row IN (SELECT source_row FROM findings WHERE level = 'error')
+                    THEN 'rejected' ELSE 'valid' END AS fate
+        FROM file_rows AS f""")
+    result.rows_rejected = scalar(con, "SELECT count(*) FROM row_fate WHERE fate = 'rejected'")
+    _quarantine(con, kind, result, load_id, now)
+    if kind == "register":
+        loaded, unchanged = _upsert_register(con, result, load_id, now)
+        _register_warnings(con, result, load_id, now, scope)
+        _resolve_quarantine(con, load_id, now)
+        materialise(con, discover_models(MODELS_DIR)["core.complaints"])
+    else:
+        loaded, unchanged = _upsert_reference(con, kind, result, load_id, now)
+    repeats = scalar(con, "SELECT count(*) FROM row_fate WHERE fate = 'repeat'")
+    result.rows_loaded, result.rows_unchanged = loaded, unchanged + repeats
+    _warnings(con, kind, result, load_id, now)
+    assert result.rows_read == result.rows_loaded + result.rows_unchanged + result.rows_rejected, (
+        "row accounting does not balance"
+    )
+    con.execute(
+        "INSERT INTO core.load_log VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'loaded', ?)",
+        [
+            load_id,
+            str(path),
+            result.source_sha256,
+            kind,
+            scope,
+            result.exported_at,
+            result.rows_read,
+            result.rows_loaded,
+            result.rows_unchanged,
+            result.rows_rejected,
+            result.rows_warned,
+            now,
+        ],
+    )
+    for name in ("load_context", "labels", "rules", "findings"):
+        con.unregister(name)
+
+
+def _validate(con, kind: str, settings: Settings) -> pd.DataFrame:
+    """Run the kind's GX suite on the file's rows; findings carry the rule's level."""
+    if kind == "register":
+        staff = [r[0] for r in con.execute("SELECT employee_id FROM core.staff").fetchall()]
+        partners = [r[0] for r in con.execute("SELECT partner_id FROM core.partners").fetchall()]
+        suite, columns = register.register_suite(staff, partners), register.COLUMNS
+    else:
+        suite, columns = reference.reference_suite(kind), reference.COLUMNS[kind]
+    frame = con.execute(
+        f"SELECT {', '.join(columns)} FROM file_rows WHERE NOT exact_repeat ORDER BY source_row"
+    ).df()
+    findings = run_suite(frame, suite, settings.home, asset=kind)
+    findings["level"] = findings["rule"].map(lambda r: RULES[r].level)
+    return findings
+
+
+def _row_values_sql(kind: str) -> str:
+    """The raw row as JSON with personal data masked, for people fixing it at the source."""
+    parts = []
+    for name in TEMPLATES[kind]:
+        if name in PERSONAL_FIELDS:
+            parts.append(f"{name} := CASE WHEN r.{name} IS NOT NULL THEN '***' END")
+        elif name in ("description", "resolution_summary"):
+            parts.append(f"{name} := mask_pii(r.{name}, r.customer_name)")
+        else:
+            parts.append(f"{name} := r.{name}")
+    return f"to_json(struct_pack({', '.join(parts)}))"
+
+
+def _quarantine(con, kind, result: LoadResult, load_id: int, now) -> None:
+    key = (
+        "complaint_id"
+        if kind == "register"
+        else (
+            "employee_id"
+            if kind == "staff"
+            else "partner_id"
+            if kind == "partners"
+            else "coalesce(employee_id, partner_id)"
+        )
+    )
+    con.execute(
+        f"""
+        INSERT INTO quarantine.rejected_rows
+        SELECT ?, ?, ?, ?, r.source_row, r.{key}, f.rule, rules.reason_en, rules.reason_vi,
+               {_row_values_sql(kind)}, ?, NULL
+        FROM findings AS f
+        JOIN raw_rows AS r USING (source_row)
+        JOIN rules ON rules.rule = f.rule
+        WHERE f.level = 'error'
+        ORDER BY r.source_row, f.rule""",
+        [load_id, kind, result.source_file, result.source_sha256, now],
+    )
+    result.rejected = [
+        dict(
+            zip(("source_row", "complaint_id", "rule", "reason_en", "reason_vi"), row, strict=True)
+        )
+        for row in con.execute(
+            "SELECT source_row, complaint_id, rule, reason_en, reason_vi FROM "
+            "quarantine.rejected_rows WHERE load_id = ? ORDER BY source_row, rule LIMIT 10",
+            [load_id],
+        ).fetchall()
+    ]
+
+
+def _upsert_register(con, result: LoadResult, load_id: int, now) -> tuple[int, int]:
+    """New content becomes a new version; known content only moves its sighting range."""
+    con.execute("""CREATE OR REPLACE TEMP TABLE valid_rows AS
+        SELECT f.* FROM file_rows AS f JOIN row_fate USING (source_row) WHERE fate = 'valid'""")
+    unchanged = scalar(
+        con,
+        """SELECT count(*) FROM valid_rows AS s JOIN core.complaint_versions
+        AS v USING (complaint_id, content_hash)""",
+    )
+    lineage = [result.source_file, result.source_sha256, load_id, now]
+    con.execute(
+        """UPDATE core.complaint_versions AS v
+        SET exported_at = s.exported_at, source_file = ?, source_sha256 = ?,
+            source_row = s.source_row, load_id = ?, loaded_at = ?
+        FROM valid_rows AS s
+        WHERE v.complaint_id = s.complaint_id AND v.content_hash = s.content_hash
+          AND s.exported_at >= v.exported_at""",
+        lineage,
+    )
+    con.execute("""UPDATE core.complaint_versions AS v SET first_exported_at = s.exported_at
+        FROM valid_rows AS s
+        WHERE v.complaint_id = s.complaint_id AND v.content_hash = s.content_hash
+          AND s.exported_at < v.first_exported_at""")
+    loaded = scalar(con, "SELECT count(*) FROM valid_rows") - unchanged
+    con.execute(
+        """INSERT INTO core.complaint_versions
+        SELECT s.complaint_id, s.content_hash, s.received_at, s.channel, s.customer_key,
+               s.category, s.subcategory, s.employee_id, s.partner_id, s.handler_id,
+               s.first_response_at, s.resolved_at, s.status, s.outcome, s.review_requested_at,
+               s.review_outcome, s.description, s.resolution_summary,
+               s.exported_at, s.exported_at, ?, ?, s.source_row, ?, ?
+        FROM valid_rows AS s
+        WHERE NOT EXISTS (SELECT 1 FROM core.complaint_versions AS v
+                          WHERE v.complaint_id = s.complaint_id
+                            AND v.content_hash = s.content_hash)""",
+        lineage,
+    )
+    return loaded, unchanged
+
+
+_REFERENCE_COLUMNS = {
+    "staff": ("employee_id", ["employee_id", "name", "team", "role", "start_date", "end_date"]),
+    "partners": ("partner_id", ["partner_id", "name", "partner_type", "start_date", "end_date"]),
+    "activity": (
+        "month, subject_type, subject_id",
+        ["month", "subject_type", "subject_id", "interactions"],
+    ),
+}
+
+
+def _upsert_reference(con, kind, result: LoadResult, load_id: int, now) -> tuple[int, int]:
+    """Directories and exposure: one row per key; the export with the latest exported_at wins."""
+    key, columns = _REFERENCE_COLUMNS[kind]
+    table = f"core.{kind}"
+    con.execute("""CREATE OR REPLACE TEMP TABLE valid_rows AS
+        SELECT f.* FROM file_rows AS f JOIN row_fate USING (source_row) WHERE fate = 'valid'""")
+    keys = [k.strip() for k in key.split(",")]
+    join = " AND ".join(f"t.{k} = s.{k}" for k in keys)
+    changing = scalar(
+        con,
+        f"""SELECT count(*) FROM valid_rows AS s
+        WHERE NOT EXISTS (SELECT 1 FROM {table} AS t WHERE {join}
+                          AND (t.content_hash = s.content_hash OR t.exported_at > s.exported_at))""",
+    )
+    valid = scalar(con, "SELECT count(*) FROM valid_rows")
+    cols = ", ".join(columns)
+    updates = ", ".join(f"{c} = excluded.{c}" for c in columns if c not in keys)
+    con.execute(
+        f"""
+        INSERT INTO {table} ({cols}, exported_at, source_file, source_sha256, source_row,
+                             loaded_at, content_hash)
+        SELECT {cols}, exported_at, ?, ?, source_row, ?, content_hash FROM valid_rows
+        ON CONFLICT ({key}) DO UPDATE SET {updates}, exported_at = excluded.exported_at,
+            source_file = excluded.source_file, source_sha256 = excluded.source_sha256,
+            source_row = excluded.source_row, loaded_at = excluded.loaded_at,
+            content_hash = excluded.content_hash
+        WHERE excluded.exported_at >= {table}.exported_at
+          AND excluded.content_hash <> {table}.content_hash""",
+        [result.source_file, result.source_sha256, now],
+    )
+    return changing, valid - changing
+
+
+def _register_warnings(con, result: LoadResult, load_id: int, now, scope: str) -> None:
+    """Warnings that compare this export with earlier ones: edits after the fact, deletions."""
+    args = [load_id, result.source_file, result.source_sha256, now]
+    con.execute(
+        """
+        INSERT INTO quarantine.warnings
+        WITH previous AS (
+            SELECT v.*, row_number() OVER (PARTITION BY v.complaint_id
+                                           ORDER BY v.exported_at DESC, v.load_id DESC) AS k
+            FROM core.complaint_versions AS v
+            WHERE v.exported_at < (SELECT exported_at FROM load_context)
+        ),
+        edits AS (
+            SELECT s.source_row, s.complaint_id, 'received_at' AS what,
+                   strftime(p.received_at, '%Y-%m-%d %H:%M:%S') AS old_value,
+                   strftime(s.received_at, '%Y-%m-%d %H:%M:%S') AS new_value
+            FROM valid_rows AS s JOIN previous AS p ON p.complaint_id = s.complaint_id AND p.k = 1
+            WHERE p.received_at <> s.received_at
+            UNION ALL
+            SELECT s.source_row, s.complaint_id, 'first_response_at',
+                   strftime(p.first_response_at, '%Y-%m-%d %H:%M:%S'),
+                   strftime(s.first_response_at, '%Y-%m-%d %H:%M:%S')
+            FROM valid_rows AS s JOIN previous AS p ON p.complaint_id = s.complaint_id AND p.k = 1
+            WHERE p.first_response_at IS NOT NULL
+              AND p.first_response_at IS DISTINCT FROM s.first_response_at
+        )
+        SELECT ?, 'register', ?, ?, source_row, complaint_id, 'register_edited',
+               what || ' changed from ' || coalesce(old_value, 'empty') || ' to '
+                    || coalesce(new_value, 'empty'),
+               (CASE what WHEN 'received_at' THEN 'thời gian tiếp nhận'
+                          ELSE 'thời gian phản hồi đầu tiên' END)
+                    || ' đổi từ ' || coalesce(old_value, 'trống') || ' thành '
+                    || coalesce(new_value, 'trống'),
+               old_value, new_value, ?
+        FROM edits""",
+        args,
+    )
+    if scope != "full":
+        return
+    con.execute(
+        """
+        INSERT INTO quarantine.warnings
+        SELECT ?, 'register', ?, ?, NULL, v.complaint_id, 'missing_from_export',
+               'present in an export of ' || strftime(max(v.exported_at), '%Y-%m-%d')
+                   || ' but missing from this full export',
+               'có trong lần xuất ngày ' || strftime(max(v.exported_at), '%d/%m/%Y')
+                   || ' nhưng không có trong lần xuất đầy đủ này',
+               NULL, NULL, ?
+        FROM core.complaint_versions AS v
+        WHERE v.exported_at < (SELECT exported_at FROM load_context)
+          AND v.received_at <= (SELECT exported_at FROM load_context)
+          AND v.complaint_id NOT IN (SELECT complaint_id FROM file_rows
+                                     WHERE complaint_id IS NOT NULL)
+        GROUP BY v.complaint_id
+        HAVING max(v.exported_at) = (SELECT max(exported_at) FROM core.complaint_versions AS w
+                                     WHERE w.complaint_id = v.complaint_id)""",
+        args,
+    )
+
+
+def _resolve_quarantine(con, load_id: int, now) -> None:
+    """A valid version from a later load resolves earlier rejections of the same complaint."""
+    con.execute(
+        """UPDATE quarantine.rejected_rows SET resolved_at = ?
+        WHERE resolved_at IS NULL AND kind = 'register' AND load_id < ?
+          AND complaint_id IN (SELECT complaint_id FROM valid_rows)""",
+        [now, load_id],
+    )
+
+
+def _warnings(con, kind, result: LoadResult, load_id: int, now) -> None:
+    """Warning-level findings of the suite are listed; the rows stay loaded."""
+    key = "complaint_id" if kind == "register" else "NULL"
+    con.execute(
+        f"""
+        INSERT INTO quarantine.warnings
+        SELECT ?, ?, ?, ?, f.source_row, {key}, f.rule, rules.reason_en, rules.reason_vi,
+               NULL, NULL, ?
+        FROM findings AS f JOIN file_rows USING (source_row) JOIN rules ON rules.rule = f.rule
+        WHERE f.level = 'warning'
+          AND f.source_row NOT IN (SELECT source_row FROM findings WHERE level = 'error')""",
+        [load_id, kind, result.source_file, result.source_sha256, now],
+    )
+    counts = con.execute(
+        "SELECT rule, count(*) FROM quarantine.warnings WHERE load_id = ? "
+        "GROUP BY rule ORDER BY rule",
+        [load_id],
+    ).fetchall()
+    result.warnings = dict(counts)
+    result.rows_warned = scalar(
+        con,
+        "SELECT count(DISTINCT coalesce(source_row, -1)) FROM "
+        "quarantine.warnings WHERE load_id = ? AND source_row IS NOT "
+        "NULL",
+        [load_id],
+    )

@@ -1,0 +1,249 @@
+"""Read one export file into a DuckDB TEMP table (never the warehouse file: it holds personal data) of text columns named after the template fields.
+
+CSV goes through DuckDB's own reader (UTF-8 directly; UTF-16 and Windows-1258 are first
+transcoded to a UTF-8 temporary file). XLSX goes through calamine, which reads cell values
+without building a cell object model. Every failure is an ``InputError``: one line naming the
+file and what is wrong.
+"""
+
+from __future__ import annotations
+
+import codecs
+import datetime as dt
+import re
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+from python_calamine import CalamineWorkbook
+
+from pipelines.ingest.errors import InputError
+from pipelines.ingest.headers import TEMPLATES, HeaderMapping, header_key, match_headers
+from pipelines.warehouse import scalar
+
+MAX_COLUMNS = 500
+MAX_CELL_BYTES = 1_000_000  # one cell of free text larger than this is not a register
+_UTF8_MULTIBYTE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}")
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+
+
+@dataclass
+class RawFile:
+    """A file read into ``table`` (text columns named after fields, plus ``source_row``)."""
+
+    table: str
+    rows: int
+    fields: list[str]
+    shape: str  # e.g. "xlsx", "csv utf-8 ;", "csv cp1258 ;"
+
+
+def read_export(
+    con: duckdb.DuckDBPyConnection,
+    path: Path,
+    kind: str,
+    mapping: HeaderMapping | None = None,
+    table: str = "raw_rows",
+) -> RawFile:
+    """Read ``path`` into ``table``; refuse it with an InputError if it is not a usable export."""
+    if not path.is_file():
+        raise InputError(path, "no such file")
+    if path.stat().st_size == 0:
+        raise InputError(path, "the file is empty")
+    with path.open("rb") as fh:
+        head = fh.read(8)
+    if head.startswith(b"PK"):
+        return _read_xlsx(con, path, kind, mapping, table)
+    if head.startswith(_OLE_MAGIC):
+        raise InputError(
+            path,
+            "a password-protected or legacy .xls workbook; save it as .xlsx without a password",
+        )
+    if path.suffix.lower() in (".xlsx", ".xlsm"):
+        raise InputError(path, "not a readable XLSX workbook (the file is truncated or corrupt)")
+    return _read_csv(con, path, kind, mapping, table)
+
+
+# --- CSV -------------------------------------------------------------------------------------
+
+
+def _detect_encoding(path: Path) -> str:
+    data = path.read_bytes()
+    if data.startswith(codecs.BOM_UTF8):
+        return "utf-8"
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    sample = data[:65536]
+    if sample.count(b"\x00") > len(sample) // 4:
+        # UTF-16 without a byte-order mark: every other byte of ASCII text is NUL.
+        return "utf-16-le" if sample[1:2] == b"\x00" else "utf-16-be"
+    if b"\x00" in sample:
+        raise InputError(path, "binary data, not a text (CSV) file")
+    try:
+        data.decode("utf-8")
+        return "utf-8"
+    except UnicodeDecodeError:
+        pass
+    if len(_UTF8_MULTIBYTE.findall(data)) >= 3:
+        raise InputError(
+            path, "mixed text encodings (part UTF-8, part another); re-export as UTF-8"
+        )
+    try:
+        data.decode("cp1258")
+    except UnicodeDecodeError:
+        raise InputError(path, "binary data or an unknown text encoding, not a CSV file") from None
+    return "cp1258"
+
+
+def _transcode(path: Path, encoding: str) -> Path:
+    """Write a UTF-8 copy of a UTF-16 or Windows-1258 file for DuckDB's reader."""
+    out = Path(tempfile.mkstemp(suffix=".csv", prefix="complaints-")[1])
+    with path.open(encoding=encoding, newline="") as src, out.open("w", encoding="utf-8") as dst:
+        while chunk := src.read(1 << 22):
+            dst.write(chunk)
+    return out
+
+
+def _sniff_separator(first_line: str) -> str:
+    counts = {sep: first_line.count(sep) for sep in (",", ";", "\t", "|")}
+    return max(counts, key=counts.get)
+
+
+def _first_line(path: Path, skip: int) -> str:
+    with path.open(encoding="utf-8-sig", newline="") as fh:
+        for _ in range(skip):
+            fh.readline()
+        return fh.readline(MAX_CELL_BYTES)
+
+
+def _read_csv(con, path, kind, mapping, table) -> RawFile:
+    encoding = _detect_encoding(path)
+    utf8 = path if encoding == "utf-8" else _transcode(path, encoding)
+    try:
+        skip = mapping.skip_rows if mapping else 0
+        line = _first_line(utf8, skip).rstrip("\r\n")
+        if not line.strip():
+            raise InputError(path, "the file has no header row")
+        sep = _sniff_separator(line)
+        if line.count(sep) + 1 > MAX_COLUMNS:
+            raise InputError(path, f"{line.count(sep) + 1} columns; this is not a register export")
+        con.execute(f"DROP TABLE IF EXISTS {table}")
+        try:
+            con.execute(
+                f"""CREATE TEMP TABLE {table} AS SELECT * FROM read_csv(?, delim = ?, header = true,
+                    all_varchar = true, skip = ?, quote = '"', escape = '"',
+                    max_line_size = {MAX_CELL_BYTES}, strict_mode = false, null_padding = true,
+                    encoding = 'utf-8')""",
+                [str(utf8), sep, skip],
+            )
+        except duckdb.Error as exc:
+            raise InputError(path, f"not a readable CSV file ({_first_sentence(exc)})") from None
+        shape = f"csv {encoding} {'tab' if sep == chr(9) else sep}"
+        return _finish(con, path, kind, mapping, table, shape)
+    finally:
+        if utf8 != path:
+            utf8.unlink(missing_ok=True)
+
+
+def _first_sentence(exc: Exception) -> str:
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    return text.split(": ", 1)[-1][:200]
+
+
+# --- XLSX ------------------------------------------------------------------------------------
+
+
+def _cell_text(value: object) -> str | None:
+    """A cell as text: datetimes as ISO, whole numbers without '.0', blanks as NULL."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, dt.datetime):
+        return value.strftime("%Y-%m-%d %H:%M:%S")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _register_like(rows: list[list[object]], kind: str, mapping) -> bool:
+    if not rows:
+        return False
+    try:
+        match_headers([str(c) for c in rows[0] if c not in (None, "")], kind, mapping, Path("-"))
+    except InputError:
+        return False
+    return True
+
+
+def _read_xlsx(con, path, kind, mapping, table) -> RawFile:
+    try:
+        workbook = CalamineWorkbook.from_path(str(path))
+        sheets = {
+            name: workbook.get_sheet_by_name(name).to_python() for name in workbook.sheet_names
+        }
+    except Exception as exc:  # calamine raises its own error types for every corrupt shape
+        raise InputError(path, f"not a readable XLSX workbook ({_first_sentence(exc)})") from None
+    skip = mapping.skip_rows if mapping else 0
+    sheets = {n: rows[skip:] for n, rows in sheets.items() if any(any(r) for r in rows)}
+    if not sheets:
+        raise InputError(path, "the workbook is empty")
+    candidates = [n for n, rows in sheets.items() if _register_like(rows, kind, mapping)]
+    if len(candidates) > 1:
+        names = ", ".join(candidates)
+        raise InputError(path, f"several sheets look like a {kind} export ({names}); keep one")
+    name = candidates[0] if candidates else next(iter(sheets))
+    rows = sheets[name]
+    header = [
+        str(c).strip() if c not in (None, "") else f"column{i + 1}" for i, c in enumerate(rows[0])
+    ]
+    if len(header) > MAX_COLUMNS:
+        raise InputError(path, f"{len(header)} columns; this is not a register export")
+    body = rows[1:]
+    columns = {
+        h: [_cell_text(r[i]) if i < len(r) else None for r in body] for i, h in enumerate(header)
+    }
+    arrow = pa.table({h: pa.array(v, type=pa.string()) for h, v in columns.items()})
+    con.execute(f"DROP TABLE IF EXISTS {table}")
+    con.register("xlsx_rows", arrow)
+    con.execute(f"CREATE TEMP TABLE {table} AS SELECT * FROM xlsx_rows")
+    con.unregister("xlsx_rows")
+    return _finish(con, path, kind, mapping, table, "xlsx")
+
+
+# --- common ----------------------------------------------------------------------------------
+
+
+def _finish(con, path, kind, mapping, table, shape) -> RawFile:
+    """Rename matched columns to their fields, add missing ones as NULL, number the rows."""
+    headers = [r[0] for r in con.execute(f"DESCRIBE {table}").fetchall()]
+    matched = match_headers(headers, kind, mapping, path)
+    skip = mapping.skip_rows if mapping else 0
+    by_field = {canonical: theirs for theirs, canonical in matched.items()}
+    select = []
+    for field_name in TEMPLATES[kind]:
+        if field_name in by_field:
+            col = '"' + by_field[field_name].replace('"', '""') + '"'
+            # NFC first: Windows-1258 files store tone marks as combining characters.
+            select.append(f"nullif(trim(nfc_normalize({col})), '') as {field_name}")
+        else:
+            select.append(f"cast(null as varchar) as {field_name}")
+    # rowid follows file order (temp tables start it at an offset); +2 makes it the row number a
+    # spreadsheet shows, the header being row 1.
+    select.append(f"cast(rowid - min(rowid) over () + 2 + {skip} as bigint) as source_row")
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT {', '.join(select)} FROM {table}")
+    # Rows that are blank in every field are spreadsheet padding, not records.
+    fields = list(TEMPLATES[kind])
+    con.execute(f"DELETE FROM {table} WHERE " + " AND ".join(f"{f} IS NULL" for f in fields))
+    rows = scalar(con, f"SELECT count(*) FROM {table}")
+    if rows == 0:
+        raise InputError(path, "the file has a header but no rows")
+    return RawFile(table=table, rows=rows, fields=list(by_field), shape=shape)
+
+
+def known_header_keys(kind: str) -> set[str]:
+    """Folded header names of a kind's template, for diagnostics."""
+    return {header_key(h) for pair in TEMPLATES[kind].items() for h in pair}
