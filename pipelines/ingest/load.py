@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -48,6 +48,13 @@ class LoadResult:
     load_id: int | None = None
     rejected: list[dict] = field(default_factory=list)  # first rejected rows, for people
     warnings: dict[str, int] = field(default_factory=dict)
+
+    def as_dict(self) -> dict:
+        return {**asdict(self), "exported_at": self.exported_at.isoformat()}
+
+    @classmethod
+    def from_dict(cls, d: dict) -> LoadResult:
+        return cls(**{**d, "exported_at": dt.datetime.fromisoformat(d["exported_at"])})
 
     @property
     def rejected_share(self) -> float:

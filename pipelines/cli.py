@@ -1,0 +1,189 @@
+"""`complaints`: a thin command line over the Dagster jobs, run in-process.
+
+Bad input ends in one clear line on stderr and a non-zero exit, never a traceback.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import warnings
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from pipelines.ingest.errors import InputError
+from pipelines.settings import get_settings
+from pipelines.warehouse import WarehouseBusy
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
+                  help="Complaints register pipeline (Customer Conduct and Complaints Policy).")
+
+
+class CommandFailed(Exception):
+    """A job failed for a reason the user can act on; the message is that reason."""
+
+
+def _instance():
+    """The Dagster instance under $COMPLAINTS_HOME/dagster, shared with `make dev`."""
+    settings = get_settings()
+    home = settings.dagster_home.resolve()
+    home.mkdir(parents=True, exist_ok=True)
+    config = home / "dagster.yaml"
+    if not config.exists():
+        config.write_text("telemetry:\n  enabled: false\n")
+    os.environ["DAGSTER_HOME"] = str(home)
+    from dagster import DagsterInstance
+
+    return DagsterInstance.get()
+
+
+def run_job(name: str, run_config: dict) -> object:
+    """Execute a job of the code location in-process; turn a failure into its plain reason."""
+    warnings.filterwarnings("ignore")
+    from pipelines.definitions import defs
+
+    run_config = {**run_config, "loggers": {"console": {"config": {"log_level": "CRITICAL"}}}}
+    with _instance() as instance:
+        result = defs.resolve_job_def(name).execute_in_process(
+            run_config=run_config, instance=instance, raise_on_error=False)
+    return result
+
+
+def _problems(result) -> list[str]:
+    """Why a run failed, in the words the pipeline gave: refused files, failed gates."""
+    problems = []
+    for event in result.all_events:
+        if event.event_type_value == "ASSET_CHECK_EVALUATION":
+            evaluation = event.event_specific_data
+            if not evaluation.passed:
+                problems.append(f"blocked: {evaluation.description} (the marts and reports "
+                                "that depend on it were not built)")
+        elif event.is_step_failure:
+            data = event.step_failure_data
+            if data.user_failure_data and data.user_failure_data.description:
+                problems.append(data.user_failure_data.description)
+            elif "AssetCheckFailed" not in (data.error.cls_name or ""):
+                error = data.error.cause or data.error
+                problems.append(error.message.strip().split(": ", 1)[-1])
+    return problems
+
+
+def _print_results(results, dry_run: bool = False) -> None:
+    verb = "would load" if dry_run else "loaded"
+    for r in results:
+        name = Path(r.source_file).name
+        if r.status == "duplicate_file":
+            typer.echo(f"= {name}: already loaded (load {r.load_id}); nothing changed")
+            continue
+        typer.echo(f"✓ {name} [{r.shape}, exported {r.exported_at:%Y-%m-%d %H:%M}]: "
+                   f"read {r.rows_read}, {verb} {r.rows_loaded}, unchanged {r.rows_unchanged}, "
+                   f"rejected {r.rows_rejected}, warned {r.rows_warned}")
+        for rule, count in r.warnings.items():
+            typer.echo(f"    warning {rule}: {count}")
+        for row in r.rejected[:5] if dry_run or r.rows_rejected else []:
+            typer.echo(f"    row {row['source_row']} ({row['complaint_id'] or '-'}): "
+                       f"{row['reason_vi']} / {row['reason_en']}")
+
+
+def _data_docs_line() -> None:
+    index = get_settings().data_docs_dir / "index.html"
+    if index.exists():
+        typer.echo(f"Data Docs: {index.resolve()}")
+
+
+Paths = Annotated[list[str], typer.Argument(help="Export files or folders of exports.")]
+Kind = Annotated[str, typer.Option(help="register | staff | partners | activity")]
+ExportedAt = Annotated[str | None, typer.Option(
+    help="Snapshot time (YYYY-MM-DD[THH:MM]); default: a date in the file name, else mtime.")]
+Mapping = Annotated[Path | None, typer.Option(help="YAML header/value mapping for other systems.")]
+
+
+@app.command("ingest")
+def ingest_cmd(paths: Paths, kind: Kind = "register", exported_at: ExportedAt = None,
+               mapping: Mapping = None,
+               scope: Annotated[str, typer.Option(help="full: the export lists every "
+                                                  "complaint; delta: only some")] = "full",
+               ) -> None:
+    """Load export files into the warehouse (each file whole, or not at all)."""
+    from pipelines.work import expand
+
+    files = expand(paths)
+    typer.echo(f"Loading {len(files)} file(s) as {kind}…", err=True)
+    config = {"paths": [str(p) for p in files], "kind": kind, "exported_at": exported_at,
+              "mapping": str(mapping) if mapping else None, "scope": scope}
+    result = run_job("ingest_job", {"ops": {"ingest_exports": {"config": config}}})
+    _print_results(_results_of(result))
+    _data_docs_line()
+    problems = _problems(result)
+    if problems:
+        raise CommandFailed("\n".join(problems))
+
+
+def _results_of(result) -> list:
+    """Per-file outcomes, from the metadata the ingest asset attached to core/load_log."""
+    from pipelines.ingest.load import LoadResult
+
+    for event in result.get_asset_materialization_events():
+        mat = event.event_specific_data.materialization
+        if mat.asset_key.path == ["core", "load_log"]:
+            return [LoadResult.from_dict(d) for d in mat.metadata["files"].value]
+    return []
+
+
+@app.command("validate")
+def validate_cmd(paths: Paths, kind: Kind = "register", exported_at: ExportedAt = None,
+                 mapping: Mapping = None) -> None:
+    """Dry run: show what each file would load, warn and reject. Loads nothing."""
+    from pipelines.work import ingest, scratch_copy
+
+    settings = get_settings()
+    with scratch_copy(settings) as con:
+        outcome = ingest(con, settings, paths, kind, exported_at,
+                         str(mapping) if mapping else None, dry_run=True)
+    _print_results(outcome.results, dry_run=True)
+    _data_docs_line()
+    if outcome.errors:
+        raise CommandFailed("\n".join(str(e) for e in outcome.errors))
+
+
+@app.command("build")
+def build_cmd(as_of: Annotated[str | None, typer.Option(
+        help="Review date YYYY-MM-DD; default: the latest exported_at loaded.")] = None) -> None:
+    """Rebuild the calendar, SLA and pattern marts."""
+    typer.echo("Building marts…", err=True)
+    result = run_job("build_job", {"ops": {"core__build_params": {"config": {"as_of": as_of}}}})
+    problems = _problems(result)
+    if problems:
+        raise CommandFailed("\n".join(problems))
+    built = sorted({"/".join(e.asset_key.path) for e in result.get_asset_materialization_events()
+                    for e in [e.event_specific_data.materialization]})
+    typer.echo(f"✓ built {len(built)} tables as of "
+               f"{_as_of() or as_of}: {', '.join(built)}")
+    typer.echo(f"Warehouse: {get_settings().warehouse_path.resolve()}")
+
+
+def _as_of() -> str | None:
+    from pipelines.warehouse import connect, scalar
+
+    with connect(get_settings().warehouse_path, read_only=True) as con:
+        value = scalar(con, "SELECT max(as_of) FROM core.build_params")
+    return str(value) if value else None
+
+
+def main() -> None:
+    """Entry point: errors the user can act on are one line and exit code 2."""
+    try:
+        app()
+    except (InputError, WarehouseBusy, CommandFailed) as exc:
+        for line in str(exc).splitlines() or [type(exc).__name__]:
+            typer.echo(f"error: {line}", err=True)
+        sys.exit(2)
+    except KeyboardInterrupt:
+        typer.echo("interrupted; nothing partial was committed", err=True)
+        sys.exit(130)
+
+
+if __name__ == "__main__":
+    main()

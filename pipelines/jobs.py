@@ -1,0 +1,21 @@
+"""Jobs: the same ones run by the CLI, the Dagster UI, the inbox sensor and the schedule."""
+
+from __future__ import annotations
+
+from dagster import AssetSelection, define_asset_job
+
+from pipelines.assets.ingest import ingest_exports
+
+INGEST = AssetSelection.assets(ingest_exports)
+BUILD = AssetSelection.groups("build", "marts")
+
+ingest_job = define_asset_job(
+    "ingest_job", selection=INGEST, description="Load export files into core and quarantine."
+)
+build_job = define_asset_job(
+    "build_job", selection=BUILD, description="Rebuild the calendar and every mart."
+)
+inbox_job = define_asset_job(
+    "inbox_job", selection=INGEST | BUILD,
+    description="Load one file from the inbox and rebuild the marts (the sensor's job).",
+)

@@ -1,0 +1,44 @@
+"""The inbox sensor: a file dropped in $COMPLAINTS_HOME/inbox/ is loaded once (run_key = sha256)."""
+
+
+from pathlib import Path
+
+from dagster import RunRequest, SensorEvaluationContext, SkipReason, sensor
+
+from pipelines.ingest.load import file_sha256
+from pipelines.jobs import inbox_job
+from pipelines.resources import WarehouseResource
+
+KIND_PREFIXES = ("staff", "partners", "activity")
+
+
+def kind_of(path: Path) -> str:
+    """staff_*, partners_*, activity_* are reference exports; anything else is the register."""
+    name = path.name.lower()
+    return next((k for k in KIND_PREFIXES if name.startswith(k)), "register")
+
+
+def inbox_requests(inbox: Path) -> list[RunRequest]:
+    # Reference exports first, so register rows are checked against a current directory.
+    files = sorted((p for p in inbox.glob("*") if p.suffix.lower() in (".csv", ".xlsx")),
+                   key=lambda p: (kind_of(p) == "register", p.name))
+    return [
+        RunRequest(
+            run_key=file_sha256(p),
+            run_config={"ops": {"ingest_exports": {"config": {
+                "paths": [str(p)], "kind": kind_of(p)}}}},
+            tags={"source_file": p.name},
+        )
+        for p in files
+    ]
+
+
+@sensor(job=inbox_job, minimum_interval_seconds=30)
+def inbox_sensor(context: SensorEvaluationContext, warehouse: WarehouseResource):
+    """New exports in the inbox; the same content is never loaded twice."""
+    inbox = warehouse.settings.inbox
+    inbox.mkdir(parents=True, exist_ok=True)
+    requests = inbox_requests(inbox)
+    if not requests:
+        return SkipReason(f"no export files in {inbox}")
+    return requests
