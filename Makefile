@@ -1,0 +1,51 @@
+# complaints: every step a fresh machine needs, from Python 3.11 and make.
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+export COMPLAINTS_HOME ?= $(CURDIR)/data
+UV_VERSION := 0.13.9
+
+.PHONY: install demo test dev lint format bench browser lock clean
+
+install: $(VENV)/.installed  ## create .venv and install exactly the locked versions
+
+$(VENV)/.installed: requirements.lock pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q "uv==$(UV_VERSION)"
+	$(BIN)/uv pip install -q --python $(BIN)/python -r requirements.lock
+	$(BIN)/uv pip install -q --python $(BIN)/python --no-deps -e .
+	touch $@
+
+demo: install  ## generate the demo register, run the whole pipeline, print where outputs are
+	$(BIN)/complaints demo
+
+test: install browser  ## the test suite (real DuckDB, Dagster, GX and headless Chromium)
+	$(BIN)/pytest -n 2 --dist loadfile
+
+browser:  ## Debian's Chromium for the report tests, installed when missing
+	@command -v chromium >/dev/null || command -v chromium-browser >/dev/null || \
+	  { echo "installing chromium (apt-get)"; \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium) \
+	    >/dev/null || echo "warning: could not install chromium; browser tests will fail"; }
+
+dev: install  ## Dagster UI on http://localhost:3000 over the same $(COMPLAINTS_HOME)
+	mkdir -p $(COMPLAINTS_HOME)/dagster
+	test -f $(COMPLAINTS_HOME)/dagster/dagster.yaml || \
+	  printf 'telemetry:\n  enabled: false\n' > $(COMPLAINTS_HOME)/dagster/dagster.yaml
+	DAGSTER_HOME=$(COMPLAINTS_HOME)/dagster $(BIN)/dagster dev -m pipelines.definitions -p 3000
+
+lint: install
+	$(BIN)/ruff check . && $(BIN)/ruff format --check .
+
+format: install
+	$(BIN)/ruff format . && $(BIN)/ruff check --fix .
+
+bench: install  ## benchmarks/RESULTS.md: floor vs project vs the pandas way
+	$(BIN)/python -m benchmarks.run
+
+lock:  ## re-resolve requirements.lock from pyproject.toml
+	$(BIN)/uv pip compile pyproject.toml --extra dev --python-version 3.11 -o requirements.lock
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache
