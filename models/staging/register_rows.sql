@@ -13,6 +13,7 @@ context as (
 typed as (
     select
         s.source_row,
+        s.event_order,
         s.complaint_id,
         s.received_at as received_at_given,
         s.first_response_at as first_response_at_given,

@@ -94,14 +94,19 @@ def header_key(text: object) -> str:
 class HeaderMapping:
     """A user's mapping for an export from another system (``--mapping FILE``).
 
-    YAML: ``columns: {their header: canonical field}``; optional ``values:
-    {field: {their label: canonical code}}``, ``date_format`` hints are not needed
-    because every supported timestamp shape is recognised.
+    YAML keys: ``columns: {their header: canonical field}``; optional ``values: {field: {their
+    label: canonical code}}``; ``skip_rows: N`` (junk lines above the header); ``null_values:
+    ["?", "N/A"]`` (their spelling of "empty"); ``event_log: {order_by: column}`` for systems that
+    export one row per event: the row with the greatest order_by per complaint is the complaint,
+    earlier events count as unchanged. Timestamps need no format: every supported shape is
+    recognised.
     """
 
     columns: dict[str, str] = field(default_factory=dict)
     values: dict[str, dict[str, str]] = field(default_factory=dict)
     skip_rows: int = 0
+    null_values: list[str] = field(default_factory=list)
+    event_order_by: str | None = None
 
     @classmethod
     def load(cls, path: Path) -> HeaderMapping:
@@ -118,6 +123,8 @@ class HeaderMapping:
                 for f, m in (doc.get("values") or {}).items()
             },
             skip_rows=int(doc.get("skip_rows", 0)),
+            null_values=[str(v) for v in doc.get("null_values") or []],
+            event_order_by=(doc.get("event_log") or {}).get("order_by"),
         )
 
 

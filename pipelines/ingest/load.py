@@ -161,11 +161,14 @@ def _load(con, path, kind, settings, mapping, scope, dry_run, result: LoadResult
     staged = discover_models(MODELS_DIR)[f"staging.{kind}_rows"]
     con.execute(f"CREATE OR REPLACE TEMP TABLE file_rows AS\n{staged.sql}")
     key = "complaint_id" if kind == "register" else reference.KEYS[kind]
-    # A row identical to an earlier row of the same file is a repeat, not a conflict.
+    # A row identical to an earlier row of the same file is a repeat, not a conflict; in an
+    # event-log export, every event but the latest of a complaint is superseded.
+    event_log = kind == "register" and mapping is not None and mapping.event_order_by
+    repeat = (f"row_number() OVER (PARTITION BY {key} ORDER BY event_order DESC NULLS LAST, "
+              "source_row DESC) > 1" if event_log else
+              f"row_number() OVER (PARTITION BY {key}, content_hash ORDER BY source_row) > 1")
     con.execute(f"""CREATE OR REPLACE TEMP TABLE file_rows AS SELECT *,
-        {key} IS NOT NULL AND row_number() OVER (PARTITION BY {key}, content_hash
-                                                 ORDER BY source_row) > 1 AS exact_repeat
-        FROM file_rows""")
+        {key} IS NOT NULL AND {repeat} AS exact_repeat FROM file_rows""")
     findings = _validate(con, kind, settings)
     con.register("findings", findings)
     load_id = scalar(con, "SELECT nextval('core.load_id_seq')")

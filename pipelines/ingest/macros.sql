@@ -14,8 +14,9 @@ CREATE OR REPLACE TEMP MACRO parse_ts(s) AS (
         SELECT CASE
             WHEN s IS NULL THEN NULL
             WHEN regexp_full_match(s, '\d{4,5}(\.\d+)?')
+                -- Serial days carry float error; Excel itself shows them to the second.
                 THEN TIMESTAMP '1899-12-30'
-                     + to_microseconds(cast(round(cast(s AS DOUBLE) * 86400000000) AS BIGINT))
+                     + to_seconds(cast(round(cast(s AS DOUBLE) * 86400) AS BIGINT))
             WHEN regexp_full_match(s, '\d{4}-\d{2}-\d{2}[T ][0-9:.]+\s*(Z|[+-]\d{2}(:?\d{2})?)')
                 THEN timezone('Asia/Ho_Chi_Minh', try_cast(s AS TIMESTAMPTZ))
             ELSE try_strptime(regexp_replace(s, '\s+', ' ', 'g'), [

@@ -223,25 +223,44 @@ def _finish(con, path, kind, mapping, table, shape) -> RawFile:
     matched = match_headers(headers, kind, mapping, path)
     skip = mapping.skip_rows if mapping else 0
     by_field = {canonical: theirs for theirs, canonical in matched.items()}
+    nulls = ", ".join(["''"] + [_sql_text(v) for v in (mapping.null_values if mapping else [])])
     select = []
     for field_name in TEMPLATES[kind]:
         if field_name in by_field:
-            col = '"' + by_field[field_name].replace('"', '""') + '"'
+            col = _quoted(by_field[field_name])
             # NFC first: Windows-1258 files store tone marks as combining characters.
-            select.append(f"nullif(trim(nfc_normalize({col})), '') as {field_name}")
+            value = f"trim(nfc_normalize({col}))"
+            select.append(f"case when {value} in ({nulls}) then null else {value} end "
+                          f"as {field_name}")
         else:
             select.append(f"cast(null as varchar) as {field_name}")
+    order_by = mapping.event_order_by if mapping else None
+    if order_by:
+        if order_by not in headers:
+            raise InputError(path, f"the mapping's event_log order_by column '{order_by}' is "
+                                   "not in the file")
+        select.append(f"try_cast({_quoted(order_by)} as double) as event_order")
+    else:
+        select.append("cast(null as double) as event_order")
     # rowid follows file order (temp tables start it at an offset); +2 makes it the row number a
     # spreadsheet shows, the header being row 1.
     select.append(f"cast(rowid - min(rowid) over () + 2 + {skip} as bigint) as source_row")
     con.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT {', '.join(select)} FROM {table}")
     # Rows that are blank in every field are spreadsheet padding, not records.
-    fields = list(TEMPLATES[kind])
-    con.execute(f"DELETE FROM {table} WHERE " + " AND ".join(f"{f} IS NULL" for f in fields))
+    blank = " AND ".join(f"{f} IS NULL" for f in TEMPLATES[kind])
+    con.execute(f"DELETE FROM {table} WHERE {blank}")
     rows = scalar(con, f"SELECT count(*) FROM {table}")
     if rows == 0:
         raise InputError(path, "the file has a header but no rows")
     return RawFile(table=table, rows=rows, fields=list(by_field), shape=shape)
+
+
+def _quoted(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _sql_text(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
 
 
 def known_header_keys(kind: str) -> set[str]:

@@ -1,0 +1,56 @@
+"""Shared fixtures: a fresh COMPLAINTS_HOME per test, with a real DuckDB warehouse file."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from pipelines.resources import WarehouseResource
+from pipelines.settings import Settings, get_settings
+from pipelines.warehouse import connect
+
+REPO = Path(__file__).resolve().parents[1]
+REALDATA = REPO.parent / "shared" / "realdata"
+
+
+@pytest.fixture
+def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    home = tmp_path / "home"
+    home.mkdir()
+    monkeypatch.setenv("COMPLAINTS_HOME", str(home))
+    monkeypatch.setenv("COMPLAINTS_PSEUDONYM_KEY", "test-key-not-secret")
+    get_settings.cache_clear()
+    yield home
+    get_settings.cache_clear()
+
+
+@pytest.fixture
+def settings(home: Path) -> Settings:
+    return get_settings()
+
+
+@pytest.fixture
+def warehouse(home: Path) -> WarehouseResource:
+    return WarehouseResource(home=str(home))
+
+
+@pytest.fixture
+def con(settings: Settings):
+    with connect(settings.warehouse_path) as connection:
+        yield connection
+
+
+def complaint(cid: str, received: str, **fields) -> dict:
+    """A register row with sensible defaults; timestamps as 'YYYY-MM-DD HH:MM'."""
+    row = {"complaint_id": cid, "received_at": _ts(received), "channel": "email",
+           "customer_name": f"Khách {cid}", "customer_phone": "0912345678",
+           "category": "service"}
+    for key, value in fields.items():
+        row[key] = _ts(value) if key.endswith("_at") and isinstance(value, str) else value
+    return row
+
+
+def _ts(text: str | None):
+    return dt.datetime.fromisoformat(text) if text else None
