@@ -245,22 +245,16 @@ def _row_values_sql(kind: str) -> str:
     return f"to_json(struct_pack({', '.join(parts)}))"
 
 
+_RECORD_KEY = {"register": "r.complaint_id", "staff": "r.employee_id",
+               "partners": "r.partner_id", "activity": "coalesce(r.employee_id, r.partner_id)"}
+
+
 def _quarantine(con, kind, result: LoadResult, load_id: int, now) -> None:
-    key = (
-        "complaint_id"
-        if kind == "register"
-        else (
-            "employee_id"
-            if kind == "staff"
-            else "partner_id"
-            if kind == "partners"
-            else "coalesce(employee_id, partner_id)"
-        )
-    )
+    key = _RECORD_KEY[kind]
     con.execute(
         f"""
         INSERT INTO quarantine.rejected_rows
-        SELECT ?, ?, ?, ?, r.source_row, r.{key}, f.rule, rules.reason_en, rules.reason_vi,
+        SELECT ?, ?, ?, ?, r.source_row, {key}, f.rule, rules.reason_en, rules.reason_vi,
                {_row_values_sql(kind)}, ?, NULL
         FROM findings AS f
         JOIN raw_rows AS r USING (source_row)
