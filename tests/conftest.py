@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from pipelines.ingest.load import ensure_schema
 from pipelines.resources import WarehouseResource
 from pipelines.settings import Settings, get_settings
 from pipelines.warehouse import connect
@@ -39,6 +40,7 @@ def warehouse(home: Path) -> WarehouseResource:
 @pytest.fixture
 def con(settings: Settings):
     with connect(settings.warehouse_path) as connection:
+        ensure_schema(connection)
         yield connection
 
 
