@@ -53,7 +53,7 @@ CASES = {
     "wide.csv": (lambda p, t: p.write_text(
         ",".join(f"c{i}" for i in range(10_000)) + "\n"), "columns"),
     "not_a_register.csv": (lambda p, t: p.write_text("name,price\nphở,45000\n"),
-                           "missing required column complaint_id"),
+                           "missing required columns complaint_id"),
 }
 
 

@@ -155,5 +155,6 @@ def match_headers(
         missing.append("employee_id or partner_id")
     if missing:
         names = ", ".join(f"{f} ({template.get(f, f)})" if f in template else f for f in missing)
-        raise InputError(source, f"missing required column {names}; nothing was loaded")
+        noun = "column" if len(missing) == 1 else "columns"
+        raise InputError(source, f"missing required {noun} {names}; nothing was loaded")
     return matched
