@@ -133,7 +133,7 @@ def _read_csv(con, path, kind, mapping, table) -> RawFile:
             con.execute(
                 f"""CREATE TEMP TABLE {table} AS SELECT * FROM read_csv(?, delim = ?, header = true,
                     all_varchar = true, skip = ?, quote = '"', escape = '"',
-                    max_line_size = {MAX_CELL_BYTES}, strict_mode = false, null_padding = true,
+                    max_line_size = {MAX_CELL_BYTES},
                     encoding = 'utf-8')""",
                 [str(utf8), sep, skip],
             )
@@ -147,8 +147,14 @@ def _read_csv(con, path, kind, mapping, table) -> RawFile:
 
 
 def _first_sentence(exc: Exception) -> str:
-    text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-    return text.split(": ", 1)[-1][:200]
+    """DuckDB's error, cut to what a person needs: where, and what is wrong."""
+    lines = [x.strip() for x in str(exc).splitlines() if x.strip()]
+    if not lines:
+        return type(exc).__name__
+    head = lines[0].split("Error: ", 1)[-1]
+    if head.startswith("CSV Error on Line") and len(lines) > 1:
+        head = f"line {head.rsplit(':', 1)[-1].strip()}: {lines[1]}"
+    return head[:200]
 
 
 # --- XLSX ------------------------------------------------------------------------------------
