@@ -39,7 +39,7 @@ def _instance():
     return DagsterInstance.get()
 
 
-def run_job(name: str, run_config: dict) -> object:
+def run_job(name: str, run_config: dict, partition_key: str | None = None) -> object:
     """Execute a job of the code location in-process; turn a failure into its plain reason."""
     warnings.filterwarnings("ignore")
     from pipelines.definitions import defs
@@ -47,7 +47,8 @@ def run_job(name: str, run_config: dict) -> object:
     run_config = {**run_config, "loggers": {"console": {"config": {"log_level": "CRITICAL"}}}}
     with _instance() as instance:
         result = defs.resolve_job_def(name).execute_in_process(
-            run_config=run_config, instance=instance, raise_on_error=False)
+            run_config=run_config, instance=instance, raise_on_error=False,
+            partition_key=partition_key)
     return result
 
 
@@ -164,9 +165,69 @@ def build_cmd(as_of: Annotated[str | None, typer.Option(
     typer.echo(f"Warehouse: {get_settings().warehouse_path.resolve()}")
 
 
+Month = Annotated[str | None, typer.Option(help="YYYY-MM; default: the month of the latest "
+                                            "build's as_of.")]
+Lang = Annotated[str, typer.Option(help="vi (default) or en")]
+
+
+@app.command("report")
+def report_cmd(month: Month = None, lang: Lang = "vi",
+               audience: Annotated[str, typer.Option(help="management (the monthly review) or "
+                                                     "hr (a restricted dossier)")] = "management",
+               employee: Annotated[str | None, typer.Option(help="HR: the staff code")] = None,
+               requested_by: Annotated[str | None, typer.Option(help="HR: who asks")] = None,
+               reason: Annotated[str | None, typer.Option(help="HR: why")] = None) -> None:
+    """Write the month's reports, or (--audience hr) one employee's audited HR dossier."""
+    if lang not in ("vi", "en"):
+        raise CommandFailed(f"--lang must be vi or en, not '{lang}'")
+    month = _month(month)
+    if audience == "hr":
+        for name, value in (("--employee", employee), ("--requested-by", requested_by),
+                            ("--reason", reason)):
+            if not value or not value.strip():
+                raise CommandFailed(f"the HR dossier needs {name} (every request is audited)")
+        config = {"employee_id": employee, "month": month[:7], "requested_by": requested_by,
+                  "reason": reason, "lang": lang}
+        result = run_job("hr_dossier_job", {"ops": {"hr_dossier": {"config": config}}})
+        _fail_on(result)
+        typer.echo(f"HR dossier (restricted, audited): {result.output_for_node('hr_dossier')}")
+        return
+    if audience != "management":
+        raise CommandFailed(f"--audience must be management or hr, not '{audience}'")
+    result = run_job("report_job", {"ops": {"reports__monthly_review": {"config": {
+        "lang": lang}}}}, partition_key=month)
+    _fail_on(result)
+    for event in result.get_asset_materialization_events():
+        for path in event.event_specific_data.materialization.metadata["files"].value:
+            typer.echo(f"Report: {path}")
+
+
+def _month(month: str | None) -> str:
+    """A partition key (first day of the month) from YYYY-MM, or the latest build's month."""
+    import datetime as dt
+
+    if month is None:
+        as_of = _as_of()
+        if as_of is None:
+            raise CommandFailed("nothing built yet: run `complaints build` first")
+        return as_of[:7] + "-01"
+    try:
+        return dt.date.fromisoformat(f"{month}-01").isoformat()
+    except ValueError:
+        raise CommandFailed(f"--month must be YYYY-MM, not '{month}'") from None
+
+
+def _fail_on(result) -> None:
+    problems = _problems(result)
+    if problems:
+        raise CommandFailed("\n".join(problems))
+
+
 def _as_of() -> str | None:
     from pipelines.warehouse import connect, scalar
 
+    if not get_settings().warehouse_path.exists():
+        return None
     with connect(get_settings().warehouse_path, read_only=True) as con:
         value = scalar(con, "SELECT max(as_of) FROM core.build_params")
     return str(value) if value else None

@@ -1,0 +1,71 @@
+"""Report stage: the monthly review (management, quality, tables) as a monthly-partitioned
+asset, and the HR dossier, which is never materialised on a schedule: only on explicit request."""
+
+import datetime as dt
+
+from dagster import (
+    AssetExecutionContext,
+    AssetKey,
+    Config,
+    MaterializeResult,
+    MetadataValue,
+    MonthlyPartitionsDefinition,
+    OpExecutionContext,
+    asset,
+    job,
+    op,
+)
+
+from pipelines.resources import WarehouseResource
+
+# Months since the register begins; the current month can be reported while it runs.
+monthly = MonthlyPartitionsDefinition(start_date="2023-01-01", timezone="Asia/Ho_Chi_Minh",
+                                      end_offset=1)
+REPORT_DEPS = [AssetKey(["marts", name]) for name in (
+    "sla_monthly", "sla_breakdown", "open_at_risk", "review_monthly", "register_integrity",
+    "employee_monthly", "partner_monthly", "handler_monthly", "pattern_flags")]
+
+
+class ReportConfig(Config):
+    lang: str = "vi"  # vi | en
+
+
+@asset(key=AssetKey(["reports", "monthly_review"]), partitions_def=monthly, deps=REPORT_DEPS,
+       group_name="reports")
+def monthly_review(context: AssetExecutionContext, config: ReportConfig,
+                   warehouse: WarehouseResource) -> MaterializeResult:
+    """management.html, quality.html and tables.xlsx for the partition's month (clause 6.2)."""
+    from reports.publish import write_month_reports
+
+    month = dt.date.fromisoformat(context.partition_key)
+    with warehouse.connection() as con:
+        paths = write_month_reports(con, warehouse.settings, month, config.lang)
+    return MaterializeResult(metadata={"files": MetadataValue.json([str(p) for p in paths]),
+                                       "lang": config.lang})
+
+
+class HrDossierConfig(Config):
+    employee_id: str
+    month: str  # YYYY-MM
+    requested_by: str
+    reason: str
+    lang: str = "vi"
+
+
+@op
+def hr_dossier(context: OpExecutionContext, config: HrDossierConfig,
+               warehouse: WarehouseResource) -> str:
+    """Restricted per-employee evidence for HR (clause 7.1); every request is audited."""
+    from reports.publish import write_hr_dossier
+
+    month = dt.date.fromisoformat(f"{config.month}-01")
+    with warehouse.connection() as con:
+        path = write_hr_dossier(con, warehouse.settings, config.employee_id, month,
+                                config.requested_by, config.reason, config.lang)
+    context.log.info(f"HR dossier written to {path} (audited)")
+    return str(path)
+
+
+@job(description="Write one employee's restricted HR dossier and record the request.")
+def hr_dossier_job():
+    hr_dossier()
