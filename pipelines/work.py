@@ -106,15 +106,14 @@ def write_build_params(con, settings: Settings, as_of: str | None) -> dt.date:
 
 def write_calendar(con, settings: Settings) -> int:
     """core.calendar over every date the data touches, with a margin both sides."""
-    from pipelines.calendar import build_calendar  # holidays is slow to import; build needs it
+    from pipelines.calendar import build_calendar, calendar_range  # holidays imports slowly
 
     lo, hi = con.execute("""SELECT min(received_at)::DATE, greatest(max(received_at)::DATE,
         max(first_response_at)::DATE, max(resolved_at)::DATE, (SELECT max(as_of) FROM
         core.build_params)) FROM core.complaints""").fetchall()[0]
     today = dt.date.today()
     lo, hi = lo or today, hi or today
-    frame = build_calendar(lo - dt.timedelta(days=60), hi + dt.timedelta(days=400),
-                           settings.calendar_file)
+    frame = build_calendar(*calendar_range(lo, hi), settings.calendar_file)
     con.register("calendar_frame", frame)
     con.execute("CREATE OR REPLACE TABLE core.calendar AS SELECT * FROM calendar_frame")
     con.unregister("calendar_frame")
