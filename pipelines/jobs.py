@@ -5,6 +5,7 @@ from __future__ import annotations
 from dagster import AssetSelection, define_asset_job
 
 from pipelines.assets.ingest import ingest_exports
+from pipelines.assets.reports import monthly
 
 INGEST = AssetSelection.assets(ingest_exports)
 BUILD = AssetSelection.groups("build", "marts")
@@ -18,4 +19,9 @@ build_job = define_asset_job(
 inbox_job = define_asset_job(
     "inbox_job", selection=INGEST | BUILD,
     description="Load one file from the inbox and rebuild the marts (the sensor's job).",
+)
+
+report_job = define_asset_job(
+    "report_job", selection=AssetSelection.groups("reports"), partitions_def=monthly,
+    description="Write the month's management and quality reports and analyst tables.",
 )

@@ -56,3 +56,21 @@ def complaint(cid: str, received: str, **fields) -> dict:
 
 def _ts(text: str | None):
     return dt.datetime.fromisoformat(text) if text else None
+
+
+@pytest.fixture(scope="session")
+def demo_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A COMPLAINTS_HOME holding the demo register, ingested and built (once per worker)."""
+    from tests.demo_home import build_demo_home
+
+    return build_demo_home(tmp_path_factory.mktemp("demo"))
+
+
+@pytest.fixture
+def demo_settings(demo_home: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
+    """Settings pointing at the built demo home (read it; do not ingest more into it)."""
+    monkeypatch.setenv("COMPLAINTS_HOME", str(demo_home))
+    monkeypatch.setenv("COMPLAINTS_PSEUDONYM_KEY", "test-key-not-secret")
+    get_settings.cache_clear()
+    yield get_settings()
+    get_settings.cache_clear()
