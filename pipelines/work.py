@@ -15,7 +15,14 @@ from pipelines.ingest.errors import InputError
 from pipelines.ingest.headers import HeaderMapping
 from pipelines.ingest.load import LoadResult, ensure_schema, load_file, local_now
 from pipelines.settings import Settings
-from pipelines.warehouse import MODELS_DIR, SCHEMAS, discover_models, materialise, model_order, scalar
+from pipelines.warehouse import (
+    MODELS_DIR,
+    SCHEMAS,
+    discover_models,
+    materialise,
+    model_order,
+    scalar,
+)
 
 
 @dataclass
@@ -101,7 +108,28 @@ def write_build_params(con, settings: Settings, as_of: str | None) -> dt.date:
     con.execute("INSERT INTO core.build_params VALUES (?, ?, ?, ?, ?)",
                 [day, settings.sla.working_days, settings.sla.goal,
                  settings.sla.at_risk_working_days, local_now(settings)])
+    write_pattern_params(con, settings)
+    write_value_labels(con)
     return day
+
+
+def write_pattern_params(con, settings: Settings) -> None:
+    """The pattern-flag thresholds (README 'Pattern flags') as a one-row table for the models."""
+    frame = pd.DataFrame([settings.patterns.model_dump()])
+    con.register("pattern_params_frame", frame)
+    con.execute("CREATE OR REPLACE TABLE core.pattern_params AS SELECT * FROM pattern_params_frame")
+    con.unregister("pattern_params_frame")
+
+
+def write_value_labels(con) -> None:
+    """Codes with their Vietnamese labels, so flags and reports can speak both languages."""
+    from pipelines.ingest.labels import VALUE_LABELS
+
+    frame = pd.DataFrame([(f, code, vi) for f, labels in VALUE_LABELS.items()
+                          for code, vi in labels.items()], columns=["field", "code", "label_vi"])
+    con.register("value_labels_frame", frame)
+    con.execute("CREATE OR REPLACE TABLE core.value_labels AS SELECT * FROM value_labels_frame")
+    con.unregister("value_labels_frame")
 
 
 def write_calendar(con, settings: Settings) -> int:

@@ -28,6 +28,8 @@ from pipelines.work import (
 COMPLAINTS = AssetKey(["core", "complaints"])
 BUILD_PARAMS = AssetKey(["core", "build_params"])
 CALENDAR = AssetKey(["core", "calendar"])
+# Tables written alongside core.build_params by the same step.
+WRITTEN_BY_BUILD_PARAMS = {"core.pattern_params": BUILD_PARAMS, "core.value_labels": BUILD_PARAMS}
 
 
 class BuildConfig(Config):
@@ -61,7 +63,8 @@ def calendar(warehouse: WarehouseResource) -> MaterializeResult:
 
 def _model_asset(table: str) -> AssetsDefinition:
     model = discover_models(MODELS_DIR)[table]
-    deps = [AssetKey(ref.split(".")) for ref in sorted(model.refs())] or [BUILD_PARAMS]
+    deps = sorted({WRITTEN_BY_BUILD_PARAMS.get(ref, AssetKey(ref.split(".")))
+                   for ref in model.refs()}, key=str) or [BUILD_PARAMS]
 
     @asset(key=AssetKey(table.split(".")), deps=deps, group_name="marts",
            description=model.sql.split("\n", 1)[0].lstrip("- "), name=None)

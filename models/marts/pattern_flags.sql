@@ -1,0 +1,297 @@
+-- Pattern flags per review month, each with its statistics, its evidence complaint ids and a
+-- plain explanation in Vietnamese and English (clauses 3.4, 3.5, 4.5, 5.1, 6.2, 7.1).
+-- Only substantiated complaints (upheld, partially upheld) raise serious_conduct, persistent,
+-- outlier_rate and rising_trend; allegations are shown beside them, never counted.
+-- Outcomes are those known at the latest export, also for past review months.
+-- Thresholds come from core.pattern_params (settings; README "Pattern flags").
+with params as (
+    select p.*, b.as_of, b.sla_working_days,
+        cast(date_trunc('month', b.as_of) as date) as last_month
+    from core.pattern_params as p
+    cross join core.build_params as b
+),
+
+named as (
+    select 'employee' as subject_type, employee_id as subject_id, complaint_id, received_at,
+        cast(date_trunc('month', received_at) as date) as month, subcategory,
+        outcome in ('upheld', 'partially_upheld') as substantiated
+    from core.complaints
+    where employee_id is not null
+    union all
+    select 'partner' as subject_type, partner_id as subject_id, complaint_id, received_at,
+        cast(date_trunc('month', received_at) as date) as month, subcategory,
+        outcome in ('upheld', 'partially_upheld') as substantiated
+    from core.complaints
+    where partner_id is not null
+),
+
+active as (
+    select month as review_month, subject_type, subject_id, peer_group
+    from marts.subject_monthly
+    where month <= (select last_month from params)
+),
+
+-- Substantiated complaints behind a flag over the months [review_month - span + 1, review_month].
+evidence as (
+    select
+        a.review_month, a.subject_type, a.subject_id, w.span,
+        list(n.complaint_id order by n.received_at, n.complaint_id) as complaint_ids
+    from active as a
+    cross join (
+        select distinct unnest([1, persistent_window, outlier_window, 3]) as span from params
+    ) as w
+    inner join named as n
+        on n.subject_type = a.subject_type and n.subject_id = a.subject_id and n.substantiated
+        and n.month <= a.review_month and n.month > a.review_month - to_months(w.span)
+    group by all
+),
+
+serious as (
+    select
+        a.subject_type, a.subject_id, a.peer_group, 'serious_conduct' as rule, 'high' as severity,
+        a.review_month, a.review_month as period_start,
+        count(*) as observed, null::double as expected, null::double as upper_limit,
+        list(n.complaint_id order by n.received_at, n.complaint_id) as complaint_ids,
+        string_agg(distinct lower(coalesce(v.label_vi, n.subcategory)), ', ') as what_vi,
+        string_agg(distinct n.subcategory, ', ') as what_en
+    from active as a
+    inner join named as n
+        on n.subject_type = a.subject_type and n.subject_id = a.subject_id
+        and n.month = a.review_month and n.substantiated
+    cross join params as p
+    left join core.value_labels as v on v.field = 'subcategory' and v.code = n.subcategory
+    where list_contains(p.serious_subcategories, n.subcategory)
+    group by all
+),
+
+persistent_windows as (
+    select
+        a.subject_type, a.subject_id, a.peer_group, a.review_month,
+        count(*) filter (where s.substantiated > 0) as months_with_findings,
+        sum(s.substantiated) as substantiated,
+        sum(s.pending) as pending,
+        sum(s.not_upheld + s.withdrawn) as not_upheld,
+        string_agg(strftime(s.month, '%m/%Y'), ', ' order by s.month)
+            filter (where s.substantiated > 0) as finding_months
+    from active as a
+    inner join marts.subject_monthly as s
+        on s.subject_type = a.subject_type and s.subject_id = a.subject_id
+        and s.month <= a.review_month
+        and s.month > a.review_month - to_months((select persistent_window from params))
+    group by all
+),
+
+persistent as (
+    select
+        w.subject_type, w.subject_id, w.peer_group, 'persistent' as rule, 'high' as severity,
+        w.review_month,
+        cast(w.review_month - to_months(p.persistent_window - 1) as date) as period_start,
+        w.months_with_findings as observed, null::double as expected,
+        null::double as upper_limit, e.complaint_ids, w.finding_months, w.pending, w.not_upheld,
+        p.persistent_window
+    from persistent_windows as w
+    cross join params as p
+    inner join evidence as e
+        on e.review_month = w.review_month and e.subject_type = w.subject_type
+        and e.subject_id = w.subject_id and e.span = p.persistent_window
+    where w.months_with_findings >= p.persistent_months
+),
+
+outliers as (
+    select
+        f.subject_type, f.subject_id, f.peer_group, 'outlier_rate' as rule,
+        case when f.verdict = 'above_998' then 'medium' else 'watch' end as severity,
+        f.review_month, f.period_start, f.observed, f.expected,
+        case when f.verdict = 'above_998' then f.limit_998 else f.limit_95 end as upper_limit,
+        e.complaint_ids, f.exposure, f.peer_rate, f.peers, f.method, f.phi,
+        case when f.verdict = 'above_998' then p.outlier_high_limit
+            else p.outlier_watch_limit end as level
+    from marts.funnel as f
+    cross join params as p
+    inner join evidence as e
+        on e.review_month = f.review_month and e.subject_type = f.subject_type
+        and e.subject_id = f.subject_id and e.span = p.outlier_window
+    where f.subject_type in ('employee', 'partner') and f.verdict in ('above_998', 'above_95')
+),
+
+rolling as (
+    select
+        s.*,
+        s.substantiated_3m > lag(s.substantiated_3m) over w
+            and lag(s.month) over w = s.month - interval 1 month as rose,
+        list(s.substantiated_3m) over (w rows between unbounded preceding and current row)
+            as history,
+        median(s.substantiated_3m) over (
+            partition by s.subject_type, s.peer_group, s.month
+        ) as peer_median
+    from marts.subject_monthly as s
+    window w as (partition by s.subject_type, s.subject_id order by s.month)
+),
+
+rises as (
+    select
+        *,
+        -- rises since the last month that did not rise (which starts each run)
+        row_number() over (partition by subject_type, subject_id, run order by month) - 1
+            as run_length
+    from (
+        select *, sum(case when rose then 0 else 1 end) over (
+            partition by subject_type, subject_id order by month
+        ) as run
+        from rolling
+    )
+),
+
+rising as (
+    select
+        r.subject_type, r.subject_id, r.peer_group, 'rising_trend' as rule, 'watch' as severity,
+        r.month as review_month, cast(r.month - to_months(2) as date) as period_start,
+        r.substantiated_3m as observed, r.peer_median as expected, null::double as upper_limit,
+        e.complaint_ids, r.run_length,
+        array_to_string(list_slice(r.history, len(r.history) - r.run_length, len(r.history)),
+            ' → ') as sequence
+    from rises as r
+    cross join params as p
+    inner join evidence as e
+        on e.review_month = r.month and e.subject_type = r.subject_type
+        and e.subject_id = r.subject_id and e.span = 3
+    where r.run_length >= p.rising_months and r.substantiated_3m > r.peer_median
+        and r.month <= p.last_month
+),
+
+handler_breaches as (
+    select
+        f.subject_type, f.subject_id, f.peer_group, 'handler_sla' as rule, 'medium' as severity,
+        f.review_month, f.period_start, f.observed, f.expected, f.limit_998 as upper_limit,
+        list(c.complaint_id order by c.received_at, c.complaint_id) as complaint_ids,
+        f.exposure, f.peer_rate
+    from marts.funnel as f
+    inner join marts.complaint_sla as c
+        on c.handler_id = f.subject_id and c.sla_status in ('breached', 'open_overdue')
+        and c.receipt_date between f.period_start and f.review_month + interval 1 month - interval 1 day
+    where f.subject_type = 'handler' and f.verdict = 'above_998'
+    group by all
+),
+
+explained as (
+    select
+        subject_type, subject_id, peer_group, rule, severity, review_month, period_start,
+        observed, expected, upper_limit, complaint_ids,
+        printf('%d khiếu nại có cơ sở về hành vi %s được tiếp nhận trong tháng %s (Điều 3.4). '
+            || 'Một vi phạm nghiêm trọng đã được xác minh cần được xem xét, không phụ thuộc vào '
+            || 'khối lượng công việc.', observed, what_vi, strftime(review_month, '%m/%Y'))
+            as explanation_vi,
+        printf('%d substantiated complaint(s) of %s received in %s (clause 3.4). A single '
+            || 'substantiated serious breach warrants review whatever the workload.',
+            observed, replace(what_en, '_', ' '), strftime(review_month, '%m/%Y'))
+            as explanation_en
+    from serious
+    union all
+    select
+        subject_type, subject_id, peer_group, rule, severity, review_month, period_start,
+        observed, expected, upper_limit, complaint_ids,
+        printf('Có khiếu nại có cơ sở trong %d tháng khác nhau của %d tháng gần nhất (%s–%s): '
+            || '%s. Vi phạm có cơ sở lặp lại nhiều tháng là dấu hiệu vi phạm thường xuyên '
+            || '(Điều 7.1). Cáo buộc chưa được xác minh không được tính: %d chưa kết luận, '
+            || '%d không có cơ sở hoặc đã rút.', observed, persistent_window,
+            strftime(period_start, '%m/%Y'), strftime(review_month, '%m/%Y'), finding_months,
+            pending, not_upheld),
+        printf('Substantiated complaints in %d different months of the last %d (%s–%s): %s. '
+            || 'Substantiated breaches repeated over several months indicate a persistent '
+            || 'breach (clause 7.1). Allegations not upheld are not counted: %d pending, '
+            || '%d not upheld or withdrawn.', observed, persistent_window,
+            strftime(period_start, '%m/%Y'), strftime(review_month, '%m/%Y'), finding_months,
+            pending, not_upheld)
+    from persistent
+    union all
+    select
+        subject_type, subject_id, peer_group, rule, severity, review_month, period_start,
+        observed, expected, upper_limit, complaint_ids,
+        case when method = 'poisson_exposure' then printf(
+            '%d khiếu nại có cơ sở trong %s–%s, so với %s dự kiến từ %s lượt tương tác theo tỷ '
+            || 'lệ chung của %d đơn vị cùng nhóm %s (%s trên 1.000 lượt). Giới hạn trên %s là '
+            || '%s: mức này do ngẫu nhiên chỉ xảy ra dưới %s số lần (Điều 6.2).',
+            observed, strftime(period_start, '%m/%Y'), strftime(review_month, '%m/%Y'),
+            replace(printf('%.1f', expected), '.', ','), replace(format('{:,}', exposure), ',', '.'),
+            peers, peer_group, replace(printf('%.3f', 1000 * peer_rate), '.', ','),
+            replace(printf('%g%%', 100 * level), '.', ','),
+            replace(printf('%.1f', upper_limit), '.', ','),
+            replace(printf('%g%%', round(100 * (1 - level), 1)), '.', ','))
+        else printf(
+            'Không có dữ liệu lượt tương tác: so sánh với %d đơn vị cùng nhóm %s cũng không có '
+            || 'dữ liệu này, coi như khối lượng công việc bằng nhau. %d khiếu nại có cơ sở '
+            || 'trong %s–%s, so với trung bình %s của nhóm; giới hạn trên %s là %s (Điều 6.2).',
+            peers, peer_group, observed, strftime(period_start, '%m/%Y'),
+            strftime(review_month, '%m/%Y'), replace(printf('%.1f', expected), '.', ','),
+            replace(printf('%g%%', 100 * level), '.', ','),
+            replace(printf('%.1f', upper_limit), '.', ','))
+        end || case when phi > 1 then printf(' Giới hạn đã được nới rộng (×%s) vì các đơn vị '
+            || 'vốn chênh lệch nhau nhiều hơn mức ngẫu nhiên.',
+            replace(printf('%.2f', sqrt(phi)), '.', ',')) else '' end,
+        case when method = 'poisson_exposure' then printf(
+            '%d substantiated complaints in %s–%s against %.1f expected from %s interactions at '
+            || 'the pooled rate of %d peers in %s (%.3f per 1,000). The %g%% upper limit is '
+            || '%.1f: a count this high arises by chance less than %g%% of the time '
+            || '(clause 6.2).',
+            observed, strftime(period_start, '%m/%Y'), strftime(review_month, '%m/%Y'),
+            expected, format('{:,}', exposure), peers, peer_group, 1000 * peer_rate,
+            100 * level, upper_limit, round(100 * (1 - level), 1))
+        else printf(
+            'No activity data: compared with %d peers in %s that also lack it, as if all had '
+            || 'equal activity. %d substantiated complaints in %s–%s against a peer average of '
+            || '%.1f; the %g%% upper limit is %.1f (clause 6.2).',
+            peers, peer_group, observed, strftime(period_start, '%m/%Y'),
+            strftime(review_month, '%m/%Y'), expected, 100 * level, upper_limit)
+        end || case when phi > 1 then printf(' Limits widened ×%.2f because peers vary more '
+            || 'than chance alone would make them.', sqrt(phi)) else '' end
+    from outliers
+    union all
+    select
+        subject_type, subject_id, peer_group, rule, severity, review_month, period_start,
+        observed, expected, upper_limit, complaint_ids,
+        printf('Số khiếu nại có cơ sở cộng dồn 3 tháng tăng liên tiếp %d tháng (%s), cao hơn '
+            || 'trung vị của nhóm %s (%s). Đây là tín hiệu cần theo dõi, chưa phải kết luận '
+            || '(Điều 6.2).', run_length, sequence, peer_group,
+            replace(printf('%g', expected), '.', ',')),
+        printf('The rolling 3-month substantiated count rose %d months in a row (%s), above '
+            || 'the %s median (%g). A signal to watch, not a finding (clause 6.2).',
+            run_length, sequence, peer_group, expected)
+    from rising
+    union all
+    select
+        h.subject_type, h.subject_id, h.peer_group, h.rule, h.severity, h.review_month,
+        h.period_start, h.observed, h.expected, h.upper_limit, h.complaint_ids,
+        printf('%d/%d khiếu nại tiếp nhận trong %s–%s được phản hồi quá hạn %d ngày làm việc '
+            || '(%s), so với %s ở các cán bộ xử lý khác; với khối lượng này, giới hạn trên '
+            || '99,8%% là %s (Điều 5.1).', h.observed, h.exposure,
+            strftime(h.period_start, '%m/%Y'), strftime(h.review_month, '%m/%Y'),
+            p.sla_working_days, replace(printf('%.0f%%', 100 * h.observed / h.exposure), '.', ','),
+            replace(printf('%.1f%%', 100 * h.peer_rate), '.', ','),
+            replace(printf('%.1f', h.upper_limit), '.', ',')),
+        printf('%d of %d complaints received in %s–%s missed the %d-working-day deadline '
+            || '(%.0f%%), against %.1f%% for other handlers; the 99.8%% upper limit for this '
+            || 'volume is %.1f (clause 5.1).', h.observed, h.exposure,
+            strftime(h.period_start, '%m/%Y'), strftime(h.review_month, '%m/%Y'),
+            p.sla_working_days, 100 * h.observed / h.exposure, 100 * h.peer_rate, h.upper_limit)
+    from handler_breaches as h
+    cross join params as p
+)
+
+select
+    subject_type,
+    subject_id,
+    peer_group,
+    rule,
+    severity,
+    review_month,
+    period_start,
+    least(cast(review_month + interval 1 month - interval 1 day as date),
+        (select as_of from params)) as period_end,
+    observed,
+    expected,
+    upper_limit,
+    complaint_ids,
+    explanation_vi,
+    explanation_en
+from explained
+order by review_month, severity, rule, subject_type, subject_id

@@ -1,0 +1,149 @@
+-- Complaints naming a staff member or a partner, per month, beside their exposure (3.4, 3.5, 6.2).
+-- One row per subject and receipt month in which the subject was in the directory, had activity
+-- or was named. Rolling sums run over a gap-free month grid, so a quiet month counts as zero.
+-- Substantiated = upheld or partially upheld; pending, not upheld and withdrawn complaints are
+-- allegations and are counted apart. exposure is null when the activity export has no row.
+with params as (
+    select cast(date_trunc('month', as_of) as date) as last_month from core.build_params
+),
+
+named as (
+    select 'employee' as subject_type, employee_id as subject_id, received_at, outcome, subcategory
+    from core.complaints
+    where employee_id is not null
+    union all
+    select 'partner' as subject_type, partner_id as subject_id, received_at, outcome, subcategory
+    from core.complaints
+    where partner_id is not null
+),
+
+directory as (
+    select 'employee' as subject_type, employee_id as subject_id, team as peer_group,
+        start_date, end_date
+    from core.staff
+    union all
+    select 'partner' as subject_type, partner_id as subject_id, partner_type as peer_group,
+        start_date, end_date
+    from core.partners
+),
+
+subjects as (
+    select s.subject_type, s.subject_id, coalesce(d.peer_group, 'unknown') as peer_group,
+        d.subject_id is not null as in_directory, d.start_date, d.end_date
+    from (
+        select subject_type, subject_id from directory
+        union
+        select subject_type, subject_id from named
+        union
+        select subject_type, subject_id from core.activity
+    ) as s
+    left join directory as d using (subject_type, subject_id)
+),
+
+months as (
+    select cast(unnest(generate_series(
+        (select cast(date_trunc('month', min(received_at)) as date) from core.complaints),
+        (select last_month from params),
+        interval 1 month
+    )) as date) as month
+),
+
+counts as (
+    select
+        subject_type,
+        subject_id,
+        cast(date_trunc('month', received_at) as date) as month,
+        count(*) as complaints,
+        count(*) filter (where outcome in ('upheld', 'partially_upheld')) as substantiated,
+        count(*) filter (where outcome = 'not_upheld') as not_upheld,
+        count(*) filter (where outcome = 'withdrawn') as withdrawn,
+        count(*) filter (where outcome is null or outcome = 'pending') as pending,
+        count(*) filter (where subcategory = 'abuse') as abuse,
+        count(*) filter (where subcategory = 'threat') as threat,
+        count(*) filter (where subcategory = 'unreasonable') as unreasonable,
+        count(*) filter (where subcategory = 'offensive') as offensive,
+        count(*) filter (where subcategory = 'inappropriate_demand') as inappropriate_demand,
+        count(*) filter (where subcategory = 'third_party_contact') as third_party_contact,
+        count(*) filter (where subcategory = 'excessive_contact') as excessive_contact,
+        count(*) filter (where subcategory = 'data_disclosure') as data_disclosure
+    from named
+    group by all
+),
+
+grid as (
+    select
+        s.*,
+        m.month,
+        coalesce(c.complaints, 0) as complaints,
+        coalesce(c.substantiated, 0) as substantiated,
+        coalesce(c.not_upheld, 0) as not_upheld,
+        coalesce(c.withdrawn, 0) as withdrawn,
+        coalesce(c.pending, 0) as pending,
+        coalesce(c.abuse, 0) as abuse,
+        coalesce(c.threat, 0) as threat,
+        coalesce(c.unreasonable, 0) as unreasonable,
+        coalesce(c.offensive, 0) as offensive,
+        coalesce(c.inappropriate_demand, 0) as inappropriate_demand,
+        coalesce(c.third_party_contact, 0) as third_party_contact,
+        coalesce(c.excessive_contact, 0) as excessive_contact,
+        coalesce(c.data_disclosure, 0) as data_disclosure,
+        a.interactions as exposure
+    from subjects as s
+    cross join months as m
+    left join counts as c using (subject_type, subject_id, month)
+    left join core.activity as a
+        on a.subject_type = s.subject_type and a.subject_id = s.subject_id and a.month = m.month
+),
+
+rolling as (
+    select
+        *,
+        sum(complaints) over w3 as complaints_3m,
+        sum(substantiated) over w3 as substantiated_3m,
+        -- a window's exposure is known only when every month in it is
+        case when count(exposure) over w3 = count(*) over w3 then sum(exposure) over w3 end
+            as exposure_3m,
+        sum(complaints) over w12 as complaints_12m,
+        sum(substantiated) over w12 as substantiated_12m,
+        case when count(exposure) over w12 = count(*) over w12 then sum(exposure) over w12 end
+            as exposure_12m
+    from grid
+    window
+        w3 as (partition by subject_type, subject_id order by month rows 2 preceding),
+        w12 as (partition by subject_type, subject_id order by month rows 11 preceding)
+)
+
+select
+    month,
+    subject_type,
+    subject_id,
+    peer_group,
+    complaints,
+    substantiated,
+    not_upheld,
+    withdrawn,
+    pending,
+    abuse,
+    threat,
+    unreasonable,
+    offensive,
+    inappropriate_demand,
+    third_party_contact,
+    excessive_contact,
+    data_disclosure,
+    exposure,
+    1000.0 * substantiated / nullif(exposure, 0) as rate_per_1000,
+    1000.0 * complaints / nullif(exposure, 0) as complaints_per_1000,
+    complaints_3m,
+    substantiated_3m,
+    exposure_3m,
+    complaints_12m,
+    substantiated_12m,
+    exposure_12m
+from rolling
+where complaints > 0
+    or exposure is not null
+    or (in_directory
+        and coalesce(start_date, month) <= month + interval 1 month - interval 1 day
+        and coalesce(end_date, month) >= month)
+order by subject_type, subject_id, month

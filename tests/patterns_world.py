@@ -1,0 +1,96 @@
+"""A small world of staff, partners, activity and complaints written straight into the core tables,
+then built with the same steps as `complaints build`, for hand-computed pattern cases."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+import duckdb
+import pandas as pd
+
+from pipelines.settings import Settings
+from pipelines.warehouse import discover_models, materialise
+from pipelines.work import build_model, mart_models, write_build_params, write_calendar
+
+LOADED = dt.datetime(2026, 11, 1)
+
+
+@dataclass
+class World:
+    staff: list[tuple[str, str]] = field(default_factory=list)  # (employee_id, team)
+    partners: list[tuple[str, str]] = field(default_factory=list)  # (partner_id, type)
+    activity: list[tuple[str, str, str, int]] = field(default_factory=list)  # type, id, YYYY-MM, n
+    complaints: list[dict] = field(default_factory=list)
+    _next: int = 0
+
+    def add(self, month: str, n: int = 1, day: int = 10, **fields) -> list[str]:
+        """n complaints received on `day` of `month` (YYYY-MM) with the given fields."""
+        ids = []
+        for _ in range(n):
+            self._next += 1
+            cid = f"KN{self._next:06d}"
+            received = dt.datetime.fromisoformat(f"{month}-{day:02d} 09:00")
+            row = {"complaint_id": cid, "received_at": received, "category": "staff_conduct",
+                   "first_response_at": received + dt.timedelta(days=1), "outcome": "upheld",
+                   "handler_id": "XL01"}
+            row.update(fields)
+            self.complaints.append(row)
+            ids.append(cid)
+        return ids
+
+    def exposure(self, subject_type: str, subject_id: str, months: list[str], n: int) -> None:
+        self.activity.extend((subject_type, subject_id, m, n) for m in months)
+
+
+COLUMNS = ["complaint_id", "received_at", "category", "subcategory", "employee_id", "partner_id",
+           "handler_id", "first_response_at", "resolved_at", "outcome", "review_requested_at",
+           "review_outcome"]
+
+
+def store(con: duckdb.DuckDBPyConnection, world: World) -> None:
+    """The world as ingestion would have stored it (one version per complaint)."""
+    frame = pd.DataFrame(world.complaints).reindex(columns=COLUMNS)
+    con.register("world_complaints", frame)
+    con.execute("""
+        INSERT INTO core.complaint_versions BY NAME
+        SELECT *, complaint_id AS content_hash, ? AS first_exported_at, ? AS exported_at,
+            'world.csv' AS source_file, 'sha' AS source_sha256,
+            row_number() OVER () AS source_row, 1 AS load_id, ? AS loaded_at
+        FROM world_complaints""", [LOADED, LOADED, LOADED])
+    con.unregister("world_complaints")
+    reference = [("core.staff", "employee_id", "team", world.staff),
+                 ("core.partners", "partner_id", "partner_type", world.partners)]
+    for table, key, group, rows in reference:
+        if rows:
+            con.executemany(
+                f"INSERT INTO {table} ({key}, {group}, exported_at, source_file, source_sha256, "
+                "source_row, loaded_at, content_hash) "
+                "VALUES (?, ?, ?, 'ref.csv', 'sha', 1, ?, 'h')",
+                [[k, g, LOADED, LOADED] for k, g in rows])
+    if world.activity:
+        con.executemany(
+            "INSERT INTO core.activity VALUES (?, ?, ?, ?, ?, 'activity.csv', 'sha', 1, ?, 'h')",
+            [[dt.date.fromisoformat(f"{m}-01"), t, s, n, LOADED, LOADED]
+             for t, s, m, n in world.activity])
+    materialise(con, discover_models()["core.complaints"])
+
+
+def build(con: duckdb.DuckDBPyConnection, settings: Settings, as_of: str) -> None:
+    """The build stage's steps in its order: parameters, calendar, every mart."""
+    write_build_params(con, settings, as_of)
+    write_calendar(con, settings)
+    for table in mart_models():
+        build_model(con, table)
+
+
+def flags(con: duckdb.DuckDBPyConnection, month: str = "2026-10") -> pd.DataFrame:
+    return con.execute(
+        "SELECT * FROM marts.pattern_flags WHERE strftime(review_month, '%Y-%m') = ?", [month]
+    ).df()
+
+
+def funnel(con: duckdb.DuckDBPyConnection, month: str = "2026-10") -> pd.DataFrame:
+    return con.execute(
+        "SELECT * FROM marts.funnel WHERE strftime(review_month, '%Y-%m') = ?", [month]
+    ).df()
