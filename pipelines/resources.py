@@ -11,7 +11,7 @@ from dagster import ConfigurableResource
 from filelock import FileLock, Timeout
 
 from pipelines.settings import Settings, get_settings
-from pipelines.warehouse import WarehouseBusy, connect
+from pipelines.warehouse import WarehouseBusy, WriteFailed, connect
 
 LOCK_WAIT_SECONDS = 30
 
@@ -45,6 +45,8 @@ class WarehouseResource(ConfigurableResource):
         try:
             with connect(settings.warehouse_path) as con:
                 yield con
+        except (OSError, duckdb.IOException) as exc:
+            raise WriteFailed(settings.home, exc) from None
         finally:
             lock.release()
 

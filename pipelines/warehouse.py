@@ -25,6 +25,17 @@ class WarehouseBusy(RuntimeError):
     """Another process holds the warehouse."""
 
 
+class WriteFailed(RuntimeError):
+    """The disk refused a write under $COMPLAINTS_HOME (full, too large, not permitted)."""
+
+    def __init__(self, home: Path, exc: BaseException) -> None:
+        reason = getattr(exc, "strerror", None) or str(exc).splitlines()[0]
+        super().__init__(
+            f"cannot write the warehouse or its outputs under {home} (disk full or not "
+            f"writable: {reason}); nothing from this step was committed; free space or fix "
+            "the permissions and run it again")
+
+
 @contextmanager
 def connect(path: Path, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
     """Open the warehouse; a lock held by another process becomes one clear error."""

@@ -60,6 +60,9 @@ def scratch_copy(settings: Settings) -> Iterator[duckdb.DuckDBPyConnection]:
     con = duckdb.connect()
     try:
         con.execute("SET TimeZone = 'Asia/Ho_Chi_Minh'")
+        spill = settings.home / "tmp" / "duckdb"  # an in-memory database spills to ./.tmp
+        spill.mkdir(mode=0o700, parents=True, exist_ok=True)
+        con.execute(f"SET temp_directory = '{spill}'")
         for schema in SCHEMAS:
             con.execute(f"CREATE SCHEMA {schema}")
         ensure_schema(con)

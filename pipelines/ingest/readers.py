@@ -12,6 +12,7 @@ import codecs
 import datetime as dt
 import re
 import tempfile
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -96,9 +97,22 @@ def _detect_encoding(path: Path) -> str:
     return "cp1258"
 
 
+def scratch_dir() -> Path:
+    """$COMPLAINTS_HOME/tmp (mode 0700), emptied of copies a killed run left behind."""
+    from pipelines.settings import get_settings
+
+    folder = get_settings().home / "tmp"
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    for stale in folder.glob("transcode-*.csv"):
+        if time.time() - stale.stat().st_mtime > 3600:
+            stale.unlink(missing_ok=True)
+    return folder
+
+
 def _transcode(path: Path, encoding: str) -> Path:
     """Write a UTF-8 copy of a UTF-16 or Windows-1258 file for DuckDB's reader."""
-    out = Path(tempfile.mkstemp(suffix=".csv", prefix="complaints-")[1])
+    # Under $COMPLAINTS_HOME, never the system temp folder: the copy holds personal data.
+    out = Path(tempfile.mkstemp(suffix=".csv", prefix="transcode-", dir=scratch_dir())[1])
     with path.open(encoding=encoding, newline="") as src, out.open("w", encoding="utf-8") as dst:
         while chunk := src.read(1 << 22):
             dst.write(chunk)
