@@ -49,7 +49,7 @@ CASES = {
         HEADER.encode() + "K1,01/01/2026,Đe dọa khách\n".encode("utf-8")
         + b"K2,01/01/2026," + cp1258("Đe dọa khách") + b"\n"), "mixed text encodings"),
     "huge_cell.csv": (lambda p, t: p.write_text(
-        HEADER + "K1,01/01/2026," + "x" * 3_000_000 + "\n"), "not a readable CSV"),
+        HEADER + "K1,01/01/2026," + "x" * 100_000_000 + "\n"), "not a readable CSV"),
     "wide.csv": (lambda p, t: p.write_text(
         ",".join(f"c{i}" for i in range(10_000)) + "\n"), "columns"),
     "not_a_register.csv": (lambda p, t: p.write_text("name,price\nphở,45000\n"),
