@@ -1,0 +1,268 @@
+"""plotly figures as HTML fragments (the plotly.js library itself is embedded once per file)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+from functools import lru_cache
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+import plotly.io as pio
+from plotly.subplots import make_subplots
+
+from reports.i18n import label, t
+
+COLORS = {
+    "met": "#1a7f37",
+    "goal": "#9a6700",
+    "bar": "#8fb8de",
+    "line": "#0b5cad",
+    "above_998": "#cf222e",
+    "above_95": "#d4a72c",
+    "within": "#57606a",
+    "no_verdict": "#afb8c1",
+    "subject": "#cf222e",
+    "peer": "#8c959f",
+}
+CATEGORY_COLORS = ["#0b5cad", "#e36209", "#6f42c1", "#1a7f37", "#cf222e", "#57606a", "#bf8700"]
+
+
+@lru_cache(maxsize=1)
+def plotly_js() -> str:
+    """The plotly.js bundle, inlined once per report (no CDN, works offline)."""
+    from plotly.offline import get_plotlyjs
+
+    return get_plotlyjs()
+
+
+def to_html(fig: go.Figure, name: str) -> str:
+    fig.update_layout(
+        template="plotly_white",
+        autosize=True,
+        margin={"l": 50, "r": 20, "t": 40, "b": 40},
+        font={"family": "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif", "size": 12},
+        legend={"orientation": "h", "y": -0.2},
+    )
+    return pio.to_html(
+        fig,
+        full_html=False,
+        include_plotlyjs=False,
+        div_id=f"chart-{name}",
+        default_width="100%",
+        config={"displaylogo": False, "responsive": True},
+    )
+
+
+def _months(values: pd.Series) -> list[str]:
+    return [pd.Timestamp(v).strftime("%Y-%m") for v in values]
+
+
+def compliance_trend(sla: pd.DataFrame, goal: float, lang: str) -> str:
+    fig = make_subplots(specs=[[{"secondary_y": True}]])
+    x = _months(sla["month"])
+    fig.add_bar(
+        x=x,
+        y=sla["received"],
+        name=t("chart_received", lang),
+        marker_color=COLORS["bar"],
+        opacity=0.6,
+        secondary_y=True,
+    )
+    fig.add_scatter(
+        x=x,
+        y=sla["compliance_rate"],
+        name=t("chart_compliance", lang),
+        mode="lines+markers",
+        line={"color": COLORS["line"], "width": 3},
+        hovertemplate="%{x}: %{y:.1%}<extra></extra>",
+        secondary_y=False,
+    )
+    fig.add_scatter(
+        x=x,
+        y=[goal] * len(x),
+        name=t("chart_goal", lang),
+        mode="lines",
+        line={"color": COLORS["goal"], "dash": "dash"},
+        hoverinfo="skip",
+        secondary_y=False,
+    )
+    fig.update_yaxes(tickformat=".0%", range=[0, 1.05], secondary_y=False)
+    fig.update_yaxes(title_text=t("chart_received", lang), showgrid=False, secondary_y=True)
+    fig.update_layout(height=360)
+    return to_html(fig, "trend")
+
+
+def categories(rows: pd.DataFrame, lang: str) -> str:
+    fig = go.Figure()
+    for i, (code, part) in enumerate(rows.groupby("dimension_value", sort=True)):
+        fig.add_bar(
+            x=_months(part["month"]),
+            y=part["received"],
+            name=label("category", code, lang),
+            marker_color=CATEGORY_COLORS[i % len(CATEGORY_COLORS)],
+        )
+    fig.update_layout(barmode="stack", height=360)
+    return to_html(fig, "categories")
+
+
+def heatmap(rows: pd.DataFrame, months: list[dt.date], lang: str) -> str:
+    """Staff x month: substantiated findings beside all allegations, clearly titled."""
+    columns = [m.strftime("%Y-%m") for m in months]
+    rows = rows.assign(col=_months(rows["month"]))
+    staff = list(dict.fromkeys(rows["employee_id"]))
+    fig = make_subplots(
+        rows=1,
+        cols=2,
+        shared_yaxes=True,
+        horizontal_spacing=0.04,
+        subplot_titles=(t("chart_heat_substantiated", lang), t("chart_heat_allegations", lang)),
+    )
+    for col, measure, scale in ((1, "substantiated", "Reds"), (2, "complaints", "Blues")):
+        grid = (
+            rows.pivot_table(index="employee_id", columns="col", values=measure, aggfunc="sum")
+            .reindex(index=staff, columns=columns)
+            .fillna(0)
+        )
+        fig.add_heatmap(
+            z=grid.values,
+            x=columns,
+            y=[html.escape(str(s)) for s in staff],
+            colorscale=scale,
+            showscale=False,
+            xgap=1,
+            ygap=1,
+            text=grid.values.astype(int),
+            texttemplate="%{text}",
+            hovertemplate="%{y} · %{x}: %{z}<extra></extra>",
+            row=1,
+            col=col,
+        )
+    fig.update_yaxes(autorange="reversed", type="category")
+    fig.update_xaxes(type="category", tickangle=-45)
+    fig.update_layout(height=max(260, 22 * len(staff) + 140))
+    return to_html(fig, "heatmap")
+
+
+def upper_limit(expected: np.ndarray, p: float, phi: float = 1.0) -> np.ndarray:
+    """Poisson (over-dispersion phi) upper limit of a count; pipelines.patterns' when present."""
+    try:
+        from pipelines.patterns import poisson_upper_limit
+    except ImportError:
+        from scipy.stats import poisson
+
+        phi = max(float(phi or 1.0), 1.0)
+        return poisson.ppf(p, np.asarray(expected) / phi) * phi
+    return poisson_upper_limit(np.asarray(expected), p, phi)
+
+
+def _limit_curves(
+    fig: go.Figure, group: pd.DataFrame, lang: str, row: int, col: int, legend: bool
+) -> None:
+    rate = float(group["peer_rate"].median())
+    phi = group["phi"].iloc[0] if "phi" in group else 1.0
+    phi = 1.0 if pd.isna(phi) else float(phi)
+    top = max(float(group["exposure"].max()) * 1.1, 1.0)
+    low = max(float(group["exposure"].min()) * 0.5, top / 20, 1.0)
+    grid = np.linspace(low, top, 160)
+    for p, key, dash in ((0.95, "chart_limit_95", "dot"), (0.998, "chart_limit_998", "dash")):
+        y = upper_limit(rate * grid, p, phi) / grid * 1000
+        fig.add_scatter(
+            x=grid,
+            y=y,
+            mode="lines",
+            name=t(key, lang),
+            showlegend=legend,
+            legendgroup=key,
+            line={"color": "#57606a", "dash": dash, "width": 1.5},
+            hoverinfo="skip",
+            row=row,
+            col=col,
+        )
+    fig.add_scatter(
+        x=[grid[0], grid[-1]],
+        y=[rate * 1000] * 2,
+        mode="lines",
+        name=t("chart_peer_rate", lang),
+        showlegend=legend,
+        legendgroup="peer",
+        line={"color": "#0b5cad", "width": 1},
+        hoverinfo="skip",
+        row=row,
+        col=col,
+    )
+
+
+def funnel(rows: pd.DataFrame, name: str, lang: str, title=str) -> str:
+    """Rate per 1,000 vs exposure with 95% and 99.8% limits, one panel per peer group."""
+    rows = rows[rows["exposure"].fillna(0) > 0]
+    groups = list(rows.groupby("peer_group", sort=True, dropna=False))
+    cols = min(len(groups), 2) or 1
+    nrows = max((len(groups) + cols - 1) // cols, 1)
+    fig = make_subplots(
+        rows=nrows,
+        cols=cols,
+        subplot_titles=[html.escape(title(g)) for g, _ in groups],
+        vertical_spacing=0.18 / nrows + 0.05,
+    )
+    seen: set[str] = set()
+    for i, (_, group) in enumerate(groups):
+        r, c = i // cols + 1, i % cols + 1
+        _limit_curves(fig, group, lang, r, c, legend=i == 0)
+        for verdict, part in group.groupby("verdict"):
+            fig.add_scatter(
+                x=part["exposure"],
+                y=part["observed"] / part["exposure"] * 1000,
+                mode="markers",
+                name=t(f"verdict_{verdict}", lang),
+                legendgroup=verdict,
+                showlegend=verdict not in seen,
+                marker={
+                    "color": COLORS.get(verdict, "#57606a"),
+                    "size": 9,
+                    "line": {"color": "white", "width": 1},
+                },
+                customdata=np.stack(
+                    [
+                        part["subject_id"].map(lambda v: html.escape(str(v))),
+                        part["observed"],
+                        part["expected"].round(2),
+                    ],
+                    axis=-1,
+                ),
+                hovertemplate="%{customdata[0]}<br>%{customdata[1]} / %{x:,} · "
+                "E=%{customdata[2]}<extra></extra>",
+                row=r,
+                col=c,
+            )
+            seen.add(verdict)
+    fig.update_xaxes(title_text=t("chart_exposure_axis", lang), rangemode="tozero")
+    fig.update_yaxes(title_text=t("chart_rate_axis", lang), rangemode="tozero")
+    fig.update_layout(height=330 * nrows + 80)
+    return to_html(fig, name)
+
+
+def peer_funnel(rows: pd.DataFrame, lang: str) -> str:
+    """The HR dossier's funnel: the employee in red, peers as anonymous grey points."""
+    rows = rows[rows["exposure"].fillna(0) > 0]
+    fig = make_subplots(rows=1, cols=1)
+    if len(rows):
+        _limit_curves(fig, rows, lang, 1, 1, legend=True)
+    for is_subject, key in ((False, "chart_peers"), (True, "chart_this_employee")):
+        part = rows[rows["is_subject"] == is_subject]
+        fig.add_scatter(
+            x=part["exposure"],
+            y=part["observed"] / part["exposure"] * 1000,
+            mode="markers",
+            name=t(key, lang),
+            marker={
+                "color": COLORS["subject" if is_subject else "peer"],
+                "size": 12 if is_subject else 8,
+            },
+            hovertemplate="%{y:.2f} / 1000 · %{x:,}<extra></extra>",
+        )
+    fig.update_xaxes(title_text=t("chart_exposure_axis", lang), rangemode="tozero")
+    fig.update_yaxes(title_text=t("chart_rate_axis", lang), rangemode="tozero")
+    fig.update_layout(height=340)
+    return to_html(fig, "peers")

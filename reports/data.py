@@ -1,0 +1,331 @@
+"""What the reports read: plain SELECTs over the marts, one function per thing shown.
+
+No business rule is computed here that a mart already holds; these only pick rows and columns.
+"""
+
+from __future__ import annotations
+
+import calendar as _calendar
+import datetime as dt
+
+import duckdb
+import pandas as pd
+
+from pipelines.warehouse import scalar
+
+
+def month_end(month: dt.date) -> dt.date:
+    return month.replace(day=_calendar.monthrange(month.year, month.month)[1])
+
+
+def add_months(month: dt.date, n: int) -> dt.date:
+    index = month.year * 12 + month.month - 1 + n
+    return dt.date(index // 12, index % 12 + 1, 1)
+
+
+def has_table(con: duckdb.DuckDBPyConnection, table: str) -> bool:
+    schema, name = table.split(".")
+    return bool(
+        scalar(
+            con,
+            "SELECT count(*) FROM information_schema.tables "
+            "WHERE table_schema = ? AND table_name = ?",
+            [schema, name],
+        )
+    )
+
+
+def frame(
+    con: duckdb.DuckDBPyConnection,
+    sql: str,
+    params: list | None = None,
+    needs: tuple[str, ...] = (),
+) -> pd.DataFrame | None:
+    """The query's rows, or None when one of the tables it needs has not been built."""
+    if any(not has_table(con, t) for t in needs):
+        return None
+    return con.execute(sql, params or []).df()
+
+
+def as_of(con: duckdb.DuckDBPyConnection) -> dt.date | None:
+    if not has_table(con, "core.build_params"):
+        return None
+    return scalar(con, "SELECT max(as_of) FROM core.build_params")
+
+
+def sla_goal(con: duckdb.DuckDBPyConnection) -> float | None:
+    return scalar(con, "SELECT max(sla_goal) FROM core.build_params")
+
+
+def sla_months(con: duckdb.DuckDBPyConnection, first: dt.date, last: dt.date) -> pd.DataFrame:
+    return con.execute(
+        "SELECT * FROM marts.sla_monthly WHERE month BETWEEN ? AND ? ORDER BY month", [first, last]
+    ).df()
+
+
+def review_months(con: duckdb.DuckDBPyConnection, months: list[dt.date]) -> pd.DataFrame:
+    return con.execute(
+        "SELECT * FROM marts.review_monthly WHERE list_contains(?, month)", [months]
+    ).df()
+
+
+def backlog(con: duckdb.DuckDBPyConnection, month: dt.date, as_of_day: dt.date) -> dict:
+    """Open and open-overdue complaints at the month's end (or as_of, if earlier)."""
+    end = min(month_end(month), as_of_day)
+    rows = con.execute(
+        "SELECT count(*), count(*) FILTER (WHERE due_date < ?) FROM marts.complaint_sla "
+        "WHERE receipt_date <= ? AND (response_date IS NULL OR response_date > ?)",
+        [end, end, end],
+    ).fetchall()
+    return {"open": rows[0][0], "overdue": rows[0][1], "at": end}
+
+
+def breakdown(
+    con: duckdb.DuckDBPyConnection, dimension: str, first: dt.date, last: dt.date
+) -> pd.DataFrame:
+    return con.execute(
+        "SELECT * FROM marts.sla_breakdown WHERE dimension = ? "
+        "AND month BETWEEN ? AND ? ORDER BY month, dimension_value",
+        [dimension, first, last],
+    ).df()
+
+
+def partner_scorecard(con: duckdb.DuckDBPyConnection, month: dt.date) -> pd.DataFrame | None:
+    """partner_monthly for the month with the partner's name, SLA share and funnel verdict."""
+    return frame(
+        con,
+        """
+        with verdicts as (
+            select subject_id, verdict from marts.funnel
+            where subject_type = 'partner' and review_month = ?
+        )
+        select p.partner_id, c.name as partner_name, p.partner_type, p.complaints,
+               p.substantiated, p.exposure, p.rate_per_1000, p.complaints_3m,
+               p.substantiated_3m, p.exposure_3m, b.received as sla_received,
+               b.compliance_rate, v.verdict
+        from marts.partner_monthly as p
+        left join core.partners as c using (partner_id)
+        left join marts.sla_breakdown as b
+            on b.dimension = 'partner' and b.dimension_value = p.partner_id and b.month = p.month
+        left join verdicts as v on v.subject_id = p.partner_id
+        where p.month = ?
+        order by p.substantiated_3m desc, p.complaints desc, p.partner_id
+        """,
+        [month, month],
+        needs=("marts.partner_monthly", "marts.funnel", "core.partners"),
+    )
+
+
+def team_conduct(con: duckdb.DuckDBPyConnection, month: dt.date) -> pd.DataFrame | None:
+    """Conduct complaints of the month summed per team (staff appear by team only here)."""
+    return frame(
+        con,
+        """
+        select coalesce(team, '(unknown)') as team, sum(complaints) as complaints,
+               sum(substantiated) as substantiated, sum(not_upheld) as not_upheld,
+               sum(pending) as pending, sum(withdrawn) as withdrawn,
+               sum(abuse) as abuse, sum(threat) as threat, sum(unreasonable) as unreasonable,
+               sum(offensive) as offensive, sum(inappropriate_demand) as inappropriate_demand,
+               sum(third_party_contact) as third_party_contact,
+               sum(excessive_contact) as excessive_contact,
+               sum(data_disclosure) as data_disclosure, sum(exposure) as exposure
+        from marts.employee_monthly
+        where month = ?
+        group by all
+        having sum(complaints) > 0
+        order by substantiated desc, complaints desc, team
+        """,
+        [month],
+        needs=("marts.employee_monthly",),
+    )
+
+
+def data_quality(con: duckdb.DuckDBPyConnection, month: dt.date) -> dict:
+    """Loads, quarantined rows and warnings of files exported in the month."""
+    first, last = month, month_end(month)
+    window = "cast(l.exported_at as date) BETWEEN ? AND ?"
+    loads = scalar(
+        con,
+        f"SELECT count(*) FROM core.load_log AS l WHERE {window} AND status = 'loaded'",
+        [first, last],
+    )
+    rejected = con.execute(
+        f"SELECT r.rule, any_value(r.reason_vi) AS reason_vi, any_value(r.reason_en) AS "
+        f"reason_en, count(*) AS n FROM quarantine.rejected_rows AS r JOIN core.load_log AS l "
+        f"USING (load_id) WHERE {window} GROUP BY r.rule ORDER BY n DESC, r.rule",
+        [first, last],
+    ).df()
+    warnings = con.execute(
+        f"SELECT w.rule, any_value(w.message_vi) AS message_vi, any_value(w.message_en) AS "
+        f"message_en, count(*) AS n FROM quarantine.warnings AS w JOIN core.load_log AS l "
+        f"USING (load_id) WHERE {window} GROUP BY w.rule ORDER BY n DESC, w.rule",
+        [first, last],
+    ).df()
+    unresolved = scalar(
+        con, "SELECT count(*) FROM quarantine.rejected_rows WHERE resolved_at IS NULL"
+    )
+    return {
+        "loads": loads,
+        "rejected": rejected,
+        "warnings": warnings,
+        "rejected_total": int(rejected["n"].sum()) if len(rejected) else 0,
+        "warnings_total": int(warnings["n"].sum()) if len(warnings) else 0,
+        "unresolved": unresolved,
+    }
+
+
+def integrity(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    return con.execute(
+        "SELECT complaint_id, issue, detail_vi, detail_en, earlier_export, "
+        "later_export FROM marts.register_integrity "
+        "ORDER BY later_export DESC, complaint_id, issue"
+    ).df()
+
+
+def integrity_counts(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    return con.execute(
+        "SELECT issue, count(*) AS n FROM marts.register_integrity GROUP BY issue ORDER BY issue"
+    ).df()
+
+
+def heatmap(con: duckdb.DuckDBPyConnection, month: dt.date) -> pd.DataFrame | None:
+    """employee_monthly over the 12 months to the report month, staff with any complaint."""
+    return frame(
+        con,
+        """
+        select month, employee_id, team, complaints, substantiated
+        from marts.employee_monthly
+        where month between ? and ?
+          and employee_id in (select employee_id from marts.employee_monthly
+                              where month between ? and ? and complaints > 0)
+        order by team, employee_id, month
+        """,
+        [add_months(month, -11), month, add_months(month, -11), month],
+        needs=("marts.employee_monthly",),
+    )
+
+
+def funnel(
+    con: duckdb.DuckDBPyConnection, subject_type: str, month: dt.date
+) -> pd.DataFrame | None:
+    """The funnel window of the month's review (the outlier window ending in the month)."""
+    return frame(
+        con,
+        """
+        select * from marts.funnel
+        where subject_type = ? and review_month = ?
+        order by peer_group, subject_id
+        """,
+        [subject_type, month],
+        needs=("marts.funnel",),
+    )
+
+
+def flags(con: duckdb.DuckDBPyConnection, month: dt.date) -> pd.DataFrame | None:
+    """Pattern flags of the month's review."""
+    return frame(
+        con,
+        """
+        select * from marts.pattern_flags
+        where review_month = ?
+        order by case severity when 'high' then 0 when 'medium' then 1 else 2 end,
+                 subject_type, subject_id, rule
+        """,
+        [month],
+        needs=("marts.pattern_flags",),
+    )
+
+
+def evidence(con: duckdb.DuckDBPyConnection, complaint_ids: list[str]) -> pd.DataFrame:
+    """The complaints behind flags: dates, category, subcategory, outcome (no free text)."""
+    return con.execute(
+        """
+        select complaint_id, receipt_date, response_date, resolution_date, category,
+               subcategory, outcome, review_outcome, sla_status
+        from marts.complaint_sla where list_contains(?, complaint_id)
+        order by receipt_date, complaint_id
+        """,
+        [complaint_ids],
+    ).df()
+
+
+def handlers(con: duckdb.DuckDBPyConnection, month: dt.date) -> pd.DataFrame | None:
+    return frame(
+        con,
+        "SELECT * FROM marts.handler_monthly WHERE month = ? "
+        "ORDER BY breach_share DESC NULLS LAST, handled DESC, handler_id",
+        [month],
+        needs=("marts.handler_monthly",),
+    )
+
+
+def employee_team(con: duckdb.DuckDBPyConnection, employee_id: str) -> tuple[bool, str | None]:
+    """(known, team) of a staff code: known if in core.staff or named by any complaint."""
+    rows = con.execute(
+        "SELECT team FROM core.staff WHERE employee_id = ? UNION ALL "
+        "SELECT NULL FROM marts.complaint_sla WHERE employee_id = ? LIMIT 1",
+        [employee_id, employee_id],
+    ).fetchall()
+    return (bool(rows), rows[0][0] if rows else None)
+
+
+def employee_complaints(
+    con: duckdb.DuckDBPyConnection, employee_id: str, month: dt.date
+) -> pd.DataFrame:
+    return con.execute(
+        """
+        select complaint_id, receipt_date, due_date, response_date, resolution_date, category,
+               subcategory, outcome, review_requested_at, review_outcome, sla_status
+        from marts.complaint_sla
+        where employee_id = ? and receipt_date <= ?
+        order by receipt_date, complaint_id
+        """,
+        [employee_id, month_end(month)],
+    ).df()
+
+
+def employee_flags(
+    con: duckdb.DuckDBPyConnection, employee_id: str, month: dt.date
+) -> pd.DataFrame | None:
+    return frame(
+        con,
+        """
+        select * from marts.pattern_flags
+        where subject_type = 'employee' and subject_id = ? and review_month <= ?
+        order by review_month desc, rule
+        """,
+        [employee_id, month],
+        needs=("marts.pattern_flags",),
+    )
+
+
+def employee_peers(
+    con: duckdb.DuckDBPyConnection, employee_id: str, month: dt.date
+) -> pd.DataFrame | None:
+    """The employee's funnel row and their peer group's, for the latest window of the month."""
+    return frame(
+        con,
+        """
+        with mine as (
+            select peer_group, review_month from marts.funnel
+            where subject_type = 'employee' and subject_id = ? and review_month = ?
+        )
+        select f.*, f.subject_id = ? as is_subject
+        from marts.funnel as f join mine using (peer_group, review_month)
+        where f.subject_type = 'employee'
+        order by is_subject desc, f.exposure
+        """,
+        [employee_id, month, employee_id],
+        needs=("marts.funnel",),
+    )
+
+
+def employee_month_row(
+    con: duckdb.DuckDBPyConnection, employee_id: str, month: dt.date
+) -> pd.DataFrame | None:
+    return frame(
+        con,
+        "SELECT * FROM marts.employee_monthly WHERE employee_id = ? AND month = ?",
+        [employee_id, month],
+        needs=("marts.employee_monthly",),
+    )

@@ -1,0 +1,52 @@
+"""Numbers, shares and dates as each language writes them (vi: 1.234,5 and dd/mm/yyyy)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+
+import pandas as pd
+
+
+def missing(value: object) -> bool:
+    return value is None or value is pd.NaT or (isinstance(value, float) and math.isnan(value))
+
+
+def number(value: object, lang: str, digits: int = 0) -> str:
+    if missing(value):
+        return "–"
+    text = f"{float(value):,.{digits}f}"
+    if lang == "vi":
+        text = text.replace(",", "\0").replace(".", ",").replace("\0", ".")
+    return text
+
+
+def pct(value: object, lang: str, digits: int = 1) -> str:
+    return "–" if missing(value) else number(float(value) * 100, lang, digits) + "%"
+
+
+def pvalue(value: float, lang: str) -> str:
+    return ("< " + number(0.001, lang, 3)) if value < 0.001 else number(value, lang, 3)
+
+
+def date(value: object, lang: str) -> str:
+    if missing(value):
+        return "–"
+    if isinstance(value, pd.Timestamp):
+        value = value.to_pydatetime()
+    if isinstance(value, dt.datetime):
+        value = value.date()
+    return value.strftime("%d/%m/%Y") if lang == "vi" else value.isoformat()
+
+
+def month(value: dt.date, lang: str) -> str:
+    return f"{value.month:02d}/{value.year}" if lang == "vi" else value.strftime("%Y-%m")
+
+
+def raw(value: object) -> str:
+    """A machine-readable value for data attributes (tests compare these with the marts)."""
+    if missing(value):
+        return ""
+    if isinstance(value, float):
+        return repr(value)
+    return str(value)

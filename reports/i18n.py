@@ -1,0 +1,320 @@
+"""Every string the reports print, in Vietnamese (the default) and English, in one place."""
+
+from __future__ import annotations
+
+from pipelines.ingest.labels import VALUE_LABELS
+
+LANGS = ("vi", "en")
+
+STRINGS: dict[str, tuple[str, str]] = {
+    # Titles and common words
+    "company": (
+        "Chính sách ứng xử và khiếu nại khách hàng",
+        "Customer Conduct and Complaints Policy",
+    ),
+    "management_title": (
+        "Báo cáo rà soát hằng tháng: khiếu nại và thời hạn phản hồi",
+        "Monthly review: complaints and response times",
+    ),
+    "quality_title": (
+        "Báo cáo chất lượng: hành vi nhân viên và đối tác",
+        "Quality report: staff and partner conduct patterns",
+    ),
+    "hr_title": (
+        "Hồ sơ nhân sự: khiếu nại liên quan đến nhân viên",
+        "HR dossier: complaints naming an employee",
+    ),
+    "month": ("Tháng", "Month"),
+    "as_of": ("Dữ liệu tính đến ngày", "Data as of"),
+    "generated": ("Lập lúc", "Generated"),
+    "clause": ("Điều", "Clause"),
+    "no_data": ("Không có dữ liệu cho tháng này.", "No data for this month."),
+    "not_built": ("Bảng dữ liệu này chưa được xây dựng.", "This table has not been built yet."),
+    "total": ("Tổng", "Total"),
+    "none": ("Không có", "None"),
+    "yes": ("Có", "Yes"),
+    "no": ("Không", "No"),
+    "other_lang": ("English version", "Bản tiếng Việt"),
+    "privacy_note": (
+        "Báo cáo không chứa thông tin cá nhân của khách hàng; nhân viên chỉ được "
+        "nêu bằng mã nhân viên.",
+        "This report holds no customer personal data; staff appear by staff code only.",
+    ),
+    # KPI tiles
+    "kpi_received": ("Khiếu nại tiếp nhận", "Complaints received"),
+    "kpi_compliance": ("Tỷ lệ phản hồi đúng hạn", "Answered on time"),
+    "kpi_median_days": ("Trung vị ngày làm việc đến phản hồi", "Median working days to response"),
+    "kpi_open": ("Đang mở cuối kỳ", "Open at period end"),
+    "kpi_overdue": ("Quá hạn chưa phản hồi", "Open and overdue"),
+    "kpi_reviews": ("Yêu cầu xem xét lại", "Review requests"),
+    "kpi_changed": ("Xem xét lại thay đổi kết quả", "Reviews that changed the outcome"),
+    "goal": ("Mục tiêu", "Goal"),
+    "vs_last_month": ("so với tháng trước", "vs last month"),
+    "vs_last_year": ("so với cùng kỳ năm trước", "vs same month last year"),
+    "meets_goal": ("đạt mục tiêu", "meets goal"),
+    "misses_goal": ("chưa đạt mục tiêu", "below goal"),
+    # Sections
+    "sec_kpis": ("Chỉ số chính của tháng", "Key figures of the month"),
+    "sec_changed": ("Điều gì đã thay đổi", "What changed"),
+    "sec_trend": ("Tỷ lệ phản hồi đúng hạn theo tháng", "On-time response rate by month"),
+    "sec_categories": ("Số khiếu nại theo nhóm", "Complaints by category"),
+    "sec_partners": ("Bảng điểm đối tác", "Partner scorecard"),
+    "sec_teams": ("Khiếu nại về hành vi theo bộ phận", "Conduct complaints by team"),
+    "sec_quality": ("Chất lượng dữ liệu", "Data quality"),
+    "sec_integrity": ("Tính toàn vẹn của sổ đăng ký", "Register integrity"),
+    "sec_heatmap": ("Nhân viên theo tháng (12 tháng gần nhất)", "Staff by month (last 12 months)"),
+    "sec_funnel_staff": ("Biểu đồ phễu: nhân viên", "Funnel plot: staff"),
+    "sec_funnel_partners": ("Biểu đồ phễu: đối tác", "Funnel plot: partners"),
+    "sec_flags": ("Dấu hiệu cần xem xét trong tháng", "Pattern flags of the month"),
+    "sec_handlers": ("Thời hạn phản hồi theo nhân viên xử lý", "Response times by handler"),
+    "sec_hr_substantiated": ("Kết luận có cơ sở", "Substantiated findings"),
+    "sec_hr_allegations": (
+        "Cáo buộc chưa được chứng minh (chưa kết luận, không có cơ sở, đã rút)",
+        "Allegations not substantiated (pending, not upheld, withdrawn)",
+    ),
+    "sec_hr_flags": ("Dấu hiệu đã được ghi nhận", "Flags raised"),
+    "sec_hr_peers": ("So sánh với đồng nghiệp cùng bộ phận", "Compared with team peers"),
+    "sec_hr_audit": ("Nhật ký truy cập", "Access record"),
+    # Narrative
+    "changed_none": (
+        "Không có thay đổi nào đủ lớn để loại trừ khả năng ngẫu nhiên (kiểm định "
+        "ở mức 1%). Các chênh lệch nhỏ hơn không được nêu.",
+        "No change is large enough to rule out chance (tested at the 1% level). "
+        "Smaller differences are not reported.",
+    ),
+    "changed_intro": (
+        "Chỉ nêu các thay đổi khó có thể do ngẫu nhiên (kiểm định ở mức 1%).",
+        "Only changes unlikely to be chance are listed (tested at the 1% level).",
+    ),
+    "change_line": (
+        "{subject} {verb} {before} ({before_label}) {to} {after} (p = {p}).",
+        "{subject} {verb} {before} ({before_label}) {to} {after} (p = {p}).",
+    ),
+    "subject_received": ("Số khiếu nại tiếp nhận", "Complaints received"),
+    "subject_category": ("Khiếu nại nhóm «{name}»", "Complaints about “{name}”"),
+    "subject_compliance": ("Tỷ lệ phản hồi đúng hạn", "The on-time response rate"),
+    "verb_up": ("tăng từ", "rose from"),
+    "verb_down": ("giảm từ", "fell from"),
+    "to_up": ("lên", "to"),
+    "to_down": ("xuống", "to"),
+    "last_month": ("tháng trước", "last month"),
+    "last_year": ("cùng kỳ năm trước", "same month last year"),
+    # Data quality
+    "dq_loads": ("Tệp đã nạp trong tháng", "Files loaded this month"),
+    "dq_rejected": ("Dòng bị cách ly (từ chối) trong tháng", "Rows quarantined this month"),
+    "dq_unresolved": (
+        "Dòng bị cách ly chưa được khắc phục (tất cả các kỳ)",
+        "Quarantined rows still unresolved (all periods)",
+    ),
+    "dq_warnings": ("Cảnh báo trong tháng", "Warnings this month"),
+    "dq_rule": ("Quy tắc", "Rule"),
+    "dq_count": ("Số dòng", "Rows"),
+    "dq_docs": ("Xem chi tiết trong Data Docs", "See the details in Data Docs"),
+    "dq_no_docs": ("Chưa có Data Docs.", "No Data Docs yet."),
+    # Column headers
+    "col_category": ("Nhóm", "Category"),
+    "col_subcategory": ("Loại vi phạm", "Subcategory"),
+    "col_partner": ("Đối tác", "Partner"),
+    "col_partner_type": ("Loại đối tác", "Partner type"),
+    "col_team": ("Bộ phận", "Team"),
+    "col_employee": ("Mã nhân viên", "Staff code"),
+    "col_handler": ("Mã nhân viên xử lý", "Handler code"),
+    "col_complaints": ("Cáo buộc (khiếu nại)", "Allegations (complaints)"),
+    "col_substantiated": ("Có cơ sở", "Substantiated"),
+    "col_not_upheld": ("Không có cơ sở", "Not upheld"),
+    "col_pending": ("Chưa kết luận", "Pending"),
+    "col_withdrawn": ("Đã rút", "Withdrawn"),
+    "col_exposure": ("Số lượt tương tác", "Interactions"),
+    "col_rate": ("Có cơ sở / 1.000 lượt", "Substantiated per 1,000"),
+    "col_3m": ("3 tháng", "3 months"),
+    "col_12m": ("12 tháng", "12 months"),
+    "col_verdict": ("Đánh giá phễu", "Funnel verdict"),
+    "col_received": ("Tiếp nhận", "Received"),
+    "col_compliance": ("Đúng hạn", "On time"),
+    "col_handled": ("Đã xử lý", "Handled"),
+    "col_met": ("Đúng hạn", "Met"),
+    "col_breached": ("Trễ hạn", "Breached"),
+    "col_open_overdue": ("Mở, quá hạn", "Open, overdue"),
+    "col_open_within": ("Mở, còn hạn", "Open, within limit"),
+    "col_breach_share": ("Tỷ lệ trễ hạn", "Breach share"),
+    "col_reviews": ("Yêu cầu xem xét lại", "Reviews requested"),
+    "col_reviews_changed": ("Thay đổi kết quả", "Outcome changed"),
+    "col_rule": ("Dấu hiệu", "Flag"),
+    "col_severity": ("Mức độ", "Severity"),
+    "col_subject": ("Đối tượng", "Subject"),
+    "col_period": ("Giai đoạn", "Period"),
+    "col_observed": ("Quan sát", "Observed"),
+    "col_expected": ("Kỳ vọng", "Expected"),
+    "col_limit": ("Giới hạn trên", "Upper limit"),
+    "col_explanation": ("Giải thích", "Explanation"),
+    "col_evidence": ("Bằng chứng (mã khiếu nại)", "Evidence (complaint ids)"),
+    "col_complaint": ("Mã khiếu nại", "Complaint id"),
+    "col_received_date": ("Ngày tiếp nhận", "Received"),
+    "col_due_date": ("Hạn phản hồi", "Due"),
+    "col_response_date": ("Ngày phản hồi", "Responded"),
+    "col_resolution_date": ("Ngày giải quyết", "Resolved"),
+    "col_outcome": ("Kết quả", "Outcome"),
+    "col_review": ("Xem xét lại", "Review"),
+    "col_review_outcome": ("Kết quả xem xét lại", "Review outcome"),
+    "col_sla": ("Thời hạn", "Response time"),
+    "col_issue": ("Vấn đề", "Issue"),
+    "col_detail": ("Chi tiết", "Detail"),
+    "col_count": ("Số lượng", "Count"),
+    "col_peer_group": ("Nhóm so sánh", "Peer group"),
+    "col_peer_rate": ("Tỷ lệ của nhóm / 1.000", "Peer rate per 1,000"),
+    # Charts
+    "chart_compliance": ("Tỷ lệ đúng hạn", "On-time rate"),
+    "chart_goal": ("Mục tiêu", "Goal"),
+    "chart_received": ("Tiếp nhận", "Received"),
+    "chart_rate_axis": (
+        "Có cơ sở trên 1.000 lượt tương tác",
+        "Substantiated per 1,000 interactions",
+    ),
+    "chart_exposure_axis": ("Số lượt tương tác", "Interactions"),
+    "chart_limit_95": ("Giới hạn 95%", "95% limit"),
+    "chart_limit_998": ("Giới hạn 99,8%", "99.8% limit"),
+    "chart_peer_rate": ("Tỷ lệ trung bình của nhóm", "Peer average"),
+    "chart_heat_substantiated": (
+        "Khiếu nại có cơ sở (kết luận)",
+        "Substantiated complaints (findings)",
+    ),
+    "chart_heat_allegations": (
+        "Tất cả cáo buộc (kể cả chưa kết luận)",
+        "All allegations (including unproven)",
+    ),
+    "chart_this_employee": ("Nhân viên này", "This employee"),
+    "chart_peers": ("Đồng nghiệp (ẩn mã)", "Peers (codes hidden)"),
+    "heatmap_note": (
+        "Ô bên trái: số khiếu nại có cơ sở; bên phải: tất cả cáo buộc. Một cáo buộc "
+        "chưa được chứng minh không phải là kết luận vi phạm.",
+        "Left: substantiated complaints; right: all allegations. An allegation "
+        "that is not substantiated is not a finding of misconduct.",
+    ),
+    "funnel_note": (
+        "Mỗi điểm là một đối tượng; trục ngang là số lượt tương tác trong kỳ "
+        "{start} – {end}. Điểm nằm trên đường 99,8% khó có thể do ngẫu nhiên; "
+        "nhóm có ít lượt tương tác được so sánh công bằng hơn so với xếp hạng.",
+        "Each point is one subject; the horizontal axis is interactions in "
+        "{start} – {end}. A point above the 99.8% line is unlikely to be chance; "
+        "small subjects are compared fairly, unlike in a league table.",
+    ),
+    "funnel_none": (
+        "Không có dữ liệu phễu cho kỳ này (cần dữ liệu lượt tương tác).",
+        "No funnel data for this period (interaction data is needed).",
+    ),
+    # HR
+    "hr_banner": (
+        "MẬT – CHỈ DÀNH CHO BỘ PHẬN NHÂN SỰ. Không sao chép, chuyển tiếp hoặc lưu ngoài "
+        "thư mục hạn chế. Mỗi lần truy cập đều được ghi nhật ký.",
+        "CONFIDENTIAL – HR ONLY. Do not copy, forward or store outside the restricted "
+        "folder. Every request is logged.",
+    ),
+    "hr_employee": ("Nhân viên", "Employee"),
+    "hr_period": ("Các khiếu nại tiếp nhận đến hết", "Complaints received up to the end of"),
+    "hr_requested_by": ("Người yêu cầu", "Requested by"),
+    "hr_reason": ("Lý do", "Reason"),
+    "hr_requested_at": ("Thời điểm yêu cầu", "Requested at"),
+    "hr_audit_note": (
+        "Yêu cầu này đã được ghi vào nhật ký kiểm toán (core.audit_log) cùng mã "
+        "băm SHA-256 của tệp.",
+        "This request is recorded in the audit log (core.audit_log) with the file's SHA-256 hash.",
+    ),
+    "hr_fairness": (
+        "Cáo buộc chưa được chứng minh được trình bày riêng và không phải là kết luận "
+        "vi phạm (Điều 4.5).",
+        "Unproven allegations are shown apart and are not findings of misconduct (clause 4.5).",
+    ),
+    "hr_no_flags": ("Không có dấu hiệu nào được ghi nhận.", "No flags were raised."),
+    "hr_no_complaints": ("Không có khiếu nại nào.", "No complaints."),
+    "hr_peers_note": (
+        "Đồng nghiệp không được nêu mã; chỉ so sánh tỷ lệ theo số lượt tương tác.",
+        "Peers are not identified; only rates per interaction are compared.",
+    ),
+    # Verdicts, severities and rules
+    "verdict_above_998": ("Trên giới hạn 99,8%", "Above 99.8% limit"),
+    "verdict_above_95": ("Trên giới hạn 95%", "Above 95% limit"),
+    "verdict_within": ("Trong giới hạn", "Within limits"),
+    "verdict_no_verdict": ("Chưa đủ dữ liệu", "Too little data"),
+    "severity_high": ("Cao", "High"),
+    "severity_medium": ("Trung bình", "Medium"),
+    "severity_watch": ("Theo dõi", "Watch"),
+    "rule_serious_conduct": ("Hành vi nghiêm trọng", "Serious conduct"),
+    "rule_persistent": ("Lặp lại nhiều tháng", "Persistent"),
+    "rule_outlier_rate": ("Tỷ lệ bất thường", "Outlier rate"),
+    "rule_rising_trend": ("Xu hướng tăng", "Rising trend"),
+    "rule_handler_sla": ("Trễ hạn xử lý", "Handler response times"),
+    "sla_met": ("Đúng hạn", "Met"),
+    "sla_breached": ("Trễ hạn", "Breached"),
+    "sla_open_overdue": ("Mở, quá hạn", "Open, overdue"),
+    "sla_open_within_sla": ("Mở, còn hạn", "Open, within limit"),
+    "issue_received_at_changed": ("Sửa thời gian tiếp nhận", "Receipt time edited"),
+    "issue_first_response_at_changed": ("Sửa thời gian phản hồi", "Response time edited"),
+    "issue_missing_from_latest_export": (
+        "Biến mất khỏi lần xuất mới nhất",
+        "Missing from the latest export",
+    ),
+    "issue_id_reused": ("Mã khiếu nại bị dùng lại", "Complaint id reused"),
+}
+
+# English labels of the register's value codes (the Vietnamese ones live in ingest/labels.py).
+VALUE_LABELS_EN: dict[str, dict[str, str]] = {
+    "category": {
+        "service": "Service",
+        "process": "Operating process",
+        "staff_conduct": "Staff conduct",
+        "partner_conduct": "Partner conduct",
+        "complaint_handling": "Complaint handling",
+        "other": "Other",
+    },
+    "subcategory": {
+        "abuse": "Abuse",
+        "threat": "Threat",
+        "unreasonable": "Unreasonable",
+        "offensive": "Offensive",
+        "inappropriate_demand": "Inappropriate demand",
+        "third_party_contact": "Contacting relatives/third parties",
+        "excessive_contact": "Excessive/out-of-hours contact",
+        "data_disclosure": "Data disclosure",
+    },
+    "outcome": {
+        "upheld": "Upheld",
+        "partially_upheld": "Partially upheld",
+        "not_upheld": "Not upheld",
+        "withdrawn": "Withdrawn",
+        "pending": "Pending",
+    },
+    "review_outcome": {"unchanged": "Unchanged", "changed": "Changed", "pending": "Pending"},
+    "partner_type": {
+        "debt_collection": "Debt collection",
+        "call_centre": "Call centre",
+        "payment": "Payment partner",
+    },
+}
+VALUE_LABELS_VI_EXTRA: dict[str, dict[str, str]] = {
+    "partner_type": {
+        "debt_collection": "Thu hồi nợ",
+        "call_centre": "Tổng đài",
+        "payment": "Đối tác thanh toán",
+    },
+}
+
+
+def t(key: str, lang: str) -> str:
+    """The string ``key`` in ``lang`` (vi or en)."""
+    vi, en = STRINGS[key]
+    return en if lang == "en" else vi
+
+
+def label(field: str, code: object, lang: str) -> str:
+    """A value code of the register as words; unknown codes are shown as given, None as '–'."""
+    if code is None or code != code:  # None or NaN
+        return "–"
+    table = VALUE_LABELS_EN if lang == "en" else {**VALUE_LABELS, **VALUE_LABELS_VI_EXTRA}
+    return table.get(field, {}).get(str(code), str(code))
+
+
+def translator(lang: str):
+    """Functions the templates use: ``t('key')`` and ``label('field', code)``."""
+    if lang not in LANGS:
+        raise ValueError(f"language must be one of {', '.join(LANGS)}, not '{lang}'")
+    return (lambda key: t(key, lang)), (lambda field, code: label(field, code, lang))

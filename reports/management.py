@@ -1,0 +1,328 @@
+"""management.html: the monthly review for management (clauses 5.1, 4.3, 6.2)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from pipelines.settings import Settings
+from reports import changes, charts, data, fmt
+from reports.i18n import label, t
+from reports.render import Cell, Table
+
+
+def _row(frame: pd.DataFrame, month: dt.date) -> dict | None:
+    hit = frame[pd.to_datetime(frame["month"]).dt.date == month]
+    return hit.iloc[0].to_dict() if len(hit) else None
+
+
+def _delta(now: object, before: object, lang: str, kind: str) -> str:
+    if fmt.missing(now) or fmt.missing(before):
+        return "–"
+    diff = float(now) - float(before)
+    sign = "+" if diff > 0 else ("±" if diff == 0 else "−")
+    if kind == "pct":
+        return f"{sign}{fmt.number(abs(diff) * 100, lang, 1)} " + (
+            "điểm %" if lang == "vi" else "pts"
+        )
+    return sign + fmt.number(abs(diff), lang, 1 if kind == "days" else 0)
+
+
+def _kpi(key: str, lang: str, values: tuple, kind: str, goal: float | None = None) -> dict:
+    now, prev, yoy = values
+    show = {"pct": fmt.pct, "days": lambda v, lg: fmt.number(v, lg, 1), "count": fmt.number}[kind]
+    tile = {
+        "key": key,
+        "label": t(key, lang),
+        "value": fmt.raw(now),
+        "prev": fmt.raw(prev),
+        "yoy": fmt.raw(yoy),
+        "text": show(now, lang),
+        "prev_text": _delta(now, prev, lang, kind),
+        "yoy_text": _delta(now, yoy, lang, kind),
+        "goal_text": "",
+        "meets_goal": False,
+    }
+    if goal is not None and not fmt.missing(now):
+        tile["meets_goal"] = float(now) >= goal
+        tile["goal_text"] = f"{t('goal', lang)} {fmt.pct(goal, lang, 0)}: " + t(
+            "meets_goal" if tile["meets_goal"] else "misses_goal", lang
+        )
+    return tile
+
+
+def kpis(
+    con: duckdb.DuckDBPyConnection, month: dt.date, as_of: dt.date, goal: float, lang: str
+) -> tuple[list[dict], dict]:
+    """The tiles, each with the month's value and the values of last month and last year."""
+    months = [month, data.add_months(month, -1), data.add_months(month, -12)]
+    sla = data.sla_months(con, months[2], month)
+    reviews = data.review_months(con, months)
+    rows = [_row(sla, m) or {} for m in months]
+    revs = [_row(reviews, m) or {} for m in months]
+    backlogs = [data.backlog(con, m, as_of) for m in months]
+
+    def triple(source: list[dict], column: str) -> tuple:
+        return tuple(
+            r.get(
+                column, 0 if column in ("received", "review_requests", "reviews_changed") else None
+            )
+            for r in source
+        )
+
+    tiles = [
+        _kpi("kpi_received", lang, triple(rows, "received"), "count"),
+        _kpi("kpi_compliance", lang, triple(rows, "compliance_rate"), "pct", goal),
+        _kpi("kpi_median_days", lang, triple(rows, "median_working_days_to_response"), "days"),
+        _kpi("kpi_open", lang, tuple(b["open"] for b in backlogs), "count"),
+        _kpi("kpi_overdue", lang, tuple(b["overdue"] for b in backlogs), "count"),
+        _kpi("kpi_reviews", lang, triple(revs, "review_requests"), "count"),
+        _kpi("kpi_changed", lang, triple(revs, "reviews_changed"), "count"),
+    ]
+    return tiles, {"rows": rows, "backlog_at": backlogs[0]["at"]}
+
+
+def what_changed(
+    con: duckdb.DuckDBPyConnection, month: dt.date, as_of: dt.date, rows: list[dict], lang: str
+) -> list[str]:
+    if not rows[0]:
+        return []
+    days_now = changes.days_covered(month, data.month_end(month), as_of)
+    before, cats_before = {}, {}
+    cats = data.breakdown(con, "category", data.add_months(month, -12), month)
+    cats["month"] = pd.to_datetime(cats["month"]).dt.date
+
+    def per_category(m: dt.date) -> dict[str, int]:
+        part = cats[cats["month"] == m]
+        return dict(zip(part["dimension_value"], part["received"].astype(int), strict=True))
+
+    for key, m, row in (
+        ("last_month", data.add_months(month, -1), rows[1]),
+        ("last_year", data.add_months(month, -12), rows[2]),
+    ):
+        if row:
+            before[key] = (row, changes.days_covered(m, data.month_end(m), as_of))
+            cats_before[key] = per_category(m)
+    return changes.narrative(lang, rows[0], days_now, before, per_category(month), cats_before)
+
+
+def category_table(con: duckdb.DuckDBPyConnection, month: dt.date, lang: str) -> Table:
+    rows = data.breakdown(con, "category", month, month)
+    table = Table(
+        "categories",
+        [
+            t("col_category", lang),
+            t("col_received", lang),
+            t("col_met", lang),
+            t("col_breached", lang),
+            t("col_open_overdue", lang),
+            t("col_compliance", lang),
+        ],
+        numeric=[False, True, True, True, True, True],
+    )
+    for r in rows.sort_values("received", ascending=False).itertuples():
+        table.rows.append(
+            [
+                Cell(label("category", r.dimension_value, lang), r.dimension_value),
+                Cell(fmt.number(r.received, lang), fmt.raw(r.received)),
+                Cell(fmt.number(r.met, lang)),
+                Cell(fmt.number(r.breached, lang)),
+                Cell(fmt.number(r.open_overdue, lang)),
+                Cell(fmt.pct(r.compliance_rate, lang), fmt.raw(r.compliance_rate)),
+            ]
+        )
+    return table
+
+
+def partner_table(con: duckdb.DuckDBPyConnection, month: dt.date, lang: str) -> Table | None:
+    rows = data.partner_scorecard(con, month)
+    if rows is None:
+        return None
+    table = Table(
+        "partners",
+        [
+            t("col_partner", lang),
+            t("col_partner_type", lang),
+            t("col_complaints", lang),
+            t("col_substantiated", lang),
+            t("col_exposure", lang),
+            t("col_rate", lang),
+            f"{t('col_substantiated', lang)} ({t('col_3m', lang)})",
+            f"{t('col_rate', lang)} ({t('col_3m', lang)})",
+            t("col_compliance", lang),
+            t("col_verdict", lang),
+        ],
+        numeric=[False, False, True, True, True, True, True, True, True, False],
+    )
+    for r in rows.itertuples():
+        rate_3m = (
+            r.substantiated_3m / r.exposure_3m * 1000
+            if not fmt.missing(r.exposure_3m) and r.exposure_3m
+            else None
+        )
+        verdict = r.verdict if isinstance(r.verdict, str) else "no_verdict"
+        name = (
+            f"{r.partner_id} · {r.partner_name}"
+            if isinstance(r.partner_name, str)
+            else r.partner_id
+        )
+        table.rows.append(
+            [
+                Cell(name, r.partner_id),
+                Cell(label("partner_type", r.partner_type, lang)),
+                Cell(fmt.number(r.complaints, lang), fmt.raw(r.complaints)),
+                Cell(fmt.number(r.substantiated, lang), fmt.raw(r.substantiated)),
+                Cell(fmt.number(r.exposure, lang)),
+                Cell(fmt.number(r.rate_per_1000, lang, 2)),
+                Cell(fmt.number(r.substantiated_3m, lang)),
+                Cell(fmt.number(rate_3m, lang, 2)),
+                Cell(fmt.pct(r.compliance_rate, lang)),
+                Cell(t(f"verdict_{verdict}", lang), verdict, _verdict_cls(verdict)),
+            ]
+        )
+    return table
+
+
+def _verdict_cls(verdict: str) -> str:
+    return {"above_998": "bad", "above_95": "warn"}.get(verdict, "")
+
+
+SUBCATEGORIES = (
+    "abuse",
+    "threat",
+    "unreasonable",
+    "offensive",
+    "inappropriate_demand",
+    "third_party_contact",
+    "excessive_contact",
+    "data_disclosure",
+)
+
+
+def team_table(con: duckdb.DuckDBPyConnection, month: dt.date, lang: str) -> Table | None:
+    rows = data.team_conduct(con, month)
+    if rows is None:
+        return None
+    subs = [s for s in SUBCATEGORIES if rows[s].fillna(0).sum() > 0] if len(rows) else []
+    table = Table(
+        "teams",
+        [
+            t("col_team", lang),
+            t("col_complaints", lang),
+            t("col_substantiated", lang),
+            t("col_not_upheld", lang),
+            t("col_pending", lang),
+            t("col_withdrawn", lang),
+        ]
+        + [label("subcategory", s, lang) for s in subs],
+        numeric=[False] + [True] * (5 + len(subs)),
+    )
+    for r in rows.to_dict("records"):
+        table.rows.append(
+            [Cell(r["team"], r["team"])]
+            + [
+                Cell(fmt.number(r[c], lang), fmt.raw(r[c]))
+                for c in (
+                    "complaints",
+                    "substantiated",
+                    "not_upheld",
+                    "pending",
+                    "withdrawn",
+                    *subs,
+                )
+            ]
+        )
+    return table
+
+
+def quality_tables(
+    con: duckdb.DuckDBPyConnection, month: dt.date, lang: str
+) -> tuple[Table, Table]:
+    dq = data.data_quality(con, month)
+    summary = Table("quality", [t("col_issue", lang), t("col_count", lang)], numeric=[False, True])
+    for key, value in (
+        ("dq_loads", dq["loads"]),
+        ("dq_rejected", dq["rejected_total"]),
+        ("dq_warnings", dq["warnings_total"]),
+        ("dq_unresolved", dq["unresolved"]),
+    ):
+        summary.rows.append(
+            [Cell(t(key, lang), key), Cell(fmt.number(value, lang), fmt.raw(value))]
+        )
+    rules = Table(
+        "quality_rules",
+        [t("dq_rule", lang), t("col_detail", lang), t("dq_count", lang)],
+        numeric=[False, False, True],
+        empty=" ",
+    )
+    for frame, kind in ((dq["rejected"], "reason"), (dq["warnings"], "message")):
+        for r in frame.to_dict("records"):
+            rules.rows.append(
+                [
+                    Cell(r["rule"], r["rule"]),
+                    Cell(r[f"{kind}_{lang}"]),
+                    Cell(fmt.number(r["n"], lang), fmt.raw(r["n"])),
+                ]
+            )
+    return summary, rules
+
+
+def integrity_table(con: duckdb.DuckDBPyConnection, lang: str) -> Table:
+    table = Table(
+        "integrity",
+        [t("col_issue", lang), t("col_count", lang)],
+        numeric=[False, True],
+        empty=t("none", lang),
+    )
+    for r in data.integrity_counts(con).to_dict("records"):
+        table.rows.append(
+            [
+                Cell(t(f"issue_{r['issue']}", lang), r["issue"]),
+                Cell(fmt.number(r["n"], lang), fmt.raw(r["n"])),
+            ]
+        )
+    return table
+
+
+def docs_href(settings: Settings, out_dir: Path) -> str:
+    index = settings.data_docs_dir / "index.html"
+    return os.path.relpath(index, out_dir).replace(os.sep, "/") if index.exists() else ""
+
+
+def context(
+    con: duckdb.DuckDBPyConnection,
+    settings: Settings,
+    month: dt.date,
+    as_of: dt.date,
+    lang: str,
+    out_dir: Path,
+) -> dict:
+    goal = data.sla_goal(con) or settings.sla.goal
+    tiles, extra = kpis(con, month, as_of, goal, lang)
+    trend = data.sla_months(con, data.add_months(month, -23), month)
+    cats = data.breakdown(con, "category", data.add_months(month, -11), month)
+    quality, quality_rules = quality_tables(con, month, lang)
+    return {
+        "title": t("management_title", lang),
+        "kpis": tiles,
+        "backlog_note": f"{t('kpi_open', lang)} / {t('kpi_overdue', lang)}: "
+        f"{fmt.date(extra['backlog_at'], lang)}",
+        "changes": what_changed(con, month, as_of, extra["rows"], lang),
+        "charts": {
+            "trend": charts.compliance_trend(trend, goal, lang) if len(trend) else "",
+            "categories": charts.categories(cats, lang) if len(cats) else "",
+        },
+        "tables": {
+            "categories": category_table(con, month, lang),
+            "partners": partner_table(con, month, lang),
+            "teams": team_table(con, month, lang),
+            "quality": quality,
+            "quality_rules": quality_rules,
+            "integrity": integrity_table(con, lang),
+        },
+        "docs_href": docs_href(settings, out_dir),
+    }

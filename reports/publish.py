@@ -1,0 +1,177 @@
+"""Write the reports: the month's management and quality pages and analyst tables, and the
+restricted, audited HR dossier. Every file is written atomically (temp file, fsync, rename)."""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import hashlib
+import os
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+import duckdb
+
+from pipelines.ingest.errors import InputError
+from pipelines.settings import Settings
+from reports import data, fmt, hr, management, quality, xlsx
+from reports.i18n import LANGS
+from reports.render import render
+
+
+class ReportError(InputError):
+    """A report could not be written (disk, permissions, unknown employee): one clear line."""
+
+
+def _fsync_dir(folder: Path) -> None:
+    with contextlib.suppress(OSError):
+        fd = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+def atomic_write(path: Path, write: Callable[[Path], None], mode: int = 0o644) -> Path:
+    """Write via ``write(temp_path)`` to a temp file beside ``path``, fsync, then rename.
+
+    The temp file is created with ``mode`` before anything is written to it.
+    """
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    except OSError as exc:
+        raise ReportError(path, f"cannot write the report: {exc.strerror or exc}") from None
+    temp = Path(name)
+    try:
+        os.fchmod(fd, mode)
+        os.close(fd)
+        write(temp)
+        with open(temp, "rb+") as handle:
+            os.fsync(handle.fileno())
+        os.replace(temp, path)
+        _fsync_dir(path.parent)
+    except OSError as exc:
+        temp.unlink(missing_ok=True)
+        raise ReportError(path, f"cannot write the report: {exc.strerror or exc}") from None
+    except BaseException:
+        temp.unlink(missing_ok=True)
+        raise
+    return path
+
+
+def write_text(path: Path, text: str, mode: int = 0o644) -> Path:
+    return atomic_write(path, lambda temp: temp.write_text(text, encoding="utf-8"), mode)
+
+
+def _check(con: duckdb.DuckDBPyConnection, lang: str) -> dt.date:
+    if lang not in LANGS:
+        raise ReportError("--lang", f"must be vi or en, not '{lang}'")
+    as_of = data.as_of(con)
+    if as_of is None or not data.has_table(con, "marts.sla_monthly"):
+        raise ReportError("warehouse", "nothing built yet: run `complaints build` first")
+    return as_of
+
+
+def _names(lang: str) -> tuple[str, str]:
+    suffix = "" if lang == "vi" else f".{lang}"
+    return f"management{suffix}.html", f"quality{suffix}.html"
+
+
+def _other_lang_href(name: str, lang: str) -> str:
+    base = name.split(".")[0]
+    return f"{base}.en.html" if lang == "vi" else f"{base}.html"
+
+
+def write_month_reports(
+    con: duckdb.DuckDBPyConnection, settings: Settings, month: dt.date, lang: str
+) -> list[Path]:
+    """management, quality (HTML in ``lang``) and tables.xlsx for ``month``; their paths."""
+    as_of = _check(con, lang)
+    month = month.replace(day=1)
+    out = settings.reports_dir / month.strftime("%Y-%m")
+    mgmt_name, quality_name = _names(lang)
+    common = {"period": fmt.month(month, lang), "as_of_text": fmt.date(as_of, lang)}
+    mgmt = management.context(con, settings, month, as_of, lang, out)
+    qual = quality.context(con, settings, month, as_of, lang)
+    paths = [
+        write_text(
+            out / mgmt_name,
+            render(
+                "management.html.j2",
+                lang,
+                **common,
+                **mgmt,
+                other_lang_href=_other_lang_href(mgmt_name, lang),
+            ),
+        ),
+        write_text(
+            out / quality_name,
+            render(
+                "quality.html.j2",
+                lang,
+                **common,
+                **qual,
+                other_lang_href=_other_lang_href(quality_name, lang),
+            ),
+        ),
+        atomic_write(out / "tables.xlsx", lambda temp: xlsx.write_tables(con, month, temp)),
+    ]
+    return paths
+
+
+def _private_dir(folder: Path) -> None:
+    try:
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        os.chmod(folder, 0o700)
+    except OSError as exc:
+        raise ReportError(
+            folder, f"cannot prepare the restricted folder: {exc.strerror or exc}"
+        ) from None
+
+
+def write_hr_dossier(
+    con: duckdb.DuckDBPyConnection,
+    settings: Settings,
+    employee_id: str,
+    month: dt.date,
+    requested_by: str,
+    reason: str,
+    lang: str,
+) -> Path:
+    """One employee's restricted dossier (0600 in a 0700 folder); the request is audited."""
+    as_of = _check(con, lang)
+    month = month.replace(day=1)
+    known, team = data.employee_team(con, employee_id)
+    if not known:
+        raise ReportError(employee_id, "no such staff code in the staff list or the register")
+    requested_at = dt.datetime.now().replace(microsecond=0)
+    page = render(
+        "hr.html.j2",
+        lang,
+        period=fmt.month(month, lang),
+        as_of_text=fmt.date(as_of, lang),
+        other_lang_href="",
+        **hr.context(con, employee_id, team, month, lang),
+        audit={
+            "requested_by": requested_by,
+            "reason": reason,
+            "requested_at": requested_at.strftime("%Y-%m-%d %H:%M:%S"),
+        },
+    )
+    _private_dir(settings.restricted_dir)
+    folder = settings.restricted_dir / "hr"
+    _private_dir(folder)
+    path = write_text(folder / f"{_safe(employee_id)}_{month:%Y-%m}.html", page, mode=0o600)
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    con.execute(
+        "INSERT INTO core.audit_log VALUES (?, ?, ?, ?, ?, ?, ?)",
+        [requested_at, requested_by, reason, employee_id, f"{month:%Y-%m}", str(path), digest],
+    )
+    return path
+
+
+def _safe(employee_id: str) -> str:
+    """The staff code as a file name (anything but letters, digits, - and _ becomes _)."""
+    return "".join(c if c.isalnum() or c in "-_" else "_" for c in employee_id)

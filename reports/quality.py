@@ -1,0 +1,176 @@
+"""quality.html: staff and partner patterns for the quality teams (clauses 3.4-3.7, 4.5, 6.2)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import duckdb
+import pandas as pd
+
+from pipelines.settings import Settings
+from reports import charts, data, fmt
+from reports.i18n import label, t
+from reports.management import _verdict_cls
+from reports.render import Cell, Table
+
+
+def funnel_block(
+    con: duckdb.DuckDBPyConnection, subject_type: str, month: dt.date, lang: str
+) -> dict:
+    rows = data.funnel(con, subject_type, month)
+    if rows is None or not len(rows) or not (rows["exposure"].fillna(0) > 0).any():
+        return {"chart": "", "note": t("funnel_none", lang)}
+    note = t("funnel_note", lang).format(
+        start=fmt.date(rows["period_start"].min(), lang),
+        end=fmt.date(rows["period_end"].max(), lang),
+    )
+    title = (lambda g: label("partner_type", g, lang)) if subject_type == "partner" else str
+    return {"chart": charts.funnel(rows, f"funnel-{subject_type}", lang, title), "note": note}
+
+
+def _complaint_cells(r: dict, lang: str) -> list[Cell]:
+    return [
+        Cell(r["complaint_id"], r["complaint_id"], "evidence"),
+        Cell(fmt.date(r["receipt_date"], lang), fmt.raw(r["receipt_date"])),
+        Cell(fmt.date(r["response_date"], lang)),
+        Cell(fmt.date(r["resolution_date"], lang)),
+        Cell(label("category", r["category"], lang)),
+        Cell(label("subcategory", r["subcategory"], lang)),
+        Cell(label("outcome", r["outcome"], lang), r["outcome"] or ""),
+        Cell(label("review_outcome", r["review_outcome"], lang)),
+    ]
+
+
+def complaint_headers(lang: str) -> list[str]:
+    return [
+        t(k, lang)
+        for k in (
+            "col_complaint",
+            "col_received_date",
+            "col_response_date",
+            "col_resolution_date",
+            "col_category",
+            "col_subcategory",
+            "col_outcome",
+            "col_review_outcome",
+        )
+    ]
+
+
+def _period(f: dict, lang: str) -> str:
+    return f"{fmt.date(f['period_start'], lang)} – {fmt.date(f['period_end'], lang)}"
+
+
+def flag_blocks(
+    con: duckdb.DuckDBPyConnection, flags: pd.DataFrame | None, lang: str
+) -> list[dict] | None:
+    """Each flag with its explanation and a table of its evidence complaints."""
+    if flags is None:
+        return None
+    blocks = []
+    for f in flags.to_dict("records"):
+        ids = [str(i) for i in (f["complaint_ids"] if f["complaint_ids"] is not None else [])]
+        evidence = Table(
+            f"evidence-{f['subject_id']}-{f['rule']}", complaint_headers(lang), numeric=[False] * 8
+        )
+        for r in data.evidence(con, ids).to_dict("records"):
+            evidence.rows.append(_complaint_cells(r, lang))
+        blocks.append(
+            {
+                "subject_type": f["subject_type"],
+                "subject_id": f["subject_id"],
+                "peer_group": f["peer_group"],
+                "rule": f["rule"],
+                "rule_text": t(f"rule_{f['rule']}", lang),
+                "severity": f["severity"],
+                "severity_text": t(f"severity_{f['severity']}", lang),
+                "period": _period(f, lang),
+                "observed": fmt.number(f["observed"], lang),
+                "expected": fmt.number(f["expected"], lang, 2),
+                "upper_limit": fmt.number(f["upper_limit"], lang, 1),
+                "explanation": f[f"explanation_{lang}"],
+                "ids": ids,
+                "evidence": evidence,
+            }
+        )
+    return blocks
+
+
+def handler_table(con: duckdb.DuckDBPyConnection, month: dt.date, lang: str) -> Table | None:
+    rows = data.handlers(con, month)
+    if rows is None:
+        return None
+    cols = ("handled", "met", "breached", "open_overdue", "open_within_sla")
+    table = Table(
+        "handlers",
+        [t("col_handler", lang), t("col_team", lang)]
+        + [
+            t(f"col_{c}", lang)
+            for c in ("handled", "met", "breached", "open_overdue", "open_within")
+        ]
+        + [
+            t("col_compliance", lang),
+            t("col_breach_share", lang),
+            t("col_reviews", lang),
+            t("col_reviews_changed", lang),
+        ],
+        numeric=[False, False] + [True] * 9,
+    )
+    for r in rows.to_dict("records"):
+        table.rows.append(
+            [Cell(r["handler_id"] or "–", r["handler_id"] or ""), Cell(r["handler_team"] or "–")]
+            + [Cell(fmt.number(r[c], lang), fmt.raw(r[c])) for c in cols]
+            + [
+                Cell(fmt.pct(r["compliance_rate"], lang), fmt.raw(r["compliance_rate"])),
+                Cell(fmt.pct(r["breach_share"], lang)),
+                Cell(fmt.number(r["reviews_requested"], lang)),
+                Cell(fmt.number(r["reviews_changed"], lang)),
+            ]
+        )
+    return table
+
+
+def integrity_list(con: duckdb.DuckDBPyConnection, lang: str, limit: int = 300) -> Table:
+    table = Table(
+        "integrity-list",
+        [t("col_complaint", lang), t("col_issue", lang), t("col_detail", lang)],
+        numeric=[False] * 3,
+        empty=t("none", lang),
+    )
+    for r in data.integrity(con).head(limit).to_dict("records"):
+        table.rows.append(
+            [
+                Cell(r["complaint_id"], r["complaint_id"], "evidence"),
+                Cell(t(f"issue_{r['issue']}", lang), r["issue"]),
+                Cell(r[f"detail_{lang}"]),
+            ]
+        )
+    return table
+
+
+def context(
+    con: duckdb.DuckDBPyConnection, settings: Settings, month: dt.date, as_of: dt.date, lang: str
+) -> dict:
+    heat = data.heatmap(con, month)
+    months = [data.add_months(month, i) for i in range(-11, 1)]
+    staff = funnel_block(con, "employee", month, lang)
+    partners = funnel_block(con, "partner", month, lang)
+    return {
+        "title": t("quality_title", lang),
+        "charts": {
+            "heatmap": charts.heatmap(heat, months, lang) if heat is not None and len(heat) else "",
+            "funnel_staff": staff["chart"],
+            "funnel_partners": partners["chart"],
+        },
+        "notes": {
+            "funnel_staff": staff["note"],
+            "funnel_partners": partners["note"],
+            "heatmap_built": heat is not None,
+        },
+        "flags": flag_blocks(con, data.flags(con, month), lang),
+        "tables": {
+            "handlers": handler_table(con, month, lang),
+            "integrity": integrity_list(con, lang),
+        },
+        "verdict_cls": _verdict_cls,
+    }

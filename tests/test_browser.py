@@ -1,0 +1,164 @@
+"""Every report opened in a real headless Chromium (Debian's, driven by Playwright): no console
+errors, no request beyond file://, every chart drawn, register text shown as text, readable at
+phone and laptop widths. Screenshots go to test-artifacts/ and docs/screenshots/."""
+
+from __future__ import annotations
+
+import importlib.util
+import shutil
+from pathlib import Path
+
+import pytest
+
+from pipelines.settings import Settings
+from pipelines.warehouse import connect, scalar
+from tests.report_world import PLANTED, SCRIPT, report_home_once
+
+pytestmark = pytest.mark.browser
+REPO = Path(__file__).resolve().parents[1]
+ARTIFACTS = REPO / "test-artifacts"
+SCREENSHOTS = REPO / "docs" / "screenshots"
+ARGS = [
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture(scope="session")
+def report_home(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    return report_home_once(tmp_path_factory)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    executable = shutil.which("chromium")
+    if not executable:
+        pytest.skip("Debian's chromium is not installed (.ci/run installs it)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        chrome = p.chromium.launch(executable_path=executable, args=ARGS)
+        yield chrome
+        chrome.close()
+
+
+@pytest.fixture(scope="module")
+def pages(request, tmp_path_factory) -> dict[str, Path]:
+    """The reports to open: from the demo warehouse when tests/demo_home.py exists, else from
+    the small report world. The demo warehouse is copied first, so the audit row lands in the
+    copy."""
+    if importlib.util.find_spec("tests.demo_home") is None:
+        settings = request.getfixturevalue("report_home")
+        return _paths(settings, "2026-03", PLANTED)
+    demo = request.getfixturevalue("demo_home")
+    home = tmp_path_factory.mktemp("browser") / "home"
+    home.mkdir()
+    shutil.copy(demo / "warehouse.duckdb", home / "warehouse.duckdb")
+    if (demo / "data_docs").exists():
+        shutil.copytree(demo / "data_docs", home / "data_docs")
+    return _demo_reports(Settings(home=home, pseudonym_key="test-key-not-secret"))
+
+
+def _demo_reports(settings: Settings) -> dict[str, Path]:
+    import datetime as dt
+
+    from reports.publish import write_hr_dossier, write_month_reports
+
+    with connect(settings.warehouse_path) as con:
+        month = scalar(
+            con,
+            "SELECT max(review_month) FROM marts.pattern_flags "
+            "WHERE review_month <= (SELECT max(as_of) FROM core.build_params)",
+        )
+        employee = scalar(
+            con,
+            "SELECT subject_id FROM marts.pattern_flags WHERE subject_type = "
+            "'employee' AND review_month = ? ORDER BY severity, rule LIMIT 1",
+            [month],
+        )
+        month = month or dt.date.today().replace(day=1)
+        for lang in ("vi", "en"):
+            write_month_reports(con, settings, month, lang)
+        write_hr_dossier(con, settings, employee, month, "browser-test", "screenshot", "vi")
+    return _paths(settings, f"{month:%Y-%m}", employee)
+
+
+def _paths(settings: Settings, month: str, employee: str) -> dict[str, Path]:
+    folder = settings.reports_dir / month
+    return {
+        "management": folder / "management.html",
+        "quality": folder / "quality.html",
+        "management.en": folder / "management.en.html",
+        "quality.en": folder / "quality.en.html",
+        "hr": settings.restricted_dir / "hr" / f"{employee}_{month}.html",
+    }
+
+
+def _open(browser, path: Path, width: int):
+    """Open a report with every non-file request aborted and recorded; wait for the charts."""
+    context = browser.new_context(
+        viewport={"width": width, "height": 900}, device_scale_factor=1, java_script_enabled=True
+    )
+    page = context.new_page()
+    problems: dict[str, list] = {"console": [], "requests": [], "dialogs": [], "errors": []}
+    page.on("console", lambda m: m.type == "error" and problems["console"].append(m.text))
+    page.on("pageerror", lambda e: problems["errors"].append(str(e)))
+    page.on("dialog", lambda d: (problems["dialogs"].append(d.message), d.dismiss()))
+
+    def route(r):
+        if r.request.url.startswith("file://"):
+            r.continue_()
+        else:
+            problems["requests"].append(r.request.url)
+            r.abort()
+
+    page.route("**/*", route)
+    page.goto(path.as_uri(), wait_until="load")
+    page.wait_for_function(
+        """() => [...document.querySelectorAll('.plotly-graph-div')]
+        .every(d => d.classList.contains('js-plotly-plot') && d.querySelector('svg'))""",
+        timeout=30000,
+    )
+    return context, page, problems
+
+
+@pytest.mark.parametrize("name", ["management", "quality", "hr", "management.en", "quality.en"])
+@pytest.mark.parametrize("width", [390, 1280])
+def test_report_renders_cleanly(browser, pages, name, width):
+    context, page, problems = _open(browser, pages[name], width)
+    try:
+        charts = page.locator(".plotly-graph-div").count()
+        drawn = page.locator(".js-plotly-plot .main-svg").count()
+        assert drawn >= charts, (charts, drawn)
+        if name.startswith(("management", "quality")):
+            assert charts >= 2
+        assert page.locator("section h2 .clause").count() >= 3
+        overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        assert overflow <= 1, f"page is {overflow}px wider than the {width}px viewport"
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / f"{name}-{width}.png"), full_page=True)
+        if width == 1280 and name in ("management", "quality", "hr"):
+            SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=False)
+    finally:
+        context.close()
+    assert problems == {"console": [], "requests": [], "dialogs": [], "errors": []}
+
+
+def test_register_script_is_shown_as_text(browser, report_home):
+    """The small world plants a <script> as a team name: the page shows it, never runs it."""
+    page_path = report_home.reports_dir / "2026-03" / "management.html"
+    context, page, problems = _open(browser, page_path, 1280)
+    try:
+        cell = page.locator("table[data-table=teams] td", has_text=SCRIPT)
+        assert cell.count() == 1 and cell.inner_text() == SCRIPT
+        assert page.evaluate("window.__alerted === undefined")
+    finally:
+        context.close()
+    assert problems["dialogs"] == []

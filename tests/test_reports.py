@@ -1,0 +1,323 @@
+"""Reports (issue 6): numbers equal the marts, register text is inert in HTML and XLSX, no
+personal value in any output, the HR dossier's modes and audit row, atomic writes.
+Real ingest, real marts, nothing mocked."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+import stat
+from html.parser import HTMLParser
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from pipelines.settings import Settings
+from pipelines.warehouse import connect, scalar
+from reports.publish import ReportError, write_hr_dossier, write_month_reports
+from reports.xlsx import safe_text
+from tests.report_world import FORMULA, MONTH, PERSONAL, PLANTED, SCRIPT, report_home_once
+
+OUT = f"{MONTH:%Y-%m}"
+
+
+@pytest.fixture(scope="session")
+def report_home(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    return report_home_once(tmp_path_factory)
+
+
+class Attrs(HTMLParser):
+    """Every element's attributes, and the visible text of table cells."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.elements: list[dict] = []
+        self.cells: list[str] = []
+        self._in_td = False
+
+    def handle_starttag(self, tag, attrs):
+        self.elements.append({"tag": tag, **dict(attrs)})
+        self._in_td = tag == "td"
+        if tag == "td":
+            self.cells.append("")
+
+    def handle_endtag(self, tag):
+        if tag == "td":
+            self._in_td = False
+
+    def handle_data(self, data):
+        if self._in_td:
+            self.cells[-1] += data
+
+
+def parse(path: Path) -> Attrs:
+    parser = Attrs()
+    parser.feed(path.read_text(encoding="utf-8"))
+    return parser
+
+
+def outputs(settings: Settings) -> list[Path]:
+    return sorted(
+        p
+        for p in list(settings.reports_dir.rglob("*")) + list(settings.restricted_dir.rglob("*"))
+        if p.is_file()
+    )
+
+
+def test_writes_the_contracted_files(report_home):
+    names = {p.relative_to(report_home.home).as_posix() for p in outputs(report_home)}
+    assert names == {
+        f"reports/{OUT}/{n}"
+        for n in (
+            "management.html",
+            "management.en.html",
+            "quality.html",
+            "quality.en.html",
+            "tables.xlsx",
+        )
+    } | {f"restricted/hr/{PLANTED}_{OUT}.html"}
+
+
+def test_kpi_tiles_equal_the_marts(report_home):
+    tiles = {
+        e["data-kpi"]: e
+        for e in parse(report_home.reports_dir / OUT / "management.html").elements
+        if "data-kpi" in e
+    }
+    with connect(report_home.warehouse_path, read_only=True) as con:
+        sla = con.execute(
+            "SELECT month, received, compliance_rate, "
+            "median_working_days_to_response FROM marts.sla_monthly"
+        ).fetchall()
+        rev = con.execute(
+            "SELECT month, review_requests, reviews_changed FROM marts.review_monthly"
+        ).fetchall()
+        end = dt.date(2026, 3, 31)
+        open_now = scalar(
+            con,
+            "SELECT count(*) FROM marts.complaint_sla WHERE receipt_date <= ? "
+            "AND (response_date IS NULL OR response_date > ?)",
+            [end, end],
+        )
+        overdue_now = scalar(
+            con, "SELECT count(*) FROM marts.complaint_sla WHERE sla_status = 'open_overdue'"
+        )
+    sla = {r[0]: r[1:] for r in sla}
+    rev = {r[0]: r[1:] for r in rev}
+    for attr, m in (
+        ("data-value", MONTH),
+        ("data-prev", dt.date(2026, 2, 1)),
+        ("data-yoy", dt.date(2025, 3, 1)),
+    ):
+        received, rate, median = sla[m]
+        assert int(tiles["kpi_received"][attr]) == received
+        assert float(tiles["kpi_compliance"][attr]) == pytest.approx(rate)
+        assert float(tiles["kpi_median_days"][attr]) == pytest.approx(median)
+        requests, changed = rev.get(m, (0, 0))
+        assert int(tiles["kpi_reviews"][attr]) == requests
+        assert int(tiles["kpi_changed"][attr]) == changed
+    # as_of is the month's last day, so the month-end backlog is the marts' open complaints
+    assert int(tiles["kpi_open"]["data-value"]) == open_now
+    assert int(tiles["kpi_overdue"]["data-value"]) == overdue_now
+
+
+def _table_values(path: Path, table: str) -> list[list[str]]:
+    """data-value of each cell of one table, row by row."""
+    text = path.read_text(encoding="utf-8")
+    body = re.search(rf'<table data-table="{table}">(.*?)</table>', text, re.S).group(1)
+    return [
+        re.findall(r'data-value="([^"]*)"', row)
+        for row in re.findall(r"<tr>(.*?)</tr>", body, re.S)[1:]
+    ]
+
+
+def test_partner_and_team_tables_equal_the_marts(report_home):
+    page = report_home.reports_dir / OUT / "management.html"
+    with connect(report_home.warehouse_path, read_only=True) as con:
+        partners = {
+            r[0]: r[1:]
+            for r in con.execute(
+                "SELECT partner_id, complaints, substantiated FROM marts.partner_monthly "
+                "WHERE month = ?",
+                [MONTH],
+            ).fetchall()
+        }
+        teams = {
+            r[0]: r[1:]
+            for r in con.execute(
+                "SELECT team, sum(complaints), sum(substantiated) FROM marts.employee_monthly "
+                "WHERE month = ? GROUP BY team HAVING sum(complaints) > 0",
+                [MONTH],
+            ).fetchall()
+        }
+    shown = {r[0]: (int(r[1]), int(r[2])) for r in _table_values(page, "partners")}
+    assert shown == partners
+    import html
+
+    shown = {
+        html.unescape(r[0]): (int(float(r[1])), int(float(r[2])))
+        for r in _table_values(page, "teams")
+    }
+    assert shown == teams and SCRIPT in shown
+
+
+def test_flags_and_evidence_come_from_the_marts(report_home):
+    page = parse(report_home.reports_dir / OUT / "quality.html")
+    flags = {(e["data-subject"], e["data-flag"]) for e in page.elements if "data-flag" in e}
+    with connect(report_home.warehouse_path, read_only=True) as con:
+        expected = set(
+            con.execute(
+                "SELECT subject_id, rule FROM marts.pattern_flags WHERE review_month = ?", [MONTH]
+            ).fetchall()
+        )
+        ids = scalar(
+            con,
+            "SELECT complaint_ids FROM marts.pattern_flags WHERE subject_id = ? "
+            "AND rule = 'serious_conduct' AND review_month = ?",
+            [PLANTED, MONTH],
+        )
+    assert flags == expected and (PLANTED, "serious_conduct") in flags
+    assert set(ids) <= set(page.cells)
+
+
+def test_register_script_is_escaped_everywhere(report_home):
+    for path in outputs(report_home):
+        if path.suffix == ".html":
+            text = path.read_text(encoding="utf-8")
+            assert SCRIPT not in text, path
+            assert "alert(1)" not in text.replace(
+                "&lt;script&gt;alert(1)&lt;/script&gt;", ""
+            ).replace("\\u003cscript\\u003ealert(1)\\u003c\\u002fscript\\u003e", "").replace(
+                "&amp;lt;script&amp;gt;alert(1)&amp;lt;/script&amp;gt;", ""
+            ).replace("&lt;script&gt;alert(1)&lt;\\u002fscript&gt;", "").replace(
+                "\\u0026lt;script\\u0026gt;alert(1)\\u0026lt;\\u002fscript\\u0026gt;", ""
+            ), path
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in (
+        report_home.reports_dir / OUT / "management.html"
+    ).read_text(encoding="utf-8")
+
+
+def test_formula_injection_is_inert_in_the_workbook(report_home):
+    book = openpyxl.load_workbook(report_home.reports_dir / OUT / "tables.xlsx")
+    found = []
+    for sheet in book.worksheets:
+        for row in sheet.iter_rows():
+            for cell in row:
+                assert cell.data_type != "f", (sheet.title, cell.coordinate, cell.value)
+                if isinstance(cell.value, str) and "HYPERLINK" in cell.value:
+                    found.append(cell.value)
+    assert found == ["'" + FORMULA]
+    assert {
+        "about",
+        "sla_monthly",
+        "employee_monthly",
+        "partner_monthly",
+        "handler_monthly",
+        "funnel",
+        "pattern_flags",
+    } <= set(book.sheetnames)
+    assert safe_text("-1+1") == "'-1+1" and safe_text("ok") == "ok"
+
+
+def test_no_personal_value_in_any_output(report_home):
+    for path in outputs(report_home):
+        data = path.read_bytes()
+        if path.suffix == ".xlsx":
+            import zipfile
+
+            with zipfile.ZipFile(path) as z:
+                data = b"".join(z.read(n) for n in z.namelist())
+        for value in PERSONAL:
+            assert value.encode() not in data, (path, value)
+    with connect(report_home.warehouse_path, read_only=True) as con:
+        keys = [
+            r[0]
+            for r in con.execute(
+                "SELECT DISTINCT customer_key FROM core.complaints WHERE customer_key IS NOT NULL"
+            ).fetchall()
+        ]
+    assert keys
+    for path in outputs(report_home):
+        text = path.read_bytes()
+        assert not any(k.encode() in text for k in keys), path
+
+
+def test_hr_dossier_is_private_and_audited(report_home):
+    path = report_home.restricted_dir / "hr" / f"{PLANTED}_{OUT}.html"
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert stat.S_IMODE((report_home.restricted_dir / "hr").stat().st_mode) == 0o700
+    assert stat.S_IMODE(report_home.restricted_dir.stat().st_mode) == 0o700
+    with connect(report_home.warehouse_path, read_only=True) as con:
+        rows = con.execute(
+            "SELECT requested_by, reason, employee_id, month, output_path, "
+            "file_sha256 FROM core.audit_log"
+        ).fetchall()
+    assert rows == [
+        (
+            "hr.lead",
+            f"kỷ luật? {SCRIPT}",
+            PLANTED,
+            OUT,
+            str(path),
+            hashlib.sha256(path.read_bytes()).hexdigest(),
+        )
+    ]
+    text = path.read_text(encoding="utf-8")
+    found, alleged = (
+        text.split('id="substantiated"')[1].split('id="flags"')[0].split('id="allegations"')
+    )
+    assert "KN00404" in found and "KN00404" not in alleged  # planted threat, upheld
+    assert "Không có cơ sở" in alleged and "Không có cơ sở" not in found
+
+
+def test_unknown_employee_is_one_clear_error(report_home, tmp_path):
+    with (
+        connect(report_home.warehouse_path) as con,
+        pytest.raises(ReportError, match="no such staff code"),
+    ):
+        write_hr_dossier(con, report_home, "NV999", MONTH, "hr.lead", "check", "vi")
+    assert not (report_home.restricted_dir / "hr" / f"NV999_{OUT}.html").exists()
+
+
+def test_write_error_is_one_clear_line_and_leaves_no_temp_files(report_home, tmp_path):
+    # A folder where the report should be: the rename fails (as a full disk or a permission
+    # error would, even for root), after the temp file was written.
+    settings = report_home.model_copy(update={"home": tmp_path})
+    folder = tmp_path / "reports" / OUT
+    (folder / "quality.html").mkdir(parents=True)
+    with (
+        connect(report_home.warehouse_path) as con,
+        pytest.raises(ReportError, match="cannot write the report") as error,
+    ):
+        write_month_reports(con, settings, MONTH, "vi")
+    assert "\n" not in str(error.value) and str(folder / "quality.html") in str(error.value)
+    assert sorted(p.name for p in folder.iterdir()) == ["management.html", "quality.html"]
+
+
+def test_rewrite_replaces_atomically_without_temp_files(report_home):
+    with connect(report_home.warehouse_path) as con:
+        paths = write_month_reports(con, report_home, MONTH, "vi")
+    folder = report_home.reports_dir / OUT
+    assert all(p.parent == folder for p in paths)
+    assert not [p for p in folder.iterdir() if p.name.startswith(".") or p.suffix == ".tmp"]
+
+
+def test_plotly_embedded_once_and_no_external_urls(report_home):
+    for path in outputs(report_home):
+        if path.suffix != ".html":
+            continue
+        text = path.read_text(encoding="utf-8")
+        markup = re.sub(r"<script.*?</script>", "", text, flags=re.S)
+        assert text.count("Plotly.newPlot") == text.count('class="plotly-graph-div"')
+        assert len(re.findall(r"plotly\.js v\d", text)) <= 1, path
+        assert not re.search(r'(src|href)="(https?:)?//', markup), path
+        assert 'lang="' in text and "Điều" in text or "Clause" in text
+
+
+def test_clause_on_every_section(report_home):
+    for name in ("management.html", "quality.html"):
+        page = parse(report_home.reports_dir / OUT / name)
+        sections = [e for e in page.elements if e["tag"] == "section"]
+        assert sections and all(re.match(r"\d", e.get("data-clause", "")) for e in sections)
