@@ -5,7 +5,9 @@ from __future__ import annotations
 import great_expectations as gx
 import great_expectations.expectations as gxe
 
-KEYS = {"staff": "employee_id", "partners": "partner_id", "activity": "subject_key"}
+from pipelines.ingest.headers import RECORD_KEYS
+
+KEYS = RECORD_KEYS
 COLUMNS = {
     "staff": ["source_row", "employee_id"],
     "partners": ["source_row", "partner_id"],

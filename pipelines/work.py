@@ -51,6 +51,10 @@ def ingest(
                                      dry_run=dry_run))
         except InputError as exc:
             errors.append(exc)
+    if results:
+        from data_checks.runner import publish_docs
+
+        publish_docs(settings.home)
     return IngestOutcome(results, errors)
 
 

@@ -70,11 +70,28 @@ final as (
     cross join context as c
 )
 
+-- content_hash identifies a version: the stored fields joined with a unit separator, NUL
+-- standing for an empty field (cheaper than hashing a JSON rendering, and as unambiguous).
 select
     *,
-    md5(to_json(struct_pack(
-        complaint_id, received_at, channel, customer_key, category, subcategory, employee_id,
-        partner_id, handler_id, first_response_at, resolved_at, status, outcome,
-        review_requested_at, review_outcome, description, resolution_summary
-    ))) as content_hash
+    md5(concat_ws(
+        chr(31),
+        coalesce(cast(complaint_id as varchar), chr(0)),
+        coalesce(cast(received_at as varchar), chr(0)),
+        coalesce(cast(channel as varchar), chr(0)),
+        coalesce(cast(customer_key as varchar), chr(0)),
+        coalesce(cast(category as varchar), chr(0)),
+        coalesce(cast(subcategory as varchar), chr(0)),
+        coalesce(cast(employee_id as varchar), chr(0)),
+        coalesce(cast(partner_id as varchar), chr(0)),
+        coalesce(cast(handler_id as varchar), chr(0)),
+        coalesce(cast(first_response_at as varchar), chr(0)),
+        coalesce(cast(resolved_at as varchar), chr(0)),
+        coalesce(cast(status as varchar), chr(0)),
+        coalesce(cast(outcome as varchar), chr(0)),
+        coalesce(cast(review_requested_at as varchar), chr(0)),
+        coalesce(cast(review_outcome as varchar), chr(0)),
+        coalesce(cast(description as varchar), chr(0)),
+        coalesce(cast(resolution_summary as varchar), chr(0))
+    )) as content_hash
 from final

@@ -71,6 +71,9 @@ REQUIRED: dict[str, tuple[str, ...]] = {
     "activity": ("month", "interactions"),
 }
 
+# The staged column identifying a reference record (activity: subject type, id and month).
+RECORD_KEYS = {"staff": "employee_id", "partners": "partner_id", "activity": "subject_key"}
+
 # Personal data of the customer (clauses 3.3, 4.6): never stored as given.
 PERSONAL_FIELDS = (
     "customer_id",

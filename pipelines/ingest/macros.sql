@@ -7,29 +7,27 @@ CREATE OR REPLACE TEMP MACRO label_key(s) AS
                         '[\s_\-]+', ' ', 'g'));
 
 -- Every timestamp shape users export, as local (Asia/Ho_Chi_Minh) wall-clock time:
--- ISO 8601 with an offset or Z (converted), dd/mm/yyyy[ HH:MM[:SS]], yyyy-mm-dd[ HH:MM[:SS]]
--- (local), and Excel serial day numbers. Dates outside 1990-2100 are not plausible: NULL.
-CREATE OR REPLACE TEMP MACRO parse_ts(s) AS (
-    WITH parsed AS (
-        SELECT CASE
-            WHEN s IS NULL THEN NULL
-            WHEN regexp_full_match(s, '\d{4,5}(\.\d+)?')
-                -- Serial days carry float error; Excel itself shows them to the second.
-                THEN TIMESTAMP '1899-12-30'
-                     + to_seconds(cast(round(cast(s AS DOUBLE) * 86400) AS BIGINT))
-            WHEN regexp_full_match(s, '\d{4}-\d{2}-\d{2}[T ][0-9:.]+\s*(Z|[+-]\d{2}(:?\d{2})?)')
-                THEN timezone('Asia/Ho_Chi_Minh', try_cast(s AS TIMESTAMPTZ))
-            ELSE try_strptime(regexp_replace(s, '\s+', ' ', 'g'), [
-                '%d/%m/%Y %H:%M:%S', '%d/%m/%Y %H:%M', '%d/%m/%Y',
-                '%Y-%m-%d %H:%M:%S', '%Y-%m-%dT%H:%M:%S', '%Y-%m-%d %H:%M', '%Y-%m-%dT%H:%M',
-                '%Y-%m-%d %H:%M:%S.%f', '%Y-%m-%dT%H:%M:%S.%f', '%Y-%m-%d',
-                '%d-%m-%Y %H:%M:%S', '%d-%m-%Y %H:%M', '%d-%m-%Y', '%Y/%m/%d %H:%M', '%Y/%m/%d'
-            ])
-        END AS ts
-    )
-    SELECT CASE WHEN ts >= TIMESTAMP '1990-01-01' AND ts < TIMESTAMP '2100-01-01' THEN ts END
-    FROM parsed
+-- ISO 8601 with an offset or Z (converted) or without (local), dd/mm/yyyy[ HH:MM[:SS]] and the
+-- other day-first and slash shapes, and Excel serial day numbers. COALESCE tries each only on
+-- the values the previous one could not read, so the common shape costs one cast. Dates
+-- outside 1990-2099 are not plausible: NULL (clamped to a sentinel, then nulled, so the parse
+-- is written, and computed, once).
+CREATE OR REPLACE TEMP MACRO parse_ts_any(s) AS coalesce(
+    -- the session time zone is Asia/Ho_Chi_Minh, so a timestamp without offset is local
+    timezone('Asia/Ho_Chi_Minh', try_cast(s AS TIMESTAMPTZ)),
+    try_strptime(s, ['%d/%m/%Y %H:%M:%S', '%d/%m/%Y %H:%M', '%d/%m/%Y', '%d-%m-%Y %H:%M:%S',
+                     '%d-%m-%Y %H:%M', '%d-%m-%Y', '%Y/%m/%d %H:%M', '%Y/%m/%d']),
+    try_strptime(regexp_replace(s, '\s+', ' ', 'g'), ['%d/%m/%Y %H:%M:%S', '%d/%m/%Y %H:%M',
+                     '%Y-%m-%d %H:%M:%S', '%Y-%m-%d %H:%M', '%d-%m-%Y %H:%M']),
+    CASE WHEN regexp_full_match(s, '\d{4,5}(\.\d+)?')
+        -- Serial days carry float error; Excel itself shows them to the second.
+        THEN TIMESTAMP '1899-12-30' + to_seconds(cast(round(cast(s AS DOUBLE) * 86400) AS BIGINT))
+    END
 );
+
+CREATE OR REPLACE TEMP MACRO parse_ts(s) AS nullif(nullif(least(greatest(parse_ts_any(s),
+    TIMESTAMP '1989-12-31 23:59:59.999999'), TIMESTAMP '2100-01-01'),
+    TIMESTAMP '1989-12-31 23:59:59.999999'), TIMESTAMP '2100-01-01');
 
 -- Phone numbers, e-mail addresses and 9- or 12-digit ID numbers in free text, and the
 -- complainant's own name, are masked before storage (clauses 3.3, 4.6).
