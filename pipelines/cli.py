@@ -15,7 +15,7 @@ import typer
 
 from pipelines.ingest.errors import InputError
 from pipelines.settings import get_settings
-from pipelines.warehouse import WarehouseBusy
+from pipelines.warehouse import WarehouseBusy, WriteFailed
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
                   help="Complaints register pipeline (Customer Conduct and Complaints Policy).")
@@ -233,13 +233,75 @@ def _as_of() -> str | None:
     return str(value) if value else None
 
 
+DEMO_EXPORTED_AT = "2026-10-31T18:00"  # the reference exports go with the last snapshot
+
+
+def _demo_exports(seed: int) -> tuple[Path, dict]:
+    """The demo export set under $COMPLAINTS_HOME/demo_exports, generated unless the same seed's
+    set is already there."""
+    import json
+
+    from pipelines.demo.generator import generate_demo
+
+    out = get_settings().home / "demo_exports"
+    manifest_path = out / "manifest.json"
+    if manifest_path.exists():
+        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+        names = [manifest["files"][k] for k in ("staff", "partners", "activity")]
+        names += [s["file"] for s in manifest["files"]["register"]]
+        if manifest.get("seed") == seed and all((out / n).exists() for n in names):
+            typer.echo(f"Reusing the demo exports in {out.resolve()} (seed {seed})", err=True)
+            return out, manifest
+    typer.echo(f"Generating the demo exports (seed {seed})…", err=True)
+    return out, generate_demo(out, seed)
+
+
+def _demo_step(what: str, step) -> bool:
+    """Run a report step; a failure is one clear line, and the demo goes on."""
+    try:
+        step()
+        return True
+    except Exception as exc:  # noqa: BLE001 - reports may fail; the rest of the demo stands
+        message = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        typer.echo(f"error: {what} failed: {message}", err=True)
+        return False
+
+
+@app.command("demo")
+def demo_cmd(seed: Annotated[int, typer.Option(help="Random seed of the demo data.")] = 2026,
+             ) -> None:
+    """Generate the demo register and run everything on it: ingest, build, reports, HR dossier."""
+    out, manifest = _demo_exports(seed)
+    files = manifest["files"]
+    for kind in ("staff", "partners", "activity"):
+        ingest_cmd([str(out / files[kind])], kind=kind, exported_at=DEMO_EXPORTED_AT)
+    ingest_cmd([str(out / s["file"]) for s in files["register"]], kind="register")
+    build_cmd()
+    month = manifest["review_month"]
+    ok = [_demo_step(f"report ({lang})", lambda lang=lang: report_cmd(month=month, lang=lang))
+          for lang in ("vi", "en")]
+    employee = manifest["planted"]["persistent"]
+    ok.append(_demo_step(f"HR dossier for {employee}", lambda: report_cmd(
+        month=month, audience="hr", employee=employee, requested_by="demo",
+        reason="Demo: planted persistent pattern")))
+    typer.echo(f"Demo exports: {out.resolve()}")
+    typer.echo(f"Warehouse: {get_settings().warehouse_path.resolve()}")
+    _data_docs_line()
+    typer.echo(f"Planted patterns: {', '.join(f'{k}={v}' for k, v in manifest['planted'].items())}")
+    if not all(ok):
+        raise CommandFailed("some report steps failed (see above); the warehouse is built")
+
+
 def main() -> None:
     """Entry point: errors the user can act on are one line and exit code 2."""
     try:
         app()
-    except (InputError, WarehouseBusy, CommandFailed) as exc:
+    except (InputError, WarehouseBusy, CommandFailed, WriteFailed) as exc:
         for line in str(exc).splitlines() or [type(exc).__name__]:
             typer.echo(f"error: {line}", err=True)
+        sys.exit(2)
+    except OSError as exc:  # e.g. the Dagster run history under the home cannot be written
+        typer.echo(f"error: {WriteFailed(get_settings().home, exc)}", err=True)
         sys.exit(2)
     except KeyboardInterrupt:
         typer.echo("interrupted; nothing partial was committed", err=True)

@@ -1,0 +1,1 @@
+"""Synthetic demo data: the demo register, staff, partners and activity exports."""
