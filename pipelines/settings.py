@@ -38,6 +38,9 @@ class PatternSettings(BaseModel):
     ]
     persistent_months: int = Field(3, description="Distinct months with a substantiated complaint…")
     persistent_window: int = Field(6, description="…within this many months.")
+    persistent_common_chance: float = Field(
+        0.05, description="persistent is only 'watch' when someone this busy reaches it this "
+        "often by chance at the peers' rate.")
     outlier_window: int = Field(3, description="Months summed for the outlier rate.")
     outlier_high_limit: float = 0.998
     outlier_watch_limit: float = 0.95

@@ -26,6 +26,7 @@ COLORS = {
     "subject": "#cf222e",
     "peer": "#8c959f",
 }
+HEATMAP_STAFF = 40  # rows in the staff x month heatmap
 CATEGORY_COLORS = ["#0b5cad", "#e36209", "#6f42c1", "#1a7f37", "#cf222e", "#57606a", "#bf8700"]
 
 
@@ -90,6 +91,7 @@ def compliance_trend(sla: pd.DataFrame, goal: float, lang: str) -> str:
     )
     fig.update_yaxes(tickformat=".0%", range=[0, 1.05], secondary_y=False)
     fig.update_yaxes(title_text=t("chart_received", lang), showgrid=False, secondary_y=True)
+    fig.update_xaxes(tickformat="%m/%Y")  # month/year in both languages, not "Oct 2024"
     fig.update_layout(height=360)
     return to_html(fig, "trend")
 
@@ -103,6 +105,7 @@ def categories(rows: pd.DataFrame, lang: str) -> str:
             name=label("category", code, lang),
             marker_color=CATEGORY_COLORS[i % len(CATEGORY_COLORS)],
         )
+    fig.update_xaxes(tickformat="%m/%Y")
     fig.update_layout(barmode="stack", height=360)
     return to_html(fig, "categories")
 
@@ -111,7 +114,12 @@ def heatmap(rows: pd.DataFrame, months: list[dt.date], lang: str) -> str:
     """Staff x month: substantiated findings beside all allegations, clearly titled."""
     columns = [m.strftime("%Y-%m") for m in months]
     rows = rows.assign(col=_months(rows["month"]))
-    staff = list(dict.fromkeys(rows["employee_id"]))
+    # The staff a reader should look at first: most findings, then most allegations; a
+    # 150-row wall of zeros hides them.
+    totals = rows.groupby("employee_id")[["substantiated", "complaints"]].sum()
+    totals = totals[totals["complaints"] > 0].sort_values(
+        ["substantiated", "complaints"], ascending=False)
+    staff = list(totals.index[:HEATMAP_STAFF])
     fig = make_subplots(
         rows=1,
         cols=2,

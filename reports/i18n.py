@@ -186,9 +186,13 @@ STRINGS: dict[str, tuple[str, str]] = {
     "chart_peers": ("Đồng nghiệp (ẩn mã)", "Peers (codes hidden)"),
     "heatmap_note": (
         "Ô bên trái: số khiếu nại có cơ sở; bên phải: tất cả cáo buộc. Một cáo buộc "
-        "chưa được chứng minh không phải là kết luận vi phạm.",
+        "chưa được chứng minh không phải là kết luận vi phạm. Hiển thị tối đa 40 nhân viên "
+        "có nhiều khiếu nại có cơ sở nhất, rồi nhiều cáo buộc nhất; tables.xlsx liệt kê "
+        "mọi nhân viên của tháng.",
         "Left: substantiated complaints; right: all allegations. An allegation "
-        "that is not substantiated is not a finding of misconduct.",
+        "that is not substantiated is not a finding of misconduct. Shows up to 40 staff with "
+        "the most substantiated complaints, then the most allegations; tables.xlsx lists everyone "
+        "for the month.",
     ),
     "funnel_note": (
         "Mỗi điểm là một đối tượng; trục ngang là số lượt tương tác trong kỳ "

@@ -6,7 +6,9 @@ import zipfile
 
 import pytest
 import xlsxwriter
-from hypothesis import HealthCheck, given, settings as hsettings, strategies as st
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
 
 from pipelines.ingest.errors import InputError
 from pipelines.ingest.load import load_file
@@ -46,7 +48,7 @@ CASES = {
         b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(4096)), "password-protected"),
     "junk.csv": (lambda p, t: p.write_bytes(bytes(range(256)) * 64), "binary"),
     "mixed.csv": (lambda p, t: p.write_bytes(
-        HEADER.encode() + "K1,01/01/2026,Đe dọa khách\n".encode("utf-8")
+        HEADER.encode() + "K1,01/01/2026,Đe dọa khách\n".encode()
         + b"K2,01/01/2026," + cp1258("Đe dọa khách") + b"\n"), "mixed text encodings"),
     "huge_cell.csv": (lambda p, t: p.write_text(
         HEADER + "K1,01/01/2026," + "x" * 100_000_000 + "\n"), "not a readable CSV"),

@@ -52,7 +52,7 @@ def test_every_shape_loads_the_same_rows(shape, tmp_path, con, settings):
 
 def test_cp1258_text_is_nfc_normalised(tmp_path, con, settings):
     path = write_rows(tmp_path / "r.csv", ROWS[:1], "csv_cp1258_vi")
-    assert "đe dọa".encode("utf-8") not in path.read_bytes()  # stored decomposed, not UTF-8
+    assert "đe dọa".encode() not in path.read_bytes()  # stored decomposed, not UTF-8
     load_file(con, path, "register", settings)
     text = con.execute("SELECT description FROM core.complaints").fetchall()[0][0]
     assert text == "Nhân viên đe dọa gọi cho người thân của tôi"

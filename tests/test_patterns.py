@@ -216,8 +216,11 @@ def test_persistent_counts_distinct_months_of_findings_never_allegations(built):
     # Window May-Oct 2026. P1: findings in May, Jul, Oct (3 months) -> flagged.
     # P2: findings in 2 months plus pending and not upheld in 3 others -> not flagged.
     # P3: findings in Apr, Jun, Aug: April is outside the window -> not flagged in October.
+    # Seven quiet peers keep the team's rate low: P2 and P3 have 4 findings in the window, about
+    # 0.67 a month over 9,000 interactions, so P1 (1,000 a month) has a finding in a month with
+    # chance ~7% and reaches 3 months by chance well under 5%: severity high.
     world = World()
-    team(world, "collections", ["P1", "P2", "P3"], YEAR, 1000)
+    team(world, "collections", ["P1", "P2", "P3"] + [f"Q{i}" for i in range(7)], YEAR, 1000)
     ids = [world.add(m, employee_id="P1")[0] for m in ("2026-05", "2026-07", "2026-10")]
     world.add("2026-06", employee_id="P1", outcome="pending")
     world.add("2026-05", employee_id="P2")
@@ -235,6 +238,25 @@ def test_persistent_counts_distinct_months_of_findings_never_allegations(built):
     assert "05/2026, 07/2026, 10/2026" in row.explanation_en
     assert "1 pending" in row.explanation_en and "1 chưa kết luận" in row.explanation_vi
     assert flag(flags(con, "2026-08"), "P3", "persistent") is not None  # Mar-Aug holds all 3
+    assert "chance of reaching 3 months by chance is only" in row.explanation_en
+
+
+def test_persistent_is_only_watch_when_the_workload_makes_it_common(built):
+    # B1 handles 10,000 interactions a month; peers Q0-Q3 draw 2 findings a month from 4,000,
+    # i.e. 0.5 per 1,000, so B1 is expected 5 a month and has a finding in a month with chance
+    # 1 - e^-5 = 99.3%: three months with findings are what its workload predicts.
+    world = World()
+    team(world, "collections", ["B1"], YEAR, 10_000)
+    team(world, "collections", ["Q0", "Q1", "Q2", "Q3"], YEAR, 1000)
+    for month in ("2026-05", "2026-07", "2026-10"):
+        world.add(month, employee_id="B1")
+    for month in YEAR:
+        world.add(month, employee_id="Q0")
+        world.add(month, employee_id="Q1")
+    row = flag(flags(built(world)), "B1", "persistent")
+    assert row.severity == "watch" and row.expected == pytest.approx(1.0, abs=1e-3)
+    assert "signal to watch, not an anomaly" in row.explanation_en
+    assert "tín hiệu theo dõi" in row.explanation_vi
 
 
 def test_rising_trend_needs_three_rises_and_more_than_the_peer_median(built):

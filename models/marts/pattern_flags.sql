@@ -64,36 +64,75 @@ serious as (
     group by all
 ),
 
+peer_months as (
+    select
+        subject_type, peer_group, month,
+        sum(substantiated) filter (where exposure is not null) as peer_substantiated,
+        sum(exposure) as peer_exposure
+    from marts.subject_monthly
+    group by all
+),
+
 persistent_windows as (
     select
         a.subject_type, a.subject_id, a.peer_group, a.review_month,
         count(*) filter (where s.substantiated > 0) as months_with_findings,
+        count(*) as months,
         sum(s.substantiated) as substantiated,
         sum(s.pending) as pending,
         sum(s.not_upheld + s.withdrawn) as not_upheld,
         string_agg(strftime(s.month, '%m/%Y'), ', ' order by s.month)
-            filter (where s.substantiated > 0) as finding_months
+            filter (where s.substantiated > 0) as finding_months,
+        -- the chance that someone this busy has a finding in a month at the peers' rate
+        -- (the subject left out of the rate); unknown without activity data
+        case when count(s.exposure) = count(*) then avg(1 - exp(-s.exposure
+            * (pm.peer_substantiated - s.substantiated)
+            / nullif(pm.peer_exposure - s.exposure, 0))) end as month_chance
     from active as a
     inner join marts.subject_monthly as s
         on s.subject_type = a.subject_type and s.subject_id = a.subject_id
         and s.month <= a.review_month
         and s.month > a.review_month - to_months((select persistent_window from params))
+    left join peer_months as pm
+        on pm.subject_type = s.subject_type and pm.peer_group = s.peer_group
+        and pm.month = s.month
+    group by all
+),
+
+-- How often a subject with this activity would reach the threshold by chance at the peers'
+-- rate: the binomial tail P(at least persistent_months of `months` months with a finding).
+persistent_chance as (
+    select
+        review_month, subject_type, subject_id,
+        sum(exp(lgamma(months + 1) - lgamma(j + 1) - lgamma(months - j + 1))
+            * power(month_chance, j) * power(1 - month_chance, months - j)) as chance
+    from (
+        select w.*, unnest(range(p.persistent_months, w.months + 1)) as j
+        from persistent_windows as w
+        cross join params as p
+        where w.months_with_findings >= p.persistent_months and w.month_chance is not null
+    )
     group by all
 ),
 
 persistent as (
     select
-        w.subject_type, w.subject_id, w.peer_group, 'persistent' as rule, 'high' as severity,
+        w.subject_type, w.subject_id, w.peer_group, 'persistent' as rule,
+        case when c.chance >= p.persistent_common_chance then 'watch' else 'high' end
+            as severity,
         w.review_month,
         cast(w.review_month - to_months(p.persistent_window - 1) as date) as period_start,
-        w.months_with_findings as observed, null::double as expected,
+        w.months_with_findings as observed, c.chance as expected,
         null::double as upper_limit, e.complaint_ids, w.finding_months, w.pending, w.not_upheld,
-        p.persistent_window
+        p.persistent_window, p.persistent_months, c.chance
     from persistent_windows as w
     cross join params as p
     inner join evidence as e
         on e.review_month = w.review_month and e.subject_type = w.subject_type
         and e.subject_id = w.subject_id and e.span = p.persistent_window
+    left join persistent_chance as c
+        on c.review_month = w.review_month and c.subject_type = w.subject_type
+        and c.subject_id = w.subject_id
     where w.months_with_findings >= p.persistent_months
 ),
 
@@ -195,13 +234,31 @@ explained as (
             || '(Điều 7.1). Cáo buộc chưa được xác minh không được tính: %d chưa kết luận, '
             || '%d không có cơ sở hoặc đã rút.', observed, persistent_window,
             strftime(period_start, '%m/%Y'), strftime(review_month, '%m/%Y'), finding_months,
-            pending, not_upheld),
+            pending, not_upheld)
+        || case
+            when chance is null then ''
+            when severity = 'watch' then printf(' Với khối lượng công việc này, theo tỷ lệ của '
+                || 'nhóm %s, cứ %s thì có khả năng đạt ngưỡng %d tháng do ngẫu nhiên, nên đây '
+                || 'là tín hiệu theo dõi, chưa phải dấu hiệu bất thường.', peer_group,
+                replace(printf('%.0f%%', 100 * chance), '.', ','), persistent_months)
+            else printf(' Với khối lượng công việc này, theo tỷ lệ của nhóm %s, khả năng đạt '
+                || 'ngưỡng %d tháng do ngẫu nhiên chỉ là %s.', peer_group, persistent_months,
+                replace(printf('%.1f%%', 100 * chance), '.', ','))
+        end,
         printf('Substantiated complaints in %d different months of the last %d (%s–%s): %s. '
             || 'Substantiated breaches repeated over several months indicate a persistent '
             || 'breach (clause 7.1). Allegations not upheld are not counted: %d pending, '
             || '%d not upheld or withdrawn.', observed, persistent_window,
             strftime(period_start, '%m/%Y'), strftime(review_month, '%m/%Y'), finding_months,
             pending, not_upheld)
+        || case
+            when chance is null then ''
+            when severity = 'watch' then printf(' At this workload and the %s rate, %.0f%% of '
+                || 'subjects would reach %d months by chance, so this is a signal to watch, not '
+                || 'an anomaly.', peer_group, 100 * chance, persistent_months)
+            else printf(' At this workload and the %s rate, the chance of reaching %d months '
+                || 'by chance is only %.1f%%.', peer_group, persistent_months, 100 * chance)
+        end
     from persistent
     union all
     select

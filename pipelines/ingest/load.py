@@ -145,7 +145,10 @@ def load_file(
         _load(con, path, kind, settings, mapping, scope, dry_run, result)
         con.execute("ROLLBACK" if dry_run else "COMMIT")
     except BaseException:
-        con.execute("ROLLBACK")
+        try:
+            con.execute("ROLLBACK")
+        except duckdb.Error:
+            pass  # a failed write may already have ended the transaction; report the cause
         raise
     return result
 
