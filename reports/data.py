@@ -236,16 +236,26 @@ def flags(con: duckdb.DuckDBPyConnection, month: dt.date) -> pd.DataFrame | None
     )
 
 
-def evidence(con: duckdb.DuckDBPyConnection, complaint_ids: list[str]) -> pd.DataFrame:
-    """The complaints behind flags: dates, category, subcategory, outcome (no free text)."""
+def flag_evidence(
+    con: duckdb.DuckDBPyConnection, month: dt.date, limit: int
+) -> pd.DataFrame:
+    """The first ``limit`` complaints behind each of the month's flags, in one query: dates,
+    category, subcategory, outcome (no free text)."""
     return con.execute(
         """
-        select complaint_id, receipt_date, response_date, resolution_date, category,
-               subcategory, outcome, review_outcome, sla_status
-        from marts.complaint_sla where list_contains(?, complaint_id)
-        order by receipt_date, complaint_id
+        with ids as (
+            select subject_type, subject_id, rule, unnest(complaint_ids) as complaint_id,
+                   unnest(generate_series(1, len(complaint_ids))) as position
+            from marts.pattern_flags where review_month = ?
+        )
+        select i.subject_type, i.subject_id, i.rule, c.complaint_id, c.receipt_date,
+               c.response_date, c.resolution_date, c.category, c.subcategory, c.outcome,
+               c.review_outcome, c.sla_status
+        from ids as i join marts.complaint_sla as c using (complaint_id)
+        where i.position <= ?
+        order by i.subject_type, i.subject_id, i.rule, c.receipt_date, c.complaint_id
         """,
-        [complaint_ids],
+        [month, limit],
     ).df()
 
 

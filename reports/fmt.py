@@ -9,7 +9,10 @@ import pandas as pd
 
 
 def missing(value: object) -> bool:
-    return value is None or value is pd.NaT or (isinstance(value, float) and math.isnan(value))
+    """None, NaN, NaT or pandas' NA (nullable integer columns give NA)."""
+    if value is None or value is pd.NaT or value is pd.NA:
+        return True
+    return isinstance(value, float) and math.isnan(value)
 
 
 def number(value: object, lang: str, digits: int = 0) -> str:

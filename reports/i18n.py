@@ -184,6 +184,10 @@ STRINGS: dict[str, tuple[str, str]] = {
     ),
     "chart_this_employee": ("Nhân viên này", "This employee"),
     "chart_peers": ("Đồng nghiệp (ẩn mã)", "Peers (codes hidden)"),
+    "evidence_more": (
+        "… và {n} khiếu nại khác (danh sách đầy đủ trong tables.xlsx)",
+        "… and {n} more (the full list is in tables.xlsx)",
+    ),
     "heatmap_note": (
         "Ô bên trái: số khiếu nại có cơ sở; bên phải: tất cả cáo buộc. Một cáo buộc "
         "chưa được chứng minh không phải là kết luận vi phạm. Hiển thị tối đa 40 nhân viên "

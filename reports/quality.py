@@ -28,6 +28,11 @@ def funnel_block(
     return {"chart": charts.funnel(rows, f"funnel-{subject_type}", lang, title), "note": note}
 
 
+# Evidence rows shown per flag; a partner's outlier flag can rest on hundreds of complaints,
+# all of them listed in tables.xlsx.
+EVIDENCE_ROWS = 25
+
+
 def _complaint_cells(r: dict, lang: str) -> list[Cell]:
     return [
         Cell(r["complaint_id"], r["complaint_id"], "evidence"),
@@ -67,13 +72,18 @@ def flag_blocks(
     """Each flag with its explanation and a table of its evidence complaints."""
     if flags is None:
         return None
+    month = flags["review_month"].iloc[0] if len(flags) else None
+    found = data.flag_evidence(con, month, EVIDENCE_ROWS) if month is not None else None
+    by_flag = {key: part for key, part in found.groupby(["subject_type", "subject_id", "rule"])
+               } if found is not None and len(found) else {}
     blocks = []
     for f in flags.to_dict("records"):
         ids = [str(i) for i in (f["complaint_ids"] if f["complaint_ids"] is not None else [])]
         evidence = Table(
             f"evidence-{f['subject_id']}-{f['rule']}", complaint_headers(lang), numeric=[False] * 8
         )
-        for r in data.evidence(con, ids).to_dict("records"):
+        rows = by_flag.get((f["subject_type"], f["subject_id"], f["rule"]))
+        for r in rows.to_dict("records") if rows is not None else []:
             evidence.rows.append(_complaint_cells(r, lang))
         blocks.append(
             {
@@ -89,7 +99,8 @@ def flag_blocks(
                 "expected": fmt.number(f["expected"], lang, 2),
                 "upper_limit": fmt.number(f["upper_limit"], lang, 1),
                 "explanation": f[f"explanation_{lang}"],
-                "ids": ids,
+                "ids": ids[:EVIDENCE_ROWS],
+                "more": max(0, len(ids) - EVIDENCE_ROWS),
                 "evidence": evidence,
             }
         )

@@ -321,3 +321,13 @@ def test_clause_on_every_section(report_home):
         page = parse(report_home.reports_dir / OUT / name)
         sections = [e for e in page.elements if e["tag"] == "section"]
         assert sections and all(re.match(r"\d", e.get("data-clause", "")) for e in sections)
+
+
+def test_missing_values_of_every_kind_print_as_a_dash():
+    # Nullable integer columns (a partner without activity data) give pandas' NA.
+    import pandas as pd
+
+    from reports import fmt
+
+    for value in (None, float("nan"), pd.NaT, pd.NA):
+        assert fmt.number(value, "vi") == "–" and fmt.pct(value, "en") == "–"
