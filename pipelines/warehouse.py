@@ -36,12 +36,18 @@ class WriteFailed(RuntimeError):
             "the permissions and run it again")
 
 
+# DuckDB's working memory; beyond it, temp tables and large joins spill to <warehouse>.tmp in
+# the home. Keeps a 1M-row load within a laptop's means (see benchmarks/RESULTS.md).
+MEMORY_LIMIT = "768MB"
+
+
 @contextmanager
 def connect(path: Path, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
     """Open the warehouse; a lock held by another process becomes one clear error."""
     path.parent.mkdir(parents=True, exist_ok=True)
     try:
-        con = duckdb.connect(str(path), read_only=read_only and path.exists())
+        con = duckdb.connect(str(path), read_only=read_only and path.exists(),
+                             config={"memory_limit": MEMORY_LIMIT})
     except duckdb.IOException as exc:
         if "lock" in str(exc).lower():
             raise WarehouseBusy(

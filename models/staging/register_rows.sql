@@ -10,6 +10,27 @@ context as (
     select * from load_context
 ),
 
+-- Each distinct label in the file is folded and looked up once, not once per row.
+given_labels as (
+    select distinct 'channel' as field, channel as given from source where channel is not null
+    union all
+    select distinct 'category' as field, category as given from source where category is not null
+    union all
+    select distinct 'subcategory' as field, subcategory as given from source where subcategory is not null
+    union all
+    select distinct 'status' as field, status as given from source where status is not null
+    union all
+    select distinct 'outcome' as field, outcome as given from source where outcome is not null
+    union all
+    select distinct 'review_outcome' as field, review_outcome as given from source where review_outcome is not null
+),
+
+coded as (
+    select g.field, g.given, l.code
+    from given_labels as g
+    left join labels as l on l.field = g.field and l.label_key = label_key(g.given)
+),
+
 typed as (
     select
         s.source_row,
@@ -44,12 +65,12 @@ typed as (
         mask_pii(s.description, s.customer_name) as description,
         mask_pii(s.resolution_summary, s.customer_name) as resolution_summary
     from source as s
-    left join labels as ch on ch.field = 'channel' and ch.label_key = label_key(s.channel)
-    left join labels as cat on cat.field = 'category' and cat.label_key = label_key(s.category)
-    left join labels as sub on sub.field = 'subcategory' and sub.label_key = label_key(s.subcategory)
-    left join labels as st on st.field = 'status' and st.label_key = label_key(s.status)
-    left join labels as oc on oc.field = 'outcome' and oc.label_key = label_key(s.outcome)
-    left join labels as ro on ro.field = 'review_outcome' and ro.label_key = label_key(s.review_outcome)
+    left join coded as ch on ch.field = 'channel' and ch.given = s.channel
+    left join coded as cat on cat.field = 'category' and cat.given = s.category
+    left join coded as sub on sub.field = 'subcategory' and sub.given = s.subcategory
+    left join coded as st on st.field = 'status' and st.given = s.status
+    left join coded as oc on oc.field = 'outcome' and oc.given = s.outcome
+    left join coded as ro on ro.field = 'review_outcome' and ro.given = s.review_outcome
 ),
 
 final as (
