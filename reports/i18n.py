@@ -213,7 +213,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     # HR
     "hr_banner": (
         "MẬT – CHỈ DÀNH CHO BỘ PHẬN NHÂN SỰ. Không sao chép, chuyển tiếp hoặc lưu ngoài "
-        "thư mục hạn chế. Mỗi lần truy cập đều được ghi nhật ký.",
+        "thư mục hạn chế. Mỗi lần yêu cầu lập hồ sơ đều được ghi nhật ký.",
         "CONFIDENTIAL – HR ONLY. Do not copy, forward or store outside the restricted "
         "folder. Every request is logged.",
     ),

@@ -1,5 +1,6 @@
 """SIGKILL a real load at several points; concurrent loads. The warehouse is always either
-before the file or with the whole file, and a re-run ends exactly where an uninterrupted run does."""
+before the file or with the whole file, and a re-run ends exactly where an uninterrupted run
+does."""
 
 from __future__ import annotations
 
@@ -83,7 +84,7 @@ def test_sigkill_leaves_whole_files_only_and_rerun_converges(fraction, reference
     versions = len(partial.get("core.complaint_versions", []))
     loaded = sum(r[2] for r in partial.get("core.load_log", []))
     assert versions == loaded
-    for rerun in range(2):
+    for _ in range(2):  # re-running twice must also change nothing
         proc = cli(home, "ingest", *map(str, files))
         assert proc.wait(timeout=300) == 0, proc.stderr.read()
     assert snapshot(home) == expected

@@ -6,6 +6,7 @@ rows -> upsert the valid ones -> log. Either the whole file lands or nothing of 
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import re
@@ -145,10 +146,9 @@ def load_file(
         _load(con, path, kind, settings, mapping, scope, dry_run, result)
         con.execute("ROLLBACK" if dry_run else "COMMIT")
     except BaseException:
-        try:
+        # a failed write may already have ended the transaction; report the cause
+        with contextlib.suppress(duckdb.Error):
             con.execute("ROLLBACK")
-        except duckdb.Error:
-            pass  # a failed write may already have ended the transaction; report the cause
         raise
     return result
 
@@ -369,8 +369,9 @@ def _upsert_reference(con, kind, result: LoadResult, load_id: int, now) -> tuple
     changing = scalar(
         con,
         f"""SELECT count(*) FROM valid_rows AS s
-        WHERE NOT EXISTS (SELECT 1 FROM {table} AS t WHERE {join}
-                          AND (t.content_hash = s.content_hash OR t.exported_at > s.exported_at))""",
+        WHERE NOT EXISTS (
+            SELECT 1 FROM {table} AS t WHERE {join}
+            AND (t.content_hash = s.content_hash OR t.exported_at > s.exported_at))""",
     )
     valid = scalar(con, "SELECT count(*) FROM valid_rows")
     cols = ", ".join(columns)

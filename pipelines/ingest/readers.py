@@ -1,4 +1,5 @@
-"""Read one export file into a DuckDB TEMP table (never the warehouse file: it holds personal data) of text columns named after the template fields.
+"""Read one export file into a DuckDB TEMP table of text columns named after the template
+fields (a TEMP table, never the warehouse file: the raw rows hold personal data).
 
 CSV goes through DuckDB's own reader (UTF-8 directly; UTF-16 and Windows-1258 are first
 transcoded to a UTF-8 temporary file). XLSX goes through calamine, which reads cell values
@@ -19,6 +20,7 @@ from pathlib import Path
 
 import duckdb
 import pyarrow as pa
+import pyarrow.compute as pc
 from python_calamine import CalamineWorkbook
 
 from pipelines.ingest.errors import InputError
@@ -194,6 +196,36 @@ def _cell_text(value: object) -> str | None:
     return str(value)
 
 
+def _text_column(values: list) -> pa.Array:
+    """A column of cells as text, converted by Arrow a whole column at a time; only a column
+    mixing kinds of cell (text and numbers, say) is converted cell by cell."""
+    values = [None if v == "" else v for v in values]  # calamine gives "" for an empty cell
+    try:
+        column = pa.array(values, from_pandas=True)
+    except (pa.ArrowInvalid, pa.ArrowTypeError, OverflowError):
+        if not all(v is None or isinstance(v, dt.date) for v in values):
+            return pa.array([_cell_text(v) for v in values], type=pa.string())
+        # a timestamp column where a midnight cell came back as a date
+        column = pa.array([v if v is None or isinstance(v, dt.datetime)
+                           else dt.datetime(v.year, v.month, v.day) for v in values])
+    kind = column.type
+    if pa.types.is_timestamp(kind):
+        # to the second, as a cell's text always was
+        seconds = pc.cast(column, pa.timestamp("s", tz=kind.tz), safe=False)
+        return pc.strftime(seconds, format="%Y-%m-%d %H:%M:%S")
+    if pa.types.is_date(kind):
+        return pc.strftime(column, format="%Y-%m-%d")
+    if pa.types.is_floating(kind):
+        whole = pc.equal(column, pc.floor(column))
+        as_int = pc.cast(pc.cast(column, pa.int64(), safe=False), pa.string())
+        return pc.if_else(whole, as_int, pc.cast(column, pa.string()))
+    if pa.types.is_boolean(kind):
+        return pc.if_else(column, "true", "false")
+    if pa.types.is_string(kind) or pa.types.is_null(kind) or pa.types.is_integer(kind):
+        return pc.cast(column, pa.string())
+    return pa.array([_cell_text(v) for v in values], type=pa.string())
+
+
 def _register_like(rows: list[list[object]], kind: str, mapping) -> bool:
     if not rows:
         return False
@@ -228,10 +260,9 @@ def _read_xlsx(con, path, kind, mapping, table) -> RawFile:
     if len(header) > MAX_COLUMNS:
         raise InputError(path, f"{len(header)} columns; this is not a register export")
     body = rows[1:]
-    columns = {
-        h: [_cell_text(r[i]) if i < len(r) else None for r in body] for i, h in enumerate(header)
-    }
-    arrow = pa.table({h: pa.array(v, type=pa.string()) for h, v in columns.items()})
+    width = len(header)
+    body = [r if len(r) == width else (list(r) + [None] * width)[:width] for r in body]
+    arrow = pa.table({h: _text_column([r[i] for r in body]) for i, h in enumerate(header)})
     con.register("xlsx_rows", arrow)
     try:
         return _stage(con, path, kind, mapping, table, header, "xlsx_rows", [], "xlsx")

@@ -1,0 +1,74 @@
+"""Where a large load spends its time: every SQL statement of `load_file` over 0.15 s and each
+Great Expectations batch, with the process's RSS after it (`python -m benchmarks.profile_ingest
+CSV`). Prints a Markdown table for benchmarks/RESULTS.md."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import psutil
+
+STEPS: list[tuple[float, float, str]] = []
+
+
+class TimedConnection:
+    """The DuckDB connection with each execute timed (everything else passes through)."""
+
+    def __init__(self, con) -> None:
+        self._con = con
+
+    def __getattr__(self, name: str):
+        return getattr(self._con, name)
+
+    def execute(self, sql: str, *args, **kwargs):
+        started = time.perf_counter()
+        result = self._con.execute(sql, *args, **kwargs)
+        _record(started, " ".join(str(sql).split())[:70])
+        return result
+
+
+def _record(started: float, what: str) -> None:
+    wall = time.perf_counter() - started
+    if wall > 0.15:
+        STEPS.append((wall, psutil.Process().memory_info().rss / 1e6, what))
+
+
+def main(csv: Path) -> None:
+    home = Path(tempfile.mkdtemp(prefix="bench-profile-"))
+    os.environ.update(COMPLAINTS_HOME=str(home), COMPLAINTS_PSEUDONYM_KEY="bench")
+    import data_checks.runner as runner
+    from pipelines.ingest.load import ensure_schema, load_file
+    from pipelines.settings import get_settings
+    from pipelines.warehouse import connect
+    from pipelines.work import parse_when
+
+    suite = runner.run_suite
+
+    def timed_suite(*args, **kwargs):
+        started = time.perf_counter()
+        found = suite(*args, **kwargs)
+        _record(started, f"Great Expectations suite on {len(args[0]):,} rows")
+        return found
+
+    runner.run_suite = timed_suite
+    settings = get_settings()
+    started = time.perf_counter()
+    with connect(settings.warehouse_path) as con:
+        ensure_schema(con)
+        load_file(TimedConnection(con), csv, "register", settings, None,
+                  parse_when("2026-09-30"), "full")
+    total = time.perf_counter() - started
+    shutil.rmtree(home, ignore_errors=True)
+    print("| step | wall s | RSS after, MB |\n|---|---|---|")
+    for wall, rss, what in STEPS:
+        print(f"| `{what}` | {wall:.2f} | {rss:.0f} |")
+    print(f"| **load_file total** (imports excluded) | {total:.2f} | |")
+
+
+if __name__ == "__main__":
+    main(Path(sys.argv[1]))
