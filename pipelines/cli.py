@@ -35,8 +35,14 @@ def _instance():
         config.write_text("telemetry:\n  enabled: false\n")
     os.environ["DAGSTER_HOME"] = str(home)
     from dagster import DagsterInstance
+    from filelock import FileLock
 
-    return DagsterInstance.get()
+    # Two commands starting at once on a new home would both create Dagster's SQLite run
+    # storage; one creates it while the other waits.
+    with FileLock(str(home / "instance.lock")):
+        instance = DagsterInstance.get()
+        instance.get_runs(limit=1)
+    return instance
 
 
 def run_job(name: str, run_config: dict, partition_key: str | None = None) -> object:

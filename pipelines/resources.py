@@ -19,10 +19,13 @@ LOCK_WAIT_SECONDS = 30
 class WarehouseResource(ConfigurableResource):
     """The DuckDB warehouse and everything else the pipeline writes, all under ``home``."""
 
-    home: str
+    # Empty: $COMPLAINTS_HOME at the time a run executes (not when the code was imported).
+    home: str = ""
 
     @property
     def settings(self) -> Settings:
+        if not self.home:
+            return get_settings()
         return get_settings().model_copy(update={"home": Path(self.home)})
 
     @contextmanager
@@ -52,4 +55,5 @@ class WarehouseResource(ConfigurableResource):
 
 
 def warehouse_from_env() -> WarehouseResource:
-    return WarehouseResource(home=str(get_settings().home.resolve()))
+    """The warehouse under $COMPLAINTS_HOME, read when each run starts."""
+    return WarehouseResource()
