@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 from pathlib import Path
 
 import pytest
@@ -13,7 +14,19 @@ from pipelines.settings import Settings, get_settings
 from pipelines.warehouse import connect
 
 REPO = Path(__file__).resolve().parents[1]
-REALDATA = REPO.parent / "shared" / "realdata"
+
+
+def _realdata() -> Path:
+    """The shared public datasets: $COMPLAINTS_REALDATA, else beside the checkout, else the
+    workplace's copy (a CI clone may live anywhere)."""
+    for candidate in (os.environ.get("COMPLAINTS_REALDATA"), REPO.parent / "shared" / "realdata",
+                      "/work/shared/realdata"):
+        if candidate and Path(candidate).is_dir():
+            return Path(candidate)
+    return REPO.parent / "shared" / "realdata"
+
+
+REALDATA = _realdata()
 
 
 @pytest.fixture

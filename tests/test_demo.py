@@ -178,10 +178,6 @@ def test_lifecycle_meets_the_answer_rule_mostly():
 def test_planted_patterns_are_found(demo_settings, demo_home):
     manifest = manifest_of(demo_home)
     with connect(demo_settings.warehouse_path, read_only=True) as con:
-        exists = scalar(con, """SELECT count(*) FROM information_schema.tables
-            WHERE table_schema = 'marts' AND table_name = 'pattern_flags'""")
-        if not exists:
-            pytest.skip("marts.pattern_flags is not built yet (pipelines/patterns.py)")
         flags = con.execute("""SELECT rule, subject_id, severity, complaint_ids
             FROM marts.pattern_flags WHERE review_month = ?""", [REVIEW_MONTH]).fetchall()
     found = {(rule, subject): ids for rule, subject, _, ids in flags}

@@ -8,9 +8,9 @@ import pytest
 
 from pipelines.ingest.headers import HeaderMapping
 from pipelines.ingest.load import load_file
-from tests.conftest import REALDATA
+from tests.conftest import REALDATA, REPO
 
-MAPPINGS = REALDATA.parents[1] / "main" / "examples" / "mappings"
+MAPPINGS = REPO / "examples" / "mappings"
 CFPB = REALDATA / "cfpb-complaints-sample" / "complaints_sample.csv"
 ITSM = REALDATA / "itsm-incident-eventlog" / "incident_event_log.csv"
 pytestmark = pytest.mark.skipif(not CFPB.exists(), reason="shared/realdata is not beside the repo")
