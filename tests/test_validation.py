@@ -163,3 +163,21 @@ def test_reference_rules(tmp_path, con, settings):
     assert con.execute("SELECT source_row, rule FROM quarantine.rejected_rows WHERE kind = "
                        "'activity' ORDER BY 1").fetchall() == [(3, "unparseable_month"),
                                                               (4, "invalid_interactions")]
+
+
+def test_a_snapshot_rechecks_new_content_and_every_duplicated_id(tmp_path, con, settings):
+    # The second snapshot repeats K1-K3 as stored (checked when first seen, not again), adds a
+    # bad new row K4, and a second, different K2: both K2 rows must be rejected, although one
+    # of them is stored content.
+    first = [complaint(f"K{i}", "2026-03-02 09:00") for i in (1, 2, 3)]
+    load_file(con, write_rows(tmp_path / "register_2026-03-31.csv", first, "csv_utf8_en"),
+              "register", settings)
+    second = first + [complaint("K4", "2026-04-02 09:00", first_response_at="2026-04-01 09:00"),
+                      complaint("K2", "2026-03-02 09:00", channel="phone")]
+    result = load_file(con, write_rows(tmp_path / "register_2026-04-30.csv", second,
+                                       "csv_utf8_en"), "register", settings)
+    rejected = con.execute("SELECT complaint_id, rule FROM quarantine.rejected_rows "
+                           "WHERE load_id = ? ORDER BY ALL", [result.load_id]).fetchall()
+    assert rejected == [("K2", "duplicate_complaint_id"), ("K2", "duplicate_complaint_id"),
+                        ("K4", "response_before_receipt")]
+    assert (result.rows_read, result.rows_unchanged, result.rows_rejected) == (5, 2, 3)
