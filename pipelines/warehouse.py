@@ -108,6 +108,24 @@ def scalar(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None)
     return rows[0][0] if rows else None
 
 
+def has_table(con: duckdb.DuckDBPyConnection, table: str) -> bool:
+    """Whether ``schema.name`` exists (a mart not built yet, a first load)."""
+    schema, name = table.split(".")
+    return bool(scalar(con, "SELECT count(*) FROM duckdb_tables() "
+                            "WHERE schema_name = ? AND table_name = ?", [schema, name]))
+
+
+def replace_table(con: duckdb.DuckDBPyConnection, table: str, frame) -> int:
+    """``table`` replaced by a small DataFrame's rows (parameters, labels, the calendar)."""
+    view = table.replace(".", "_") + "_frame"
+    con.register(view, frame)
+    try:
+        con.execute(f"CREATE OR REPLACE TABLE {table} AS SELECT * FROM {view}")
+    finally:
+        con.unregister(view)
+    return len(frame)
+
+
 def materialise(con: duckdb.DuckDBPyConnection, model: Model) -> int:
     """Build one model as a table and return its row count."""
     con.execute(f"CREATE OR REPLACE TABLE {model.table} AS\n{model.sql}")

@@ -21,6 +21,7 @@ from pipelines.warehouse import (
     discover_models,
     materialise,
     model_order,
+    replace_table,
     scalar,
 )
 
@@ -122,10 +123,7 @@ def write_build_params(con, settings: Settings, as_of: str | None) -> dt.date:
 
 def write_pattern_params(con, settings: Settings) -> None:
     """The pattern-flag thresholds (README 'Pattern flags') as a one-row table for the models."""
-    frame = pd.DataFrame([settings.patterns.model_dump()])
-    con.register("pattern_params_frame", frame)
-    con.execute("CREATE OR REPLACE TABLE core.pattern_params AS SELECT * FROM pattern_params_frame")
-    con.unregister("pattern_params_frame")
+    replace_table(con, "core.pattern_params", pd.DataFrame([settings.patterns.model_dump()]))
 
 
 def write_value_labels(con) -> None:
@@ -134,9 +132,7 @@ def write_value_labels(con) -> None:
 
     frame = pd.DataFrame([(f, code, vi) for f, labels in VALUE_LABELS.items()
                           for code, vi in labels.items()], columns=["field", "code", "label_vi"])
-    con.register("value_labels_frame", frame)
-    con.execute("CREATE OR REPLACE TABLE core.value_labels AS SELECT * FROM value_labels_frame")
-    con.unregister("value_labels_frame")
+    replace_table(con, "core.value_labels", frame)
 
 
 def write_calendar(con, settings: Settings) -> int:
@@ -149,10 +145,7 @@ def write_calendar(con, settings: Settings) -> int:
     today = dt.date.today()
     lo, hi = lo or today, hi or today
     frame = build_calendar(*calendar_range(lo, hi), settings.calendar_file)
-    con.register("calendar_frame", frame)
-    con.execute("CREATE OR REPLACE TABLE core.calendar AS SELECT * FROM calendar_frame")
-    con.unregister("calendar_frame")
-    return len(frame)
+    return replace_table(con, "core.calendar", frame)
 
 
 def rejected_share_problem(con, settings: Settings) -> str | None:

@@ -11,7 +11,7 @@ import datetime as dt
 import duckdb
 import pandas as pd
 
-from pipelines.warehouse import scalar
+from pipelines.warehouse import has_table, scalar
 
 
 def month_end(month: dt.date) -> dt.date:
@@ -21,18 +21,6 @@ def month_end(month: dt.date) -> dt.date:
 def add_months(month: dt.date, n: int) -> dt.date:
     index = month.year * 12 + month.month - 1 + n
     return dt.date(index // 12, index % 12 + 1, 1)
-
-
-def has_table(con: duckdb.DuckDBPyConnection, table: str) -> bool:
-    schema, name = table.split(".")
-    return bool(
-        scalar(
-            con,
-            "SELECT count(*) FROM information_schema.tables "
-            "WHERE table_schema = ? AND table_name = ?",
-            [schema, name],
-        )
-    )
 
 
 def frame(

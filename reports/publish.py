@@ -15,6 +15,7 @@ import duckdb
 
 from pipelines.ingest.errors import InputError
 from pipelines.settings import Settings
+from pipelines.warehouse import has_table
 from reports import data, fmt, hr, management, quality, xlsx
 from reports.i18n import LANGS
 from reports.render import render
@@ -69,7 +70,7 @@ def _check(con: duckdb.DuckDBPyConnection, lang: str) -> dt.date:
     if lang not in LANGS:
         raise ReportError("--lang", f"must be vi or en, not '{lang}'")
     as_of = data.as_of(con)
-    if as_of is None or not data.has_table(con, "marts.sla_monthly"):
+    if as_of is None or not has_table(con, "marts.sla_monthly"):
         raise ReportError("warehouse", "nothing built yet: run `complaints build` first")
     return as_of
 

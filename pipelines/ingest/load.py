@@ -24,7 +24,7 @@ from pipelines.ingest.labels import label_frame
 from pipelines.ingest.pseudonym import hmac_pads, pseudonym_key
 from pipelines.ingest.readers import read_export
 from pipelines.settings import Settings
-from pipelines.warehouse import MODELS_DIR, discover_models, materialise, scalar
+from pipelines.warehouse import MODELS_DIR, discover_models, has_table, materialise, scalar
 
 KINDS = ("register", "staff", "partners", "activity")
 INGEST_DIR = Path(__file__).parent
@@ -456,8 +456,7 @@ def _refresh_complaints(con) -> None:
     """core.complaints after this file: rebuilt whole when the file touches most complaints,
     otherwise only the complaints the file holds (a monthly delta onto a large register)."""
     model = discover_models(MODELS_DIR)["core.complaints"]
-    stored = scalar(con, "SELECT count(*) FROM duckdb_tables() WHERE schema_name = 'core' "
-                         "AND table_name = 'complaints'")
+    stored = has_table(con, "core.complaints")
     touched = scalar(con, "SELECT count(DISTINCT complaint_id) FROM valid_rows")
     total = scalar(con, "SELECT count(*) FROM core.complaints") if stored else 0
     if not stored or touched > total / 2:
