@@ -6,32 +6,16 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-import unicodedata
 from pathlib import Path
 
 import xlsxwriter
 
+from pipelines.demo.generator import cp1258  # Excel's Windows-1258, as the demo writes it
 from pipelines.ingest.headers import TEMPLATES
 from pipelines.ingest.labels import VALUE_LABELS
 
 SHAPES = ["xlsx_vi", "xlsx_serial", "csv_utf8_en", "csv_utf8_bom_vi", "csv_utf16_tab_vi",
           "csv_cp1258_vi"]
-_TONES = {"\u0300", "\u0301", "\u0303", "\u0309", "\u0323"}
-
-
-def cp1258(text: str) -> bytes:
-    """Encode as Excel on Vietnamese Windows does: base letters precomposed, tones combining."""
-    out = []
-    for ch in unicodedata.normalize("NFC", text):
-        try:
-            out.append(ch.encode("cp1258"))
-            continue
-        except UnicodeEncodeError:
-            pass
-        parts = unicodedata.normalize("NFD", ch)
-        base = unicodedata.normalize("NFC", "".join(c for c in parts if c not in _TONES))
-        out.append((base + "".join(c for c in parts if c in _TONES)).encode("cp1258"))
-    return b"".join(out)
 
 
 def _vi_value(field: str, value):

@@ -26,7 +26,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pcsv
 import xlsxwriter
 
-from pipelines.ingest.headers import TEMPLATES
+from pipelines.ingest.headers import TEMPLATES, header_key
 from pipelines.ingest.labels import VALUE_LABELS
 
 REGISTER_FIELDS = list(TEMPLATES["register"])
@@ -157,11 +157,6 @@ def _join_names(parts: list[np.ndarray], pick: np.ndarray | None = None) -> pa.A
 def _names(rng: np.random.Generator, n: int, syllables: int) -> np.ndarray:
     """Vietnamese-looking names; staff have 3 syllables, customers 4, so they never coincide."""
     return _join_names(_name_parts(rng, n, syllables)).to_numpy(zero_copy_only=False)
-
-
-def _ascii(text: str) -> str:
-    folded = unicodedata.normalize("NFKD", text.replace("đ", "d").replace("Đ", "D"))
-    return folded.encode("ascii", "ignore").decode().lower()
 
 
 def demo_staff() -> pd.DataFrame:
@@ -342,7 +337,8 @@ def _customers(rng: np.random.Generator, who: np.ndarray) -> dict[str, pa.Array]
     customer's attributes are drawn once for the pool, then taken per complaint."""
     size = int(who.max()) + 1
     parts = _name_parts(rng, size, 4)
-    given = pc.take(pa.array([_ascii(g) for g in GIVEN[0] + GIVEN[1]]), pa.array(parts[-1][who]))
+    given = pc.take(pa.array([header_key(g) for g in GIVEN[0] + GIVEN[1]]),
+                    pa.array(parts[-1][who]))
     number = _padded(who + 1, 7)
     phone = rng.integers(0, 1_000_000, size)[who]
     national = rng.integers(0, 10**9, size)[who]
