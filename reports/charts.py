@@ -12,6 +12,7 @@ import plotly.graph_objects as go
 import plotly.io as pio
 from plotly.subplots import make_subplots
 
+from pipelines.patterns import poisson_upper_limit
 from reports.i18n import label, t
 
 COLORS = {
@@ -153,18 +154,6 @@ def heatmap(rows: pd.DataFrame, months: list[dt.date], lang: str) -> str:
     return to_html(fig, "heatmap")
 
 
-def upper_limit(expected: np.ndarray, p: float, phi: float = 1.0) -> np.ndarray:
-    """Poisson (over-dispersion phi) upper limit of a count; pipelines.patterns' when present."""
-    try:
-        from pipelines.patterns import poisson_upper_limit
-    except ImportError:
-        from scipy.stats import poisson
-
-        phi = max(float(phi or 1.0), 1.0)
-        return poisson.ppf(p, np.asarray(expected) / phi) * phi
-    return poisson_upper_limit(np.asarray(expected), p, phi)
-
-
 def _limit_curves(
     fig: go.Figure, group: pd.DataFrame, lang: str, row: int, col: int, legend: bool
 ) -> None:
@@ -175,7 +164,7 @@ def _limit_curves(
     low = max(float(group["exposure"].min()) * 0.5, top / 20, 1.0)
     grid = np.linspace(low, top, 160)
     for p, key, dash in ((0.95, "chart_limit_95", "dot"), (0.998, "chart_limit_998", "dash")):
-        y = upper_limit(rate * grid, p, phi) / grid * 1000
+        y = poisson_upper_limit(rate * grid, p, phi) / grid * 1000
         fig.add_scatter(
             x=grid,
             y=y,

@@ -8,14 +8,13 @@ even after a round trip through CSV.
 from __future__ import annotations
 
 import datetime as dt
-import math
 from pathlib import Path
 
 import duckdb
 import pandas as pd
 import xlsxwriter
 
-from reports import data
+from reports import data, fmt
 
 DANGEROUS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -132,7 +131,7 @@ class _Writer:
         self.stamp = self.book.add_format({"num_format": "yyyy-mm-dd hh:mm"})
 
     def cell(self, sheet, row: int, col: int, value: object) -> None:
-        if value is None or value is pd.NaT or (isinstance(value, float) and math.isnan(value)):
+        if fmt.missing(value):  # None, NaN, NaT, and pandas' NA of nullable columns
             sheet.write_blank(row, col, None)
         elif isinstance(value, bool):
             sheet.write_boolean(row, col, value)

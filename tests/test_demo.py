@@ -3,6 +3,7 @@ data downstream, the planted patterns found, and `complaints demo` end to end.""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import shutil
@@ -228,3 +229,18 @@ def _report_text(path: Path) -> str:
         with zipfile.ZipFile(path) as book:
             return "".join(book.read(n).decode("utf-8", "replace") for n in book.namelist())
     return path.read_text(encoding="utf-8")
+
+
+def test_missing_values_are_blank_cells_in_the_workbook(demo_settings, tmp_path):
+    # The demo's disbursement team has no activity data: its exposure is pandas' NA.
+    import openpyxl
+
+    from reports.xlsx import write_tables
+
+    path = tmp_path / "tables.xlsx"
+    with connect(demo_settings.warehouse_path, read_only=True) as con:
+        write_tables(con, dt.date(2026, 10, 1), path)
+    book = openpyxl.load_workbook(path)
+    shown = {cell.value for sheet in book.worksheets for row in sheet.iter_rows()
+             for cell in row}
+    assert not shown & {"<NA>", "nan", "NaN", "NaT", "None"}
