@@ -210,7 +210,7 @@ def funnel(rows: pd.DataFrame, name: str, lang: str, title=str) -> str:
         for verdict, part in group.groupby("verdict"):
             fig.add_scatter(
                 x=part["exposure"],
-                y=part["observed"] / part["exposure"] * 1000,
+                y=part["rate_per_1000"],
                 mode="markers",
                 name=t(f"verdict_{verdict}", lang),
                 legendgroup=verdict,
@@ -250,7 +250,7 @@ def peer_funnel(rows: pd.DataFrame, lang: str) -> str:
         part = rows[rows["is_subject"] == is_subject]
         fig.add_scatter(
             x=part["exposure"],
-            y=part["observed"] / part["exposure"] * 1000,
+            y=part["rate_per_1000"],
             mode="markers",
             name=t(key, lang),
             marker={

@@ -89,7 +89,8 @@ def partner_scorecard(con: duckdb.DuckDBPyConnection, month: dt.date) -> pd.Data
         )
         select p.partner_id, c.name as partner_name, p.partner_type, p.complaints,
                p.substantiated, p.exposure, p.rate_per_1000, p.complaints_3m,
-               p.substantiated_3m, p.exposure_3m, b.received as sla_received,
+               p.substantiated_3m, p.exposure_3m, p.rate_3m_per_1000,
+               b.received as sla_received,
                b.compliance_rate, v.verdict
         from marts.partner_monthly as p
         left join core.partners as c using (partner_id)

@@ -75,12 +75,6 @@ def flag_table(
     return table
 
 
-def _rate(observed: object, exposure: object) -> float | None:
-    if fmt.missing(observed) or fmt.missing(exposure) or not exposure:
-        return None
-    return float(observed) / float(exposure) * 1000
-
-
 def peer_table(peers: pd.DataFrame | None, mine: pd.DataFrame | None, lang: str) -> Table:
     """The employee's numbers beside their anonymous peer group's."""
     table = Table(
@@ -104,7 +98,7 @@ def peer_table(peers: pd.DataFrame | None, mine: pd.DataFrame | None, lang: str)
                 Cell(t("chart_this_employee", lang)),
                 Cell(fmt.number(me["observed"], lang)),
                 Cell(fmt.number(me["exposure"], lang)),
-                Cell(fmt.number(_rate(me["observed"], me["exposure"]), lang, 2)),
+                Cell(fmt.number(me["rate_per_1000"], lang, 2)),
                 Cell(fmt.number(me["expected"], lang, 2)),
                 Cell(t(f"verdict_{me['verdict']}", lang), me["verdict"]),
             ]
@@ -130,11 +124,7 @@ def peer_table(peers: pd.DataFrame | None, mine: pd.DataFrame | None, lang: str)
                         f"{fmt.number(r['complaints_' + window], lang)}"
                     ),
                     Cell(fmt.number(r["exposure_" + window], lang)),
-                    Cell(
-                        fmt.number(
-                            _rate(r["substantiated_" + window], r["exposure_" + window]), lang, 2
-                        )
-                    ),
+                    Cell(fmt.number(r[f"rate_{window}_per_1000"], lang, 2)),
                     Cell("–"),
                     Cell("–"),
                 ]

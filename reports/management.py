@@ -159,11 +159,6 @@ def partner_table(con: duckdb.DuckDBPyConnection, month: dt.date, lang: str) -> 
         numeric=[False, False, True, True, True, True, True, True, True, False],
     )
     for r in rows.itertuples():
-        rate_3m = (
-            r.substantiated_3m / r.exposure_3m * 1000
-            if not fmt.missing(r.exposure_3m) and r.exposure_3m
-            else None
-        )
         verdict = r.verdict if isinstance(r.verdict, str) else "no_verdict"
         name = (
             f"{r.partner_id} · {r.partner_name}"
@@ -179,7 +174,7 @@ def partner_table(con: duckdb.DuckDBPyConnection, month: dt.date, lang: str) -> 
                 Cell(fmt.number(r.exposure, lang)),
                 Cell(fmt.number(r.rate_per_1000, lang, 2)),
                 Cell(fmt.number(r.substantiated_3m, lang)),
-                Cell(fmt.number(rate_3m, lang, 2)),
+                Cell(fmt.number(r.rate_3m_per_1000, lang, 2)),
                 Cell(fmt.pct(r.compliance_rate, lang)),
                 Cell(t(f"verdict_{verdict}", lang), verdict, _verdict_cls(verdict)),
             ]

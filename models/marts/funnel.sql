@@ -204,6 +204,8 @@ select
         (select as_of from params)) as period_end,
     l.observed,
     l.exposure,
+    case when l.method = 'poisson_exposure' then 1000.0 * l.observed / nullif(l.exposure, 0)
+    end as rate_per_1000,
     l.expected,
     l.peer_rate,
     l.peers,

@@ -139,7 +139,9 @@ select
     exposure_3m,
     complaints_12m,
     substantiated_12m,
-    exposure_12m
+    exposure_12m,
+    1000.0 * substantiated_3m / nullif(exposure_3m, 0) as rate_3m_per_1000,
+    1000.0 * substantiated_12m / nullif(exposure_12m, 0) as rate_12m_per_1000
 from rolling
 where complaints > 0
     or exposure is not null
