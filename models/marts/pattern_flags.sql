@@ -11,20 +11,6 @@ with params as (
     cross join core.build_params as b
 ),
 
-named as (
-    select 'employee' as subject_type, employee_id as subject_id, complaint_id, received_at,
-        cast(date_trunc('month', received_at) as date) as month, subcategory,
-        outcome in ('upheld', 'partially_upheld') as substantiated
-    from core.complaints
-    where employee_id is not null
-    union all
-    select 'partner' as subject_type, partner_id as subject_id, complaint_id, received_at,
-        cast(date_trunc('month', received_at) as date) as month, subcategory,
-        outcome in ('upheld', 'partially_upheld') as substantiated
-    from core.complaints
-    where partner_id is not null
-),
-
 active as (
     select month as review_month, subject_type, subject_id, peer_group
     from marts.subject_monthly
@@ -40,7 +26,7 @@ evidence as (
     cross join (
         select distinct unnest([1, persistent_window, outlier_window, 3]) as span from params
     ) as w
-    inner join named as n
+    inner join marts.complaint_subjects as n
         on n.subject_type = a.subject_type and n.subject_id = a.subject_id and n.substantiated
         and n.month <= a.review_month and n.month > a.review_month - to_months(w.span)
     group by all
@@ -55,7 +41,7 @@ serious as (
         string_agg(distinct lower(coalesce(v.label_vi, n.subcategory)), ', ') as what_vi,
         string_agg(distinct n.subcategory, ', ') as what_en
     from active as a
-    inner join named as n
+    inner join marts.complaint_subjects as n
         on n.subject_type = a.subject_type and n.subject_id = a.subject_id
         and n.month = a.review_month and n.substantiated
     cross join params as p

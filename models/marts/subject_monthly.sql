@@ -7,16 +7,6 @@ with params as (
     select cast(date_trunc('month', as_of) as date) as last_month from core.build_params
 ),
 
-named as (
-    select 'employee' as subject_type, employee_id as subject_id, received_at, outcome, subcategory
-    from core.complaints
-    where employee_id is not null
-    union all
-    select 'partner' as subject_type, partner_id as subject_id, received_at, outcome, subcategory
-    from core.complaints
-    where partner_id is not null
-),
-
 directory as (
     select 'employee' as subject_type, employee_id as subject_id, team as peer_group,
         start_date, end_date
@@ -33,7 +23,7 @@ subjects as (
     from (
         select subject_type, subject_id from directory
         union
-        select subject_type, subject_id from named
+        select subject_type, subject_id from marts.complaint_subjects
         union
         select subject_type, subject_id from core.activity
     ) as s
@@ -52,9 +42,9 @@ counts as (
     select
         subject_type,
         subject_id,
-        cast(date_trunc('month', received_at) as date) as month,
+        month,
         count(*) as complaints,
-        count(*) filter (where outcome in ('upheld', 'partially_upheld')) as substantiated,
+        count(*) filter (where substantiated) as substantiated,
         count(*) filter (where outcome = 'not_upheld') as not_upheld,
         count(*) filter (where outcome = 'withdrawn') as withdrawn,
         count(*) filter (where outcome is null or outcome = 'pending') as pending,
@@ -66,7 +56,7 @@ counts as (
         count(*) filter (where subcategory = 'third_party_contact') as third_party_contact,
         count(*) filter (where subcategory = 'excessive_contact') as excessive_contact,
         count(*) filter (where subcategory = 'data_disclosure') as data_disclosure
-    from named
+    from marts.complaint_subjects
     group by all
 ),
 
