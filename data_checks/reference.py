@@ -7,7 +7,6 @@ import great_expectations.expectations as gxe
 
 from pipelines.ingest.headers import RECORD_KEYS
 
-KEYS = RECORD_KEYS
 COLUMNS = {
     "staff": ["source_row", "employee_id"],
     "partners": ["source_row", "partner_id"],
@@ -23,7 +22,7 @@ COLUMNS = {
 
 
 def reference_suite(kind: str) -> gx.ExpectationSuite:
-    key = KEYS[kind]
+    key = RECORD_KEYS[kind]
     e: list = [
         gxe.ExpectColumnValuesToNotBeNull(column=key, meta={"rule": "missing_key"}),
         gxe.ExpectColumnValuesToBeUnique(column=key, meta={"rule": "duplicate_key"}),

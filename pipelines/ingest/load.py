@@ -234,16 +234,20 @@ def _validate(con, kind: str, settings: Settings) -> pd.DataFrame:
     # Large files are checked in parts split by the record key, so a duplicated id stays in one
     # part and the uniqueness rule still sees the whole file; GX's memory stays bounded.
     key = "complaint_id" if kind == "register" else RECORD_KEYS[kind]
-    rows = scalar(con, f"SELECT count(*) FROM file_rows AS f WHERE {_to_check(kind)}")
+    con.execute(f"""CREATE OR REPLACE TEMP TABLE rows_to_check AS
+        SELECT {', '.join(columns)}, hash(coalesce({key}, '')) AS key_hash
+        FROM file_rows AS f WHERE {_to_check(kind)}""")
+    rows = scalar(con, "SELECT count(*) FROM rows_to_check")
     parts = max(1, -(-rows // GX_PART_ROWS))
     found = []
     for part in range(parts):
         frame = con.execute(
-            f"SELECT {', '.join(columns)} FROM file_rows AS f WHERE {_to_check(kind)} "
-            f"AND hash(coalesce({key}, '')) % {parts} = {part} ORDER BY source_row"
+            f"SELECT {', '.join(columns)} FROM rows_to_check WHERE key_hash % {parts} = {part} "
+            "ORDER BY source_row"
         ).df()
         found.append(run_suite(frame, suite, settings.home, asset=kind))
         del frame
+    con.execute("DROP TABLE rows_to_check")
     findings = pd.concat(found, ignore_index=True)
     findings["level"] = findings["rule"].map(lambda r: RULES[r].level)
     return findings
