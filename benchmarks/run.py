@@ -58,21 +58,19 @@ def month_delta(n: int) -> Path:
 
 def project(csv: Path, home: Path, exported_at: str) -> dict[str, tuple[float, float]]:
     shutil.rmtree(home, ignore_errors=True)
-    env = {**os.environ, "COMPLAINTS_HOME": str(home), "COMPLAINTS_PSEUDONYM_KEY": "bench",
-           "COMPLAINTS_MAX_REJECTED_SHARE": "1"}
-    return {
-        "ingest": measure([*CLI, "ingest", str(csv), "--exported-at", exported_at], env),
-        "build": measure([*CLI, "build"], env),
-        "report": measure([*CLI, "report"], env),
-    }
+    return pipeline(home, [str(csv), "--exported-at", exported_at])
 
 
 def incremental(home: Path, delta: Path) -> dict[str, tuple[float, float]]:
+    return pipeline(home, [str(delta), "--scope", "delta", "--exported-at", "2026-10-31"])
+
+
+def pipeline(home: Path, ingest_args: list[str]) -> dict[str, tuple[float, float]]:
+    """`complaints ingest ARGS`, `build` and `report` on ``home``, each timed."""
     env = {**os.environ, "COMPLAINTS_HOME": str(home), "COMPLAINTS_PSEUDONYM_KEY": "bench",
            "COMPLAINTS_MAX_REJECTED_SHARE": "1"}
     return {
-        "ingest": measure([*CLI, "ingest", str(delta), "--scope", "delta",
-                           "--exported-at", "2026-10-31"], env),
+        "ingest": measure([*CLI, "ingest", *ingest_args], env),
         "build": measure([*CLI, "build"], env),
         "report": measure([*CLI, "report"], env),
     }

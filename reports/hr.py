@@ -11,7 +11,7 @@ import pandas as pd
 from pipelines.ingest.labels import SUBSTANTIATED
 from reports import charts, data, fmt
 from reports.i18n import t
-from reports.quality import _complaint_cells, complaint_headers
+from reports.quality import complaint_cells, complaint_headers
 from reports.render import Cell, Table
 
 
@@ -25,7 +25,7 @@ def complaint_tables(
         table = Table(
             name, complaint_headers(lang), numeric=[False] * 8, empty=t("hr_no_complaints", lang)
         )
-        table.rows = [_complaint_cells(r, lang) for r in part.to_dict("records")]
+        table.rows = [complaint_cells(r, lang) for r in part.to_dict("records")]
         tables.append(table)
     return tables[0], tables[1]
 

@@ -176,13 +176,13 @@ def partner_table(con: duckdb.DuckDBPyConnection, month: dt.date, lang: str) -> 
                 Cell(fmt.number(r.substantiated_3m, lang)),
                 Cell(fmt.number(r.rate_3m_per_1000, lang, 2)),
                 Cell(fmt.pct(r.compliance_rate, lang)),
-                Cell(t(f"verdict_{verdict}", lang), verdict, _verdict_cls(verdict)),
+                Cell(t(f"verdict_{verdict}", lang), verdict, verdict_cls(verdict)),
             ]
         )
     return table
 
 
-def _verdict_cls(verdict: str) -> str:
+def verdict_cls(verdict: str) -> str:
     return {"above_998": "bad", "above_95": "warn"}.get(verdict, "")
 
 

@@ -10,7 +10,7 @@ import pandas as pd
 from pipelines.settings import Settings
 from reports import charts, data, fmt
 from reports.i18n import label, t
-from reports.management import _verdict_cls
+from reports.management import verdict_cls
 from reports.render import Cell, Table
 
 
@@ -33,7 +33,7 @@ def funnel_block(
 EVIDENCE_ROWS = 25
 
 
-def _complaint_cells(r: dict, lang: str) -> list[Cell]:
+def complaint_cells(r: dict, lang: str) -> list[Cell]:
     return [
         Cell(r["complaint_id"], r["complaint_id"], "evidence"),
         Cell(fmt.date(r["receipt_date"], lang), fmt.raw(r["receipt_date"])),
@@ -84,7 +84,7 @@ def flag_blocks(
         )
         rows = by_flag.get((f["subject_type"], f["subject_id"], f["rule"]))
         for r in rows.to_dict("records") if rows is not None else []:
-            evidence.rows.append(_complaint_cells(r, lang))
+            evidence.rows.append(complaint_cells(r, lang))
         blocks.append(
             {
                 "subject_type": f["subject_type"],
@@ -183,5 +183,5 @@ def context(
             "handlers": handler_table(con, month, lang),
             "integrity": integrity_list(con, lang),
         },
-        "verdict_cls": _verdict_cls,
+        "verdict_cls": verdict_cls,
     }

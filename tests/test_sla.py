@@ -19,7 +19,13 @@ from hypothesis import strategies as st
 
 from pipelines.calendar import build_calendar, calendar_range
 from pipelines.ingest.load import ensure_schema
-from pipelines.warehouse import connect, discover_models, materialise, model_order
+from pipelines.warehouse import (
+    connect,
+    discover_models,
+    materialise,
+    model_order,
+    replace_table,
+)
 
 D = dt.date
 SLA_MODELS = {
@@ -76,10 +82,7 @@ def insert_complaints(con: duckdb.DuckDBPyConnection, rows: list[dict]) -> None:
 
 def store_calendar(con, start: dt.date, end: dt.date, company_file: Path | None = None) -> None:
     """core.calendar from build_calendar, the way the build stage writes it."""
-    frame = build_calendar(start, end, company_file)
-    con.register("calendar_frame", frame)
-    con.execute("create or replace table core.calendar as select * from calendar_frame")
-    con.unregister("calendar_frame")
+    replace_table(con, "core.calendar", build_calendar(start, end, company_file))
 
 
 def build_marts(con, as_of: dt.date, sla_working_days: int = 7, at_risk: int = 2) -> None:
