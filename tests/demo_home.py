@@ -1,8 +1,8 @@
 """A COMPLAINTS_HOME with the demo loaded and built, for tests that read a realistic warehouse.
 
 Only the reference exports and the last two register snapshots are ingested (each snapshot is a
-full export, so the last two carry the whole history and the latest edits); the same Dagster
-jobs and run config as `complaints ingest` and `complaints build`.
+full export, so the last two carry the whole history and the latest edits), by the same
+functions as `complaints ingest` and `complaints build`, so through the same Dagster jobs.
 """
 
 from __future__ import annotations
@@ -11,18 +11,10 @@ import json
 import os
 from pathlib import Path
 
-from pipelines.cli import DEMO_EXPORTED_AT, CommandFailed, run_job
+from pipelines.cli import DEMO_EXPORTED_AT, build_cmd, ingest_cmd
 from pipelines.settings import get_settings
 
 KEY = "test-key-not-secret"
-
-
-def _ingest(paths: list[Path], kind: str, exported_at: str | None = None) -> None:
-    config = {"paths": [str(p) for p in paths], "kind": kind, "exported_at": exported_at,
-              "mapping": None, "scope": "full"}
-    result = run_job("ingest_job", {"ops": {"ingest_exports": {"config": config}}})
-    if not result.success:
-        raise CommandFailed(f"demo ingest of {kind} failed")
 
 
 def build_demo_home(root: Path) -> Path:
@@ -36,11 +28,9 @@ def build_demo_home(root: Path) -> Path:
     manifest = generate_demo(out)
     files = manifest["files"]
     for kind in ("staff", "partners", "activity"):
-        _ingest([out / files[kind]], kind, DEMO_EXPORTED_AT)
-    _ingest([out / s["file"] for s in files["register"][-2:]], "register")
-    result = run_job("build_job", {"ops": {"core__build_params": {"config": {"as_of": None}}}})
-    if not result.success:
-        raise CommandFailed("demo build failed")
+        ingest_cmd([str(out / files[kind])], kind=kind, exported_at=DEMO_EXPORTED_AT)
+    ingest_cmd([str(out / s["file"]) for s in files["register"][-2:]], kind="register")
+    build_cmd()
     (root / "demo_manifest.json").write_text(json.dumps(manifest, ensure_ascii=False),
                                              encoding="utf-8")
     return root
