@@ -1,7 +1,8 @@
 """The validation rules: each has a name, a level, and a reason in Vietnamese and English.
 
 ``error`` rules send the row to quarantine.rejected_rows; ``warning`` rules keep the row and are
-listed in quarantine.warnings. The expectation suites (register.py, reference.py) attach a rule
+listed in quarantine.warnings (``file`` rules are about the whole file and are written by the
+loader, not by an expectation). The expectation suites (register.py, reference.py) attach a rule
 name to every expectation through its ``meta``, so GX's unexpected-row results drive quarantine
 and each rule is written once.
 """
@@ -18,6 +19,9 @@ class Rule:
     reason_en: str
     reason_vi: str
     action_en: str  # what the user should do, for the README table
+    # A staged column whose value replaces "{value}" in the reasons, so a person sees the
+    # value that was refused or warned about (never a personal field).
+    detail: str | None = None
 
 
 RULES: dict[str, Rule] = {
@@ -40,30 +44,44 @@ RULES: dict[str, Rule] = {
         Rule(
             "unparseable_received_at",
             "error",
-            "received_at is not a readable date between 1990 and 2099",
-            "thời gian tiếp nhận không phải ngày hợp lệ (1990-2099)",
+            "received_at '{value}' is not a readable date between 1990 and 2099",
+            "thời gian tiếp nhận '{value}' không phải ngày hợp lệ (1990-2099)",
             "Correct the date (dd/mm/yyyy HH:MM or yyyy-mm-dd HH:MM) and re-export.",
+            "received_at_given",
         ),
         Rule(
             "unparseable_first_response_at",
             "error",
-            "first_response_at is not a readable date between 1990 and 2099",
-            "thời gian phản hồi đầu tiên không phải ngày hợp lệ",
+            "first_response_at '{value}' is not a readable date between 1990 and 2099",
+            "thời gian phản hồi đầu tiên '{value}' không phải ngày hợp lệ",
             "Correct the date and re-export.",
+            "first_response_at_given",
         ),
         Rule(
             "unparseable_resolved_at",
             "error",
-            "resolved_at is not a readable date between 1990 and 2099",
-            "thời gian giải quyết không phải ngày hợp lệ",
+            "resolved_at '{value}' is not a readable date between 1990 and 2099",
+            "thời gian giải quyết '{value}' không phải ngày hợp lệ",
             "Correct the date and re-export.",
+            "resolved_at_given",
         ),
         Rule(
             "unparseable_review_requested_at",
             "error",
-            "review_requested_at is not a readable date between 1990 and 2099",
-            "thời gian yêu cầu xem xét lại không phải ngày hợp lệ",
+            "review_requested_at '{value}' is not a readable date between 1990 and 2099",
+            "thời gian yêu cầu xem xét lại '{value}' không phải ngày hợp lệ",
             "Correct the date and re-export.",
+            "review_requested_at_given",
+        ),
+        Rule(
+            "date_order_mixed",
+            "error",
+            "the day/month order of a date cannot be told: its column holds both day-first and "
+            "month-first dates (the date, then one value of each order): {value}",
+            "không xác định được thứ tự ngày/tháng: cột chứa cả ngày ghi ngày trước và ngày ghi "
+            "tháng trước (ngày này, rồi một giá trị mỗi kiểu): {value}",
+            "Write every date of the column in one order (e.g. dd/mm/yyyy) and re-export.",
+            "date_order_problem",
         ),
         Rule(
             "response_before_receipt",
@@ -117,30 +135,68 @@ RULES: dict[str, Rule] = {
         Rule(
             "unparseable_month",
             "error",
-            "month is not a readable month (YYYY-MM)",
-            "tháng không hợp lệ (YYYY-MM)",
+            "month '{value}' is not a readable month (YYYY-MM)",
+            "tháng '{value}' không hợp lệ (YYYY-MM)",
             "Write the month as YYYY-MM.",
+            "month_given",
         ),
         Rule(
             "invalid_interactions",
             "error",
-            "interactions is not a whole number >= 0",
-            "số lượt tương tác không phải số nguyên không âm",
-            "Correct the count.",
+            "interactions '{value}' is not a whole number >= 0 (a fraction, a sign or text)",
+            "số lượt tương tác '{value}' không phải số nguyên không âm (có phần lẻ, dấu hoặc chữ)",
+            "Write the count as a whole number: 1234, 1.234, 1 234 or 1,234 (1234.0 is read too).",
+            "interactions_given",
         ),
         Rule(
             "unknown_category",
             "warning",
-            "unknown category label; loaded as 'unclassified'",
-            "nhóm khiếu nại không xác định; ghi nhận là 'unclassified'",
-            "Use one of the category labels of the template.",
+            "unknown category label '{value}'; kept as given",
+            "nhóm khiếu nại '{value}' không xác định; giữ nguyên như trong tệp",
+            "Use one of the category labels of the template, or map it (values: in the mapping).",
+            "category",
         ),
         Rule(
             "unknown_subcategory",
             "warning",
-            "unknown conduct subcategory label; kept as given",
-            "loại vi phạm không xác định; giữ nguyên như trong tệp",
+            "unknown conduct subcategory label '{value}'; kept as given",
+            "loại vi phạm '{value}' không xác định; giữ nguyên như trong tệp",
             "Use one of the clause 3.4 conduct labels of the template.",
+            "subcategory",
+        ),
+        Rule(
+            "unknown_channel",
+            "warning",
+            "unknown channel label '{value}'; kept as given",
+            "kênh tiếp nhận '{value}' không xác định; giữ nguyên như trong tệp",
+            "Use one of the channel labels of the template, or map it (values: in the mapping).",
+            "channel",
+        ),
+        Rule(
+            "unknown_status",
+            "warning",
+            "unknown status label '{value}'; kept as given",
+            "trạng thái '{value}' không xác định; giữ nguyên như trong tệp",
+            "Use one of the status labels of the template, or map it (values: in the mapping).",
+            "status",
+        ),
+        Rule(
+            "unknown_outcome",
+            "warning",
+            "unknown outcome label '{value}'; kept as given and reported as 'outcome not "
+            "recognised', counted neither as pending nor as substantiated",
+            "kết quả '{value}' không xác định; giữ nguyên như trong tệp, báo cáo là 'kết quả "
+            "không xác định', không tính là chưa kết luận hay có cơ sở",
+            "Use one of the outcome labels of the template, or map it (values: in the mapping).",
+            "outcome",
+        ),
+        Rule(
+            "unknown_review_outcome",
+            "warning",
+            "unknown review outcome label '{value}'; kept as given",
+            "kết quả xem xét lại '{value}' không xác định; giữ nguyên như trong tệp",
+            "Use one of the review outcome labels of the template, or map it.",
+            "review_outcome",
         ),
         Rule(
             "staff_conduct_without_employee",
@@ -173,8 +229,10 @@ RULES: dict[str, Rule] = {
         Rule(
             "resolved_without_response",
             "warning",
-            "resolved without a first response",
-            "đã giải quyết nhưng chưa có phản hồi đầu tiên",
+            "resolved without a first response; the resolution counts as the first response "
+            "for the clause 5.1 deadline",
+            "đã giải quyết nhưng chưa có phản hồi đầu tiên; thời điểm giải quyết được tính là "
+            "phản hồi đầu tiên cho thời hạn điều 5.1",
             "Record when the customer was first answered.",
         ),
         Rule(
@@ -190,6 +248,16 @@ RULES: dict[str, Rule] = {
             "complaint present in an earlier export is missing from this full export",
             "khiếu nại có trong lần xuất trước nhưng không có trong lần xuất đầy đủ này",
             "Check whether the complaint was deleted from the register.",
+        ),
+        Rule(
+            "date_order_assumed",
+            "warning",
+            "every date of {value} could be day-first or month-first (day and month both <= 12);"
+            " read day-first (dd/mm)",
+            "mọi ngày trong {value} đều có thể là ngày trước hoặc tháng trước (ngày và tháng "
+            "đều <= 12); đã đọc theo ngày trước (dd/mm)",
+            "If the export writes month first, declare date_order: mdy in the mapping (--mapping)"
+            " and load it again.",
         ),
     ]
 }

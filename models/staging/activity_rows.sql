@@ -7,10 +7,11 @@ with typed as (
         coalesce(r.employee_id, r.partner_id) as subject_id,
         r.month as month_given,
         cast(date_trunc('month', coalesce(
-            try_strptime(r.month, ['%Y-%m', '%m/%Y', '%Y/%m']), parse_ts(r.month)
+            try_strptime(r.month, ['%Y-%m', '%m/%Y', '%Y/%m']), parse_ts(r.month, date_order_of('month'))
         )) as date) as month,
         r.interactions as interactions_given,
-        try_cast(replace(replace(r.interactions, ',', ''), '.', '') as bigint) as interactions,
+        -- '1234', '1234.0', '1.234', '1 234', '1,234' are 1,234; '12.5', '-4', text: NULL
+        parse_count(r.interactions) as interactions,
         c.exported_at
     from raw_rows as r
     cross join load_context as c

@@ -4,8 +4,8 @@ select
     r.partner_id,
     r.name,
     lower(replace(trim(r.partner_type), ' ', '_')) as partner_type,
-    cast(parse_ts(r.start_date) as date) as start_date,
-    cast(parse_ts(r.end_date) as date) as end_date,
+    cast(parse_ts(r.start_date, date_order_of('start_date')) as date) as start_date,
+    cast(parse_ts(r.end_date, date_order_of('end_date')) as date) as end_date,
     c.exported_at,
     md5(to_json(struct_pack(r.partner_id, r.name, r.partner_type, r.start_date, r.end_date)))
         as content_hash

@@ -1,4 +1,5 @@
--- One export file's rows, typed: labels become codes, timestamps local Asia/Ho_Chi_Minh time,
+-- One export file's rows, typed: labels become codes (unknown labels kept as given), timestamps local Asia/Ho_Chi_Minh time
+-- (read in each column's decided day/month order, table date_orders),
 -- customer identity a keyed pseudonym, personal data masked in free text. The given text of each
 -- timestamp is kept beside it so the checks can tell "absent" from "unreadable".
 -- Inputs: raw_rows (readers.py), load_context (one row), labels.
@@ -40,20 +41,28 @@ typed as (
         s.first_response_at as first_response_at_given,
         s.resolved_at as resolved_at_given,
         s.review_requested_at as review_requested_at_given,
-        parse_ts(s.received_at) as received_at,
-        parse_ts(s.first_response_at) as first_response_at,
-        parse_ts(s.resolved_at) as resolved_at,
-        parse_ts(s.review_requested_at) as review_requested_at,
-        coalesce(ch.code, case when s.channel is not null then 'other' end) as channel,
-        coalesce(cat.code, case when s.category is not null then 'unclassified' end) as category,
+        parse_ts_register(s.received_at, date_order_of('received_at')) as received_at,
+        parse_ts_register(s.first_response_at, date_order_of('first_response_at')) as first_response_at,
+        parse_ts_register(s.resolved_at, date_order_of('resolved_at')) as resolved_at,
+        parse_ts_register(s.review_requested_at, date_order_of('review_requested_at')) as review_requested_at,
+        -- a date whose reading depends on day/month order, in a column of both orders
+        nullif(concat_ws('; ',
+            date_order_problem('received_at', s.received_at),
+            date_order_problem('first_response_at', s.first_response_at),
+            date_order_problem('resolved_at', s.resolved_at),
+            date_order_problem('review_requested_at', s.review_requested_at)
+        ), '') as date_order_problem,
+        -- A label no code matches is kept as given (and warned), never mapped to a code.
+        coalesce(ch.code, s.channel) as channel,
+        coalesce(cat.code, s.category) as category,
         coalesce(sub.code, s.subcategory) as subcategory,
         sub.code is not null as subcategory_known,
         s.employee_id,
         s.partner_id,
         s.handler_id,
-        st.code as status_given,
-        oc.code as outcome,
-        ro.code as review_outcome,
+        coalesce(st.code, s.status) as status_given,
+        coalesce(oc.code, s.outcome) as outcome,
+        coalesce(ro.code, s.review_outcome) as review_outcome,
         -- Repeat complainants stay recognisable without storing who they are (clauses 3.3, 4.6).
         coalesce(
             'id:' || s.customer_id,

@@ -5,8 +5,8 @@ select
     r.name,
     r.team,
     r.role,
-    cast(parse_ts(r.start_date) as date) as start_date,
-    cast(parse_ts(r.end_date) as date) as end_date,
+    cast(parse_ts(r.start_date, date_order_of('start_date')) as date) as start_date,
+    cast(parse_ts(r.end_date, date_order_of('end_date')) as date) as end_date,
     c.exported_at,
     md5(to_json(struct_pack(r.employee_id, r.name, r.team, r.role, r.start_date, r.end_date)))
         as content_hash

@@ -101,8 +101,10 @@ class HeaderMapping:
     label: canonical code}}``; ``skip_rows: N`` (junk lines above the header); ``null_values:
     ["?", "N/A"]`` (their spelling of "empty"); ``event_log: {order_by: column}`` for systems that
     export one row per event: the row with the greatest order_by per complaint is the complaint,
-    earlier events count as unchanged. Timestamps need no format: every supported shape is
-    recognised.
+    earlier events count as unchanged; ``date_order: dmy | mdy | ymd`` (the whole file) or
+    ``date_order: {field: order}`` (per date column), used only when a column's values cannot
+    tell day-first from month-first (README 'Dates'). Timestamps need no format: every
+    supported shape is recognised.
     """
 
     columns: dict[str, str] = field(default_factory=dict)
@@ -110,6 +112,12 @@ class HeaderMapping:
     skip_rows: int = 0
     null_values: list[str] = field(default_factory=list)
     event_order_by: str | None = None
+    date_order: str | None = None
+    date_orders: dict[str, str] = field(default_factory=dict)
+
+    def date_order_for(self, field_name: str) -> str | None:
+        """The declared field order of a date column: its own, else the file's."""
+        return self.date_orders.get(field_name, self.date_order)
 
     @classmethod
     def load(cls, path: Path) -> HeaderMapping:
@@ -128,7 +136,31 @@ class HeaderMapping:
             skip_rows=int(doc.get("skip_rows", 0)),
             null_values=[str(v) for v in doc.get("null_values") or []],
             event_order_by=(doc.get("event_log") or {}).get("order_by"),
+            **_date_order(doc.get("date_order"), path),
         )
+
+
+DATE_ORDERS = ("dmy", "mdy", "ymd")
+
+
+def _date_order(given: object, path: Path) -> dict:
+    """The mapping's ``date_order``: one order for the file, or one per date column."""
+    if given is None:
+        return {}
+    if isinstance(given, str) and given.strip().lower() in DATE_ORDERS:
+        return {"date_order": given.strip().lower()}
+    if isinstance(given, dict):
+        dates = {f for kind in TEMPLATES.values() for f in kind
+                 if f.endswith(("_at", "_date")) or f == "month"}
+        orders = {str(k): str(v).strip().lower() for k, v in given.items()}
+        unknown = [k for k in orders if k not in dates]
+        if unknown:
+            raise InputError(path, f"date_order names '{unknown[0]}', which is not a date "
+                                   f"field ({', '.join(sorted(dates))})")
+        if all(v in DATE_ORDERS for v in orders.values()):
+            return {"date_orders": orders}
+    raise InputError(path, f"date_order must be dmy, mdy or ymd (for the file, or per date "
+                           f"field), not {given!r}")
 
 
 def match_headers(

@@ -18,6 +18,7 @@ import duckdb
 import pandas as pd
 
 from data_checks.rules import RULES
+from pipelines.ingest import dates
 from pipelines.ingest.errors import InputError
 from pipelines.ingest.headers import PERSONAL_FIELDS, RECORD_KEYS, TEMPLATES, HeaderMapping
 from pipelines.ingest.labels import label_frame
@@ -102,10 +103,13 @@ def _prepare(con, settings: Settings, exported_at: dt.datetime, mapping) -> None
     con.register(
         "rules",
         pd.DataFrame(
-            [(r.name, r.level, r.reason_en, r.reason_vi) for r in RULES.values()],
-            columns=["rule", "level", "reason_en", "reason_vi"],
+            [(r.name, r.level, r.reason_en, r.reason_vi, r.detail) for r in RULES.values()],
+            columns=["rule", "level", "reason_en", "reason_vi", "detail"],
         ),
     )
+    # filled by dates.decide once the file is read; the macros look orders up in it
+    con.execute("CREATE OR REPLACE TEMP TABLE date_orders "
+                "(field VARCHAR, date_order VARCHAR, evidence VARCHAR)")
     con.execute((INGEST_DIR / "macros.sql").read_text(encoding="utf-8"))
 
 
@@ -159,6 +163,7 @@ def _load(con, path, kind, settings, mapping, scope, dry_run, result: LoadResult
     raw = read_export(con, path, kind, mapping)
     result.shape, result.rows_read = raw.shape, raw.rows
     _prepare(con, settings, result.exported_at, mapping)
+    orders = dates.decide(con, kind, raw.fields, mapping)
     staged = discover_models(MODELS_DIR)[f"staging.{kind}_rows"]
     key = "complaint_id" if kind == "register" else RECORD_KEYS[kind]
     # A row identical to an earlier row of the same file is a repeat, not a conflict; in an
@@ -191,6 +196,7 @@ def _load(con, path, kind, settings, mapping, scope, dry_run, result: LoadResult
         loaded, unchanged = _upsert_reference(con, kind, result, load_id, now)
     repeats = scalar(con, "SELECT count(*) FROM row_fate WHERE fate = 'repeat'")
     result.rows_loaded, result.rows_unchanged = loaded, unchanged + repeats
+    _file_warnings(con, result, load_id, now, orders)
     _warnings(con, kind, result, load_id, now)
     assert result.rows_read == result.rows_loaded + result.rows_unchanged + result.rows_rejected, (
         "row accounting does not balance"
@@ -291,10 +297,11 @@ def _quarantine(con, kind, result: LoadResult, load_id: int, now) -> None:
     con.execute(
         f"""
         INSERT INTO quarantine.rejected_rows
-        SELECT ?, ?, ?, ?, r.source_row, {key}, f.rule, rules.reason_en, rules.reason_vi,
-               {_row_values_sql(kind)}, ?, NULL
+        SELECT ?, ?, ?, ?, r.source_row, {key}, f.rule, {_reason_sql(con, "en")},
+               {_reason_sql(con, "vi")}, {_row_values_sql(kind)}, ?, NULL
         FROM findings AS f
         JOIN raw_rows AS r USING (source_row)
+        JOIN file_rows AS fr USING (source_row)
         JOIN rules ON rules.rule = f.rule
         WHERE f.level = 'error'
         ORDER BY r.source_row, f.rule""",
@@ -310,6 +317,35 @@ def _quarantine(con, kind, result: LoadResult, load_id: int, now) -> None:
             [load_id],
         ).fetchall()
     ]
+
+
+def _detail_sql(con) -> str:
+    """The value a rule names (its ``detail`` column of file_rows), as text."""
+    columns = {d[0] for d in con.execute("SELECT * FROM file_rows LIMIT 0").description}
+    details = sorted({r.detail for r in RULES.values() if r.detail in columns})
+    if not details:
+        return "CAST(NULL AS VARCHAR)"
+    cases = " ".join(f"WHEN '{c}' THEN CAST(fr.{c} AS VARCHAR)" for c in details)
+    return f"CASE rules.detail {cases} END"
+
+
+def _reason_sql(con, lang: str) -> str:
+    """A rule's reason with the value it is about in place of '{value}'."""
+    return f"replace(rules.reason_{lang}, '{{value}}', coalesce({_detail_sql(con)}, ''))"
+
+
+def _file_warnings(con, result: LoadResult, load_id: int, now, orders) -> None:
+    """Warnings about the whole file: a date order that had to be assumed."""
+    assumed = ", ".join(d.field for d in orders if d.assumed)
+    if not assumed:
+        return
+    rule = RULES["date_order_assumed"]
+    con.execute(
+        "INSERT INTO quarantine.warnings VALUES (?, ?, ?, ?, NULL, NULL, ?, ?, ?, NULL, ?, ?)",
+        [load_id, result.kind, result.source_file, result.source_sha256, rule.name,
+         rule.reason_en.replace("{value}", assumed), rule.reason_vi.replace("{value}", assumed),
+         "dmy", now],
+    )
 
 
 def _upsert_register(con, result: LoadResult, load_id: int, now) -> tuple[int, int]:
@@ -488,9 +524,10 @@ def _warnings(con, kind, result: LoadResult, load_id: int, now) -> None:
     con.execute(
         f"""
         INSERT INTO quarantine.warnings
-        SELECT ?, ?, ?, ?, f.source_row, {key}, f.rule, rules.reason_en, rules.reason_vi,
-               NULL, NULL, ?
-        FROM findings AS f JOIN file_rows USING (source_row) JOIN rules ON rules.rule = f.rule
+        SELECT ?, ?, ?, ?, f.source_row, {key}, f.rule, {_reason_sql(con, "en")},
+               {_reason_sql(con, "vi")}, NULL, {_detail_sql(con)}, ?
+        FROM findings AS f JOIN file_rows AS fr USING (source_row)
+        JOIN rules ON rules.rule = f.rule
         WHERE f.level = 'warning'
           AND f.source_row NOT IN (SELECT source_row FROM findings WHERE level = 'error')""",
         [load_id, kind, result.source_file, result.source_sha256, now],

@@ -6,28 +6,99 @@ CREATE OR REPLACE TEMP MACRO label_key(s) AS
     trim(regexp_replace(lower(strip_accents(replace(replace(s, 'đ', 'd'), 'Đ', 'D'))),
                         '[\s_\-]+', ' ', 'g'));
 
--- Every timestamp shape users export, as local (Asia/Ho_Chi_Minh) wall-clock time:
--- ISO 8601 with an offset or Z (converted) or without (local), dd/mm/yyyy[ HH:MM[:SS]] and the
--- other day-first and slash shapes, and Excel serial day numbers. COALESCE tries each only on
--- the values the previous one could not read, so the common shape costs one cast. Dates
--- outside 1990-2099 are not plausible: NULL (clamped to a sentinel, then nulled, so the parse
--- is written, and computed, once).
-CREATE OR REPLACE TEMP MACRO parse_ts_any(s) AS coalesce(
-    -- the session time zone is Asia/Ho_Chi_Minh, so a timestamp without offset is local
-    timezone('Asia/Ho_Chi_Minh', try_cast(s AS TIMESTAMPTZ)),
-    try_strptime(s, ['%d/%m/%Y %H:%M:%S', '%d/%m/%Y %H:%M', '%d/%m/%Y', '%d-%m-%Y %H:%M:%S',
-                     '%d-%m-%Y %H:%M', '%d-%m-%Y', '%Y/%m/%d %H:%M', '%Y/%m/%d']),
-    try_strptime(regexp_replace(s, '\s+', ' ', 'g'), ['%d/%m/%Y %H:%M:%S', '%d/%m/%Y %H:%M',
-                     '%Y-%m-%d %H:%M:%S', '%Y-%m-%d %H:%M', '%d-%m-%Y %H:%M']),
+-- Every timestamp shape users export, as local (Asia/Ho_Chi_Minh) wall-clock time, given the
+-- column's field order (dmy, mdy or ymd; see pipelines/ingest/dates.py, which decides it from
+-- the values): ISO 8601 with an offset or Z (converted) or without (local); a date written
+-- d/m/y, m/d/y or y/m/d with '/', '-' or '.' between the parts, a 4- or 2-digit year, and an
+-- optional time (24-hour, or 12-hour with AM/PM); Excel serial day numbers. A year-first date
+-- with a 4-digit year reads the same in every order. Dates outside 1990-2099 are not
+-- plausible: NULL (clamped to a sentinel, then nulled, so the parse is written once).
+
+-- The date part of a value, its parts joined by '/' ('' when it is not a d/m/y-like date).
+CREATE OR REPLACE TEMP MACRO ts_date_part(s) AS regexp_replace(
+    regexp_extract(trim(s), '^(\d{1,4}[/.\-]\d{1,2}[/.\-]\d{1,4})(\s|T|$)', 1),
+    '[.\-]', '/', 'g');
+
+-- A date part read in one order; NULL when that order cannot read it.
+CREATE OR REPLACE TEMP MACRO ts_ordered_date(d, ord) AS CASE
+    WHEN regexp_full_match(d, '\d{4}/\d{1,2}/\d{1,2}') THEN try_strptime(d, '%Y/%m/%d')
+    WHEN regexp_full_match(d, '\d{1,2}/\d{1,2}/\d{4}') THEN CASE ord
+        WHEN 'dmy' THEN try_strptime(d, '%d/%m/%Y')
+        WHEN 'mdy' THEN try_strptime(d, '%m/%d/%Y') END
+    WHEN regexp_full_match(d, '\d{1,2}/\d{1,2}/\d{2}') THEN CASE ord
+        WHEN 'dmy' THEN try_strptime(d, '%d/%m/%y')
+        WHEN 'mdy' THEN try_strptime(d, '%m/%d/%y')
+        WHEN 'ymd' THEN try_strptime(d, '%y/%m/%d') END
+END;
+
+-- The time after a date part: none (midnight), 24-hour H:M[:S[.f]], or 12-hour with AM/PM.
+CREATE OR REPLACE TEMP MACRO ts_time_part(rest) AS CASE
+    WHEN rest = '' THEN TIME '00:00:00'
+    ELSE coalesce(try_cast(rest AS TIME),
+                  cast(try_strptime(upper(rest), ['%I:%M:%S %p', '%I:%M %p', '%I %p']) AS TIME))
+END;
+
+-- A date in the plausible range, else NULL.
+CREATE OR REPLACE TEMP MACRO ts_plausible(t) AS
+    CASE WHEN t >= TIMESTAMP '1990-01-01' AND t < TIMESTAMP '2100-01-01' THEN t END;
+
+-- A date part as read in the given order, or NULL (for deciding a column's order).
+CREATE OR REPLACE TEMP MACRO ts_read_date(d, ord) AS ts_plausible(ts_ordered_date(d, ord));
+
+CREATE OR REPLACE TEMP MACRO parse_ts_any(s, ord) AS coalesce(
+    -- ISO 8601 (year first): the session time zone is Asia/Ho_Chi_Minh, so a timestamp
+    -- without offset is local
+    CASE WHEN regexp_matches(s, '^\s*\d{4}-\d') THEN
+        timezone('Asia/Ho_Chi_Minh', try_cast(s AS TIMESTAMPTZ)) END,
+    CASE WHEN ts_date_part(s) <> '' THEN
+        cast(ts_ordered_date(ts_date_part(s), ord) AS DATE) + ts_time_part(
+            regexp_replace(trim(regexp_replace(trim(s), '^\d{1,4}[/.\-]\d{1,2}[/.\-]\d{1,4}T?',
+                                               '')), '\s+', ' ', 'g'))
+    END,
     CASE WHEN regexp_full_match(s, '\d{4,5}(\.\d+)?')
         -- Serial days carry float error; Excel itself shows them to the second.
         THEN TIMESTAMP '1899-12-30' + to_seconds(cast(round(cast(s AS DOUBLE) * 86400) AS BIGINT))
     END
 );
 
-CREATE OR REPLACE TEMP MACRO parse_ts(s) AS nullif(nullif(least(greatest(parse_ts_any(s),
-    TIMESTAMP '1989-12-31 23:59:59.999999'), TIMESTAMP '2100-01-01'),
-    TIMESTAMP '1989-12-31 23:59:59.999999'), TIMESTAMP '2100-01-01');
+-- A value in a column's decided order. In a 'mixed' column (no single order reads every
+-- value) a value is read only when every order that can read it gives the same date.
+CREATE OR REPLACE TEMP MACRO parse_ts(s, ord) AS ts_plausible(CASE
+    WHEN ord = 'mixed' THEN CASE WHEN len(list_distinct([
+        parse_ts_any(s, 'dmy'), parse_ts_any(s, 'mdy'), parse_ts_any(s, 'ymd')])) = 1
+        THEN coalesce(parse_ts_any(s, 'dmy'), parse_ts_any(s, 'mdy'), parse_ts_any(s, 'ymd')) END
+    ELSE parse_ts_any(s, coalesce(ord, 'dmy'))
+END);
+
+-- The register rejects a mixed column's order-dependent values with their own rule
+-- (date_order_problem); they are read day-first here so no second rule fires on them.
+CREATE OR REPLACE TEMP MACRO parse_ts_register(s, ord) AS
+    coalesce(parse_ts(s, ord), CASE WHEN ord = 'mixed' THEN ts_plausible(parse_ts_any(s, 'dmy')) END);
+
+-- The decided order of a field of this file (date_orders is written by dates.py).
+CREATE OR REPLACE TEMP MACRO date_order_of(f) AS
+    (SELECT date_order FROM date_orders WHERE field = f);
+
+-- A value of a 'mixed' column whose reading depends on the order: the date and why, else NULL.
+CREATE OR REPLACE TEMP MACRO date_order_problem(f, s) AS CASE
+    WHEN date_order_of(f) = 'mixed' AND ts_date_part(s) <> ''
+         AND len(list_distinct([ts_read_date(ts_date_part(s), 'dmy'),
+             ts_read_date(ts_date_part(s), 'mdy'), ts_read_date(ts_date_part(s), 'ymd')])) > 1
+    THEN f || ' ' || s || ' (' || (SELECT evidence FROM date_orders WHERE field = f) || ')'
+END;
+
+-- A count: digits, optionally grouped in thousands ('1,234', '1.234', '1 234' with a space
+-- or a no-break space) and optionally with a zero fraction ('1234.0', how pandas writes an
+-- integer column with gaps). A real fraction ('12.5'), a sign or text is not a count: NULL.
+CREATE OR REPLACE TEMP MACRO parse_count_text(t) AS CASE
+    WHEN regexp_full_match(t, '\d+([.,]0+)?') THEN regexp_extract(t, '^\d+')
+    WHEN regexp_full_match(t, '\d{1,3}(,\d{3})+(\.0+)?') THEN replace(regexp_extract(t, '^[\d,]+'), ',', '')
+    WHEN regexp_full_match(t, '\d{1,3}(\.\d{3})+(,0+)?') THEN replace(regexp_extract(t, '^[\d.]+'), '.', '')
+    WHEN regexp_full_match(t, '\d{1,3}( \d{3})+([.,]0+)?') THEN replace(regexp_extract(t, '^[\d ]+'), ' ', '')
+END;
+
+CREATE OR REPLACE TEMP MACRO parse_count(s) AS try_cast(parse_count_text(
+    trim(regexp_replace(s, '[\x{00A0}\x{202F}\x{2007}]', ' ', 'g'))) AS BIGINT);
 
 -- Phone numbers, e-mail addresses and 9- or 12-digit ID numbers in free text, and the
 -- complainant's own name, are masked before storage (clauses 3.3, 4.6).
