@@ -58,16 +58,20 @@ def run_job(name: str, run_config: dict, partition_key: str | None = None) -> ob
     return result
 
 
+def _check_failures(result, severity: str) -> list[str]:
+    """The descriptions of the run's failed asset checks of one severity (ERROR or WARN)."""
+    return [event.event_specific_data.description for event in result.all_events
+            if event.event_type_value == "ASSET_CHECK_EVALUATION"
+            and not event.event_specific_data.passed
+            and event.event_specific_data.severity.value == severity]
+
+
 def _problems(result) -> list[str]:
-    """Why a run failed, in the words the pipeline gave: refused files, failed gates."""
-    problems = []
+    """Why a run failed, in the words the pipeline gave: refused files, failed gates (each
+    gate's description says what it blocks and how to release it)."""
+    problems = [f"blocked: {line}" for line in _check_failures(result, "ERROR")]
     for event in result.all_events:
-        if event.event_type_value == "ASSET_CHECK_EVALUATION":
-            evaluation = event.event_specific_data
-            if not evaluation.passed:
-                problems.append(f"blocked: {evaluation.description} (the marts and reports "
-                                "that depend on it were not built)")
-        elif event.is_step_failure:
+        if event.is_step_failure:
             data = event.step_failure_data
             if data.user_failure_data and data.user_failure_data.description:
                 problems.append(data.user_failure_data.description)
@@ -122,6 +126,8 @@ def ingest_cmd(paths: Paths, kind: Kind = "register", exported_at: ExportedAt = 
               "mapping": str(mapping) if mapping else None, "scope": scope}
     result = run_job("ingest_job", {"ops": {"ingest_exports": {"config": config}}})
     _print_results(_results_of(result))
+    for line in _check_failures(result, "WARN"):
+        typer.echo(f"warning: {line}", err=True)
     _data_docs_line()
     problems = _problems(result)
     if problems:

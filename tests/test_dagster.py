@@ -42,8 +42,9 @@ def test_ingest_materialises_core_tables(tmp_path, warehouse, settings):
 
 
 def test_blocking_gate_stops_downstream(tmp_path, warehouse, settings):
+    # 12 of 13 rows rejected: over the share and over the minimum count (10), so it blocks
     rows = [complaint("K1", "2026-01-05 09:00")] + [
-        complaint(None, "2026-01-05 09:00") for _ in range(3)]
+        complaint(None, "2026-01-05 09:00") for _ in range(12)]
     path = write_rows(tmp_path / "register_2026-01-31.csv", rows, "csv_utf8_en")
     result = materialize([ingest_exports, build_params], selection=None,
                          resources={"warehouse": warehouse}, run_config=run_config(path),
@@ -51,14 +52,14 @@ def test_blocking_gate_stops_downstream(tmp_path, warehouse, settings):
     checks = [e.event_specific_data for e in result.all_events
               if e.event_type_value == "ASSET_CHECK_EVALUATION"]
     assert [(c.check_name, c.passed) for c in checks] == [("rejected_share_within_limit", False)]
-    assert "3 of 4 rows rejected (75.0%)" in checks[0].description
+    assert "12 of 13 rows checked in this load rejected (92.3%)" in checks[0].description
     built = {"/".join(e.event_specific_data.materialization.asset_key.path)
              for e in result.get_asset_materialization_events()}
     assert "core/build_params" not in built
     # The good row is loaded and the bad ones are in quarantine: nothing lost.
     with connect(settings.warehouse_path, read_only=True) as con:
         assert con.execute("SELECT rows_loaded, rows_rejected FROM core.load_log").fetchall() == [
-            (1, 3)]
+            (1, 12)]
 
 
 def test_quality_gate_check_reads_the_latest_export(tmp_path, warehouse):

@@ -4,6 +4,9 @@
 -- With W(d) = core.calendar.working_day_number (working days up to and including d), the
 -- working days in (a, b] number W(b) - W(a), and the due date is the working day numbered
 -- W(receipt_date) + N, so every count below is a subtraction and the due date an equi-join.
+-- A complaint resolved with no first response recorded was answered by its resolution: the
+-- resolution is its first response for the deadline (the load warns resolved_without_response
+-- so the register gets fixed), never open_overdue for ever.
 with params as (
     select as_of, sla_working_days from core.build_params
 ),
@@ -12,7 +15,8 @@ complaint_dates as (
     select
         *,
         cast(received_at as date) as receipt_date,
-        cast(first_response_at as date) as response_date,
+        cast(coalesce(first_response_at, resolved_at) as date) as response_date,
+        first_response_at is null and resolved_at is not null as response_is_resolution,
         cast(resolved_at as date) as resolution_date
     from core.complaints
 ),
@@ -53,6 +57,7 @@ select
     d.receipt_date,
     d.due_date,
     d.response_date,
+    d.response_is_resolution,
     d.response_number - d.receipt_number as working_days_to_response,
     case
         when d.due_date is null then null  -- receipt date outside core.calendar

@@ -35,7 +35,7 @@ coded as (
 typed as (
     select
         s.source_row,
-        s.event_order,
+        event_order_key(s.event_order_text) as event_order,
         s.complaint_id,
         s.received_at as received_at_given,
         s.first_response_at as first_response_at_given,

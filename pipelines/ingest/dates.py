@@ -47,9 +47,10 @@ def _column_sql(name: str) -> str:
 
 
 def decide(con: duckdb.DuckDBPyConnection, kind: str, fields: list[str],
-           mapping: HeaderMapping | None) -> list[DateOrder]:
-    """Each date column's order, also written to the TEMP table date_orders for staging."""
-    present = [f for f in DATE_FIELDS[kind] if f in fields]
+           mapping: HeaderMapping | None, also: tuple[str, ...] = ()) -> list[DateOrder]:
+    """Each date column's order, also written to the TEMP table date_orders for staging.
+    ``also``: other columns of raw_rows that may hold dates (an event log's order_by)."""
+    present = [f for f in DATE_FIELDS[kind] if f in fields] + list(also)
     decisions = []
     if present:
         rows = con.execute(f"""

@@ -40,6 +40,7 @@ class LoadResult:
     exported_at: dt.datetime
     shape: str = ""
     rows_read: int = 0
+    rows_checked: int = 0  # rows validated in this load: new or changed content (the gate's base)
     rows_loaded: int = 0
     rows_unchanged: int = 0
     rows_rejected: int = 0
@@ -58,7 +59,9 @@ class LoadResult:
 
     @property
     def rejected_share(self) -> float:
-        return self.rows_rejected / self.rows_read if self.rows_read else 0.0
+        """Rejected rows over the rows checked in this load, not over every row read: in a
+        cumulative snapshot, rows stored earlier were checked when first seen."""
+        return self.rows_rejected / self.rows_checked if self.rows_checked else 0.0
 
 
 def local_now(settings: Settings) -> dt.datetime:
@@ -74,8 +77,10 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def exported_at_for(path: Path, given: dt.datetime | None) -> dt.datetime:
-    """--exported-at, else a date in the file name (end of that day), else the file's mtime."""
+def exported_at_for(path: Path, given: dt.datetime | None, timezone: str) -> dt.datetime:
+    """--exported-at, else a date in the file name (end of that day), else the file's mtime
+    as wall-clock time in the company's time zone (as every stored timestamp), whatever the
+    host's clock zone is."""
     if given is not None:
         return given
     match = _NAME_DATE.search(path.stem)
@@ -85,7 +90,8 @@ def exported_at_for(path: Path, given: dt.datetime | None) -> dt.datetime:
             return dt.datetime.combine(day, dt.time(23, 59, 59))
         except ValueError:
             pass
-    return dt.datetime.fromtimestamp(path.stat().st_mtime).replace(microsecond=0)
+    return (dt.datetime.fromtimestamp(path.stat().st_mtime, ZoneInfo(timezone))
+            .replace(tzinfo=None, microsecond=0))
 
 
 def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
@@ -132,7 +138,8 @@ def load_file(
         str(path),
         sha,
         kind,
-        exported_at_for(path, exported_at) if path.exists() else dt.datetime.now(),
+        exported_at_for(path, exported_at, settings.timezone) if path.exists()
+        else local_now(settings),
     )
     if not dry_run:
         ensure_schema(con)
@@ -163,17 +170,22 @@ def _load(con, path, kind, settings, mapping, scope, dry_run, result: LoadResult
     raw = read_export(con, path, kind, mapping)
     result.shape, result.rows_read = raw.shape, raw.rows
     _prepare(con, settings, result.exported_at, mapping)
-    orders = dates.decide(con, kind, raw.fields, mapping)
+    event_log = kind == "register" and mapping is not None and mapping.event_order_by
+    orders = dates.decide(con, kind, raw.fields, mapping,
+                          also=("event_order_text",) if event_log else ())
+    _event_order(con, path, mapping.event_order_by if event_log else None, orders)
     staged = discover_models(MODELS_DIR)[f"staging.{kind}_rows"]
     key = "complaint_id" if kind == "register" else RECORD_KEYS[kind]
     # A row identical to an earlier row of the same file is a repeat, not a conflict; in an
     # event-log export, every event but the latest of a complaint is superseded.
-    event_log = kind == "register" and mapping is not None and mapping.event_order_by
     repeat = (f"row_number() OVER (PARTITION BY {key} ORDER BY event_order DESC NULLS LAST, "
               "source_row DESC) > 1" if event_log else
               f"row_number() OVER (PARTITION BY {key}, content_hash ORDER BY source_row) > 1")
     con.execute(f"""CREATE OR REPLACE TEMP TABLE file_rows AS SELECT *,
         {key} IS NOT NULL AND {repeat} AS exact_repeat FROM (\n{staged.sql}\n)""")
+    result.rows_checked = scalar(
+        con, f"SELECT count(*) FROM file_rows AS f WHERE {_to_check(kind)}"
+    )
     findings = _validate(con, kind, settings)
     con.register("findings", findings)
     load_id = scalar(con, "SELECT nextval('core.load_id_seq')")
@@ -202,7 +214,10 @@ def _load(con, path, kind, settings, mapping, scope, dry_run, result: LoadResult
         "row accounting does not balance"
     )
     con.execute(
-        "INSERT INTO core.load_log VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'loaded', ?)",
+        """INSERT INTO core.load_log (load_id, source_file, source_sha256, kind, scope,
+            exported_at, rows_read, rows_loaded, rows_unchanged, rows_rejected, rows_warned,
+            status, loaded_at, rows_checked)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'loaded', ?, ?)""",
         [
             load_id,
             str(path),
@@ -216,10 +231,36 @@ def _load(con, path, kind, settings, mapping, scope, dry_run, result: LoadResult
             result.rows_rejected,
             result.rows_warned,
             now,
+            result.rows_checked,
         ],
     )
     for name in ("load_context", "labels", "rules", "findings"):
         con.unregister(name)
+
+
+def _event_order(con, path: Path, order_by: str | None, orders) -> None:
+    """event_order_key(): an event log's order_by column typed as its values are, numbers as
+    numbers and timestamps as timestamps (in the column's decided order), so that the latest
+    event wins; a column that is neither is refused rather than sorted as nothing."""
+    if order_by is None:
+        con.execute("CREATE OR REPLACE TEMP MACRO event_order_key(t) AS CAST(NULL AS DOUBLE)")
+        return
+    order = next((d.date_order for d in orders if d.field == "event_order_text"), "dmy")
+    not_number, not_date, example = con.execute(
+        f"""SELECT count(*) FILTER (try_cast(t AS DOUBLE) IS NULL),
+               count(*) FILTER (parse_ts(t, '{order}') IS NULL),
+               min(t) FILTER (try_cast(t AS DOUBLE) IS NULL AND parse_ts(t, '{order}') IS NULL)
+        FROM (SELECT event_order_text AS t FROM raw_rows WHERE event_order_text IS NOT NULL)"""
+    ).fetchall()[0]
+    if not_number == 0:
+        key = "try_cast(t AS DOUBLE)"
+    elif not_date == 0:
+        key = f"epoch(parse_ts(t, '{order}'))"
+    else:
+        what = f"e.g. '{example}'" if example else "a mix of numbers and dates"
+        raise InputError(path, f"the event_log order_by column '{order_by}' is neither all "
+                               f"numbers nor all dates ({what}); nothing was loaded")
+    con.execute(f"CREATE OR REPLACE TEMP MACRO event_order_key(t) AS {key}")
 
 
 GX_PART_ROWS = 250_000  # rows per Great Expectations batch (see benchmarks/RESULTS.md)
@@ -336,7 +377,8 @@ def _reason_sql(con, lang: str) -> str:
 
 def _file_warnings(con, result: LoadResult, load_id: int, now, orders) -> None:
     """Warnings about the whole file: a date order that had to be assumed."""
-    assumed = ", ".join(d.field for d in orders if d.assumed)
+    assumed = ", ".join(d.field.replace("event_order_text", "event_log order_by")
+                        for d in orders if d.assumed)
     if not assumed:
         return
     rule = RULES["date_order_assumed"]

@@ -301,9 +301,10 @@ def _stage(con, path, kind, mapping, table, headers, source, params, shape) -> R
         if order_by not in headers:
             raise InputError(path, f"the mapping's event_log order_by column '{order_by}' is "
                                    "not in the file")
-        select.append(f"try_cast({_quoted(order_by)} as double) as event_order")
+        # typed once the values are seen: numbers as numbers, dates as dates (load.py)
+        select.append(f"nullif(trim({_quoted(order_by)}), '') as event_order_text")
     else:
-        select.append("cast(null as double) as event_order")
+        select.append("cast(null as varchar) as event_order_text")
     data = f"{table}_data"
     con.execute(f"CREATE OR REPLACE TEMP TABLE {data} AS SELECT {', '.join(select)} "
                 f"FROM {source}", params)

@@ -18,6 +18,9 @@ CREATE TABLE IF NOT EXISTS core.load_log (
     status         VARCHAR NOT NULL,      -- loaded | duplicate_file
     loaded_at      TIMESTAMP NOT NULL
 );
+-- Rows validated in that load (new or changed content): the base of the rejected share.
+-- Added after the first release; NULL in loads logged before it.
+ALTER TABLE core.load_log ADD COLUMN IF NOT EXISTS rows_checked BIGINT;
 
 -- One row per distinct content of a complaint; the latest sighting decides core.complaints.
 CREATE TABLE IF NOT EXISTS core.complaint_versions (
