@@ -113,6 +113,7 @@ def team_conduct(con: duckdb.DuckDBPyConnection, month: dt.date) -> pd.DataFrame
         select coalesce(team, '(unknown)') as team, sum(complaints) as complaints,
                sum(substantiated) as substantiated, sum(not_upheld) as not_upheld,
                sum(pending) as pending, sum(withdrawn) as withdrawn,
+               sum(outcome_unrecognised) as outcome_unrecognised,
                sum(abuse) as abuse, sum(threat) as threat, sum(unreasonable) as unreasonable,
                sum(offensive) as offensive, sum(inappropriate_demand) as inappropriate_demand,
                sum(third_party_contact) as third_party_contact,

@@ -123,6 +123,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     "col_substantiated": ("Có cơ sở", "Substantiated"),
     "col_not_upheld": ("Không có cơ sở", "Not upheld"),
     "col_pending": ("Chưa kết luận", "Pending"),
+    # an outcome label the template does not know: neither pending nor substantiated
+    "outcome_unrecognised": ("Kết quả không xác định", "Outcome not recognised"),
     "col_withdrawn": ("Đã rút", "Withdrawn"),
     "col_exposure": ("Số lượt tương tác", "Interactions"),
     "col_rate": ("Có cơ sở / 1.000 lượt", "Substantiated per 1,000"),
@@ -314,11 +316,16 @@ def t(key: str, lang: str) -> str:
 
 
 def label(field: str, code: object, lang: str) -> str:
-    """A value code of the register as words; unknown codes are shown as given, None as '–'."""
+    """A value code of the register as words; unknown codes are shown as given (an unknown
+    outcome as 'outcome not recognised: <label>'), None as '–'."""
     if code is None or code != code:  # None or NaN
         return "–"
     table = VALUE_LABELS_EN if lang == "en" else {**VALUE_LABELS, **VALUE_LABELS_VI_EXTRA}
-    return table.get(field, {}).get(str(code), str(code))
+    known = table.get(field, {})
+    if field in ("outcome", "review_outcome") and str(code) not in known:
+        # a label kept as given at load: say so, never let it read like a pending case
+        return f"{t('outcome_unrecognised', lang)}: {code}"
+    return known.get(str(code), str(code))
 
 
 def translator(lang: str):

@@ -203,6 +203,9 @@ def team_table(con: duckdb.DuckDBPyConnection, month: dt.date, lang: str) -> Tab
     if rows is None:
         return None
     subs = [s for s in SUBCATEGORIES if rows[s].fillna(0).sum() > 0] if len(rows) else []
+    # outcomes the template does not know, apart from pending; shown only when there are some
+    unknown = ["outcome_unrecognised"] if len(rows) and rows["outcome_unrecognised"].fillna(
+        0).sum() > 0 else []
     table = Table(
         "teams",
         [
@@ -213,8 +216,9 @@ def team_table(con: duckdb.DuckDBPyConnection, month: dt.date, lang: str) -> Tab
             t("col_pending", lang),
             t("col_withdrawn", lang),
         ]
+        + [t(c, lang) for c in unknown]
         + [label("subcategory", s, lang) for s in subs],
-        numeric=[False] + [True] * (5 + len(subs)),
+        numeric=[False] + [True] * (5 + len(unknown) + len(subs)),
     )
     for r in rows.to_dict("records"):
         table.rows.append(
@@ -227,6 +231,7 @@ def team_table(con: duckdb.DuckDBPyConnection, month: dt.date, lang: str) -> Tab
                     "not_upheld",
                     "pending",
                     "withdrawn",
+                    *unknown,
                     *subs,
                 )
             ]

@@ -2,7 +2,9 @@
 -- One row per subject and receipt month in which the subject was in the directory, had activity
 -- or was named. Rolling sums run over a gap-free month grid, so a quiet month counts as zero.
 -- Substantiated = upheld or partially upheld; pending, not upheld and withdrawn complaints are
--- allegations and are counted apart. exposure is null when the activity export has no row.
+-- allegations and are counted apart. An outcome label the template does not know (kept as
+-- given at load, with a warning) is neither: outcome_unrecognised counts it, never pending.
+-- exposure is null when the activity export has no row.
 with params as (
     select cast(date_trunc('month', as_of) as date) as last_month from core.build_params
 ),
@@ -48,6 +50,9 @@ counts as (
         count(*) filter (where outcome = 'not_upheld') as not_upheld,
         count(*) filter (where outcome = 'withdrawn') as withdrawn,
         count(*) filter (where outcome is null or outcome = 'pending') as pending,
+        count(*) filter (where outcome not in (
+            'upheld', 'partially_upheld', 'not_upheld', 'withdrawn', 'pending'
+        )) as outcome_unrecognised,
         count(*) filter (where subcategory = 'abuse') as abuse,
         count(*) filter (where subcategory = 'threat') as threat,
         count(*) filter (where subcategory = 'unreasonable') as unreasonable,
@@ -69,6 +74,7 @@ grid as (
         coalesce(c.not_upheld, 0) as not_upheld,
         coalesce(c.withdrawn, 0) as withdrawn,
         coalesce(c.pending, 0) as pending,
+        coalesce(c.outcome_unrecognised, 0) as outcome_unrecognised,
         coalesce(c.abuse, 0) as abuse,
         coalesce(c.threat, 0) as threat,
         coalesce(c.unreasonable, 0) as unreasonable,
@@ -122,6 +128,7 @@ select
     excessive_contact,
     data_disclosure,
     exposure,
+    outcome_unrecognised,
     1000.0 * substantiated / nullif(exposure, 0) as rate_per_1000,
     1000.0 * complaints / nullif(exposure, 0) as complaints_per_1000,
     complaints_3m,

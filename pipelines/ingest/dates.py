@@ -6,15 +6,16 @@ value of the column wins. The work is one set-based query over the column's dist
 
 - One order reads every value, or the orders that do all read it the same way: that order.
 - Several orders read every value differently (every day and month <= 12): the mapping's
-  declared ``date_order`` (for the column, else for the file), else day-first, with one
-  warning per file that the order was assumed.
+  declared ``date_order`` (for the column, else for the file); else the order the file's other
+  date columns showed, when they agree (a US export's resolved_at all <= 12 is month-first
+  like its received_at); else day-first, with one warning per file that it was assumed.
 - No single order reads every value: 'mixed'. Values that read the same in every order that
   can read them (13/01/2024, 01/13/2024, 05/05/2024) are read; the others are refused.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import duckdb
 
@@ -35,6 +36,8 @@ class DateOrder:
     date_order: str  # dmy | mdy | ymd | mixed
     assumed: bool = False  # the values could not tell, and nothing was declared
     evidence: str = ""  # mixed: values only one order reads ('13/01/2024, 01/13/2024')
+    fitting: list[str] = field(default_factory=list)  # the orders that read every value
+    decided_by_values: bool = False  # exactly one order reads every value
 
 
 def _column_sql(name: str) -> str:
@@ -67,6 +70,7 @@ def decide(con: duckdb.DuckDBPyConnection, kind: str, fields: list[str],
             FROM readable GROUP BY field""").fetchall()
         found = {r[0]: r[1:] for r in rows}
         decisions = [_decide_one(f, found.get(f), mapping) for f in present]
+        _follow_the_file(decisions)
     values = ", ".join(f"('{d.field}', '{d.date_order}', '{d.evidence}')" for d in decisions)
     con.execute("DELETE FROM date_orders")  # created empty with the macros (load._prepare)
     if values:
@@ -87,7 +91,19 @@ def _decide_one(name: str, found: tuple | None, mapping: HeaderMapping | None) -
         return DateOrder(name, "mixed", evidence=examples)
     choices_differ = any(differ[(a, b)] for a in fitting for b in fitting if a < b)
     if not choices_differ:
-        return DateOrder(name, declared if declared in fitting else fitting[0])
+        return DateOrder(name, declared if declared in fitting else fitting[0],
+                         decided_by_values=len(fitting) == 1)
     if declared in fitting:
         return DateOrder(name, declared)
-    return DateOrder(name, fitting[0], assumed=True)
+    return DateOrder(name, fitting[0], assumed=True, fitting=fitting)
+
+
+def _follow_the_file(decisions: list[DateOrder]) -> None:
+    """An undecided column takes the order its file's decided columns agree on, if it fits."""
+    shown = {d.date_order for d in decisions if d.decided_by_values}
+    if len(shown) != 1:
+        return
+    order = shown.pop()
+    for d in decisions:
+        if d.assumed and order in d.fitting:
+            d.date_order, d.assumed = order, False
