@@ -26,6 +26,7 @@ from pipelines.ingest.headers import HeaderMapping
 from pipelines.ingest.load import load_file
 from pipelines.work import build_model, rejected_share_problem, write_build_params, write_calendar
 from reports.i18n import label
+from reports.management import team_table
 from tests.conftest import REPO, complaint
 from tests.shapes import write_rows
 
@@ -254,12 +255,16 @@ def test_an_unknown_outcome_is_neither_pending_nor_substantiated(tmp_path, con, 
     load_file(con, write_rows(tmp_path / "r.csv", rows, "csv_utf8_en"), "register", settings,
               exported_at=D(2026, 3, 31))
     write_build_params(con, settings, "2026-03-31")
-    for table in ("marts.complaint_subjects", "marts.subject_monthly"):
+    for table in ("marts.complaint_subjects", "marts.subject_monthly", "marts.employee_monthly"):
         build_model(con, table)
     assert con.execute("""SELECT complaints, substantiated, pending, not_upheld, withdrawn,
         outcome_unrecognised FROM marts.subject_monthly
         WHERE subject_id = 'NV1' AND month = DATE '2026-03-01'""").fetchall() == [
         (3, 1, 1, 0, 0, 1)]
+    # the management report's team table shows it in its own column, not as pending
+    table = team_table(con, dt.date(2026, 3, 1), "vi")
+    row = dict(zip(table.headers, [c.text for c in table.rows[0]], strict=True))
+    assert (row["Chưa kết luận"], row["Kết quả không xác định"]) == ("1", "1")
     assert label("outcome", "Đã xác minh có vi phạm", "vi") == (
         "Kết quả không xác định: Đã xác minh có vi phạm")
     assert label("outcome", "Đã xác minh có vi phạm", "en") == (

@@ -1,5 +1,5 @@
 -- One export file's rows, typed: labels become codes (unknown labels kept as given), timestamps local Asia/Ho_Chi_Minh time
--- (read in each column's decided day/month order, table date_orders),
+-- (read in each column's decided day/month order, the macro date_order_of),
 -- customer identity a keyed pseudonym, personal data masked in free text. The given text of each
 -- timestamp is kept beside it so the checks can tell "absent" from "unreadable".
 -- Inputs: raw_rows (readers.py), load_context (one row), labels.

@@ -44,14 +44,17 @@ def _column_sql(name: str) -> str:
     return f"""SELECT '{name}' AS field, d,
             ts_read_date(d, 'dmy') AS dmy, ts_read_date(d, 'mdy') AS mdy,
             ts_read_date(d, 'ymd') AS ymd
-        FROM (SELECT DISTINCT ts_date_part({name}) AS d FROM raw_rows
-              WHERE {name} IS NOT NULL)
+        FROM (SELECT DISTINCT ts_date_part(head) AS d
+              -- the text before the first space, distinct: about one per day, so the
+              -- regular expressions run on thousands of values, not on every row
+              FROM (SELECT DISTINCT split_part({name}, ' ', 1) AS head FROM raw_rows
+                    WHERE {name} IS NOT NULL))
         WHERE d <> ''"""
 
 
 def decide(con: duckdb.DuckDBPyConnection, kind: str, fields: list[str],
            mapping: HeaderMapping | None, also: tuple[str, ...] = ()) -> list[DateOrder]:
-    """Each date column's order, also written to the TEMP table date_orders for staging.
+    """Each date column's order, also as the macro date_order_of(field) for staging.
     ``also``: other columns of raw_rows that may hold dates (an event log's order_by)."""
     present = [f for f in DATE_FIELDS[kind] if f in fields] + list(also)
     decisions = []
@@ -71,11 +74,17 @@ def decide(con: duckdb.DuckDBPyConnection, kind: str, fields: list[str],
         found = {r[0]: r[1:] for r in rows}
         decisions = [_decide_one(f, found.get(f), mapping) for f in present]
         _follow_the_file(decisions)
-    values = ", ".join(f"('{d.field}', '{d.date_order}', '{d.evidence}')" for d in decisions)
-    con.execute("DELETE FROM date_orders")  # created empty with the macros (load._prepare)
-    if values:
-        con.execute(f"INSERT INTO date_orders VALUES {values}")
+    con.execute(_case_macro("date_order_of", {d.field: d.date_order for d in decisions}, "dmy"))
+    con.execute(_case_macro("date_order_evidence", {d.field: d.evidence for d in decisions}, ""))
     return decisions
+
+
+def _case_macro(name: str, values: dict[str, str], default: str) -> str:
+    """A macro of a field name: a CASE over literals, folded to a constant where it is used.
+    (Field names and orders are ours; evidence is digits and '/', so quoting is safe.)"""
+    cases = " ".join(f"WHEN '{k}' THEN '{v}'" for k, v in values.items())
+    body = f"CASE f {cases} ELSE '{default}' END" if cases else f"'{default}'"
+    return f"CREATE OR REPLACE TEMP MACRO {name}(f) AS {body}"
 
 
 def _decide_one(name: str, found: tuple | None, mapping: HeaderMapping | None) -> DateOrder:

@@ -113,9 +113,6 @@ def _prepare(con, settings: Settings, exported_at: dt.datetime, mapping) -> None
             columns=["rule", "level", "reason_en", "reason_vi", "detail"],
         ),
     )
-    # filled by dates.decide once the file is read; the macros look orders up in it
-    con.execute("CREATE OR REPLACE TEMP TABLE date_orders "
-                "(field VARCHAR, date_order VARCHAR, evidence VARCHAR)")
     con.execute((INGEST_DIR / "macros.sql").read_text(encoding="utf-8"))
 
 

@@ -48,8 +48,17 @@ CREATE OR REPLACE TEMP MACRO ts_read_date(d, ord) AS ts_plausible(ts_ordered_dat
 CREATE OR REPLACE TEMP MACRO parse_ts_any(s, ord) AS coalesce(
     -- ISO 8601 (year first): the session time zone is Asia/Ho_Chi_Minh, so a timestamp
     -- without offset is local
-    CASE WHEN regexp_matches(s, '^\s*\d{4}-\d') THEN
+    CASE WHEN substr(s, 5, 1) = '-' THEN
         timezone('Asia/Ho_Chi_Minh', try_cast(s AS TIMESTAMPTZ)) END,
+    -- the common shapes with a 4-digit year in one cast (a 2-digit year reads as year 13 here,
+    -- which is implausible, so it goes on to the general reading)
+    ts_plausible(CASE ord
+        WHEN 'dmy' THEN try_strptime(s, ['%d/%m/%Y %H:%M:%S', '%d/%m/%Y %H:%M', '%d/%m/%Y',
+                                         '%d-%m-%Y %H:%M:%S', '%d-%m-%Y %H:%M', '%d-%m-%Y'])
+        WHEN 'mdy' THEN try_strptime(s, ['%m/%d/%Y %H:%M:%S', '%m/%d/%Y %H:%M', '%m/%d/%Y',
+                                         '%m-%d-%Y %H:%M:%S', '%m-%d-%Y %H:%M', '%m-%d-%Y'])
+    END),
+    -- every other date-and-time shape: the date part in the order, then the time
     CASE WHEN ts_date_part(s) <> '' THEN
         cast(ts_ordered_date(ts_date_part(s), ord) AS DATE) + ts_time_part(
             regexp_replace(trim(regexp_replace(trim(s), '^\d{1,4}[/.\-]\d{1,2}[/.\-]\d{1,4}T?',
@@ -75,16 +84,18 @@ END);
 CREATE OR REPLACE TEMP MACRO parse_ts_register(s, ord) AS
     coalesce(parse_ts(s, ord), CASE WHEN ord = 'mixed' THEN ts_plausible(parse_ts_any(s, 'dmy')) END);
 
--- The decided order of a field of this file (date_orders is written by dates.py).
-CREATE OR REPLACE TEMP MACRO date_order_of(f) AS
-    (SELECT date_order FROM date_orders WHERE field = f);
+-- The decided order of a field of this file, and for a mixed column one value of each order:
+-- placeholders here, replaced by dates.decide with a CASE over the file's columns (a constant
+-- CASE folds away, where a table lookup per row would cost a join per use).
+CREATE OR REPLACE TEMP MACRO date_order_of(f) AS 'dmy';
+CREATE OR REPLACE TEMP MACRO date_order_evidence(f) AS '';
 
 -- A value of a 'mixed' column whose reading depends on the order: the date and why, else NULL.
 CREATE OR REPLACE TEMP MACRO date_order_problem(f, s) AS CASE
     WHEN date_order_of(f) = 'mixed' AND ts_date_part(s) <> ''
          AND len(list_distinct([ts_read_date(ts_date_part(s), 'dmy'),
              ts_read_date(ts_date_part(s), 'mdy'), ts_read_date(ts_date_part(s), 'ymd')])) > 1
-    THEN f || ' ' || s || ' (' || (SELECT evidence FROM date_orders WHERE field = f) || ')'
+    THEN f || ' ' || s || ' (' || date_order_evidence(f) || ')'
 END;
 
 -- A count: digits, optionally grouped in thousands ('1,234', '1.234', '1 234' with a space
