@@ -9,6 +9,7 @@ P(X <= 4) = 0.99634, P(X <= 5) = 0.99941 -> the 99.8% limit is 5.
 from __future__ import annotations
 
 import datetime as dt
+import math
 from contextlib import ExitStack
 
 import numpy as np
@@ -52,9 +53,16 @@ def flag(frame, subject_id: str, rule: str):
 # ------------------------------------------------------------------------------ outlier_rate
 
 
-def test_outlier_hand_case_exact_poisson_limits(built):
+def poisson_tail(k: int, mean: float) -> float:
+    """P(X >= k) for X ~ Poisson(mean), written out: 1 - e^-mean * sum_{j<k} mean^j / j!."""
+    return 1 - math.exp(-mean) * sum(mean**j / math.factorial(j) for j in range(k))
+
+
+def test_outlier_hand_case_exact_poisson_test(built):
     # A1: 6 findings over Aug-Oct from 3,000 interactions. Peers A2-A4: 3 findings from 9,000,
-    # so A1 is expected to have 3,000 * 3/9,000 = 1.0; limits 3 (95%) and 5 (99.8%): 6 > 5.
+    # so A1 is expected to have 3,000 * 3/9,000 = 1.0; limits 3 (95%) and 5 (99.8%).
+    # p = P(X >= 6 | 1.0) = 1 - e^-1 (1 + 1 + 1/2 + 1/6 + 1/24 + 1/120) = 0.000594.
+    # Four subjects tested: even Benjamini-Hochberg's bar for one flag, 0.05 / 4, is passed.
     # A2: peers have 8 findings from 9,000 -> expected 2.667, observed 1: within.
     world = World()
     team(world, "collections", ["A1", "A2", "A3", "A4"], WINDOW, 1000)
@@ -64,38 +72,165 @@ def test_outlier_hand_case_exact_poisson_limits(built):
         world.add("2026-10", 1, employee_id=e)
     con = built(world)
     f = funnel(con).set_index("subject_id")
-    assert f.loc["A1", ["observed", "exposure", "expected", "limit_95", "limit_998"]].tolist() \
-        == [6, 3000, pytest.approx(1.0), 3, 5]
-    assert f.loc["A1", "verdict"] == "above_998"
+    assert f.loc["A1", ["observed", "exposure", "expected", "limit_95", "limit_998"]].tolist() == [
+        6,
+        3000,
+        pytest.approx(1.0),
+        3,
+        5,
+    ]
+    assert f.loc["A1", "p_value"] == pytest.approx(0.000594, abs=5e-7)
+    assert f.loc["A1", "p_value"] == pytest.approx(poisson_tail(6, 1.0), rel=1e-9)
+    assert f.loc["A1", "family"] == 4 and f.loc["A1", "q_value"] < 0.05
+    assert f.loc["A1", "verdict"] == "outlier"
     assert f.loc["A2", "expected"] == pytest.approx(8 / 3)
     assert f.loc["A2", "verdict"] == "within"
     outlier = flag(flags(con), "A1", "outlier_rate")
     assert outlier.severity == "medium" and outlier.upper_limit == 5
-    assert "1,0 dự kiến" in outlier.explanation_vi and "3.000 lượt" in outlier.explanation_vi
-    assert "1.0 expected from 3,000 interactions" in outlier.explanation_en
+    assert "1,00 dự kiến" in outlier.explanation_vi and "3.000 lượt" in outlier.explanation_vi
+    assert "1.00 expected from 3,000 interactions" in outlier.explanation_en
+    assert "0.00059" in outlier.explanation_en and "4 subjects" in outlier.explanation_en
 
 
-def test_watch_between_the_95_and_998_limits(built):
-    # A1: 4 findings, expected 1.0: above the 95% limit (3) but not the 99.8% limit (5).
+def test_watch_when_one_subject_is_unusual_but_not_after_multiplicity(built):
+    # A1: 4 findings, expected 1.0: p = 1 - e^-1 (1 + 1 + 1/2 + 1/6) = 0.0190 <= 0.05 (above
+    # the 95% limit 3). A2-A4 each expect (4 + 2) / 9,000 * 3,000 = 2.0 and reach p <= 0.019
+    # with chance P(X >= 6 | 2) = 0.0166, so at that bar subjects with no real difference give
+    # 0.019 + 3 * 0.0166 = 0.069 flags > 0.05 allowed for one: watch, not medium.
     world = World()
     team(world, "collections", ["A1", "A2", "A3", "A4"], WINDOW, 1000)
     world.add("2026-09", 4, employee_id="A1")
     for e in ("A2", "A3", "A4"):
         world.add("2026-10", 1, employee_id=e)
-    outlier = flag(flags(built(world)), "A1", "outlier_rate")
+    con = built(world)
+    assert funnel(con).set_index("subject_id").loc["A1", "p_value"] == pytest.approx(
+        0.01899, abs=1e-5
+    )
+    outlier = flag(flags(con), "A1", "outlier_rate")
     assert outlier.severity == "watch" and outlier.upper_limit == 3
 
 
-def test_no_verdict_below_the_minimum_expected_count(built):
-    # Peers: 1 finding from 9,000 interactions -> A1 expected 0.33 < 1.0: no verdict on 3 findings.
+def test_rare_events_six_findings_against_a_third_expected_is_flagged(built):
+    # The issue's case: R1 has 6 findings in 3 months at a normal workload (3,000 interactions);
+    # 29 peers with 3,000 each had 9 findings in all: expected 9 / 87,000 * 3,000 = 0.3103.
+    # The old rule gave no verdict (expected below 1). p = P(X >= 6 | 0.3103) = 9.5e-7, far
+    # below the Benjamini-Hochberg bar of 0.05 / 30 for one flag among 30 tested.
+    world = World()
+    peers = [f"Q{i:02d}" for i in range(29)]
+    team(world, "collections", ["R1", *peers], WINDOW, 1000)
+    for month in WINDOW:
+        world.add(month, 2, employee_id="R1")
+    for e in peers[:9]:
+        world.add("2026-09", 1, employee_id=e)
+    con = built(world)
+    row = funnel(con).set_index("subject_id").loc["R1"]
+    assert row.expected == pytest.approx(9 * 3000 / 87_000)
+    assert row.p_value == pytest.approx(poisson_tail(6, 9 * 3000 / 87_000), rel=1e-6)
+    assert 9.4e-7 < row.p_value < 9.6e-7
+    assert row.verdict == "outlier"
+    assert flag(flags(con), "R1", "outlier_rate").severity == "medium"
+
+
+def test_fewer_findings_than_the_minimum_are_never_flagged(built):
+    # L1: 2 findings against 0.05 expected: p = 1 - e^-0.05 (1.05) = 0.0012, yet 2 < 3 findings.
+    # L2: 1 finding against 0.05: p = 0.049. Neither is flagged; both still count in the family.
+    world = World()
+    peers = [f"Q{i:02d}" for i in range(29)]
+    team(world, "collections", ["L1", "L2", *peers], WINDOW, 1000)
+    world.add("2026-10", 2, employee_id="L1")
+    world.add("2026-10", 1, employee_id="L2")
+    world.add("2026-09", 1, employee_id="Q00")
+    con = built(world)
+    f = funnel(con).set_index("subject_id")
+    # L1's peers: 2 findings (L2, Q00) over 30 * 3,000: expected 2 / 90,000 * 3,000 = 0.0667
+    assert f.loc["L1", "p_value"] == pytest.approx(poisson_tail(2, 2 / 30), rel=1e-6)
+    assert f.loc["L1", "verdict"] == "within" and f.loc["L2", "verdict"] == "within"
+    assert f.loc["L1", "family"] == 31
+    assert f.loc["L1", "reason"] == "fewer findings than the minimum to flag"
+    assert flags(con).query("rule == 'outlier_rate'").empty
+
+
+def test_peers_without_any_finding_still_give_a_verdict(built):
+    # Z1 has 3 findings, its 9 peers none, all with equal activity: expected 0, and the exact
+    # conditional chance that all 3 fall on Z1 is (1/10)^3 = 0.001 <= 0.05 / 10.
+    world = World()
+    team(world, "collections", ["Z1"] + [f"Q{i}" for i in range(9)], WINDOW, 1000)
+    world.add("2026-10", 3, employee_id="Z1")
+    con = built(world)
+    row = funnel(con).set_index("subject_id").loc["Z1"]
+    assert row.expected == 0 and row.p_value == pytest.approx(0.001)
+    assert row.verdict == "outlier"
+
+
+def test_false_discovery_rate_across_all_subjects_of_the_month(built):
+    # B1: 28 findings against 15.0 expected (peers: 50 staff with 15 findings each from 3,000
+    # interactions, B1 3,000): p = P(X >= 28 | 15) = 0.00172 < 0.002 and the old 99.8% limit is
+    # 27, so the old rule flagged it medium. With 51 staff tested, subjects with no real
+    # difference would cross p = 0.00172 about S = 0.00172 + 50 * F times, F = the largest tail
+    # a peer (expected (750 - 15 + 28) / 150,000 * 3,000 = 15.26) can attain at or below it:
+    # S > 0.05 = the allowed false discoveries for one flag, so B1 is a watch signal only.
+    world = World()
+    peers = [f"Q{i:02d}" for i in range(50)]
+    team(world, "collections", ["B1", *peers], WINDOW, 1000)
+    world.add("2026-10", 28, employee_id="B1")
+    for e in peers:
+        world.add("2026-09", 15, employee_id=e)
+    con = built(world)
+    f = funnel(con).set_index("subject_id")
+    row = f.loc["B1"]
+    assert row.expected == pytest.approx(15.0) and row.family == 51 and row.phi == 1.0
+    assert row.p_value == pytest.approx(poisson_tail(28, 15.0), rel=1e-9)
+    assert row.p_value == pytest.approx(0.001716, abs=1e-6) and row.limit_998 == 27
+    peer_mean = 763 / 150_000 * 3000
+    k = 3
+    while poisson_tail(k, peer_mean) > row.p_value:
+        k += 1
+    assert row.p_value + 50 * poisson_tail(k, peer_mean) > 0.05
+    assert row.verdict == "watch" and row.threshold < row.p_value
+    assert flag(flags(con), "B1", "outlier_rate").severity == "watch"
+
+
+def largest_tail_at_most(mean: float, bar: float, least: int = 3) -> float:
+    """The largest P(X >= k), k >= least, that is <= bar: how often a subject expecting `mean`
+    findings and no different from its peers would reach a p-value bar."""
+    k = least
+    while poisson_tail(k, mean) > bar:
+        k += 1
+    return poisson_tail(k, mean)
+
+
+def test_chance_alone_figure_is_the_sum_of_each_subjects_chance(built):
+    # The A1 world: A1 expects 1.0, A2-A4 8/3 each (each has 1 of the 9 findings), one p-value
+    # below 1 (A1's 0.000594). S(t) = the flags subjects with no real difference would give at
+    # a bar t = sum of each one's largest attainable tail <= t (at least 3 findings). The bar is
+    # the largest candidate (A1's p, or 0.05 * 10^(-g/6)) with S(t) <= 0.05 * max(flags, 1).
     world = World()
     team(world, "collections", ["A1", "A2", "A3", "A4"], WINDOW, 1000)
-    world.add("2026-10", 3, employee_id="A1")
-    world.add("2026-10", 1, employee_id="A2")
+    for month in WINDOW:
+        world.add(month, 2, employee_id="A1")
+    for e in ("A2", "A3", "A4"):
+        world.add("2026-10", 1, employee_id=e)
     con = built(world)
-    row = funnel(con).set_index("subject_id").loc["A1"]
-    assert row.verdict == "no_verdict" and row.reason == "expected count below the minimum"
-    assert flag(flags(con), "A1", "outlier_rate") is None
+    chance = (
+        con.execute("SELECT * FROM marts.flag_chance WHERE review_month = '2026-10-01'")
+        .df()
+        .iloc[0]
+    )
+
+    def s(t: float) -> float:
+        return largest_tail_at_most(1.0, t) + 3 * largest_tail_at_most(8 / 3, t)
+
+    a1 = poisson_tail(6, 1.0)
+    candidates = [a1] + [0.05 * 10 ** (-g / 6) for g in range(61)]
+    bar = max(t for t in candidates if s(t) <= 0.05 * max(int(a1 <= t), 1))
+    assert 0.0125 < bar < 0.05  # looser than Benjamini-Hochberg's 0.05 / 4 for these counts
+    assert chance.tested == 4 and chance.medium_flags == 1
+    assert chance.threshold == pytest.approx(bar)
+    assert chance.expected_medium == pytest.approx(s(bar), rel=1e-6)
+    # a mean of s(bar) < 0.05 flags: the 95% Poisson interval is 0-0 (P(0) > 0.975) or 0-1
+    assert chance.medium_low == 0 and chance.medium_high == (0 if s(bar) < 0.0253 else 1)
+    assert chance.expected_watch_or_above == pytest.approx(s(0.05), rel=1e-6)
+    assert chance.watch_or_above_flags == 1
 
 
 def test_without_activity_data_compare_only_with_equal_activity_peers(built):
@@ -146,8 +281,7 @@ def simulated_world(seed: int, n: int = 300, dispersion: float | None = None) ->
     for i in range(n):
         e = f"E{i:04d}"
         exposure = int(rng.uniform(500, 6000))
-        team(world, ["collections", "customer_service", "telesales"][i % 3], [e], WINDOW,
-             exposure)
+        team(world, ["collections", "customer_service", "telesales"][i % 3], [e], WINDOW, exposure)
         rate = 0.4e-3 * (rng.gamma(1 / dispersion, dispersion) if dispersion else 1.0)
         for month in WINDOW:
             count = int(rng.poisson(rate * exposure))
@@ -156,16 +290,21 @@ def simulated_world(seed: int, n: int = 300, dispersion: float | None = None) ->
     return world
 
 
-def test_limits_equal_scipy_quantiles(built):
+def test_limits_and_p_values_equal_scipy(built):
     con = built(simulated_world(seed=1))
     f = funnel(con)
-    judged = f[f.verdict != "no_verdict"]
+    judged = f[(f.verdict != "no_verdict") & (f.subject_type == "employee")]
     assert len(judged) > 200
     for row in judged.itertuples():
         for level, column in ((0.95, "limit_95"), (0.998, "limit_998")):
             q = stats.poisson.ppf(level, row.expected)
             assert getattr(row, column) == pytest.approx(
-                row.expected + np.sqrt(row.phi) * (q - row.expected)), row
+                row.expected + np.sqrt(row.phi) * (q - row.expected)
+            ), row
+        shrunk = np.ceil(row.expected + (row.observed - row.expected) / np.sqrt(row.phi) - 1e-9)
+        assert row.p_value == pytest.approx(
+            stats.poisson.sf(shrunk - 1, row.expected), rel=1e-7, abs=1e-15
+        ), row
 
 
 def test_false_positive_share_stays_within_what_the_limits_imply(built):
@@ -201,12 +340,15 @@ def test_serious_conduct_needs_a_substantiated_serious_complaint_in_the_month(bu
     world.add("2026-10", employee_id="S2", subcategory="abuse", outcome="not_upheld")
     world.add("2026-09", employee_id="S3", subcategory="threat")  # September's flag, not October's
     world.add("2026-10", employee_id="S4", subcategory="offensive")  # not a serious subcategory
-    disclosure = world.add("2026-10", employee_id="S5", subcategory="data_disclosure",
-                           outcome="partially_upheld")
+    disclosure = world.add(
+        "2026-10", employee_id="S5", subcategory="data_disclosure", outcome="partially_upheld"
+    )
     con = built(world)
     october = flags(con).query("rule == 'serious_conduct'")
     assert dict(zip(october.subject_id, october.complaint_ids.map(list), strict=True)) == {
-        "S1": threat, "S5": disclosure}
+        "S1": threat,
+        "S5": disclosure,
+    }
     assert set(october.severity) == {"high"}
     assert "đe dọa" in flag(october, "S1", "serious_conduct").explanation_vi
     assert flag(flags(con, "2026-09"), "S3", "serious_conduct") is not None
@@ -225,8 +367,7 @@ def test_persistent_counts_distinct_months_of_findings_never_allegations(built):
     world.add("2026-06", employee_id="P1", outcome="pending")
     world.add("2026-05", employee_id="P2")
     world.add("2026-06", employee_id="P2", outcome="partially_upheld")
-    for m, outcome in (("2026-07", "pending"), ("2026-08", "not_upheld"),
-                       ("2026-09", "withdrawn")):
+    for m, outcome in (("2026-07", "pending"), ("2026-08", "not_upheld"), ("2026-09", "withdrawn")):
         world.add(m, employee_id="P2", outcome=outcome)
     for m in ("2026-04", "2026-06", "2026-08"):
         world.add(m, employee_id="P3")
@@ -293,8 +434,14 @@ def test_handler_sla_flags_a_breach_share_above_the_binomial_limit(built):
         for i in range(40):
             received = dt.datetime(2026, 10, 1 + i % 20, 9)
             lag = dt.timedelta(days=20 if i < n_late else 1)
-            cid = world.add("2026-10", day=received.day, handler_id=h, category="service",
-                            outcome="not_upheld", first_response_at=received + lag)[0]
+            cid = world.add(
+                "2026-10",
+                day=received.day,
+                handler_id=h,
+                category="service",
+                outcome="not_upheld",
+                first_response_at=received + lag,
+            )[0]
             if h == "H1" and i < n_late:
                 late.append(cid)
     con = built(world, as_of="2026-11-30")

@@ -1,8 +1,12 @@
 -- Complaints naming a staff member or a partner, per month, beside their exposure (3.4, 3.5, 6.2).
--- One row per subject and receipt month in which the subject was in the directory, had activity
--- or was named. Rolling sums run over a gap-free month grid, so a quiet month counts as zero.
--- Substantiated = upheld or partially upheld; pending, not upheld and withdrawn complaints are
--- allegations and are counted apart. exposure is null when the activity export has no row.
+-- One row per subject and month in which the subject was in the directory, had activity or was
+-- named. Rolling sums run over a gap-free month grid, so a quiet month counts as zero.
+-- Allegations (complaints, not upheld, withdrawn, pending, subcategories) count in the month of
+-- receipt; findings count in the month they were decided (marts.complaint_subjects):
+-- substantiated = conduct findings that count (not overturned on review), of which under_review
+-- are awaiting a review; other_findings = findings outside the subject's conduct category, shown
+-- beside, never in the conduct flags. exposure is null when the activity export has no row;
+-- activity_expected says the subject has activity in some month, so a null is a gap.
 with params as (
     select cast(date_trunc('month', as_of) as date) as last_month from core.build_params
 ),
@@ -44,7 +48,7 @@ counts as (
         subject_id,
         month,
         count(*) as complaints,
-        count(*) filter (where substantiated) as substantiated,
+        count(*) filter (where conduct) as conduct_complaints,
         count(*) filter (where outcome = 'not_upheld') as not_upheld,
         count(*) filter (where outcome = 'withdrawn') as withdrawn,
         count(*) filter (where outcome is null or outcome = 'pending') as pending,
@@ -60,12 +64,34 @@ counts as (
     group by all
 ),
 
+decisions as (
+    select
+        subject_type,
+        subject_id,
+        decision_month as month,
+        count(*) filter (where substantiated) as substantiated,
+        count(*) filter (where substantiated and appeal = 'under_review') as under_review,
+        count(*) filter (where finding_overturned) as overturned,
+        count(*) filter (where other_finding) as other_findings
+    from (
+        select *, appeal = 'overturned' and outcome in ('upheld', 'partially_upheld')
+            as finding_overturned
+        from marts.complaint_subjects
+    )
+    where decision_month is not null
+    group by all
+),
+
 grid as (
     select
         s.*,
         m.month,
         coalesce(c.complaints, 0) as complaints,
-        coalesce(c.substantiated, 0) as substantiated,
+        coalesce(c.conduct_complaints, 0) as conduct_complaints,
+        coalesce(f.substantiated, 0) as substantiated,
+        coalesce(f.under_review, 0) as under_review,
+        coalesce(f.overturned, 0) as overturned,
+        coalesce(f.other_findings, 0) as other_findings,
         coalesce(c.not_upheld, 0) as not_upheld,
         coalesce(c.withdrawn, 0) as withdrawn,
         coalesce(c.pending, 0) as pending,
@@ -81,6 +107,7 @@ grid as (
     from subjects as s
     cross join months as m
     left join counts as c using (subject_type, subject_id, month)
+    left join decisions as f using (subject_type, subject_id, month)
     left join core.activity as a
         on a.subject_type = s.subject_type and a.subject_id = s.subject_id and a.month = m.month
 ),
@@ -88,6 +115,7 @@ grid as (
 rolling as (
     select
         *,
+        count(exposure) over (partition by subject_type, subject_id) > 0 as activity_expected,
         sum(complaints) over w3 as complaints_3m,
         sum(substantiated) over w3 as substantiated_3m,
         -- a window's exposure is known only when every month in it is
@@ -109,7 +137,11 @@ select
     subject_id,
     peer_group,
     complaints,
+    conduct_complaints,
     substantiated,
+    under_review,
+    overturned,
+    other_findings,
     not_upheld,
     withdrawn,
     pending,
@@ -122,6 +154,7 @@ select
     excessive_contact,
     data_disclosure,
     exposure,
+    activity_expected,
     1000.0 * substantiated / nullif(exposure, 0) as rate_per_1000,
     1000.0 * complaints / nullif(exposure, 0) as complaints_per_1000,
     complaints_3m,
@@ -134,6 +167,7 @@ select
     1000.0 * substantiated_12m / nullif(exposure_12m, 0) as rate_12m_per_1000
 from rolling
 where complaints > 0
+    or substantiated + overturned + other_findings > 0
     or exposure is not null
     or (in_directory
         and coalesce(start_date, month) <= month + interval 1 month - interval 1 day
