@@ -13,6 +13,7 @@ import math
 from contextlib import ExitStack
 
 import numpy as np
+import pandas as pd
 import pytest
 from scipy import stats
 
@@ -58,54 +59,61 @@ def poisson_tail(k: int, mean: float) -> float:
     return 1 - math.exp(-mean) * sum(mean**j / math.factorial(j) for j in range(k))
 
 
-def test_outlier_hand_case_exact_poisson_test(built):
-    # A1: 6 findings over Aug-Oct from 3,000 interactions. Peers A2-A4: 3 findings from 9,000,
-    # so A1 is expected to have 3,000 * 3/9,000 = 1.0; limits 3 (95%) and 5 (99.8%).
-    # p = P(X >= 6 | 1.0) = 1 - e^-1 (1 + 1 + 1/2 + 1/6 + 1/24 + 1/120) = 0.000594.
-    # Four subjects tested: even Benjamini-Hochberg's bar for one flag, 0.05 / 4, is passed.
-    # A2: peers have 8 findings from 9,000 -> expected 2.667, observed 1: within.
+def binomial_tail(k: int, n: int, share: float) -> float:
+    """P(X >= k) for X ~ Binomial(n, share), written out term by term."""
+    return sum(math.comb(n, j) * share**j * (1 - share) ** (n - j) for j in range(k, n + 1))
+
+
+def test_outlier_hand_case_exact_test(built):
+    # A1: 6 findings over Aug-Oct from 3,000 interactions; 19 peers with 3,000 each, 6 of them
+    # with 1 finding: A1 expects 6 / 57,000 * 3,000 = 0.316 (Poisson limits: 95% 1, 99.8% 3).
+    # The exact test: of the group's 12 findings, each falls on A1 with its activity share
+    # 3,000 / 60,000 = 0.05 if all had the same rate, so p = P(Binomial(12, 0.05) >= 6) =
+    # 924 * 0.05^6 * 0.95^6 + 792 * 0.05^7 * 0.95^5 + ... = 1.111e-5. The old rule: no verdict
+    # (expected below 1).
     world = World()
-    team(world, "collections", ["A1", "A2", "A3", "A4"], WINDOW, 1000)
+    peers = [f"Q{i:02d}" for i in range(19)]
+    team(world, "collections", ["A1", *peers], WINDOW, 1000)
     for month in WINDOW:
         world.add(month, 2, employee_id="A1")
-    for e in ("A2", "A3", "A4"):
+    for e in peers[:6]:
         world.add("2026-10", 1, employee_id=e)
     con = built(world)
     f = funnel(con).set_index("subject_id")
     assert f.loc["A1", ["observed", "exposure", "expected", "limit_95", "limit_998"]].tolist() == [
         6,
         3000,
-        pytest.approx(1.0),
+        pytest.approx(6 / 19),
+        1,
         3,
-        5,
     ]
-    assert f.loc["A1", "p_value"] == pytest.approx(0.000594, abs=5e-7)
-    assert f.loc["A1", "p_value"] == pytest.approx(poisson_tail(6, 1.0), rel=1e-9)
-    assert f.loc["A1", "family"] == 4 and f.loc["A1", "q_value"] < 0.05
+    assert f.loc["A1", ["group_findings", "share"]].tolist() == [12, pytest.approx(0.05)]
+    assert f.loc["A1", "p_value"] == pytest.approx(1.111e-5, abs=5e-9)
+    assert f.loc["A1", "p_value"] == pytest.approx(binomial_tail(6, 12, 0.05), rel=1e-9)
+    assert f.loc["A1", "family"] == 20 and f.loc["A1", "q_value"] < 0.05
     assert f.loc["A1", "verdict"] == "outlier"
-    assert f.loc["A2", "expected"] == pytest.approx(8 / 3)
-    assert f.loc["A2", "verdict"] == "within"
+    assert f.loc["Q00", "verdict"] == "within"
     outlier = flag(flags(con), "A1", "outlier_rate")
-    assert outlier.severity == "medium" and outlier.upper_limit == 5
-    assert "1,00 dự kiến" in outlier.explanation_vi and "3.000 lượt" in outlier.explanation_vi
-    assert "1.00 expected from 3,000 interactions" in outlier.explanation_en
-    assert "0.00059" in outlier.explanation_en and "4 subjects" in outlier.explanation_en
+    assert outlier.severity == "medium" and outlier.upper_limit == 3
+    assert "0,32 dự kiến" in outlier.explanation_vi and "3.000 lượt" in outlier.explanation_vi
+    assert "0.32 expected from 3,000 interactions" in outlier.explanation_en
+    assert "1.1e-05" in outlier.explanation_en and "20 subjects" in outlier.explanation_en
 
 
 def test_watch_when_one_subject_is_unusual_but_not_after_multiplicity(built):
-    # A1: 4 findings, expected 1.0: p = 1 - e^-1 (1 + 1 + 1/2 + 1/6) = 0.0190 <= 0.05 (above
-    # the 95% limit 3). A2-A4 each expect (4 + 2) / 9,000 * 3,000 = 2.0 and reach p <= 0.019
-    # with chance P(X >= 6 | 2) = 0.0166, so at that bar subjects with no real difference give
-    # 0.019 + 3 * 0.0166 = 0.069 flags > 0.05 allowed for one: watch, not medium.
+    # Four staff, 3,000 interactions each. A1: 5 findings, A2-A4: 1 each, so 8 in all, each
+    # falling on any one with chance 1/4: p = P(Binomial(8, 1/4) >= 5) = 0.0273 <= 0.05. All
+    # four have that same distribution, so at the bar 0.0273 subjects with no real difference
+    # would give 4 * 0.0273 = 0.109 flags, more than the 0.05 allowed for one flag: watch.
     world = World()
     team(world, "collections", ["A1", "A2", "A3", "A4"], WINDOW, 1000)
-    world.add("2026-09", 4, employee_id="A1")
+    world.add("2026-09", 5, employee_id="A1")
     for e in ("A2", "A3", "A4"):
         world.add("2026-10", 1, employee_id=e)
     con = built(world)
-    assert funnel(con).set_index("subject_id").loc["A1", "p_value"] == pytest.approx(
-        0.01899, abs=1e-5
-    )
+    row = funnel(con).set_index("subject_id").loc["A1"]
+    assert row.p_value == pytest.approx(binomial_tail(5, 8, 0.25), rel=1e-9)
+    assert row.p_value == pytest.approx(0.0273, abs=1e-4)
     outlier = flag(flags(con), "A1", "outlier_rate")
     assert outlier.severity == "watch" and outlier.upper_limit == 3
 
@@ -113,8 +121,7 @@ def test_watch_when_one_subject_is_unusual_but_not_after_multiplicity(built):
 def test_rare_events_six_findings_against_a_third_expected_is_flagged(built):
     # The issue's case: R1 has 6 findings in 3 months at a normal workload (3,000 interactions);
     # 29 peers with 3,000 each had 9 findings in all: expected 9 / 87,000 * 3,000 = 0.3103.
-    # The old rule gave no verdict (expected below 1). p = P(X >= 6 | 0.3103) = 9.5e-7, far
-    # below the Benjamini-Hochberg bar of 0.05 / 30 for one flag among 30 tested.
+    # The old rule gave no verdict (expected below 1). p = P(Binomial(15, 1/30) >= 6) = 5.3e-6.
     world = World()
     peers = [f"Q{i:02d}" for i in range(29)]
     team(world, "collections", ["R1", *peers], WINDOW, 1000)
@@ -125,15 +132,16 @@ def test_rare_events_six_findings_against_a_third_expected_is_flagged(built):
     con = built(world)
     row = funnel(con).set_index("subject_id").loc["R1"]
     assert row.expected == pytest.approx(9 * 3000 / 87_000)
-    assert row.p_value == pytest.approx(poisson_tail(6, 9 * 3000 / 87_000), rel=1e-6)
-    assert 9.4e-7 < row.p_value < 9.6e-7
+    assert row.p_value == pytest.approx(binomial_tail(6, 15, 1 / 30), rel=1e-9)
+    assert 5.2e-6 < row.p_value < 5.4e-6
     assert row.verdict == "outlier"
     assert flag(flags(con), "R1", "outlier_rate").severity == "medium"
 
 
 def test_fewer_findings_than_the_minimum_are_never_flagged(built):
-    # L1: 2 findings against 0.05 expected: p = 1 - e^-0.05 (1.05) = 0.0012, yet 2 < 3 findings.
-    # L2: 1 finding against 0.05: p = 0.049. Neither is flagged; both still count in the family.
+    # L1: 2 findings against 2 / 90,000 * 3,000 = 0.067 expected; of the group's 4 findings each
+    # falls on L1 with chance 1/31: p = P(Binomial(4, 1/31) >= 2) = 0.006, yet 2 < 3 findings.
+    # L2: 1 finding. Neither is flagged; both still count in the month's family of 31.
     world = World()
     peers = [f"Q{i:02d}" for i in range(29)]
     team(world, "collections", ["L1", "L2", *peers], WINDOW, 1000)
@@ -142,8 +150,8 @@ def test_fewer_findings_than_the_minimum_are_never_flagged(built):
     world.add("2026-09", 1, employee_id="Q00")
     con = built(world)
     f = funnel(con).set_index("subject_id")
-    # L1's peers: 2 findings (L2, Q00) over 30 * 3,000: expected 2 / 90,000 * 3,000 = 0.0667
-    assert f.loc["L1", "p_value"] == pytest.approx(poisson_tail(2, 2 / 30), rel=1e-6)
+    assert f.loc["L1", "expected"] == pytest.approx(2 / 30)
+    assert f.loc["L1", "p_value"] == pytest.approx(binomial_tail(2, 4, 1 / 31), rel=1e-9)
     assert f.loc["L1", "verdict"] == "within" and f.loc["L2", "verdict"] == "within"
     assert f.loc["L1", "family"] == 31
     assert f.loc["L1", "reason"] == "fewer findings than the minimum to flag"
@@ -152,7 +160,8 @@ def test_fewer_findings_than_the_minimum_are_never_flagged(built):
 
 def test_peers_without_any_finding_still_give_a_verdict(built):
     # Z1 has 3 findings, its 9 peers none, all with equal activity: expected 0, and the exact
-    # conditional chance that all 3 fall on Z1 is (1/10)^3 = 0.001 <= 0.05 / 10.
+    # chance that all 3 fall on Z1 is (1/10)^3 = 0.001; the ten share that distribution, so
+    # S = 10 * 0.001 = 0.01 <= 0.05: medium.
     world = World()
     team(world, "collections", ["Z1"] + [f"Q{i}" for i in range(9)], WINDOW, 1000)
     world.add("2026-10", 3, employee_id="Z1")
@@ -163,12 +172,11 @@ def test_peers_without_any_finding_still_give_a_verdict(built):
 
 
 def test_false_discovery_rate_across_all_subjects_of_the_month(built):
-    # B1: 28 findings against 15.0 expected (peers: 50 staff with 15 findings each from 3,000
-    # interactions, B1 3,000): p = P(X >= 28 | 15) = 0.00172 < 0.002 and the old 99.8% limit is
-    # 27, so the old rule flagged it medium. With 51 staff tested, subjects with no real
-    # difference would cross p = 0.00172 about S = 0.00172 + 50 * F times, F = the largest tail
-    # a peer (expected (750 - 15 + 28) / 150,000 * 3,000 = 15.26) can attain at or below it:
-    # S > 0.05 = the allowed false discoveries for one flag, so B1 is a watch signal only.
+    # B1: 28 findings against 15.0 expected (peers: 50 staff with 15 findings each, all with
+    # 3,000 interactions): p = P(Binomial(778, 1/51) >= 28) = 0.00195 < 0.002, and the old 99.8%
+    # limit is 27, so the old rule flagged it medium. All 51 staff share that distribution, so
+    # at the bar 0.00195 subjects with no real difference give 51 * 0.00195 = 0.099 flags, more
+    # than the 0.05 allowed for one: a watch signal only.
     world = World()
     peers = [f"Q{i:02d}" for i in range(50)]
     team(world, "collections", ["B1", *peers], WINDOW, 1000)
@@ -176,34 +184,30 @@ def test_false_discovery_rate_across_all_subjects_of_the_month(built):
     for e in peers:
         world.add("2026-09", 15, employee_id=e)
     con = built(world)
-    f = funnel(con).set_index("subject_id")
-    row = f.loc["B1"]
+    row = funnel(con).set_index("subject_id").loc["B1"]
     assert row.expected == pytest.approx(15.0) and row.family == 51 and row.phi == 1.0
-    assert row.p_value == pytest.approx(poisson_tail(28, 15.0), rel=1e-9)
-    assert row.p_value == pytest.approx(0.001716, abs=1e-6) and row.limit_998 == 27
-    peer_mean = 763 / 150_000 * 3000
-    k = 3
-    while poisson_tail(k, peer_mean) > row.p_value:
-        k += 1
-    assert row.p_value + 50 * poisson_tail(k, peer_mean) > 0.05
+    assert row.p_value == pytest.approx(binomial_tail(28, 778, 1 / 51), rel=1e-9)
+    assert row.p_value == pytest.approx(0.00195, abs=1e-5) and row.limit_998 == 27
+    assert 51 * row.p_value > 0.05
     assert row.verdict == "watch" and row.threshold < row.p_value
     assert flag(flags(con), "B1", "outlier_rate").severity == "watch"
 
 
-def largest_tail_at_most(mean: float, bar: float, least: int = 3) -> float:
-    """The largest P(X >= k), k >= least, that is <= bar: how often a subject expecting `mean`
-    findings and no different from its peers would reach a p-value bar."""
+def largest_tail_at_most(n: int, share: float, bar: float, least: int = 3) -> float:
+    """The largest P(X >= k), k >= least, X ~ Binomial(n, share), that is <= bar: how often a
+    subject no different from its peers would reach a p-value bar."""
     k = least
-    while poisson_tail(k, mean) > bar:
+    while k <= n and binomial_tail(k, n, share) > bar:
         k += 1
-    return poisson_tail(k, mean)
+    return binomial_tail(k, n, share) if k <= n else 0.0
 
 
 def test_chance_alone_figure_is_the_sum_of_each_subjects_chance(built):
-    # The A1 world: A1 expects 1.0, A2-A4 8/3 each (each has 1 of the 9 findings), one p-value
-    # below 1 (A1's 0.000594). S(t) = the flags subjects with no real difference would give at
-    # a bar t = sum of each one's largest attainable tail <= t (at least 3 findings). The bar is
-    # the largest candidate (A1's p, or 0.05 * 10^(-g/6)) with S(t) <= 0.05 * max(flags, 1).
+    # Four staff, 3,000 interactions each; A1 6 findings, A2-A4 1 each: all four test against
+    # Binomial(9, 1/4), A1's p = P(X >= 6) = 0.00999. S(t), the flags subjects with no real
+    # difference would give at a bar t, is 4 * the largest tail <= t with at least 3 findings.
+    # The bar is the largest candidate (A1's p, or 0.05 * 10^(-g/6)) with
+    # S(t) <= 0.05 * max(flags at or below t, 1): 0.05 * 10^(-1/6) = 0.0341 (S = 0.040).
     world = World()
     team(world, "collections", ["A1", "A2", "A3", "A4"], WINDOW, 1000)
     for month in WINDOW:
@@ -218,17 +222,17 @@ def test_chance_alone_figure_is_the_sum_of_each_subjects_chance(built):
     )
 
     def s(t: float) -> float:
-        return largest_tail_at_most(1.0, t) + 3 * largest_tail_at_most(8 / 3, t)
+        return 4 * largest_tail_at_most(9, 0.25, t)
 
-    a1 = poisson_tail(6, 1.0)
+    a1 = binomial_tail(6, 9, 0.25)
     candidates = [a1] + [0.05 * 10 ** (-g / 6) for g in range(61)]
     bar = max(t for t in candidates if s(t) <= 0.05 * max(int(a1 <= t), 1))
-    assert 0.0125 < bar < 0.05  # looser than Benjamini-Hochberg's 0.05 / 4 for these counts
+    assert bar == pytest.approx(0.05 * 10 ** (-1 / 6)) and s(bar) == pytest.approx(4 * a1)
     assert chance.tested == 4 and chance.medium_flags == 1
     assert chance.threshold == pytest.approx(bar)
     assert chance.expected_medium == pytest.approx(s(bar), rel=1e-6)
-    # a mean of s(bar) < 0.05 flags: the 95% Poisson interval is 0-0 (P(0) > 0.975) or 0-1
-    assert chance.medium_low == 0 and chance.medium_high == (0 if s(bar) < 0.0253 else 1)
+    # a mean of 0.040 flags: the 95% Poisson interval is 0-1 (P(0) = e^-0.04 = 0.961 < 0.975)
+    assert (chance.medium_low, chance.medium_high) == (0, 1)
     assert chance.expected_watch_or_above == pytest.approx(s(0.05), rel=1e-6)
     assert chance.watch_or_above_flags == 1
 
@@ -301,9 +305,10 @@ def test_limits_and_p_values_equal_scipy(built):
             assert getattr(row, column) == pytest.approx(
                 row.expected + np.sqrt(row.phi) * (q - row.expected)
             ), row
-        shrunk = np.ceil(row.expected + (row.observed - row.expected) / np.sqrt(row.phi) - 1e-9)
+        n, share = row.group_findings, row.share
+        shrunk = np.ceil(n * share + (row.observed - n * share) / np.sqrt(row.phi) - 1e-9)
         assert row.p_value == pytest.approx(
-            stats.poisson.sf(shrunk - 1, row.expected), rel=1e-7, abs=1e-15
+            stats.binom.sf(shrunk - 1, n, share), rel=1e-7, abs=1e-15
         ), row
 
 
@@ -490,3 +495,112 @@ def test_drawing_limits_agree_with_the_marts(built):
     assert drawn == pytest.approx(judged.limit_998.to_numpy())
     # Binomial(40, 0.05): P(X <= 6) = 0.99661 < 0.998 <= P(X <= 7) = 0.99929 -> 7.
     assert binomial_upper_limit(np.array([40]), 0.05, 0.998)[0] == 7
+
+
+# ------------------------------------------------------ simulation at realistic rates (issue 13)
+
+MONTHS_24 = [f"{2024 + (m + 10) // 12}-{(m + 10) % 12 + 1:02d}" for m in range(24)]  # 11/24-10/26
+TEAM_RATES = {"t05a": 0.05, "t05b": 0.05, "t10a": 0.10, "t10b": 0.10, "t20a": 0.20, "t20b": 0.20}
+
+
+def realistic_world(seed: int, staff: int = 300, episodes: dict | None = None) -> World:
+    """`staff` people in six teams with 0.05-0.2 substantiated findings per 1,000 interactions,
+    800-1,500 interactions a month each, 24 months. `episodes` maps (employee index, index of
+    the last month) -> the findings that employee is expected to have over that 3-month window
+    (a planted outlier: its normal rate topped up to that expected count)."""
+    rng = np.random.default_rng(seed)
+    world = World()
+    teams = list(TEAM_RATES)
+    exposure = rng.integers(800, 1500, staff)
+    rate = np.array([TEAM_RATES[teams[i % len(teams)]] / 1000 for i in range(staff)])
+    extra = np.zeros((staff, len(MONTHS_24)))
+    for (person, last), expected in (episodes or {}).items():
+        extra[person, last - 2 : last + 1] += expected / 3 - rate[person] * exposure[person]
+    counts = rng.poisson(rate[:, None] * exposure[:, None] + extra)
+    for i in range(staff):
+        e = f"E{i:04d}"
+        team(world, teams[i % len(teams)], [e], MONTHS_24, int(exposure[i]))
+        for month, count in zip(MONTHS_24, counts[i], strict=True):
+            if count:
+                world.add(month, int(count), day=5, employee_id=e)
+    return world
+
+
+def one_episode_at_a_time(expected: list[float]) -> dict:
+    """In each team, planted outliers one after another (never two at once, so one does not
+    raise its team's rate for another), on windows ending in months 3, 6, ..., 24; their
+    expected counts cycle through `expected`."""
+    episodes, n = {}, 0
+    for t in range(len(TEAM_RATES)):
+        for j, last in enumerate(range(2, 24, 3)):
+            episodes[(t + len(TEAM_RATES) * j, last)] = expected[n % len(expected)]
+            n += 1
+    return episodes
+
+
+def planted_found(con, episodes: dict) -> pd.DataFrame:
+    f = funnel_all(con).set_index(["subject_id", "review_month"])
+    rows = []
+    for (person, last), expected in episodes.items():
+        r = f.loc[(f"E{person:04d}", pd.Timestamp(f"{MONTHS_24[last]}-01"))]
+        rows.append((expected, r.expected, r.verdict == "outlier"))
+    return pd.DataFrame(rows, columns=["planted", "peer_expected", "found"])
+
+
+def funnel_all(con) -> pd.DataFrame:
+    return con.execute("SELECT * FROM marts.funnel WHERE subject_type = 'employee'").df()
+
+
+def test_background_flags_and_the_chance_alone_figure(built):
+    # 300 staff, 24 months, nobody different from their team: every flag is a false one.
+    con = built(realistic_world(seed=1))
+    f = funnel_all(con)
+    tested = f[f.p_value.notna()]
+    assert len(tested) == 300 * 24
+    medium_share = (tested.verdict == "outlier").mean()
+    assert medium_share <= 0.01
+    chance = con.execute("SELECT * FROM marts.flag_chance ORDER BY review_month").df()
+    assert len(chance) == 24
+    medium_in = chance.medium_flags.between(chance.medium_low, chance.medium_high)
+    watch_in = chance.watch_or_above_flags.between(chance.watch_low, chance.watch_high)
+    # each month's count falls in its own 95% interval (allow 2 of 24 months outside)
+    assert medium_in.sum() >= 22 and watch_in.sum() >= 22
+    # and over the two years the realised flags agree with what chance alone predicted
+    for realised, predicted in (
+        ("medium_flags", "expected_medium"),
+        ("watch_or_above_flags", "expected_watch_or_above"),
+    ):
+        total = chance[predicted].sum()
+        assert (
+            stats.poisson.ppf(0.001, total)
+            <= chance[realised].sum()
+            <= stats.poisson.ppf(0.999, total)
+        ), (realised, chance[realised].sum(), total)
+    print(
+        f"\nbackground: medium {medium_share:.4%} of {len(tested)} subject-months; "
+        f"watch or above {(tested.verdict != 'within').mean():.2%}; medium flags "
+        f"{chance.medium_flags.sum()} vs {chance.expected_medium.sum():.2f} by chance"
+    )
+
+
+def test_power_where_eight_findings_are_expected(built):
+    # 48 planted outliers, each expecting 8 findings over its window; where the peers' rate
+    # predicts under 0.5 for the same activity, at least 90% of them are flagged medium.
+    episodes = one_episode_at_a_time([8.0])
+    found = planted_found(built(realistic_world(seed=2, episodes=episodes)), episodes)
+    low = found[found.peer_expected < 0.5]
+    assert len(low) >= 30
+    assert low.found.mean() >= 0.90, low
+    print(
+        f"\npower at 8 expected (peer expected < 0.5): {low.found.mean():.0%} of {len(low)}; "
+        f"all: {found.found.mean():.0%} of {len(found)}"
+    )
+
+
+def test_power_curve_rises_with_the_expected_count(built):
+    episodes = one_episode_at_a_time([2.0, 4.0, 6.0, 12.0])
+    found = planted_found(built(realistic_world(seed=3, episodes=episodes)), episodes)
+    curve = found.groupby("planted").found.mean()
+    print("\npower curve (share found by planted expected count):", curve.round(2).to_dict())
+    assert curve.is_monotonic_increasing
+    assert curve[2.0] <= 0.35 and curve[12.0] >= 0.95

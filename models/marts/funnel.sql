@@ -4,11 +4,14 @@
 -- Staff and partners: substantiated conduct findings decided in the outlier window against the
 -- count expected from their exposure at their peers' pooled rate (same team / partner_type, the
 -- subject itself left out). Without activity data a subject is compared only with peers that
--- also lack it, as if all had equal activity. The test is the exact one-sided Poisson test,
--- p = P(X >= observed), valid at any expected count; a subject with fewer than min_observed
--- findings is never flagged (p is taken as 1), which is what keeps 1 finding against 0.05
--- expected from being a flag. When the peers had no finding at all, the expected count is 0 and
--- p is the exact conditional chance that all findings fall on this subject: share^observed.
+-- also lack it, as if all had equal activity. The test is the exact one-sided test for a Poisson
+-- rate against its peers', valid at any expected count: given the group's total of findings n,
+-- the subject's count is Binomial(n, its share of the group's activity) when all have the same
+-- rate, and p = P(X >= observed). Conditioning on n makes it exact although the peer rate is
+-- itself estimated from few findings (a plug-in Poisson p-value is not: with a peer rate read
+-- from 8 findings it flags several times more often than it claims). A subject with fewer than
+-- min_observed findings is never flagged (p is taken as 1): that is what keeps 1 finding against
+-- 0.05 expected from being a flag.
 -- Over-dispersion (Spiegelhalter 2005): when staff (or partners) vary more than Poisson allows,
 -- phi = the mean squared z-score winsorised at the 10th/90th percentiles, from 10 or more
 -- subjects expecting at least dispersion_min_expected findings; the excess over the expected
@@ -74,7 +77,8 @@ subject_expected as (
         -- group falls on it when all have the same rate
         case when w.exposure is not null then w.exposure / nullif(t.peer_exposure, 0)
             else 1.0 / t.peer_n end as share,
-        null::double as tolerated_rate
+        null::double as tolerated_rate,
+        t.peer_observed as group_observed
     from subject_windows as w
     inner join peer_totals as t
         on t.review_month = w.review_month and t.subject_type = w.subject_type
@@ -112,7 +116,7 @@ handler_expected as (
 expected as (
     select
         review_month, subject_type, subject_id, peer_group, observed, exposure, peers, method,
-        peer_rate, share, tolerated_rate, activity_gap, peer_rate as test_rate,
+        peer_rate, share, tolerated_rate, activity_gap, peer_rate as test_rate, group_observed,
         case when method = 'poisson_equal_activity' then peer_rate
             else exposure * peer_rate end as expected
     from subject_expected
@@ -120,6 +124,7 @@ expected as (
     select
         review_month, subject_type, subject_id, 'all handlers' as peer_group, observed, exposure,
         peers, method, peer_rate, null as share, tolerated_rate, false as activity_gap,
+        null as group_observed,
         greatest(coalesce(peer_rate, 0), tolerated_rate) as test_rate,
         exposure * greatest(coalesce(peer_rate, 0), tolerated_rate) as expected
     from handler_expected
@@ -171,34 +176,44 @@ tested as (
     select
         j.*,
         case when j.method <> 'binomial' and d.n >= 10 then greatest(1.0, d.phi_raw)
-            else 1.0 end as phi
+            else 1.0 end as phi,
+        -- the exact test: handlers' misses are Binomial(volume, test rate); a subject's findings,
+        -- given the findings of its whole group, are Binomial(group total, its activity share)
+        case when j.method = 'binomial' then j.exposure else j.group_observed end as trials,
+        case when j.method = 'binomial' then j.test_rate else j.share end as chance
     from judged as j
     left join dispersion as d using (review_month, subject_type)
     where j.reason is null
 ),
 
--- Probabilities k = 0..K under the null, far enough into the tail for the limits, the
--- observed count and the thresholds.
+-- Probabilities k = 0..K under the null, far enough into the tail for the limits, the observed
+-- count and the thresholds: 'test' (binomial, as above) for p-values, 'limit' (Poisson at the
+-- expected count) for the funnel limits of staff and partners.
 terms as (
     select
-        review_month, subject_type, subject_id, expected, test_rate, exposure, method, phi,
-        observed,
-        unnest(range(0, cast(case
-            when method = 'binomial' then least(exposure,
-                greatest(observed, ceil(expected + 12 * sqrt(expected) + 25))) + 1
-            else greatest(observed, ceil(expected + sqrt(phi) * (12 * sqrt(expected) + 25))) + 2
-        end as bigint))) as k
+        review_month, subject_type, subject_id, expected, observed, phi, trials, chance,
+        'test' as dist,
+        unnest(range(0, cast(least(trials, greatest(observed, ceil(trials * chance
+            + sqrt(phi) * (12 * sqrt(trials * chance) + 25)))) + 1 as bigint))) as k
     from tested
-    where method = 'binomial' or expected > 0
+    where chance > 0 and chance < 1
+    union all
+    select
+        review_month, subject_type, subject_id, expected, observed, phi, trials, chance,
+        'limit' as dist,
+        unnest(range(0, cast(ceil(expected + sqrt(phi) * (12 * sqrt(expected) + 25)) + 2
+            as bigint))) as k
+    from tested
+    where method <> 'binomial' and expected > 0
 ),
 
 pmf as (
     select
         *,
         exp(case
-            when method = 'binomial' then
-                lgamma(exposure + 1) - lgamma(k + 1) - lgamma(exposure - k + 1)
-                + k * ln(test_rate) + (exposure - k) * ln(1 - test_rate)
+            when dist = 'test' then
+                lgamma(trials + 1) - lgamma(k + 1) - lgamma(trials - k + 1)
+                + k * ln(chance) + (trials - k) * ln(1 - chance)
             else k * ln(expected) - expected - lgamma(k + 1)
         end) as probability
     from terms
@@ -211,44 +226,42 @@ tails as (
         -- P(X >= k), summed from the far tail so that small p-values keep their precision
         sum(probability) over (w order by k desc) as tail
     from pmf
-    window w as (partition by review_month, subject_type, subject_id)
+    window w as (partition by review_month, subject_type, subject_id, dist)
 ),
 
 quantiles as (
     select
-        review_month, subject_type, subject_id,
-        min(k) filter (where cdf >= (select outlier_watch_limit from params)) as q_95,
-        min(k) filter (where cdf >= (select outlier_high_limit from params)) as q_998
-    from tails
+        t.review_month, t.subject_type, t.subject_id,
+        min(t.k) filter (where t.cdf >= (select outlier_watch_limit from params)) as q_95,
+        min(t.k) filter (where t.cdf >= (select outlier_high_limit from params)) as q_998
+    from tails as t
+    inner join tested as s using (review_month, subject_type, subject_id)
+    where t.dist = case when s.method = 'binomial' then 'test' else 'limit' end
     group by all
 ),
 
--- The p-value each possible count k would have: the tail at the count shrunk by sqrt(phi)
--- towards the expected one (no shrinking for handlers, or when phi = 1).
+-- The p-value each possible count k would have: the binomial tail at the count shrunk by
+-- sqrt(phi) towards its mean (no shrinking for handlers, or when phi = 1). A share of 0 or 1
+-- leaves nothing to test: p = 1 (no finding can be unusual).
 attainable as (
     select
         a.review_month, a.subject_type, a.subject_id, a.k,
-        coalesce(b.tail, case when a.method = 'binomial' then 0.0 else 1.0 end) as p_value
+        coalesce(b.tail, 0.0) as p_value
     from tails as a
     left join tails as b
         on b.review_month = a.review_month and b.subject_type = a.subject_type
-        and b.subject_id = a.subject_id
-        and b.k = greatest(0, cast(ceil(a.expected + (a.k - a.expected) / sqrt(a.phi) - 1e-9)
-            as bigint))
-    union all
-    -- peers without findings: all observed findings on this subject, chance share^k
-    select t.review_month, t.subject_type, t.subject_id, k.k, power(t.share, k.k) as p_value
-    from tested as t
-    cross join (select unnest(range(0, 60)) as k) as k
-    where t.method <> 'binomial' and t.expected = 0
+        and b.subject_id = a.subject_id and b.dist = 'test'
+        and b.k = greatest(0, cast(ceil(a.trials * a.chance
+            + (a.k - a.trials * a.chance) / sqrt(a.phi) - 1e-9) as bigint))
+    where a.dist = 'test'
 ),
 
 observed_p as (
     select
         t.*,
-        coalesce(a.p_value, power(t.share, t.observed)) as p_value,
+        coalesce(a.p_value, 1.0) as p_value,
         case when t.method = 'binomial' or t.observed >= p.min_observed
-            then coalesce(a.p_value, power(t.share, t.observed)) else 1.0 end as p_flag
+            then coalesce(a.p_value, 1.0) else 1.0 end as p_flag
     from tested as t
     cross join params as p
     left join attainable as a
@@ -349,6 +362,7 @@ limits as (
     select
         j.*,
         t.phi,
+        t.trials,
         o.p_value,
         o.p_flag,
         d.q_value,
@@ -387,6 +401,8 @@ select
     l.peers,
     l.method,
     l.activity_gap,
+    l.share,
+    case when l.method <> 'binomial' then l.group_observed end as group_findings,
     l.phi,
     l.limit_95,
     l.limit_998,
