@@ -604,3 +604,211 @@ def test_power_curve_rises_with_the_expected_count(built):
     print("\npower curve (share found by planted expected count):", curve.round(2).to_dict())
     assert curve.is_monotonic_increasing
     assert curve[2.0] <= 0.35 and curve[12.0] >= 0.95
+
+
+# ---------------------------------------------------------------- issue 13: the other bullets
+
+EXPORT_MAY, EXPORT_JUNE = "2026-05-31 18:00", "2026-06-30 18:00"
+
+
+def test_handler_sla_judged_against_the_policy_when_peers_are_perfect(built):
+    # H1 missed the 7-working-day limit on 33 of 68 complaints; 40 other handlers missed none
+    # of their 10 each. The old rule gave no verdict ("peers all met the deadline"). Now H1 is
+    # compared with the larger of the peers' 0% and the 5% the 95% goal tolerates: expected
+    # 68 * 0.05 = 3.4, and 33 is far above the 99.8% binomial limit for 68 at 5%.
+    world = World()
+    others = [f"H{i:02d}" for i in range(2, 42)]
+    world.staff += [(h, "complaints") for h in ["H1", *others]]
+    for h, total, late in [("H1", 68, 33)] + [(h, 10, 0) for h in others]:
+        for i in range(total):
+            received = dt.datetime(2026, 10, 1 + i % 20, 9)
+            lag = dt.timedelta(days=20 if i < late else 1)
+            world.add(
+                "2026-10",
+                day=received.day,
+                handler_id=h,
+                category="service",
+                outcome="not_upheld",
+                first_response_at=received + lag,
+            )
+    con = built(world, as_of="2026-11-30")
+    row = funnel(con).query("subject_type == 'handler'").set_index("subject_id").loc["H1"]
+    assert row.peer_rate == 0 and row.tolerated_rate == pytest.approx(0.05)
+    assert row.expected == pytest.approx(3.4) and row.verdict == "outlier"
+    assert row.limit_998 == stats.binom.ppf(0.998, 68, 0.05)
+    sla = flag(flags(con), "H1", "handler_sla")
+    assert sla is not None and "33 of 68" in sla.explanation_en
+    assert "the 5.0% the policy tolerates" in sla.explanation_en
+    assert flags(con).query("rule == 'handler_sla'").subject_id.tolist() == ["H1"]
+
+
+def test_a_finding_counts_in_the_month_it_was_decided(built):
+    # S1: a threat received 29/05/2026, pending in the May export, upheld on 10/06 (first shown
+    # upheld by the June export). The old rule flagged it under May, whose report was out
+    # before the decision; now it is June's serious_conduct. S2: upheld in March, and already
+    # upheld in the first export loaded (history): it counts in March, by its resolved_at.
+    world = World()
+    team(world, "collections", ["S1", "S2", "S3"], YEAR, 1000)
+    threat = world.add(
+        "2026-05",
+        day=29,
+        employee_id="S1",
+        subcategory="threat",
+        resolved_at=dt.datetime(2026, 6, 10, 15),
+        _first=EXPORT_JUNE,
+    )[0]
+    world.earlier(threat, EXPORT_MAY, EXPORT_MAY, outcome="pending", resolved_at=None)
+    early = world.add(
+        "2026-02",
+        day=3,
+        employee_id="S2",
+        subcategory="abuse",
+        resolved_at=dt.datetime(2026, 3, 5, 10),
+        _first=EXPORT_MAY,
+    )[0]
+    con = built(world)
+    decided = con.execute(
+        "SELECT complaint_id, decision_month FROM marts.complaint_subjects"
+    ).fetchall()
+    assert dict(decided) == {threat: dt.date(2026, 6, 1), early: dt.date(2026, 3, 1)}
+    assert flag(flags(con, "2026-05"), "S1", "serious_conduct") is None
+    june = flag(flags(con, "2026-06"), "S1", "serious_conduct")
+    assert june.severity == "high" and list(june.complaint_ids) == [threat]
+    assert "received in May 2026, decided in June 2026" in june.explanation_en
+    assert "tiếp nhận tháng 5/2026, kết luận tháng 6/2026" in june.explanation_vi
+    assert flag(flags(con, "2026-03"), "S2", "serious_conduct") is not None
+    monthly = con.execute(
+        "SELECT month, substantiated, complaints FROM marts.employee_monthly "
+        "WHERE employee_id = 'S1' AND month IN ('2026-05-01', '2026-06-01') "
+        "ORDER BY month"
+    ).fetchall()
+    assert monthly == [(dt.date(2026, 5, 1), 0, 1), (dt.date(2026, 6, 1), 1, 0)]
+
+
+def test_appeals_under_review_and_overturned(built):
+    # All exports: 30/09 (earlier contents) and 31/10 (current).
+    # U1: threat upheld, review requested, not decided -> shown, counts, but not high.
+    # O1: threat upheld, review_outcome 'changed' and the register still says upheld: the new
+    #     outcome was not recorded, so the finding cannot stand -> removed from every count.
+    # O2: upheld on 30/09, 'changed' and not upheld on 31/10 -> removed (overturned).
+    # C1: partially upheld on 30/09 (review pending), 'changed' to upheld on 31/10 -> counts.
+    # K1: abuse upheld, review 'unchanged' -> counts.
+    world = World()
+    team(world, "collections", ["U1", "O1", "O2", "C1", "K1"], YEAR, 1000)
+    sep, octo = "2026-09-30 18:00", "2026-10-31 18:00"
+    review = {"review_requested_at": dt.datetime(2026, 10, 20, 9)}
+    u1 = world.add(
+        "2026-10",
+        employee_id="U1",
+        subcategory="threat",
+        _first=octo,
+        review_outcome="pending",
+        **review,
+    )[0]
+    o1 = world.add(
+        "2026-10",
+        employee_id="O1",
+        subcategory="threat",
+        _first=octo,
+        review_outcome="changed",
+        **review,
+    )[0]
+    o2 = world.add(
+        "2026-09",
+        employee_id="O2",
+        subcategory="threat",
+        outcome="not_upheld",
+        review_outcome="changed",
+        review_requested_at=dt.datetime(2026, 10, 2, 9),
+        _first=octo,
+    )[0]
+    world.earlier(o2, sep, sep, outcome="upheld", review_outcome=None, review_requested_at=None)
+    c1 = world.add(
+        "2026-09",
+        employee_id="C1",
+        subcategory="threat",
+        outcome="upheld",
+        review_outcome="changed",
+        review_requested_at=dt.datetime(2026, 9, 20, 9),
+        _first=octo,
+    )[0]
+    world.earlier(c1, sep, sep, outcome="partially_upheld", review_outcome="pending")
+    k1 = world.add(
+        "2026-10",
+        employee_id="K1",
+        subcategory="abuse",
+        _first=octo,
+        review_outcome="unchanged",
+        **review,
+    )[0]
+    con = built(world)
+    subjects = dict(
+        con.execute("SELECT complaint_id, appeal FROM marts.complaint_subjects").fetchall()
+    )
+    assert subjects == {
+        u1: "under_review",
+        o1: "overturned",
+        o2: "overturned",
+        c1: "changed_on_review",
+        k1: "upheld_on_review",
+    }
+    counted = dict(
+        con.execute("SELECT complaint_id, substantiated FROM marts.complaint_subjects").fetchall()
+    )
+    assert counted == {u1: True, o1: False, o2: False, c1: True, k1: True}
+    serious = {r.subject_id: r for r in flags(con).query("rule == 'serious_conduct'").itertuples()}
+    assert set(serious) == {"U1", "K1"}  # C1's finding was decided in September
+    assert serious["U1"].severity == "medium" and serious["K1"].severity == "high"
+    assert "under review (clause 4.3)" in serious["U1"].explanation_en
+    assert "đang được xem xét lại (Điều 4.3)" in serious["U1"].explanation_vi
+    assert flag(flags(con, "2026-09"), "C1", "serious_conduct").severity == "high"
+    overturned = con.execute(
+        "SELECT sum(overturned), sum(substantiated) FROM "
+        "marts.employee_monthly WHERE employee_id IN ('O1', 'O2')"
+    ).fetchall()[0]
+    assert overturned == (2, 0)
+
+
+def test_only_conduct_complaints_feed_the_conduct_flags(built):
+    # K1: an upheld *service* complaint that names K1 (even with a threat subcategory) is shown
+    # beside the findings, not counted. K2: staff conduct, counted. Partners: P1 is named on an
+    # upheld staff-conduct complaint (not its conduct), P2 on an upheld partner-conduct one.
+    world = World()
+    team(world, "collections", ["K1", "K2"], YEAR, 1000)
+    world.partners += [("P1", "debt_collection"), ("P2", "debt_collection")]
+    world.add("2026-10", employee_id="K1", category="service", subcategory="threat")
+    world.add("2026-10", employee_id="K2", subcategory="threat")
+    world.add("2026-10", partner_id="P1", subcategory="threat")
+    world.add("2026-10", partner_id="P2", category="partner_conduct", subcategory="threat")
+    con = built(world)
+    serious = flags(con).query("rule == 'serious_conduct'")
+    assert sorted(serious.subject_id) == ["K2", "P2"]
+    rows = con.execute("""SELECT subject_id, substantiated, other_findings, complaints
+        FROM marts.subject_monthly WHERE month = '2026-10-01' ORDER BY subject_id""").fetchall()
+    assert rows == [("K1", 0, 1, 1), ("K2", 1, 0, 1), ("P1", 0, 1, 1), ("P2", 1, 0, 1)]
+
+
+def test_missing_activity_is_reported_and_never_high(built):
+    # The collections team has activity for January-September only: October's export is late.
+    # M1 has findings in May, July and October (persistent): with activity the chance would be
+    # computed; without October's, the flag is medium, never high, and the coverage says so.
+    world = World()
+    team(world, "collections", ["M1"] + [f"Q{i}" for i in range(9)], YEAR[:-1], 1000)
+    for month in ("2026-05", "2026-07", "2026-10"):
+        world.add(month, employee_id="M1")
+    con = built(world)
+    persistent = flag(flags(con), "M1", "persistent")
+    assert persistent.severity == "medium"
+    assert "Without activity data" in persistent.explanation_en
+    coverage = con.execute(
+        "SELECT status, with_activity, missing_activity, missing_months "
+        "FROM marts.activity_coverage WHERE review_month = '2026-10-01' "
+        "AND subject_type = 'employee'"
+    ).fetchall()
+    assert coverage == [("missing", 10, 10, ["10/2026"])]
+    assert funnel(con).set_index("subject_id").loc["M1", "activity_gap"]
+    september = con.execute(
+        "SELECT status FROM marts.activity_coverage WHERE review_month = "
+        "'2026-09-01' AND subject_type = 'employee'"
+    ).fetchall()
+    assert september == [("complete",)]

@@ -2,7 +2,8 @@
 -- One row per subject and month in which the subject was in the directory, had activity or was
 -- named. Rolling sums run over a gap-free month grid, so a quiet month counts as zero.
 -- Allegations (complaints, not upheld, withdrawn, pending, subcategories) count in the month of
--- receipt; findings count in the month they were decided (marts.complaint_subjects):
+-- receipt, as do findings overturned on review (overturned); findings count in the month they
+-- were decided (marts.complaint_subjects):
 -- substantiated = conduct findings that count (not overturned on review), of which under_review
 -- are awaiting a review; other_findings = findings outside the subject's conduct category, shown
 -- beside, never in the conduct flags. exposure is null when the activity export has no row;
@@ -49,6 +50,7 @@ counts as (
         month,
         count(*) as complaints,
         count(*) filter (where conduct) as conduct_complaints,
+        count(*) filter (where appeal = 'overturned') as overturned,
         count(*) filter (where outcome = 'not_upheld') as not_upheld,
         count(*) filter (where outcome = 'withdrawn') as withdrawn,
         count(*) filter (where outcome is null or outcome = 'pending') as pending,
@@ -71,13 +73,8 @@ decisions as (
         decision_month as month,
         count(*) filter (where substantiated) as substantiated,
         count(*) filter (where substantiated and appeal = 'under_review') as under_review,
-        count(*) filter (where finding_overturned) as overturned,
         count(*) filter (where other_finding) as other_findings
-    from (
-        select *, appeal = 'overturned' and outcome in ('upheld', 'partially_upheld')
-            as finding_overturned
-        from marts.complaint_subjects
-    )
+    from marts.complaint_subjects
     where decision_month is not null
     group by all
 ),
@@ -90,7 +87,7 @@ grid as (
         coalesce(c.conduct_complaints, 0) as conduct_complaints,
         coalesce(f.substantiated, 0) as substantiated,
         coalesce(f.under_review, 0) as under_review,
-        coalesce(f.overturned, 0) as overturned,
+        coalesce(c.overturned, 0) as overturned,
         coalesce(f.other_findings, 0) as other_findings,
         coalesce(c.not_upheld, 0) as not_upheld,
         coalesce(c.withdrawn, 0) as withdrawn,
