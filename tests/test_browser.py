@@ -167,3 +167,39 @@ def test_register_script_is_shown_as_text(browser, report_home):
     finally:
         context.close()
     assert problems["dialogs"] == []
+
+
+@pytest.mark.parametrize("name", ["management", "management.en"])
+@pytest.mark.parametrize("width", [390, 1280])
+def test_partner_scorecard_fits(browser, pages, name, width):
+    """Partner names keep to at most two lines (three on a phone), and at 1280 px the whole
+    scorecard is visible without scrolling; on a phone it scrolls inside its own box, never
+    past the page."""
+    context, page, _ = _open(browser, pages[name], width)
+    try:
+        table = page.locator("table[data-table=partners]")
+        assert table.count() == 1
+        lines = page.evaluate(
+            """() => [...document.querySelectorAll('table[data-table=partners] tbody tr')]
+            .map(r => { const c = r.cells[0]; const s = getComputedStyle(c);
+                        const pad = parseFloat(s.paddingTop) + parseFloat(s.paddingBottom);
+                        return (c.clientHeight - pad) / parseFloat(s.lineHeight); })"""
+        )
+        assert lines and max(lines) <= (3.2 if width == 390 else 2.2), lines
+        box = page.evaluate(
+            """() => { const t = document.querySelector('table[data-table=partners]');
+                       const b = t.parentElement;
+                       return [t.scrollWidth, b.clientWidth, getComputedStyle(b).overflowX]; }"""
+        )
+        table_width, box_width, overflow = box
+        if width == 1280:
+            assert table_width <= box_width, box
+        else:
+            assert overflow == "auto"
+        types = page.evaluate(
+            """() => [...document.querySelectorAll('table[data-table=partners] tbody tr')]
+            .map(r => r.cells[1].innerText)"""
+        )
+        assert not [t for t in types if "_" in t], types
+    finally:
+        context.close()
