@@ -147,8 +147,11 @@ def test_report_renders_cleanly(browser, pages, name, width):
         page.screenshot(path=str(ARTIFACTS / f"{name}-{width}.png"), full_page=True)
         # The README's screenshots are refreshed on request only, so a test run leaves the
         # checkout as it was: UPDATE_SCREENSHOTS=1 make test.
-        if (os.environ.get("UPDATE_SCREENSHOTS") == "1" and width == 1280
-                and name in ("management", "quality", "hr")):
+        if (
+            os.environ.get("UPDATE_SCREENSHOTS") == "1"
+            and width == 1280
+            and name in ("management", "quality", "hr")
+        ):
             SCREENSHOTS.mkdir(parents=True, exist_ok=True)
             page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=False)
     finally:
