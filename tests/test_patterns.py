@@ -470,13 +470,17 @@ def test_every_evidence_id_exists_and_supports_its_flag(built):
     all_flags = con.execute("SELECT * FROM marts.pattern_flags").df()
     assert {"persistent", "serious_conduct", "outlier_rate"} <= set(all_flags.rule)
     complaints = con.execute("""SELECT c.complaint_id, c.employee_id, c.partner_id, c.handler_id,
-        c.outcome, c.received_at::DATE AS day, s.sla_status
+        c.outcome, c.received_at::DATE AS day, s.sla_status,
+        (SELECT any_value(n.decided_at::DATE) FROM marts.complaint_subjects AS n
+         WHERE n.complaint_id = c.complaint_id) AS decided
         FROM core.complaints c JOIN marts.complaint_sla s USING (complaint_id)""").df()
     complaints = complaints.set_index("complaint_id")
     for row in all_flags.itertuples():
         assert len(row.complaint_ids) > 0
         evidence = complaints.loc[list(row.complaint_ids)]  # KeyError if an id does not exist
-        assert (evidence.day >= row.period_start).all() and (evidence.day <= row.period_end).all()
+        # deadlines by the month received; findings by the month decided
+        day = evidence.day if row.rule == "handler_sla" else evidence.decided
+        assert (day >= row.period_start).all() and (day <= row.period_end).all()
         if row.rule == "handler_sla":
             assert (evidence.handler_id == row.subject_id).all()
             assert evidence.sla_status.isin(["breached", "open_overdue"]).all()

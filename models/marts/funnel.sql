@@ -18,9 +18,10 @@
 -- count is shrunk by sqrt(phi) before the test, which is the same as widening the limits.
 -- Multiplicity: the false-discovery rate over every staff member and partner tested in the
 -- review month is held at outlier_fdr (medium) by the discrete Benjamini-Hochberg procedure
--- below; watch is p <= 1 - outlier_watch_limit for one subject (above the exact 95% limit). chance_medium / chance_watch: the probability
--- that a subject with no real difference would reach this month's threshold (the largest
--- attainable p-value at or below it); their sums are the flags chance alone would give.
+-- below; watch is p <= 1 - outlier_watch_limit for one subject. chance_medium / chance_watch:
+-- the probability that a subject with no real difference would reach this month's threshold
+-- (the largest attainable p-value at or below it); their sums are the flags chance alone would
+-- give (marts.flag_chance). limit_95 / limit_998 are the exact Poisson funnel limits drawn.
 --
 -- Handlers: missed deadlines against the binomial at the larger of the other handlers' breach
 -- share and the share the policy tolerates (1 - the SLA goal), so perfect peers do not switch the

@@ -224,11 +224,15 @@ explained as (
         printf('%d khiếu nại có cơ sở về hành vi %s được kết luận trong tháng %s (Điều 3.4): '
             || '%s. Một vi phạm nghiêm trọng đã được xác minh cần được xem xét, không phụ thuộc '
             || 'vào khối lượng công việc.', observed, what_vi, strftime(review_month, '%m/%Y'),
-            when_vi) || case when coalesce(under_review, 0) > 0 then printf(' %d kết luận đang được xem xét lại (Điều 4.3): chưa xếp mức cao cho đến khi có kết quả xem xét.', under_review) else '' end as explanation_vi,
+            when_vi) || case when coalesce(under_review, 0) > 0 then printf(' %d kết luận đang được xem xét '
+            || 'lại (Điều 4.3): chưa xếp mức cao cho đến khi có kết quả xem xét.', under_review)
+            else '' end as explanation_vi,
         printf('%d substantiated complaint(s) of %s decided in %s (clause 3.4): %s. A single '
             || 'substantiated serious breach warrants review whatever the workload.',
             observed, replace(what_en, '_', ' '), strftime(review_month, '%m/%Y'), when_en)
-            || case when coalesce(under_review, 0) > 0 then printf(' %d finding(s) under review (clause 4.3): not high until the review is decided.', under_review) else '' end as explanation_en
+            || case when coalesce(under_review, 0) > 0 then printf(' %d finding(s) under review '
+            || '(clause 4.3): not high until the review is decided.', under_review)
+            else '' end as explanation_en
     from serious
     union all
     select
@@ -251,7 +255,9 @@ explained as (
             else printf(' Với khối lượng công việc này, theo tỷ lệ của nhóm %s, khả năng đạt '
                 || 'ngưỡng %d tháng do ngẫu nhiên chỉ là %s.', peer_group, persistent_months,
                 replace(printf('%.1f%%', 100 * chance), '.', ','))
-        end || case when coalesce(under_review, 0) > 0 then printf(' %d kết luận đang được xem xét lại (Điều 4.3): chưa xếp mức cao cho đến khi có kết quả xem xét.', under_review) else '' end,
+        end || case when coalesce(under_review, 0) > 0 then printf(' %d kết luận đang được xem xét '
+            || 'lại (Điều 4.3): chưa xếp mức cao cho đến khi có kết quả xem xét.', under_review)
+            else '' end,
         printf('Substantiated complaints decided in %d different months of the last %d '
             || '(%s–%s): %s. Substantiated breaches repeated over several months indicate a '
             || 'persistent breach (clause 7.1). Allegations not upheld are not counted: %d '
@@ -266,7 +272,9 @@ explained as (
                 || 'an anomaly.', peer_group, 100 * chance, persistent_months)
             else printf(' At this workload and the %s rate, the chance of reaching %d months '
                 || 'by chance is only %.1f%%.', peer_group, persistent_months, 100 * chance)
-        end || case when coalesce(under_review, 0) > 0 then printf(' %d finding(s) under review (clause 4.3): not high until the review is decided.', under_review) else '' end
+        end || case when coalesce(under_review, 0) > 0 then printf(' %d finding(s) under review '
+            || '(clause 4.3): not high until the review is decided.', under_review)
+            else '' end
     from persistent
     union all
     select
@@ -296,7 +304,9 @@ explained as (
         || case when phi > 1 then printf(' Mức chênh lệch đã được điều chỉnh (×%s) vì các '
             || 'đơn vị vốn chênh lệch nhau nhiều hơn mức ngẫu nhiên.',
             replace(printf('%.2f', sqrt(phi)), '.', ',')) else '' end
-        || case when coalesce(under_review, 0) > 0 then printf(' %d kết luận đang được xem xét lại (Điều 4.3): chưa xếp mức cao cho đến khi có kết quả xem xét.', under_review) else '' end,
+        || case when coalesce(under_review, 0) > 0 then printf(' %d kết luận đang được xem xét '
+            || 'lại (Điều 4.3): chưa xếp mức cao cho đến khi có kết quả xem xét.', under_review)
+            else '' end,
         case when method = 'poisson_exposure' then printf(
             '%d substantiated complaints decided in %s–%s against %.2f expected from %s '
             || 'interactions at the pooled rate of %d peers in %s (%.3f per 1,000). ',
@@ -316,7 +326,9 @@ explained as (
             || 'allowed for, so a signal to watch (clause 6.2).', family) end
         || case when phi > 1 then printf(' The excess was scaled down ×%.2f because peers vary '
             || 'more than chance alone would make them.', sqrt(phi)) else '' end
-        || case when coalesce(under_review, 0) > 0 then printf(' %d finding(s) under review (clause 4.3): not high until the review is decided.', under_review) else '' end
+        || case when coalesce(under_review, 0) > 0 then printf(' %d finding(s) under review '
+            || '(clause 4.3): not high until the review is decided.', under_review)
+            else '' end
     from outliers
     union all
     select
