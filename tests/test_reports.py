@@ -523,3 +523,29 @@ def test_hr_dossier_audit_failure_leaves_neither_file_nor_audit_row(report_home,
     with connect(settings.warehouse_path) as con:  # and it works once the insert can happen
         path = write_hr_dossier(con, settings, PLANTED, MONTH, "hr.lead", "check", "vi")
     assert _audit_rows(settings) == before + 1 and path.exists()
+
+
+def test_quality_report_warns_at_the_top_when_activity_is_missing(tmp_path):
+    # Two collections staff have activity for April and May only: June's export is late.
+    from tests.patterns_world import World
+
+    world = World()
+    world.staff += [("C1", "collections"), ("C2", "collections")]
+    world.exposure("employee", "C1", ["2026-04", "2026-05"], 1000)
+    world.exposure("employee", "C2", ["2026-04", "2026-05"], 1000)
+    world.add("2026-06", employee_id="C1")
+    settings = _world_home(tmp_path, world)
+    with connect(settings.warehouse_path) as con:
+        for lang in ("vi", "en"):
+            write_month_reports(con, settings, dt.date(2026, 6, 1), lang)
+    folder = settings.reports_dir / "2026-06"
+    en = (folder / "quality.en.html").read_text(encoding="utf-8")
+    notice = re.search(r'data-notice="activity">(.*?)</div>', en, re.S).group(1)
+    assert "2 of 2 staff" in notice and "06/2026" in notice and "never raise a high" in notice
+    assert en.index('data-notice="activity"') < en.index("<section")
+    vi = (folder / "quality.html").read_text(encoding="utf-8")
+    assert "Dữ liệu lượt tương tác thiếu" in vi and "2 trên 2 nhân viên" in vi
+    with connect(settings.warehouse_path) as con:
+        write_month_reports(con, settings, dt.date(2026, 5, 1), "en")
+    may = (settings.reports_dir / "2026-05" / "quality.en.html").read_text(encoding="utf-8")
+    assert 'data-notice="activity"' not in may

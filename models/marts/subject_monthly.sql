@@ -24,7 +24,10 @@ directory as (
 
 subjects as (
     select s.subject_type, s.subject_id, coalesce(d.peer_group, 'unknown') as peer_group,
-        d.subject_id is not null as in_directory, d.start_date, d.end_date
+        d.subject_id is not null as in_directory, d.start_date, d.end_date,
+        -- any activity row at all: a month without one is then a gap, not a team without data
+        s.subject_id in (select a.subject_id from core.activity as a
+            where a.subject_type = s.subject_type) as has_activity
     from (
         select subject_type, subject_id from directory
         union
@@ -37,7 +40,8 @@ subjects as (
 
 months as (
     select cast(unnest(generate_series(
-        (select cast(date_trunc('month', min(received_at)) as date) from core.complaints),
+        least((select cast(date_trunc('month', min(received_at)) as date) from core.complaints),
+            (select min(month) from core.activity)),
         (select last_month from params),
         interval 1 month
     )) as date) as month
@@ -112,7 +116,7 @@ grid as (
 rolling as (
     select
         *,
-        count(exposure) over (partition by subject_type, subject_id) > 0 as activity_expected,
+        has_activity as activity_expected,
         sum(complaints) over w3 as complaints_3m,
         sum(substantiated) over w3 as substantiated_3m,
         -- a window's exposure is known only when every month in it is
