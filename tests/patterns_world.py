@@ -105,20 +105,24 @@ def store(con: duckdb.DuckDBPyConnection, world: World) -> None:
     ]
     for table, key, group, rows in reference:
         if rows:
-            con.executemany(
+            con.register("world_reference", pd.DataFrame(rows, columns=[key, group]))
+            con.execute(
                 f"INSERT INTO {table} ({key}, {group}, exported_at, source_file, source_sha256, "
                 "source_row, loaded_at, content_hash) "
-                "VALUES (?, ?, ?, 'ref.csv', 'sha', 1, ?, 'h')",
-                [[k, g, LOADED, LOADED] for k, g in rows],
+                f"SELECT {key}, {group}, ?, 'ref.csv', 'sha', 1, ?, 'h' FROM world_reference",
+                [LOADED, LOADED],
             )
+            con.unregister("world_reference")
     if world.activity:
-        con.executemany(
-            "INSERT INTO core.activity VALUES (?, ?, ?, ?, ?, 'activity.csv', 'sha', 1, ?, 'h')",
-            [
-                [dt.date.fromisoformat(f"{m}-01"), t, s, n, LOADED, LOADED]
-                for t, s, m, n in world.activity
-            ],
+        activity = pd.DataFrame(world.activity, columns=["subject_type", "subject_id", "m", "n"])
+        activity["month"] = pd.to_datetime(activity["m"] + "-01").dt.date
+        con.register("world_activity", activity)
+        con.execute(
+            "INSERT INTO core.activity SELECT month, subject_type, subject_id, n, ?, "
+            "'activity.csv', 'sha', 1, ?, 'h' FROM world_activity",
+            [LOADED, LOADED],
         )
+        con.unregister("world_activity")
     materialise(con, discover_models()["core.complaints"])
 
 
