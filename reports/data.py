@@ -276,7 +276,7 @@ def employee_complaints(
         select c.complaint_id, c.receipt_date, c.due_date, c.response_date, c.resolution_date,
                c.category, c.subcategory, c.outcome, c.review_requested_at, c.review_outcome,
                c.sla_status, s.substantiated, s.other_finding, s.appeal,
-               cast(s.decided_at as date) as decision_date
+               s.decision_month
         from marts.complaint_sla as c
         join marts.complaint_subjects as s
             on s.complaint_id = c.complaint_id and s.subject_type = 'employee'
@@ -313,7 +313,8 @@ def findings(con: duckdb.DuckDBPyConnection, month: dt.date) -> pd.DataFrame | N
         con,
         """
         select s.subject_type, s.subject_id, s.complaint_id, cast(s.received_at as date)
-               as receipt_date, cast(s.decided_at as date) as decision_date, s.category,
+               as receipt_date, cast(s.resolved_at as date) as resolution_date,
+               s.decision_month, s.category,
                s.subcategory, s.outcome, s.appeal, s.substantiated
         from marts.complaint_subjects as s
         where s.decision_month = ? and (s.substantiated or s.other_finding)

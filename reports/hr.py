@@ -55,7 +55,7 @@ def complaint_tables(
     headers = complaint_headers(lang)
     found = Table(
         "substantiated",
-        [*headers, t("col_decided_date", lang), t("col_appeal", lang), t("col_counted_in", lang)],
+        [*headers, t("col_decided_month", lang), t("col_appeal", lang), t("col_counted_in", lang)],
         numeric=[False] * 11,
         empty=t("hr_no_complaints", lang),
     )
@@ -63,7 +63,7 @@ def complaint_tables(
         found.rows.append(
             [
                 *complaint_cells(r, lang),
-                Cell(fmt.date(r["decision_date"], lang), fmt.raw(r["decision_date"])),
+                Cell(fmt.month(r["decision_month"], lang), fmt.raw(r["decision_month"])),
                 _appeal_cell(r["appeal"], lang),
                 Cell(counted_in(flag_rows, r["complaint_id"], lang), cls="counted"),
             ]

@@ -251,7 +251,7 @@ STRINGS: dict[str, tuple[str, str]] = {
         "activity). Peers are not identified.",
     ),
     "col_per_person": ("Có cơ sở / người", "Substantiated per person"),
-    "col_decided_date": ("Ngày kết luận", "Decided"),
+    "col_decided_month": ("Tháng kết luận (được tính)", "Decided in (month counted)"),
     "col_appeal": ("Xem xét lại (Điều 4.3)", "Review (clause 4.3)"),
     "col_counted_in": ("Được tính trong dấu hiệu", "Counted in flags"),
     "col_counts": ("Tính vào dấu hiệu hành vi", "Counts in conduct flags"),

@@ -393,7 +393,7 @@ def test_findings_are_listed_in_the_month_they_were_decided(report_home):
     rows = _table_values(page, "findings")
     with connect(report_home.warehouse_path, read_only=True) as con:
         decided = con.execute(
-            "SELECT subject_id, complaint_id, cast(received_at AS DATE), cast(decided_at AS DATE) "
+            "SELECT subject_id, complaint_id, cast(received_at AS DATE), decision_month "
             "FROM marts.complaint_subjects WHERE decision_month = ? "
             "AND (substantiated OR other_finding)",
             [MONTH],

@@ -84,6 +84,7 @@ select
         as substantiated,
     finding and not coalesce(conduct, false) and appeal is distinct from 'overturned'
         as other_finding,
+    resolved_at,
     case when finding then decided_at end as decided_at,
     case when finding then cast(date_trunc('month', decided_at) as date) end as decision_month
 from named
