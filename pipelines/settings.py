@@ -39,13 +39,27 @@ class PatternSettings(BaseModel):
     persistent_months: int = Field(3, description="Distinct months with a substantiated complaint…")
     persistent_window: int = Field(6, description="…within this many months.")
     persistent_common_chance: float = Field(
-        0.05, description="persistent is only 'watch' when someone this busy reaches it this "
-        "often by chance at the peers' rate.")
+        0.05,
+        description="persistent is only 'watch' when someone this busy reaches it this "
+        "often by chance at the peers' rate.",
+    )
     outlier_window: int = Field(3, description="Months summed for the outlier rate.")
-    outlier_high_limit: float = 0.998
-    outlier_watch_limit: float = 0.95
-    min_expected: float = Field(
-        1.0, description="No outlier verdict when the expected count is below this."
+    min_observed: int = Field(
+        3, ge=1, description="outlier_rate never flags fewer findings than this in the window."
+    )
+    outlier_fdr: float = Field(
+        0.05,
+        gt=0,
+        lt=1,
+        description="False-discovery rate of medium outlier_rate flags "
+        "(Benjamini-Hochberg over every staff member and partner of a review month).",
+    )
+    outlier_high_limit: float = Field(0.998, description="Funnel limit drawn; handler_sla level.")
+    outlier_watch_limit: float = Field(
+        0.95, description="outlier_rate watch: p <= 1 - this for one subject (the 95% limit)."
+    )
+    dispersion_min_expected: float = Field(
+        1.0, description="Over-dispersion is estimated from subjects expecting at least this."
     )
     rising_months: int = Field(3, description="Consecutive months the rolling sum must rise.")
     handler_min_volume: int = Field(

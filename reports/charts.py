@@ -20,8 +20,8 @@ COLORS = {
     "goal": "#9a6700",
     "bar": "#8fb8de",
     "line": "#0b5cad",
-    "above_998": "#cf222e",
-    "above_95": "#d4a72c",
+    "outlier": "#cf222e",
+    "watch": "#d4a72c",
     "within": "#57606a",
     "no_verdict": "#afb8c1",
     "subject": "#cf222e",
@@ -119,7 +119,8 @@ def heatmap(rows: pd.DataFrame, months: list[dt.date], lang: str) -> str:
     # 150-row wall of zeros hides them.
     totals = rows.groupby("employee_id")[["substantiated", "complaints"]].sum()
     totals = totals[totals["complaints"] > 0].sort_values(
-        ["substantiated", "complaints"], ascending=False)
+        ["substantiated", "complaints"], ascending=False
+    )
     staff = list(totals.index[:HEATMAP_STAFF])
     fig = make_subplots(
         rows=1,

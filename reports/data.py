@@ -226,9 +226,7 @@ def flags(con: duckdb.DuckDBPyConnection, month: dt.date) -> pd.DataFrame | None
     )
 
 
-def flag_evidence(
-    con: duckdb.DuckDBPyConnection, month: dt.date, limit: int
-) -> pd.DataFrame:
+def flag_evidence(con: duckdb.DuckDBPyConnection, month: dt.date, limit: int) -> pd.DataFrame:
     """The first ``limit`` complaints behind each of the month's flags, in one query: dates,
     category, subcategory, outcome (no free text)."""
     return con.execute(
@@ -272,16 +270,83 @@ def employee_team(con: duckdb.DuckDBPyConnection, employee_id: str) -> tuple[boo
 def employee_complaints(
     con: duckdb.DuckDBPyConnection, employee_id: str, month: dt.date
 ) -> pd.DataFrame:
+    """Complaints naming the employee received by the month's end, with whether each is a
+    conduct finding that counts (marts.complaint_subjects), when it was decided and its review."""
     return con.execute(
         """
-        select complaint_id, receipt_date, due_date, response_date, resolution_date, category,
-               subcategory, outcome, review_requested_at, review_outcome, sla_status
-        from marts.complaint_sla
-        where employee_id = ? and receipt_date <= ?
-        order by receipt_date, complaint_id
+        select c.complaint_id, c.receipt_date, c.due_date, c.response_date, c.resolution_date,
+               c.category, c.subcategory, c.outcome, c.review_requested_at, c.review_outcome,
+               c.sla_status, s.substantiated, s.other_finding, s.appeal,
+               s.decision_month
+        from marts.complaint_sla as c
+        join marts.complaint_subjects as s
+            on s.complaint_id = c.complaint_id and s.subject_type = 'employee'
+            and s.subject_id = c.employee_id
+        where c.employee_id = ? and c.receipt_date <= ?
+        order by c.receipt_date, c.complaint_id
         """,
         [employee_id, month_end(month)],
     ).df()
+
+
+def flag_months(
+    con: duckdb.DuckDBPyConnection, subject_type: str, subject_id: str, month: dt.date
+) -> pd.DataFrame | None:
+    """Each complaint of a subject with the flags (rule, review month) it was evidence for, up
+    to the month: the months a finding has been counted in."""
+    return frame(
+        con,
+        """
+        select unnest(complaint_ids) as complaint_id, rule, review_month
+        from marts.pattern_flags
+        where subject_type = ? and subject_id = ? and review_month <= ?
+        order by complaint_id, rule, review_month
+        """,
+        [subject_type, subject_id, month],
+        needs=("marts.pattern_flags",),
+    )
+
+
+def findings(con: duckdb.DuckDBPyConnection, month: dt.date) -> pd.DataFrame | None:
+    """Findings decided in the month naming a staff member or partner: conduct findings that
+    count, and beside them other findings naming a person (not their conduct category)."""
+    return frame(
+        con,
+        """
+        select s.subject_type, s.subject_id, s.complaint_id, cast(s.received_at as date)
+               as receipt_date, cast(s.resolved_at as date) as resolution_date,
+               s.decision_month, s.category,
+               s.subcategory, s.outcome, s.appeal, s.substantiated
+        from marts.complaint_subjects as s
+        where s.decision_month = ? and (s.substantiated or s.other_finding)
+        order by s.substantiated desc, s.subject_type, s.subject_id, s.decided_at,
+                 s.complaint_id
+        """,
+        [month],
+        needs=("marts.complaint_subjects",),
+    )
+
+
+def activity_gaps(con: duckdb.DuckDBPyConnection, month: dt.date) -> pd.DataFrame | None:
+    """The review window's activity coverage, where it is not complete."""
+    return frame(
+        con,
+        "SELECT * FROM marts.activity_coverage WHERE review_month = ? AND status <> 'complete' "
+        "ORDER BY subject_type",
+        [month],
+        needs=("marts.activity_coverage",),
+    )
+
+
+def flag_chance(con: duckdb.DuckDBPyConnection, month: dt.date) -> dict | None:
+    rows = frame(
+        con,
+        "SELECT f.*, p.outlier_fdr FROM marts.flag_chance AS f "
+        "CROSS JOIN core.pattern_params AS p WHERE f.review_month = ?",
+        [month],
+        needs=("marts.flag_chance", "core.pattern_params"),
+    )
+    return rows.iloc[0].to_dict() if rows is not None and len(rows) else None
 
 
 def employee_flags(
@@ -291,8 +356,8 @@ def employee_flags(
         con,
         """
         select * from marts.pattern_flags
-        where subject_type = 'employee' and subject_id = ? and review_month <= ?
-        order by review_month desc, rule
+        where subject_type = 'employee' and subject_id = ? and review_month = ?
+        order by rule
         """,
         [employee_id, month],
         needs=("marts.pattern_flags",),

@@ -1,38 +1,99 @@
 """The HR dossier: every complaint naming one employee, findings apart from allegations, their
-flags and how they compare with team peers (clauses 4.5, 4.6, 7.1). Peers stay anonymous."""
+flags and how they compare with team peers (clauses 4.3, 4.5, 4.6, 7.1). Peers stay anonymous.
+
+Each finding appears once, with the months and rules it has been counted in, so three findings
+of January-March are not read as new flags in April, May and June."""
 
 from __future__ import annotations
 
 import datetime as dt
+from itertools import groupby
 
 import duckdb
 import pandas as pd
 
-from pipelines.ingest.labels import SUBSTANTIATED
 from reports import charts, data, fmt
 from reports.i18n import t
-from reports.quality import complaint_cells, complaint_headers
+from reports.quality import activity_notices, complaint_cells, complaint_headers
 from reports.render import Cell, Table
+
+
+def month_runs(months: list[dt.date], lang: str) -> str:
+    """Months as runs: 01/2026–03/2026, 06/2026 (consecutive months joined)."""
+    index = sorted({m.year * 12 + m.month - 1 for m in months})
+    runs = []
+    for _, run in groupby(enumerate(index), key=lambda p: p[1] - p[0]):
+        values = [dt.date(v // 12, v % 12 + 1, 1) for _, v in run]
+        first, last = fmt.month(values[0], lang), fmt.month(values[-1], lang)
+        runs.append(first if first == last else f"{first}–{last}")
+    return ", ".join(runs)
+
+
+def counted_in(flag_rows: pd.DataFrame | None, complaint_id: str, lang: str) -> str:
+    """The rules and review months a complaint was evidence for."""
+    if flag_rows is None or not len(flag_rows):
+        return t("counted_never", lang)
+    mine = flag_rows[flag_rows["complaint_id"] == complaint_id]
+    if not len(mine):
+        return t("counted_never", lang)
+    parts = []
+    for rule, part in mine.groupby("rule", sort=True):
+        months = [pd.Timestamp(m).date() for m in part["review_month"]]
+        parts.append(f"{t('rule_' + rule, lang)}: {month_runs(months, lang)}")
+    return "; ".join(parts)
 
 
 def complaint_tables(
     con: duckdb.DuckDBPyConnection, employee_id: str, month: dt.date, lang: str
-) -> tuple[Table, Table]:
+) -> tuple[Table, Table, Table]:
+    """Findings that count (one row each, with where they were counted), allegations, and the
+    other complaints naming the employee (other categories, or overturned on review)."""
     rows = data.employee_complaints(con, employee_id, month)
-    found = rows["outcome"].isin(SUBSTANTIATED)
-    tables = []
-    for name, part in (("substantiated", rows[found]), ("allegations", rows[~found])):
-        table = Table(
-            name, complaint_headers(lang), numeric=[False] * 8, empty=t("hr_no_complaints", lang)
+    flag_rows = data.flag_months(con, "employee", employee_id, month)
+    counts = rows["substantiated"].fillna(False).astype(bool)
+    other = (rows["other_finding"].fillna(False).astype(bool)) | (rows["appeal"] == "overturned")
+    headers = complaint_headers(lang)
+    found = Table(
+        "substantiated",
+        [*headers, t("col_decided_month", lang), t("col_appeal", lang), t("col_counted_in", lang)],
+        numeric=[False] * 11,
+        empty=t("hr_no_complaints", lang),
+    )
+    for r in rows[counts].to_dict("records"):
+        found.rows.append(
+            [
+                *complaint_cells(r, lang),
+                Cell(fmt.month(r["decision_month"], lang), fmt.raw(r["decision_month"])),
+                _appeal_cell(r["appeal"], lang),
+                Cell(counted_in(flag_rows, r["complaint_id"], lang), cls="counted"),
+            ]
         )
-        table.rows = [complaint_cells(r, lang) for r in part.to_dict("records")]
+    tables = [found]
+    for name, part in (("allegations", rows[~counts & ~other]), ("other", rows[other])):
+        table = Table(
+            name,
+            [*headers, t("col_appeal", lang)],
+            numeric=[False] * 9,
+            empty=t("hr_no_complaints", lang),
+        )
+        table.rows = [
+            [*complaint_cells(r, lang), _appeal_cell(r["appeal"], lang)]
+            for r in part.to_dict("records")
+        ]
         tables.append(table)
-    return tables[0], tables[1]
+    return tables[0], tables[1], tables[2]
+
+
+def _appeal_cell(appeal: object, lang: str) -> Cell:
+    if not isinstance(appeal, str):
+        return Cell("–")
+    return Cell(t(f"appeal_{appeal}", lang), appeal, "warn" if appeal == "under_review" else "")
 
 
 def flag_table(
     con: duckdb.DuckDBPyConnection, employee_id: str, month: dt.date, lang: str
 ) -> Table | None:
+    """The flags of the dossier's month (earlier months: see 'counted in' of each finding)."""
     rows = data.employee_flags(con, employee_id, month)
     if rows is None:
         return None
@@ -76,29 +137,36 @@ def flag_table(
 
 
 def peer_table(peers: pd.DataFrame | None, mine: pd.DataFrame | None, lang: str) -> Table:
-    """The employee's numbers beside their anonymous peer group's."""
+    """The employee's numbers beside their anonymous peer group's, in the unit of the method
+    the comparison used: per 1,000 interactions with activity data, per person without."""
+    me = peers[peers["is_subject"]].iloc[0] if peers is not None and len(peers) else None
+    per_person = me is not None and me["method"] == "poisson_equal_activity"
+    rate_header = t("col_per_person" if per_person else "col_rate", lang)
     table = Table(
         "peers",
         [
             t("col_subject", lang),
             t("col_observed", lang),
             t("col_exposure", lang),
-            t("col_rate", lang),
+            rate_header,
             t("col_expected", lang),
             t("col_verdict", lang),
         ],
         numeric=[False, True, True, True, True, False],
         empty=t("funnel_none", lang),
     )
-    if peers is not None and len(peers):
-        me = peers[peers["is_subject"]].iloc[0]
+    if me is not None:
         others = peers[~peers["is_subject"]]
+        if per_person:  # equal activity: findings per person over the window
+            mine_rate, peer_rate = float(me["observed"]), float(me["peer_rate"])
+        else:
+            mine_rate, peer_rate = me["rate_per_1000"], float(me["peer_rate"]) * 1000
         table.rows.append(
             [
                 Cell(t("chart_this_employee", lang)),
                 Cell(fmt.number(me["observed"], lang)),
                 Cell(fmt.number(me["exposure"], lang)),
-                Cell(fmt.number(me["rate_per_1000"], lang, 2)),
+                Cell(fmt.number(mine_rate, lang, 2), fmt.raw(mine_rate)),
                 Cell(fmt.number(me["expected"], lang, 2)),
                 Cell(t(f"verdict_{me['verdict']}", lang), me["verdict"]),
             ]
@@ -107,13 +175,13 @@ def peer_table(peers: pd.DataFrame | None, mine: pd.DataFrame | None, lang: str)
             [
                 Cell(f"{t('chart_peers', lang)} (n = {len(others)})"),
                 Cell(fmt.number(others["observed"].sum(), lang)),
-                Cell(fmt.number(others["exposure"].sum(), lang)),
-                Cell(fmt.number(float(me["peer_rate"]) * 1000, lang, 2)),
+                Cell(fmt.number(others["exposure"].sum(min_count=1), lang)),
+                Cell(fmt.number(peer_rate, lang, 2), fmt.raw(peer_rate)),
                 Cell("–"),
                 Cell("–"),
             ]
         )
-    if mine is not None and len(mine):
+    if mine is not None and len(mine) and not per_person:
         r = mine.iloc[0]
         for window in ("3m", "12m"):
             table.rows.append(
@@ -132,10 +200,21 @@ def peer_table(peers: pd.DataFrame | None, mine: pd.DataFrame | None, lang: str)
     return table
 
 
+def peers_note(peers: pd.DataFrame | None, lang: str) -> str:
+    if peers is None or not len(peers):
+        return t("hr_peers_note", lang)
+    me = peers[peers["is_subject"]].iloc[0]
+    if me["method"] != "poisson_equal_activity":
+        return t("hr_peers_note", lang)
+    return t("hr_peers_note_equal", lang).format(
+        start=fmt.date(me["period_start"], lang), end=fmt.date(me["period_end"], lang)
+    )
+
+
 def context(
     con: duckdb.DuckDBPyConnection, employee_id: str, team: str | None, month: dt.date, lang: str
 ) -> dict:
-    substantiated, allegations = complaint_tables(con, employee_id, month, lang)
+    substantiated, allegations, other = complaint_tables(con, employee_id, month, lang)
     peers = data.employee_peers(con, employee_id, month)
     mine = data.employee_month_row(con, employee_id, month)
     has_peers = peers is not None and len(peers) and (peers["exposure"].fillna(0) > 0).any()
@@ -143,10 +222,13 @@ def context(
         "title": t("hr_title", lang),
         "employee_id": employee_id,
         "team": team,
+        "notices": activity_notices(con, month, lang, subject_types=("employee",)),
+        "peers_note": peers_note(peers, lang),
         "charts": {"peers": charts.peer_funnel(peers, lang) if has_peers else ""},
         "tables": {
             "substantiated": substantiated,
             "allegations": allegations,
+            "other": other,
             "flags": flag_table(con, employee_id, month, lang),
             "peers": peer_table(peers, mine, lang),
         },

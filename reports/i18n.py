@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import re
+
 from pipelines.ingest.labels import VALUE_LABELS
+
+_CODE = re.compile(r"[a-z][a-z0-9]*(_[a-z0-9]+)*")
 
 LANGS = ("vi", "en")
 
@@ -188,7 +192,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "chart_peers": ("Đồng nghiệp (ẩn mã)", "Peers (codes hidden)"),
     "evidence_more": (
         "… và {n} khiếu nại khác (danh sách đầy đủ trong tables.xlsx)",
-        "… and {n} more (the full list is in tables.xlsx)",
+        "… and {n} more (the full list is in tables.en.xlsx)",
     ),
     "heatmap_note": (
         "Ô bên trái: số khiếu nại có cơ sở; bên phải: tất cả cáo buộc. Một cáo buộc "
@@ -240,9 +244,87 @@ STRINGS: dict[str, tuple[str, str]] = {
         "Đồng nghiệp không được nêu mã; chỉ so sánh tỷ lệ theo số lượt tương tác.",
         "Peers are not identified; only rates per interaction are compared.",
     ),
+    "hr_peers_note_equal": (
+        "Không có dữ liệu lượt tương tác: nhân viên được so sánh với đồng nghiệp cùng bộ phận "
+        "cũng không có dữ liệu này, theo số khiếu nại có cơ sở trên mỗi người trong kỳ "
+        "{start} – {end} (coi như khối lượng công việc bằng nhau). Đồng nghiệp không được nêu mã.",
+        "No activity data: the employee is compared with team peers that also lack it, in "
+        "substantiated complaints per person over {start} – {end} (as if all had equal "
+        "activity). Peers are not identified.",
+    ),
+    "col_per_person": ("Có cơ sở / người", "Substantiated per person"),
+    "col_decided_month": ("Tháng kết luận (được tính)", "Decided in (month counted)"),
+    "col_appeal": ("Xem xét lại (Điều 4.3)", "Review (clause 4.3)"),
+    "col_counted_in": ("Được tính trong dấu hiệu", "Counted in flags"),
+    "col_counts": ("Tính vào dấu hiệu hành vi", "Counts in conduct flags"),
+    "col_person": ("Nhân viên / đối tác", "Staff / partner"),
+    "counted_never": ("Chưa được tính trong dấu hiệu nào", "Not counted in any flag"),
+    "counts_yes": ("Có", "Yes"),
+    "counts_review": ("Có, đang xem xét lại: không xếp mức cao", "Yes; under review: not high"),
+    "counts_other": ("Không: không thuộc nhóm hành vi", "No: not a conduct complaint"),
+    "counts_overturned": (
+        "Không: kết luận bị thay đổi khi xem xét lại",
+        "No: overturned on review",
+    ),
+    "appeal_under_review": ("Đang xem xét lại", "Under review"),
+    "appeal_upheld_on_review": ("Giữ nguyên sau xem xét", "Upheld on review"),
+    "appeal_changed_on_review": (
+        "Thay đổi sau xem xét (kết quả mới đã ghi nhận)",
+        "Changed on review (new outcome recorded)",
+    ),
+    "appeal_overturned": (
+        "Bị thay đổi khi xem xét lại: không còn là kết luận",
+        "Overturned on review: no longer a finding",
+    ),
+    "sec_hr_other": (
+        "Khiếu nại khác nêu tên nhân viên (không thuộc nhóm hành vi nhân viên, hoặc kết luận "
+        "đã bị thay đổi khi xem xét lại)",
+        "Other complaints naming the employee (not staff conduct, or overturned on review)",
+    ),
+    "sec_findings": (
+        "Kết luận có cơ sở trong tháng (theo tháng kết luận)",
+        "Findings decided this month",
+    ),
+    "findings_note": (
+        "Một khiếu nại có cơ sở được tính vào tháng nó được kết luận, không phải tháng tiếp "
+        "nhận. Chỉ khiếu nại thuộc nhóm hành vi (hành vi nhân viên, hành vi đối tác) được tính "
+        "vào các dấu hiệu; các khiếu nại khác nêu tên một người được liệt kê bên cạnh.",
+        "A substantiated complaint counts in the month it was decided, not the month it was "
+        "received. Only conduct complaints (staff conduct, partner conduct) feed the conduct "
+        "flags; other complaints naming a person are listed beside them.",
+    ),
+    "chance_title": (
+        "Bao nhiêu dấu hiệu có thể chỉ do ngẫu nhiên?",
+        "How many flags could chance alone produce?",
+    ),
+    "chance_text": (
+        "Tháng này {tested} nhân viên và đối tác được kiểm tra tỷ lệ bất thường. Nếu không ai "
+        "thực sự khác đồng nghiệp, riêng ngẫu nhiên sẽ tạo ra khoảng {medium} dấu hiệu mức "
+        "trung bình (khoảng 95%: {medium_low}–{medium_high}) và {watch} dấu hiệu từ mức theo dõi "
+        "trở lên ({watch_low}–{watch_high}). Thực tế: {medium_flags} mức trung bình, "
+        "{watch_flags} từ mức theo dõi trở lên. Tỷ lệ phát hiện sai của mức trung bình được "
+        "giữ ở {fdr}.",
+        "This month {tested} staff and partners were tested for an outlier rate. If nobody "
+        "really differed from their peers, chance alone would produce about {medium} medium "
+        "flags (95% interval {medium_low}–{medium_high}) and {watch} at watch level or above "
+        "({watch_low}–{watch_high}). Raised: {medium_flags} medium, {watch_flags} at watch level "
+        "or above. The false-discovery rate of medium flags is held at {fdr}.",
+    ),
+    "activity_missing": (
+        "Dữ liệu lượt tương tác thiếu cho kỳ rà soát: {n} trên {of} {who} có dữ liệu ở các "
+        "tháng khác nhưng thiếu tháng {months}. Những người này chỉ được so sánh như thể khối "
+        "lượng công việc bằng nhau, và các so sánh đó không bao giờ tạo dấu hiệu mức cao. Hãy "
+        "nạp tệp lượt tương tác còn thiếu rồi chạy lại.",
+        "Activity data is missing for the review window: {n} of {of} {who} with activity in "
+        "other months have none for {months}. They are compared as if all had equal activity, "
+        "and such comparisons never raise a high flag. Load the missing activity export and run "
+        "the build again.",
+    ),
+    "who_employee": ("nhân viên", "staff"),
+    "who_partner": ("đối tác", "partners"),
     # Verdicts, severities and rules
-    "verdict_above_998": ("Trên giới hạn 99,8%", "Above 99.8% limit"),
-    "verdict_above_95": ("Trên giới hạn 95%", "Above 95% limit"),
+    "verdict_outlier": ("Bất thường", "Outlier"),
+    "verdict_watch": ("Cần theo dõi", "Watch"),
     "verdict_within": ("Trong giới hạn", "Within limits"),
     "verdict_no_verdict": ("Chưa đủ dữ liệu", "Too little data"),
     "severity_high": ("Cao", "High"),
@@ -295,6 +377,7 @@ VALUE_LABELS_EN: dict[str, dict[str, str]] = {
     },
     "review_outcome": {"unchanged": "Unchanged", "changed": "Changed", "pending": "Pending"},
     "partner_type": {
+        "collection_agency": "Collection agency",
         "debt_collection": "Debt collection",
         "call_centre": "Call centre",
         "payment": "Payment partner",
@@ -302,6 +385,7 @@ VALUE_LABELS_EN: dict[str, dict[str, str]] = {
 }
 VALUE_LABELS_VI_EXTRA: dict[str, dict[str, str]] = {
     "partner_type": {
+        "collection_agency": "Công ty thu hồi nợ",
         "debt_collection": "Thu hồi nợ",
         "call_centre": "Tổng đài",
         "payment": "Đối tác thanh toán",
@@ -316,16 +400,21 @@ def t(key: str, lang: str) -> str:
 
 
 def label(field: str, code: object, lang: str) -> str:
-    """A value code of the register as words; unknown codes are shown as given (an unknown
-    outcome as 'outcome not recognised: <label>'), None as '–'."""
+    """A value code of the register as words; unknown codes as words (``_`` → space), other
+    text as given (an unknown outcome as 'outcome not recognised: <label>'), None as '–'."""
     if code is None or code != code:  # None or NaN
         return "–"
     table = VALUE_LABELS_EN if lang == "en" else {**VALUE_LABELS, **VALUE_LABELS_VI_EXTRA}
-    known = table.get(field, {})
-    if field in ("outcome", "review_outcome") and str(code) not in known:
+    text = str(code)
+    known = table.get(field, {}).get(text)
+    if known is not None:
+        return known
+    if field in ("outcome", "review_outcome"):
         # a label kept as given at load: say so, never let it read like a pending case
-        return f"{t('outcome_unrecognised', lang)}: {code}"
-    return known.get(str(code), str(code))
+        return f"{t('outcome_unrecognised', lang)}: {text}"
+    # a code without a label reads as words too, so a column never mixes codes and labels;
+    # text as the register gave it (not a code) is shown as given
+    return text.replace("_", " ").capitalize() if _CODE.fullmatch(text) else text
 
 
 def translator(lang: str):

@@ -183,7 +183,7 @@ def partner_table(con: duckdb.DuckDBPyConnection, month: dt.date, lang: str) -> 
 
 
 def verdict_cls(verdict: str) -> str:
-    return {"above_998": "bad", "above_95": "warn"}.get(verdict, "")
+    return {"outlier": "bad", "watch": "warn"}.get(verdict, "")
 
 
 SUBCATEGORIES = (

@@ -75,9 +75,10 @@ def _check(con: duckdb.DuckDBPyConnection, lang: str) -> dt.date:
     return as_of
 
 
-def _names(lang: str) -> tuple[str, str]:
+def _names(lang: str) -> tuple[str, str, str]:
+    """Each language has its own files, so an English run never overwrites the Vietnamese."""
     suffix = "" if lang == "vi" else f".{lang}"
-    return f"management{suffix}.html", f"quality{suffix}.html"
+    return f"management{suffix}.html", f"quality{suffix}.html", f"tables{suffix}.xlsx"
 
 
 def _other_lang_href(name: str, lang: str) -> str:
@@ -88,11 +89,12 @@ def _other_lang_href(name: str, lang: str) -> str:
 def write_month_reports(
     con: duckdb.DuckDBPyConnection, settings: Settings, month: dt.date, lang: str
 ) -> list[Path]:
-    """management, quality (HTML in ``lang``) and tables.xlsx for ``month``; their paths."""
+    """management, quality (HTML in ``lang``) and tables[.en].xlsx for ``month``; their
+    paths."""
     as_of = _check(con, lang)
     month = month.replace(day=1)
     out = settings.reports_dir / month.strftime("%Y-%m")
-    mgmt_name, quality_name = _names(lang)
+    mgmt_name, quality_name, tables_name = _names(lang)
     common = {"period": fmt.month(month, lang), "as_of_text": fmt.date(as_of, lang)}
     mgmt = management.context(con, settings, month, as_of, lang, out)
     qual = quality.context(con, settings, month, as_of, lang)
@@ -117,7 +119,7 @@ def write_month_reports(
                 other_lang_href=_other_lang_href(quality_name, lang),
             ),
         ),
-        atomic_write(out / "tables.xlsx", lambda temp: xlsx.write_tables(con, month, temp)),
+        atomic_write(out / tables_name, lambda temp: xlsx.write_tables(con, month, temp)),
     ]
     return paths
 
@@ -164,12 +166,54 @@ def write_hr_dossier(
     _private_dir(settings.restricted_dir)
     folder = settings.restricted_dir / "hr"
     _private_dir(folder)
-    path = write_text(folder / f"{_safe(employee_id)}_{month:%Y-%m}.html", page, mode=0o600)
-    digest = hashlib.sha256(path.read_bytes()).hexdigest()
-    con.execute(
-        "INSERT INTO core.audit_log VALUES (?, ?, ?, ?, ?, ?, ?)",
-        [requested_at, requested_by, reason, employee_id, f"{month:%Y-%m}", str(path), digest],
-    )
+    path = folder / f"{_safe(employee_id)}_{month:%Y-%m}.html"
+    audit = [requested_at, requested_by, reason, employee_id, f"{month:%Y-%m}", str(path)]
+    return audited_write(con, path, page.encode("utf-8"), audit)
+
+
+def audited_write(con: duckdb.DuckDBPyConnection, path: Path, content: bytes, audit: list) -> Path:
+    """Make ``path`` visible and append its audit row in one transaction: write a 0600 temp
+    file beside it, BEGIN, insert the audit row (with the content's SHA-256), rename the temp
+    file to ``path``, COMMIT. On any failure the transaction is rolled back and the temp file
+    (or the renamed file) removed: the dossier exists if and only if its audit row does."""
+    digest = hashlib.sha256(content).hexdigest()
+    try:
+        fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    except OSError as exc:
+        raise ReportError(path, f"cannot write the report: {exc.strerror or exc}") from None
+    temp, renamed = Path(name), False
+    try:
+        try:
+            os.fchmod(fd, 0o600)
+            os.write(fd, content)
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        con.execute("BEGIN TRANSACTION")
+        try:
+            con.execute("INSERT INTO core.audit_log VALUES (?, ?, ?, ?, ?, ?, ?)", [*audit, digest])
+            os.replace(temp, path)
+            renamed = True
+            _fsync_dir(path.parent)
+            con.execute("COMMIT")
+        except BaseException:
+            with contextlib.suppress(duckdb.Error):
+                con.execute("ROLLBACK")
+            raise
+    except BaseException as exc:
+        if renamed:
+            path.unlink(missing_ok=True)
+        temp.unlink(missing_ok=True)
+        if isinstance(exc, OSError):
+            raise ReportError(path, f"cannot write the report: {exc.strerror or exc}") from None
+        if isinstance(exc, duckdb.Error):
+            first = str(exc).splitlines()[0]
+            raise ReportError(
+                path,
+                "cannot record the request in the audit log, so the "
+                f"dossier was not written: {first}",
+            ) from None
+        raise
     return path
 
 

@@ -74,8 +74,11 @@ def flag_blocks(
         return None
     month = flags["review_month"].iloc[0] if len(flags) else None
     found = data.flag_evidence(con, month, EVIDENCE_ROWS) if month is not None else None
-    by_flag = {key: part for key, part in found.groupby(["subject_type", "subject_id", "rule"])
-               } if found is not None and len(found) else {}
+    by_flag = (
+        {key: part for key, part in found.groupby(["subject_type", "subject_id", "rule"])}
+        if found is not None and len(found)
+        else {}
+    )
     blocks = []
     for f in flags.to_dict("records"):
         ids = [str(i) for i in (f["complaint_ids"] if f["complaint_ids"] is not None else [])]
@@ -105,6 +108,93 @@ def flag_blocks(
             }
         )
     return blocks
+
+
+def activity_notices(
+    con: duckdb.DuckDBPyConnection,
+    month: dt.date,
+    lang: str,
+    subject_types: tuple[str, ...] = ("employee", "partner"),
+) -> list[str]:
+    """One line per subject type whose activity export is missing or partial for the review
+    window (marts.activity_coverage), to print at the top of the report."""
+    gaps = data.activity_gaps(con, month)
+    if gaps is None:
+        return []
+    return [
+        t("activity_missing", lang).format(
+            n=fmt.number(r["missing_activity"], lang),
+            of=fmt.number(r["with_activity"], lang),
+            who=t(f"who_{r['subject_type']}", lang),
+            months=", ".join(r["missing_months"]),
+        )
+        for r in gaps.to_dict("records")
+        if r["subject_type"] in subject_types
+    ]
+
+
+def chance_text(con: duckdb.DuckDBPyConnection, month: dt.date, lang: str) -> str:
+    """How many outlier_rate flags chance alone would give this month, with its interval,
+    beside the flags raised (marts.flag_chance)."""
+    c = data.flag_chance(con, month)
+    if c is None:
+        return ""
+    return t("chance_text", lang).format(
+        tested=fmt.number(c["tested"], lang),
+        medium=fmt.number(c["expected_medium"], lang, 2),
+        medium_low=c["medium_low"],
+        medium_high=c["medium_high"],
+        watch=fmt.number(c["expected_watch_or_above"], lang, 1),
+        watch_low=c["watch_low"],
+        watch_high=c["watch_high"],
+        medium_flags=c["medium_flags"],
+        watch_flags=c["watch_or_above_flags"],
+        fdr=fmt.pct(c["outlier_fdr"], lang, 0),
+    )
+
+
+def findings_table(con: duckdb.DuckDBPyConnection, month: dt.date, lang: str) -> Table | None:
+    """Findings decided in the month, by decision month, received date beside it."""
+    rows = data.findings(con, month)
+    if rows is None:
+        return None
+    table = Table(
+        "findings",
+        [
+            t("col_person", lang),
+            t("col_complaint", lang),
+            t("col_received_date", lang),
+            t("col_resolution_date", lang),
+            t("col_decided_month", lang),
+            t("col_category", lang),
+            t("col_subcategory", lang),
+            t("col_outcome", lang),
+            t("col_counts", lang),
+        ],
+        numeric=[False] * 9,
+        empty=t("none", lang),
+    )
+    for r in rows.to_dict("records"):
+        if not r["substantiated"]:
+            counts = "counts_other"
+        elif r["appeal"] == "under_review":
+            counts = "counts_review"
+        else:
+            counts = "counts_yes"
+        table.rows.append(
+            [
+                Cell(r["subject_id"], r["subject_id"]),
+                Cell(r["complaint_id"], r["complaint_id"], "evidence"),
+                Cell(fmt.date(r["receipt_date"], lang), fmt.raw(r["receipt_date"])),
+                Cell(fmt.date(r["resolution_date"], lang)),
+                Cell(fmt.month(r["decision_month"], lang), fmt.raw(r["decision_month"])),
+                Cell(label("category", r["category"], lang)),
+                Cell(label("subcategory", r["subcategory"], lang)),
+                Cell(label("outcome", r["outcome"], lang), r["outcome"] or ""),
+                Cell(t(counts, lang), counts, "warn" if counts == "counts_review" else ""),
+            ]
+        )
+    return table
 
 
 def handler_table(con: duckdb.DuckDBPyConnection, month: dt.date, lang: str) -> Table | None:
@@ -179,7 +269,10 @@ def context(
             "heatmap_built": heat is not None,
         },
         "flags": flag_blocks(con, data.flags(con, month), lang),
+        "notices": activity_notices(con, month, lang),
+        "chance": chance_text(con, month, lang),
         "tables": {
+            "findings": findings_table(con, month, lang),
             "handlers": handler_table(con, month, lang),
             "integrity": integrity_list(con, lang),
         },

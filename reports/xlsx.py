@@ -104,6 +104,34 @@ def _sheets(month: dt.date) -> list[tuple[str, str, str, str, list, tuple[str, .
             ("marts.pattern_flags",),
         ),
         (
+            "flag_chance",
+            "Số dấu hiệu tỷ lệ bất thường có thể chỉ do ngẫu nhiên, theo tháng (Điều 4.5)",
+            "Outlier flags chance alone would give, by month (clause 4.5)",
+            "SELECT * FROM marts.flag_chance WHERE review_month BETWEEN ? AND ? "
+            "ORDER BY review_month",
+            [year_ago, month],
+            ("marts.flag_chance",),
+        ),
+        (
+            "findings",
+            "Kết luận có cơ sở trong tháng, theo tháng kết luận (Điều 3.4, 4.3)",
+            "Findings decided in the month (clauses 3.4, 4.3)",
+            "SELECT subject_type, subject_id, complaint_id, received_at, decided_at, category, "
+            "conduct, subcategory, outcome, review_outcome, appeal, substantiated, "
+            "other_finding FROM marts.complaint_subjects WHERE decision_month = ? "
+            "ORDER BY subject_type, subject_id, decided_at, complaint_id",
+            [month],
+            ("marts.complaint_subjects",),
+        ),
+        (
+            "activity_coverage",
+            "Dữ liệu lượt tương tác của kỳ rà soát (Điều 4.5)",
+            "Activity data for the review window (clause 4.5)",
+            "SELECT * FROM marts.activity_coverage WHERE review_month = ?",
+            [month],
+            ("marts.activity_coverage",),
+        ),
+        (
             "register_integrity",
             "Tính toàn vẹn của sổ đăng ký (Điều 2.3)",
             "Register integrity (clause 2.3)",

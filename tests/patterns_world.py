@@ -22,6 +22,7 @@ class World:
     partners: list[tuple[str, str]] = field(default_factory=list)  # (partner_id, type)
     activity: list[tuple[str, str, str, int]] = field(default_factory=list)  # type, id, YYYY-MM, n
     complaints: list[dict] = field(default_factory=list)
+    versions: list[dict] = field(default_factory=list)  # earlier contents of complaints
     _next: int = 0
 
     def add(self, month: str, n: int = 1, day: int = 10, **fields) -> list[str]:
@@ -31,48 +32,97 @@ class World:
             self._next += 1
             cid = f"KN{self._next:06d}"
             received = dt.datetime.fromisoformat(f"{month}-{day:02d} 09:00")
-            row = {"complaint_id": cid, "received_at": received, "category": "staff_conduct",
-                   "first_response_at": received + dt.timedelta(days=1), "outcome": "upheld",
-                   "handler_id": "XL01"}
+            row = {
+                "complaint_id": cid,
+                "received_at": received,
+                "category": "staff_conduct",
+                "first_response_at": received + dt.timedelta(days=1),
+                "resolved_at": received + dt.timedelta(days=1),
+                "outcome": "upheld",
+                "handler_id": "XL01",
+            }
             row.update(fields)
             self.complaints.append(row)
             ids.append(cid)
         return ids
 
+    def earlier(self, cid: str, first: str, last: str, **fields) -> None:
+        """An earlier content of complaint `cid`, seen in the exports from `first` to `last`
+        (YYYY-MM-DD HH:MM); the current content is seen from `_first` (default LOADED) on."""
+        current = next(r for r in self.complaints if r["complaint_id"] == cid)
+        self.versions.append(
+            {
+                **current,
+                **fields,
+                "_first": dt.datetime.fromisoformat(first),
+                "_last": dt.datetime.fromisoformat(last),
+            }
+        )
+
     def exposure(self, subject_type: str, subject_id: str, months: list[str], n: int) -> None:
         self.activity.extend((subject_type, subject_id, m, n) for m in months)
 
 
-COLUMNS = ["complaint_id", "received_at", "category", "subcategory", "employee_id", "partner_id",
-           "handler_id", "first_response_at", "resolved_at", "outcome", "review_requested_at",
-           "review_outcome"]
+COLUMNS = [
+    "complaint_id",
+    "received_at",
+    "category",
+    "subcategory",
+    "employee_id",
+    "partner_id",
+    "handler_id",
+    "first_response_at",
+    "resolved_at",
+    "outcome",
+    "review_requested_at",
+    "review_outcome",
+]
 
 
 def store(con: duckdb.DuckDBPyConnection, world: World) -> None:
     """The world as ingestion would have stored it (one version per complaint)."""
-    frame = pd.DataFrame(world.complaints).reindex(columns=COLUMNS)
+    frame = pd.DataFrame(world.complaints + world.versions).reindex(
+        columns=[*COLUMNS, "_first", "_last"]
+    )
+    frame["_first"] = pd.to_datetime(frame["_first"]).fillna(pd.Timestamp(LOADED))
+    frame["_last"] = pd.to_datetime(frame["_last"]).fillna(pd.Timestamp(LOADED))
     con.register("world_complaints", frame)
-    con.execute("""
+    con.execute(
+        """
         INSERT INTO core.complaint_versions BY NAME
-        SELECT *, complaint_id AS content_hash, ? AS first_exported_at, ? AS exported_at,
+        SELECT * EXCLUDE (_first, _last),
+            complaint_id || '#' || row_number() OVER () AS content_hash,
+            _first AS first_exported_at, _last AS exported_at,
             'world.csv' AS source_file, 'sha' AS source_sha256,
             row_number() OVER () AS source_row, 1 AS load_id, ? AS loaded_at
-        FROM world_complaints""", [LOADED, LOADED, LOADED])
+        FROM world_complaints""",
+        [LOADED],
+    )
     con.unregister("world_complaints")
-    reference = [("core.staff", "employee_id", "team", world.staff),
-                 ("core.partners", "partner_id", "partner_type", world.partners)]
+    reference = [
+        ("core.staff", "employee_id", "team", world.staff),
+        ("core.partners", "partner_id", "partner_type", world.partners),
+    ]
     for table, key, group, rows in reference:
         if rows:
-            con.executemany(
+            con.register("world_reference", pd.DataFrame(rows, columns=[key, group]))
+            con.execute(
                 f"INSERT INTO {table} ({key}, {group}, exported_at, source_file, source_sha256, "
                 "source_row, loaded_at, content_hash) "
-                "VALUES (?, ?, ?, 'ref.csv', 'sha', 1, ?, 'h')",
-                [[k, g, LOADED, LOADED] for k, g in rows])
+                f"SELECT {key}, {group}, ?, 'ref.csv', 'sha', 1, ?, 'h' FROM world_reference",
+                [LOADED, LOADED],
+            )
+            con.unregister("world_reference")
     if world.activity:
-        con.executemany(
-            "INSERT INTO core.activity VALUES (?, ?, ?, ?, ?, 'activity.csv', 'sha', 1, ?, 'h')",
-            [[dt.date.fromisoformat(f"{m}-01"), t, s, n, LOADED, LOADED]
-             for t, s, m, n in world.activity])
+        activity = pd.DataFrame(world.activity, columns=["subject_type", "subject_id", "m", "n"])
+        activity["month"] = pd.to_datetime(activity["m"] + "-01").dt.date
+        con.register("world_activity", activity)
+        con.execute(
+            "INSERT INTO core.activity SELECT month, subject_type, subject_id, n, ?, "
+            "'activity.csv', 'sha', 1, ?, 'h' FROM world_activity",
+            [LOADED, LOADED],
+        )
+        con.unregister("world_activity")
     materialise(con, discover_models()["core.complaints"])
 
 

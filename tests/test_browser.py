@@ -147,8 +147,11 @@ def test_report_renders_cleanly(browser, pages, name, width):
         page.screenshot(path=str(ARTIFACTS / f"{name}-{width}.png"), full_page=True)
         # The README's screenshots are refreshed on request only, so a test run leaves the
         # checkout as it was: UPDATE_SCREENSHOTS=1 make test.
-        if (os.environ.get("UPDATE_SCREENSHOTS") == "1" and width == 1280
-                and name in ("management", "quality", "hr")):
+        if (
+            os.environ.get("UPDATE_SCREENSHOTS") == "1"
+            and width == 1280
+            and name in ("management", "quality", "hr")
+        ):
             SCREENSHOTS.mkdir(parents=True, exist_ok=True)
             page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=False)
     finally:
@@ -167,3 +170,40 @@ def test_register_script_is_shown_as_text(browser, report_home):
     finally:
         context.close()
     assert problems["dialogs"] == []
+
+
+@pytest.mark.parametrize("name", ["management", "management.en"])
+@pytest.mark.parametrize("width", [390, 1280])
+def test_partner_scorecard_fits(browser, pages, name, width):
+    """Partner names keep to at most two lines (three on a phone), and at 1280 px the whole
+    scorecard is visible without scrolling; on a phone it scrolls inside its own box, never
+    past the page."""
+    context, page, _ = _open(browser, pages[name], width)
+    try:
+        table = page.locator("table[data-table=partners]")
+        assert table.count() == 1
+        lines = page.evaluate(
+            """() => [...document.querySelectorAll('table[data-table=partners] tbody tr')]
+            .map(r => { const range = document.createRange();
+                        range.selectNodeContents(r.cells[0]);
+                        return new Set([...range.getClientRects()]
+                            .map(x => Math.round(x.top))).size; })"""
+        )
+        assert lines and max(lines) <= (3 if width == 390 else 2), lines
+        box = page.evaluate(
+            """() => { const t = document.querySelector('table[data-table=partners]');
+                       const b = t.parentElement;
+                       return [t.scrollWidth, b.clientWidth, getComputedStyle(b).overflowX]; }"""
+        )
+        table_width, box_width, overflow = box
+        if width == 1280:
+            assert table_width <= box_width, box
+        else:
+            assert overflow == "auto"
+        types = page.evaluate(
+            """() => [...document.querySelectorAll('table[data-table=partners] tbody tr')]
+            .map(r => r.cells[1].innerText)"""
+        )
+        assert not [t for t in types if "_" in t], types
+    finally:
+        context.close()

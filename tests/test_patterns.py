@@ -9,9 +9,11 @@ P(X <= 4) = 0.99634, P(X <= 5) = 0.99941 -> the 99.8% limit is 5.
 from __future__ import annotations
 
 import datetime as dt
+import math
 from contextlib import ExitStack
 
 import numpy as np
+import pandas as pd
 import pytest
 from scipy import stats
 
@@ -52,10 +54,160 @@ def flag(frame, subject_id: str, rule: str):
 # ------------------------------------------------------------------------------ outlier_rate
 
 
-def test_outlier_hand_case_exact_poisson_limits(built):
-    # A1: 6 findings over Aug-Oct from 3,000 interactions. Peers A2-A4: 3 findings from 9,000,
-    # so A1 is expected to have 3,000 * 3/9,000 = 1.0; limits 3 (95%) and 5 (99.8%): 6 > 5.
-    # A2: peers have 8 findings from 9,000 -> expected 2.667, observed 1: within.
+def poisson_tail(k: int, mean: float) -> float:
+    """P(X >= k) for X ~ Poisson(mean), written out: 1 - e^-mean * sum_{j<k} mean^j / j!."""
+    return 1 - math.exp(-mean) * sum(mean**j / math.factorial(j) for j in range(k))
+
+
+def binomial_tail(k: int, n: int, share: float) -> float:
+    """P(X >= k) for X ~ Binomial(n, share), written out term by term."""
+    return sum(math.comb(n, j) * share**j * (1 - share) ** (n - j) for j in range(k, n + 1))
+
+
+def test_outlier_hand_case_exact_test(built):
+    # A1: 6 findings over Aug-Oct from 3,000 interactions; 19 peers with 3,000 each, 6 of them
+    # with 1 finding: A1 expects 6 / 57,000 * 3,000 = 0.316 (Poisson limits: 95% 1, 99.8% 3).
+    # The exact test: of the group's 12 findings, each falls on A1 with its activity share
+    # 3,000 / 60,000 = 0.05 if all had the same rate, so p = P(Binomial(12, 0.05) >= 6) =
+    # 924 * 0.05^6 * 0.95^6 + 792 * 0.05^7 * 0.95^5 + ... = 1.111e-5. The old rule: no verdict
+    # (expected below 1).
+    world = World()
+    peers = [f"Q{i:02d}" for i in range(19)]
+    team(world, "collections", ["A1", *peers], WINDOW, 1000)
+    for month in WINDOW:
+        world.add(month, 2, employee_id="A1")
+    for e in peers[:6]:
+        world.add("2026-10", 1, employee_id=e)
+    con = built(world)
+    f = funnel(con).set_index("subject_id")
+    assert f.loc["A1", ["observed", "exposure", "expected", "limit_95", "limit_998"]].tolist() == [
+        6,
+        3000,
+        pytest.approx(6 / 19),
+        1,
+        3,
+    ]
+    assert f.loc["A1", ["group_findings", "share"]].tolist() == [12, pytest.approx(0.05)]
+    assert f.loc["A1", "p_value"] == pytest.approx(1.111e-5, abs=5e-9)
+    assert f.loc["A1", "p_value"] == pytest.approx(binomial_tail(6, 12, 0.05), rel=1e-9)
+    assert f.loc["A1", "family"] == 20 and f.loc["A1", "q_value"] < 0.05
+    assert f.loc["A1", "verdict"] == "outlier"
+    assert f.loc["Q00", "verdict"] == "within"
+    outlier = flag(flags(con), "A1", "outlier_rate")
+    assert outlier.severity == "medium" and outlier.upper_limit == 3
+    assert "0,32 dự kiến" in outlier.explanation_vi and "3.000 lượt" in outlier.explanation_vi
+    assert "0.32 expected from 3,000 interactions" in outlier.explanation_en
+    assert "1.1e-05" in outlier.explanation_en and "20 subjects" in outlier.explanation_en
+
+
+def test_watch_when_one_subject_is_unusual_but_not_after_multiplicity(built):
+    # Four staff, 3,000 interactions each. A1: 5 findings, A2-A4: 1 each, so 8 in all, each
+    # falling on any one with chance 1/4: p = P(Binomial(8, 1/4) >= 5) = 0.0273 <= 0.05. All
+    # four have that same distribution, so at the bar 0.0273 subjects with no real difference
+    # would give 4 * 0.0273 = 0.109 flags, more than the 0.05 allowed for one flag: watch.
+    world = World()
+    team(world, "collections", ["A1", "A2", "A3", "A4"], WINDOW, 1000)
+    world.add("2026-09", 5, employee_id="A1")
+    for e in ("A2", "A3", "A4"):
+        world.add("2026-10", 1, employee_id=e)
+    con = built(world)
+    row = funnel(con).set_index("subject_id").loc["A1"]
+    assert row.p_value == pytest.approx(binomial_tail(5, 8, 0.25), rel=1e-9)
+    assert row.p_value == pytest.approx(0.0273, abs=1e-4)
+    outlier = flag(flags(con), "A1", "outlier_rate")
+    assert outlier.severity == "watch" and outlier.upper_limit == 3
+
+
+def test_rare_events_six_findings_against_a_third_expected_is_flagged(built):
+    # The issue's case: R1 has 6 findings in 3 months at a normal workload (3,000 interactions);
+    # 29 peers with 3,000 each had 9 findings in all: expected 9 / 87,000 * 3,000 = 0.3103.
+    # The old rule gave no verdict (expected below 1). p = P(Binomial(15, 1/30) >= 6) = 5.3e-6.
+    world = World()
+    peers = [f"Q{i:02d}" for i in range(29)]
+    team(world, "collections", ["R1", *peers], WINDOW, 1000)
+    for month in WINDOW:
+        world.add(month, 2, employee_id="R1")
+    for e in peers[:9]:
+        world.add("2026-09", 1, employee_id=e)
+    con = built(world)
+    row = funnel(con).set_index("subject_id").loc["R1"]
+    assert row.expected == pytest.approx(9 * 3000 / 87_000)
+    assert row.p_value == pytest.approx(binomial_tail(6, 15, 1 / 30), rel=1e-9)
+    assert 5.2e-6 < row.p_value < 5.4e-6
+    assert row.verdict == "outlier"
+    assert flag(flags(con), "R1", "outlier_rate").severity == "medium"
+
+
+def test_fewer_findings_than_the_minimum_are_never_flagged(built):
+    # L1: 2 findings against 2 / 90,000 * 3,000 = 0.067 expected; of the group's 4 findings each
+    # falls on L1 with chance 1/31: p = P(Binomial(4, 1/31) >= 2) = 0.006, yet 2 < 3 findings.
+    # L2: 1 finding. Neither is flagged; both still count in the month's family of 31.
+    world = World()
+    peers = [f"Q{i:02d}" for i in range(29)]
+    team(world, "collections", ["L1", "L2", *peers], WINDOW, 1000)
+    world.add("2026-10", 2, employee_id="L1")
+    world.add("2026-10", 1, employee_id="L2")
+    world.add("2026-09", 1, employee_id="Q00")
+    con = built(world)
+    f = funnel(con).set_index("subject_id")
+    assert f.loc["L1", "expected"] == pytest.approx(2 / 30)
+    assert f.loc["L1", "p_value"] == pytest.approx(binomial_tail(2, 4, 1 / 31), rel=1e-9)
+    assert f.loc["L1", "verdict"] == "within" and f.loc["L2", "verdict"] == "within"
+    assert f.loc["L1", "family"] == 31
+    assert f.loc["L1", "reason"] == "fewer findings than the minimum to flag"
+    assert flags(con).query("rule == 'outlier_rate'").empty
+
+
+def test_peers_without_any_finding_still_give_a_verdict(built):
+    # Z1 has 3 findings, its 9 peers none, all with equal activity: expected 0, and the exact
+    # chance that all 3 fall on Z1 is (1/10)^3 = 0.001; the ten share that distribution, so
+    # S = 10 * 0.001 = 0.01 <= 0.05: medium.
+    world = World()
+    team(world, "collections", ["Z1"] + [f"Q{i}" for i in range(9)], WINDOW, 1000)
+    world.add("2026-10", 3, employee_id="Z1")
+    con = built(world)
+    row = funnel(con).set_index("subject_id").loc["Z1"]
+    assert row.expected == 0 and row.p_value == pytest.approx(0.001)
+    assert row.verdict == "outlier"
+
+
+def test_false_discovery_rate_across_all_subjects_of_the_month(built):
+    # B1: 28 findings against 15.0 expected (peers: 50 staff with 15 findings each, all with
+    # 3,000 interactions): p = P(Binomial(778, 1/51) >= 28) = 0.00195 < 0.002, and the old 99.8%
+    # limit is 27, so the old rule flagged it medium. All 51 staff share that distribution, so
+    # at the bar 0.00195 subjects with no real difference give 51 * 0.00195 = 0.099 flags, more
+    # than the 0.05 allowed for one: a watch signal only.
+    world = World()
+    peers = [f"Q{i:02d}" for i in range(50)]
+    team(world, "collections", ["B1", *peers], WINDOW, 1000)
+    world.add("2026-10", 28, employee_id="B1")
+    for e in peers:
+        world.add("2026-09", 15, employee_id=e)
+    con = built(world)
+    row = funnel(con).set_index("subject_id").loc["B1"]
+    assert row.expected == pytest.approx(15.0) and row.family == 51 and row.phi == 1.0
+    assert row.p_value == pytest.approx(binomial_tail(28, 778, 1 / 51), rel=1e-9)
+    assert row.p_value == pytest.approx(0.00195, abs=1e-5) and row.limit_998 == 27
+    assert 51 * row.p_value > 0.05
+    assert row.verdict == "watch" and row.threshold < row.p_value
+    assert flag(flags(con), "B1", "outlier_rate").severity == "watch"
+
+
+def largest_tail_at_most(n: int, share: float, bar: float, least: int = 3) -> float:
+    """The largest P(X >= k), k >= least, X ~ Binomial(n, share), that is <= bar: how often a
+    subject no different from its peers would reach a p-value bar."""
+    k = least
+    while k <= n and binomial_tail(k, n, share) > bar:
+        k += 1
+    return binomial_tail(k, n, share) if k <= n else 0.0
+
+
+def test_chance_alone_figure_is_the_sum_of_each_subjects_chance(built):
+    # Four staff, 3,000 interactions each; A1 6 findings, A2-A4 1 each: all four test against
+    # Binomial(9, 1/4), A1's p = P(X >= 6) = 0.00999. S(t), the flags subjects with no real
+    # difference would give at a bar t, is 4 * the largest tail <= t with at least 3 findings.
+    # The bar is the largest candidate (A1's p, or 0.05 * 10^(-g/6)) with
+    # S(t) <= 0.05 * max(flags at or below t, 1): 0.05 * 10^(-1/6) = 0.0341 (S = 0.040).
     world = World()
     team(world, "collections", ["A1", "A2", "A3", "A4"], WINDOW, 1000)
     for month in WINDOW:
@@ -63,39 +215,26 @@ def test_outlier_hand_case_exact_poisson_limits(built):
     for e in ("A2", "A3", "A4"):
         world.add("2026-10", 1, employee_id=e)
     con = built(world)
-    f = funnel(con).set_index("subject_id")
-    assert f.loc["A1", ["observed", "exposure", "expected", "limit_95", "limit_998"]].tolist() \
-        == [6, 3000, pytest.approx(1.0), 3, 5]
-    assert f.loc["A1", "verdict"] == "above_998"
-    assert f.loc["A2", "expected"] == pytest.approx(8 / 3)
-    assert f.loc["A2", "verdict"] == "within"
-    outlier = flag(flags(con), "A1", "outlier_rate")
-    assert outlier.severity == "medium" and outlier.upper_limit == 5
-    assert "1,0 dự kiến" in outlier.explanation_vi and "3.000 lượt" in outlier.explanation_vi
-    assert "1.0 expected from 3,000 interactions" in outlier.explanation_en
+    chance = (
+        con.execute("SELECT * FROM marts.flag_chance WHERE review_month = '2026-10-01'")
+        .df()
+        .iloc[0]
+    )
 
+    def s(t: float) -> float:
+        return 4 * largest_tail_at_most(9, 0.25, t)
 
-def test_watch_between_the_95_and_998_limits(built):
-    # A1: 4 findings, expected 1.0: above the 95% limit (3) but not the 99.8% limit (5).
-    world = World()
-    team(world, "collections", ["A1", "A2", "A3", "A4"], WINDOW, 1000)
-    world.add("2026-09", 4, employee_id="A1")
-    for e in ("A2", "A3", "A4"):
-        world.add("2026-10", 1, employee_id=e)
-    outlier = flag(flags(built(world)), "A1", "outlier_rate")
-    assert outlier.severity == "watch" and outlier.upper_limit == 3
-
-
-def test_no_verdict_below_the_minimum_expected_count(built):
-    # Peers: 1 finding from 9,000 interactions -> A1 expected 0.33 < 1.0: no verdict on 3 findings.
-    world = World()
-    team(world, "collections", ["A1", "A2", "A3", "A4"], WINDOW, 1000)
-    world.add("2026-10", 3, employee_id="A1")
-    world.add("2026-10", 1, employee_id="A2")
-    con = built(world)
-    row = funnel(con).set_index("subject_id").loc["A1"]
-    assert row.verdict == "no_verdict" and row.reason == "expected count below the minimum"
-    assert flag(flags(con), "A1", "outlier_rate") is None
+    a1 = binomial_tail(6, 9, 0.25)
+    candidates = [a1] + [0.05 * 10 ** (-g / 6) for g in range(61)]
+    bar = max(t for t in candidates if s(t) <= 0.05 * max(int(a1 <= t), 1))
+    assert bar == pytest.approx(0.05 * 10 ** (-1 / 6)) and s(bar) == pytest.approx(4 * a1)
+    assert chance.tested == 4 and chance.medium_flags == 1
+    assert chance.threshold == pytest.approx(bar)
+    assert chance.expected_medium == pytest.approx(s(bar), rel=1e-6)
+    # a mean of 0.040 flags: the 95% Poisson interval is 0-1 (P(0) = e^-0.04 = 0.961 < 0.975)
+    assert (chance.medium_low, chance.medium_high) == (0, 1)
+    assert chance.expected_watch_or_above == pytest.approx(s(0.05), rel=1e-6)
+    assert chance.watch_or_above_flags == 1
 
 
 def test_without_activity_data_compare_only_with_equal_activity_peers(built):
@@ -146,8 +285,7 @@ def simulated_world(seed: int, n: int = 300, dispersion: float | None = None) ->
     for i in range(n):
         e = f"E{i:04d}"
         exposure = int(rng.uniform(500, 6000))
-        team(world, ["collections", "customer_service", "telesales"][i % 3], [e], WINDOW,
-             exposure)
+        team(world, ["collections", "customer_service", "telesales"][i % 3], [e], WINDOW, exposure)
         rate = 0.4e-3 * (rng.gamma(1 / dispersion, dispersion) if dispersion else 1.0)
         for month in WINDOW:
             count = int(rng.poisson(rate * exposure))
@@ -156,16 +294,22 @@ def simulated_world(seed: int, n: int = 300, dispersion: float | None = None) ->
     return world
 
 
-def test_limits_equal_scipy_quantiles(built):
+def test_limits_and_p_values_equal_scipy(built):
     con = built(simulated_world(seed=1))
     f = funnel(con)
-    judged = f[f.verdict != "no_verdict"]
+    judged = f[(f.verdict != "no_verdict") & (f.subject_type == "employee")]
     assert len(judged) > 200
     for row in judged.itertuples():
         for level, column in ((0.95, "limit_95"), (0.998, "limit_998")):
             q = stats.poisson.ppf(level, row.expected)
             assert getattr(row, column) == pytest.approx(
-                row.expected + np.sqrt(row.phi) * (q - row.expected)), row
+                row.expected + np.sqrt(row.phi) * (q - row.expected)
+            ), row
+        n, share = row.group_findings, row.share
+        shrunk = np.ceil(n * share + (row.observed - n * share) / np.sqrt(row.phi) - 1e-9)
+        assert row.p_value == pytest.approx(
+            stats.binom.sf(shrunk - 1, n, share), rel=1e-7, abs=1e-15
+        ), row
 
 
 def test_false_positive_share_stays_within_what_the_limits_imply(built):
@@ -201,12 +345,15 @@ def test_serious_conduct_needs_a_substantiated_serious_complaint_in_the_month(bu
     world.add("2026-10", employee_id="S2", subcategory="abuse", outcome="not_upheld")
     world.add("2026-09", employee_id="S3", subcategory="threat")  # September's flag, not October's
     world.add("2026-10", employee_id="S4", subcategory="offensive")  # not a serious subcategory
-    disclosure = world.add("2026-10", employee_id="S5", subcategory="data_disclosure",
-                           outcome="partially_upheld")
+    disclosure = world.add(
+        "2026-10", employee_id="S5", subcategory="data_disclosure", outcome="partially_upheld"
+    )
     con = built(world)
     october = flags(con).query("rule == 'serious_conduct'")
     assert dict(zip(october.subject_id, october.complaint_ids.map(list), strict=True)) == {
-        "S1": threat, "S5": disclosure}
+        "S1": threat,
+        "S5": disclosure,
+    }
     assert set(october.severity) == {"high"}
     assert "đe dọa" in flag(october, "S1", "serious_conduct").explanation_vi
     assert flag(flags(con, "2026-09"), "S3", "serious_conduct") is not None
@@ -225,8 +372,7 @@ def test_persistent_counts_distinct_months_of_findings_never_allegations(built):
     world.add("2026-06", employee_id="P1", outcome="pending")
     world.add("2026-05", employee_id="P2")
     world.add("2026-06", employee_id="P2", outcome="partially_upheld")
-    for m, outcome in (("2026-07", "pending"), ("2026-08", "not_upheld"),
-                       ("2026-09", "withdrawn")):
+    for m, outcome in (("2026-07", "pending"), ("2026-08", "not_upheld"), ("2026-09", "withdrawn")):
         world.add(m, employee_id="P2", outcome=outcome)
     for m in ("2026-04", "2026-06", "2026-08"):
         world.add(m, employee_id="P3")
@@ -293,8 +439,14 @@ def test_handler_sla_flags_a_breach_share_above_the_binomial_limit(built):
         for i in range(40):
             received = dt.datetime(2026, 10, 1 + i % 20, 9)
             lag = dt.timedelta(days=20 if i < n_late else 1)
-            cid = world.add("2026-10", day=received.day, handler_id=h, category="service",
-                            outcome="not_upheld", first_response_at=received + lag)[0]
+            cid = world.add(
+                "2026-10",
+                day=received.day,
+                handler_id=h,
+                category="service",
+                outcome="not_upheld",
+                first_response_at=received + lag,
+            )[0]
             if h == "H1" and i < n_late:
                 late.append(cid)
     con = built(world, as_of="2026-11-30")
@@ -318,13 +470,17 @@ def test_every_evidence_id_exists_and_supports_its_flag(built):
     all_flags = con.execute("SELECT * FROM marts.pattern_flags").df()
     assert {"persistent", "serious_conduct", "outlier_rate"} <= set(all_flags.rule)
     complaints = con.execute("""SELECT c.complaint_id, c.employee_id, c.partner_id, c.handler_id,
-        c.outcome, c.received_at::DATE AS day, s.sla_status
+        c.outcome, c.received_at::DATE AS day, s.sla_status,
+        (SELECT any_value(n.decided_at::DATE) FROM marts.complaint_subjects AS n
+         WHERE n.complaint_id = c.complaint_id) AS decided
         FROM core.complaints c JOIN marts.complaint_sla s USING (complaint_id)""").df()
     complaints = complaints.set_index("complaint_id")
     for row in all_flags.itertuples():
         assert len(row.complaint_ids) > 0
         evidence = complaints.loc[list(row.complaint_ids)]  # KeyError if an id does not exist
-        assert (evidence.day >= row.period_start).all() and (evidence.day <= row.period_end).all()
+        # deadlines by the month received; findings by the month decided
+        day = evidence.day if row.rule == "handler_sla" else evidence.decided
+        assert (day >= row.period_start).all() and (day <= row.period_end).all()
         if row.rule == "handler_sla":
             assert (evidence.handler_id == row.subject_id).all()
             assert evidence.sla_status.isin(["breached", "open_overdue"]).all()
@@ -343,3 +499,335 @@ def test_drawing_limits_agree_with_the_marts(built):
     assert drawn == pytest.approx(judged.limit_998.to_numpy())
     # Binomial(40, 0.05): P(X <= 6) = 0.99661 < 0.998 <= P(X <= 7) = 0.99929 -> 7.
     assert binomial_upper_limit(np.array([40]), 0.05, 0.998)[0] == 7
+
+
+# ------------------------------------------------------ simulation at realistic rates (issue 13)
+
+MONTHS_24 = [f"{2024 + (m + 10) // 12}-{(m + 10) % 12 + 1:02d}" for m in range(24)]  # 11/24-10/26
+TEAM_RATES = {"t05a": 0.05, "t05b": 0.05, "t10a": 0.10, "t10b": 0.10, "t20a": 0.20, "t20b": 0.20}
+
+
+def realistic_world(seed: int, staff: int = 300, episodes: dict | None = None) -> World:
+    """`staff` people in six teams with 0.05-0.2 substantiated findings per 1,000 interactions,
+    800-1,500 interactions a month each, 24 months. `episodes` maps (employee index, index of
+    the last month) -> the findings that employee is expected to have over that 3-month window
+    (a planted outlier: its normal rate topped up to that expected count)."""
+    rng = np.random.default_rng(seed)
+    world = World()
+    teams = list(TEAM_RATES)
+    exposure = rng.integers(800, 1500, staff)
+    rate = np.array([TEAM_RATES[teams[i % len(teams)]] / 1000 for i in range(staff)])
+    extra = np.zeros((staff, len(MONTHS_24)))
+    for (person, last), expected in (episodes or {}).items():
+        extra[person, last - 2 : last + 1] += expected / 3 - rate[person] * exposure[person]
+    counts = rng.poisson(rate[:, None] * exposure[:, None] + extra)
+    for i in range(staff):
+        e = f"E{i:04d}"
+        team(world, teams[i % len(teams)], [e], MONTHS_24, int(exposure[i]))
+        for month, count in zip(MONTHS_24, counts[i], strict=True):
+            if count:
+                world.add(month, int(count), day=5, employee_id=e)
+    return world
+
+
+def one_episode_at_a_time(expected: list[float]) -> dict:
+    """In each team, planted outliers one after another (never two at once, so one does not
+    raise its team's rate for another), on windows ending in months 3, 6, ..., 24; their
+    expected counts cycle through `expected`."""
+    episodes, n = {}, 0
+    for t in range(len(TEAM_RATES)):
+        for j, last in enumerate(range(2, 24, 3)):
+            episodes[(t + len(TEAM_RATES) * j, last)] = expected[n % len(expected)]
+            n += 1
+    return episodes
+
+
+def planted_found(con, episodes: dict) -> pd.DataFrame:
+    f = funnel_all(con).set_index(["subject_id", "review_month"])
+    rows = []
+    for (person, last), expected in episodes.items():
+        r = f.loc[(f"E{person:04d}", pd.Timestamp(f"{MONTHS_24[last]}-01"))]
+        rows.append((expected, r.expected, r.verdict == "outlier"))
+    return pd.DataFrame(rows, columns=["planted", "peer_expected", "found"])
+
+
+def funnel_all(con) -> pd.DataFrame:
+    return con.execute("SELECT * FROM marts.funnel WHERE subject_type = 'employee'").df()
+
+
+def test_background_flags_and_the_chance_alone_figure(built):
+    # 300 staff, 24 months, nobody different from their team: every flag is a false one.
+    con = built(realistic_world(seed=1))
+    f = funnel_all(con)
+    tested = f[f.p_value.notna()]
+    assert len(tested) == 300 * 24
+    medium_share = (tested.verdict == "outlier").mean()
+    assert medium_share <= 0.01
+    chance = con.execute("SELECT * FROM marts.flag_chance ORDER BY review_month").df()
+    assert len(chance) == 24
+    medium_in = chance.medium_flags.between(chance.medium_low, chance.medium_high)
+    watch_in = chance.watch_or_above_flags.between(chance.watch_low, chance.watch_high)
+    # each month's count falls in its own 95% interval (allow 2 of 24 months outside)
+    assert medium_in.sum() >= 22 and watch_in.sum() >= 22
+    # and over the two years the realised flags agree with what chance alone predicted
+    for realised, predicted in (
+        ("medium_flags", "expected_medium"),
+        ("watch_or_above_flags", "expected_watch_or_above"),
+    ):
+        total = chance[predicted].sum()
+        assert (
+            stats.poisson.ppf(0.001, total)
+            <= chance[realised].sum()
+            <= stats.poisson.ppf(0.999, total)
+        ), (realised, chance[realised].sum(), total)
+    print(
+        f"\nbackground: medium {medium_share:.4%} of {len(tested)} subject-months; "
+        f"watch or above {(tested.verdict != 'within').mean():.2%}; medium flags "
+        f"{chance.medium_flags.sum()} vs {chance.expected_medium.sum():.2f} by chance"
+    )
+
+
+def planted_in_fresh_home(path, seed: int, episodes: dict) -> pd.DataFrame:
+    """Build one simulated register in its own warehouse; the planted outliers found."""
+    from pipelines.settings import Settings
+
+    settings = Settings(home=path, pseudonym_key="test-key-not-secret")
+    with connect(settings.warehouse_path) as con:
+        ensure_schema(con)
+        store(con, realistic_world(seed=seed, episodes=episodes))
+        build(con, settings, "2026-10-31")
+        return planted_found(con, episodes)
+
+
+def test_power_where_eight_findings_are_expected(tmp_path):
+    # Four registers of 300 staff with 48 planted outliers each, every one expecting 8
+    # findings over its window; where the peers' rate predicts under 0.5 for the same activity,
+    # at least 90% of them are flagged medium (pooled, about 130 of them).
+    episodes = one_episode_at_a_time([8.0])
+    found = pd.concat(
+        [planted_in_fresh_home(tmp_path / f"w{seed}", seed, episodes) for seed in (2, 5, 6, 7)]
+    )
+    low = found[found.peer_expected < 0.5]
+    assert len(low) >= 120
+    assert low.found.mean() >= 0.90, low.found.mean()
+    print(
+        f"\npower at 8 expected (peer expected < 0.5): {low.found.mean():.1%} of {len(low)}; "
+        f"all: {found.found.mean():.1%} of {len(found)}"
+    )
+
+
+def test_power_curve_rises_with_the_expected_count(built):
+    episodes = one_episode_at_a_time([2.0, 4.0, 6.0, 12.0])
+    found = planted_found(built(realistic_world(seed=3, episodes=episodes)), episodes)
+    curve = found.groupby("planted").found.mean()
+    print("\npower curve (share found by planted expected count):", curve.round(2).to_dict())
+    assert curve.is_monotonic_increasing
+    assert curve[2.0] <= 0.35 and curve[12.0] >= 0.95
+
+
+# ---------------------------------------------------------------- issue 13: the other bullets
+
+EXPORT_MAY, EXPORT_JUNE = "2026-05-31 18:00", "2026-06-30 18:00"
+
+
+def test_handler_sla_judged_against_the_policy_when_peers_are_perfect(built):
+    # H1 missed the 7-working-day limit on 33 of 68 complaints; 40 other handlers missed none
+    # of their 10 each. The old rule gave no verdict ("peers all met the deadline"). Now H1 is
+    # compared with the larger of the peers' 0% and the 5% the 95% goal tolerates: expected
+    # 68 * 0.05 = 3.4, and 33 is far above the 99.8% binomial limit for 68 at 5%.
+    world = World()
+    others = [f"H{i:02d}" for i in range(2, 42)]
+    world.staff += [(h, "complaints") for h in ["H1", *others]]
+    for h, total, late in [("H1", 68, 33)] + [(h, 10, 0) for h in others]:
+        for i in range(total):
+            received = dt.datetime(2026, 10, 1 + i % 20, 9)
+            lag = dt.timedelta(days=20 if i < late else 1)
+            world.add(
+                "2026-10",
+                day=received.day,
+                handler_id=h,
+                category="service",
+                outcome="not_upheld",
+                first_response_at=received + lag,
+            )
+    con = built(world, as_of="2026-11-30")
+    row = funnel(con).query("subject_type == 'handler'").set_index("subject_id").loc["H1"]
+    assert row.peer_rate == 0 and row.tolerated_rate == pytest.approx(0.05)
+    assert row.expected == pytest.approx(3.4) and row.verdict == "outlier"
+    assert row.limit_998 == stats.binom.ppf(0.998, 68, 0.05)
+    sla = flag(flags(con), "H1", "handler_sla")
+    assert sla is not None and "33 of 68" in sla.explanation_en
+    assert "the 5.0% the policy tolerates" in sla.explanation_en
+    assert flags(con).query("rule == 'handler_sla'").subject_id.tolist() == ["H1"]
+
+
+def test_a_finding_counts_in_the_month_it_was_decided(built):
+    # S1: a threat received 29/05/2026, pending in the May export, upheld on 10/06 (first shown
+    # upheld by the June export). The old rule flagged it under May, whose report was out
+    # before the decision; now it is June's serious_conduct. S2: upheld in March, and already
+    # upheld in the first export loaded (history): it counts in March, by its resolved_at.
+    world = World()
+    team(world, "collections", ["S1", "S2", "S3"], YEAR, 1000)
+    threat = world.add(
+        "2026-05",
+        day=29,
+        employee_id="S1",
+        subcategory="threat",
+        resolved_at=dt.datetime(2026, 6, 10, 15),
+        _first=EXPORT_JUNE,
+    )[0]
+    world.earlier(threat, EXPORT_MAY, EXPORT_MAY, outcome="pending", resolved_at=None)
+    early = world.add(
+        "2026-02",
+        day=3,
+        employee_id="S2",
+        subcategory="abuse",
+        resolved_at=dt.datetime(2026, 3, 5, 10),
+        _first=EXPORT_MAY,
+    )[0]
+    con = built(world)
+    decided = con.execute(
+        "SELECT complaint_id, decision_month FROM marts.complaint_subjects"
+    ).fetchall()
+    assert dict(decided) == {threat: dt.date(2026, 6, 1), early: dt.date(2026, 3, 1)}
+    assert flag(flags(con, "2026-05"), "S1", "serious_conduct") is None
+    june = flag(flags(con, "2026-06"), "S1", "serious_conduct")
+    assert june.severity == "high" and list(june.complaint_ids) == [threat]
+    assert "received in May 2026, decided in June 2026" in june.explanation_en
+    assert "tiếp nhận tháng 5/2026, kết luận tháng 6/2026" in june.explanation_vi
+    assert flag(flags(con, "2026-03"), "S2", "serious_conduct") is not None
+    monthly = con.execute(
+        "SELECT month, substantiated, complaints FROM marts.employee_monthly "
+        "WHERE employee_id = 'S1' AND month IN ('2026-05-01', '2026-06-01') "
+        "ORDER BY month"
+    ).fetchall()
+    assert monthly == [(dt.date(2026, 5, 1), 0, 1), (dt.date(2026, 6, 1), 1, 0)]
+
+
+def test_appeals_under_review_and_overturned(built):
+    # All exports: 30/09 (earlier contents) and 31/10 (current).
+    # U1: threat upheld, review requested, not decided -> shown, counts, but not high.
+    # O1: threat upheld, review_outcome 'changed' and the register still says upheld: the new
+    #     outcome was not recorded, so the finding cannot stand -> removed from every count.
+    # O2: upheld on 30/09, 'changed' and not upheld on 31/10 -> removed (overturned).
+    # C1: partially upheld on 30/09 (review pending), 'changed' to upheld on 31/10 -> counts.
+    # K1: abuse upheld, review 'unchanged' -> counts.
+    world = World()
+    team(world, "collections", ["U1", "O1", "O2", "C1", "K1"], YEAR, 1000)
+    sep, octo = "2026-09-30 18:00", "2026-10-31 18:00"
+    review = {"review_requested_at": dt.datetime(2026, 10, 20, 9)}
+    u1 = world.add(
+        "2026-10",
+        employee_id="U1",
+        subcategory="threat",
+        _first=octo,
+        review_outcome="pending",
+        **review,
+    )[0]
+    o1 = world.add(
+        "2026-10",
+        employee_id="O1",
+        subcategory="threat",
+        _first=octo,
+        review_outcome="changed",
+        **review,
+    )[0]
+    o2 = world.add(
+        "2026-09",
+        employee_id="O2",
+        subcategory="threat",
+        outcome="not_upheld",
+        review_outcome="changed",
+        review_requested_at=dt.datetime(2026, 10, 2, 9),
+        _first=octo,
+    )[0]
+    world.earlier(o2, sep, sep, outcome="upheld", review_outcome=None, review_requested_at=None)
+    c1 = world.add(
+        "2026-09",
+        employee_id="C1",
+        subcategory="threat",
+        outcome="upheld",
+        review_outcome="changed",
+        review_requested_at=dt.datetime(2026, 9, 20, 9),
+        _first=octo,
+    )[0]
+    world.earlier(c1, sep, sep, outcome="partially_upheld", review_outcome="pending")
+    k1 = world.add(
+        "2026-10",
+        employee_id="K1",
+        subcategory="abuse",
+        _first=octo,
+        review_outcome="unchanged",
+        **review,
+    )[0]
+    con = built(world)
+    subjects = dict(
+        con.execute("SELECT complaint_id, appeal FROM marts.complaint_subjects").fetchall()
+    )
+    assert subjects == {
+        u1: "under_review",
+        o1: "overturned",
+        o2: "overturned",
+        c1: "changed_on_review",
+        k1: "upheld_on_review",
+    }
+    counted = dict(
+        con.execute("SELECT complaint_id, substantiated FROM marts.complaint_subjects").fetchall()
+    )
+    assert counted == {u1: True, o1: False, o2: False, c1: True, k1: True}
+    serious = {r.subject_id: r for r in flags(con).query("rule == 'serious_conduct'").itertuples()}
+    assert set(serious) == {"U1", "K1"}  # C1's finding was decided in September
+    assert serious["U1"].severity == "medium" and serious["K1"].severity == "high"
+    assert "under review (clause 4.3)" in serious["U1"].explanation_en
+    assert "đang được xem xét lại (Điều 4.3)" in serious["U1"].explanation_vi
+    assert flag(flags(con, "2026-09"), "C1", "serious_conduct").severity == "high"
+    overturned = con.execute(
+        "SELECT sum(overturned), sum(substantiated) FROM "
+        "marts.employee_monthly WHERE employee_id IN ('O1', 'O2')"
+    ).fetchall()[0]
+    assert overturned == (2, 0)
+
+
+def test_only_conduct_complaints_feed_the_conduct_flags(built):
+    # K1: an upheld *service* complaint that names K1 (even with a threat subcategory) is shown
+    # beside the findings, not counted. K2: staff conduct, counted. Partners: P1 is named on an
+    # upheld staff-conduct complaint (not its conduct), P2 on an upheld partner-conduct one.
+    world = World()
+    team(world, "collections", ["K1", "K2"], YEAR, 1000)
+    world.partners += [("P1", "debt_collection"), ("P2", "debt_collection")]
+    world.add("2026-10", employee_id="K1", category="service", subcategory="threat")
+    world.add("2026-10", employee_id="K2", subcategory="threat")
+    world.add("2026-10", partner_id="P1", subcategory="threat")
+    world.add("2026-10", partner_id="P2", category="partner_conduct", subcategory="threat")
+    con = built(world)
+    serious = flags(con).query("rule == 'serious_conduct'")
+    assert sorted(serious.subject_id) == ["K2", "P2"]
+    rows = con.execute("""SELECT subject_id, substantiated, other_findings, complaints
+        FROM marts.subject_monthly WHERE month = '2026-10-01' ORDER BY subject_id""").fetchall()
+    assert rows == [("K1", 0, 1, 1), ("K2", 1, 0, 1), ("P1", 0, 1, 1), ("P2", 1, 0, 1)]
+
+
+def test_missing_activity_is_reported_and_never_high(built):
+    # The collections team has activity for January-September only: October's export is late.
+    # M1 has findings in May, July and October (persistent): with activity the chance would be
+    # computed; without October's, the flag is medium, never high, and the coverage says so.
+    world = World()
+    team(world, "collections", ["M1"] + [f"Q{i}" for i in range(9)], YEAR[:-1], 1000)
+    for month in ("2026-05", "2026-07", "2026-10"):
+        world.add(month, employee_id="M1")
+    con = built(world)
+    persistent = flag(flags(con), "M1", "persistent")
+    assert persistent.severity == "medium"
+    assert "Without activity data" in persistent.explanation_en
+    coverage = con.execute(
+        "SELECT status, with_activity, missing_activity, missing_months "
+        "FROM marts.activity_coverage WHERE review_month = '2026-10-01' "
+        "AND subject_type = 'employee'"
+    ).fetchall()
+    assert coverage == [("missing", 10, 10, ["10/2026"])]
+    assert funnel(con).set_index("subject_id").loc["M1", "activity_gap"]
+    september = con.execute(
+        "SELECT status FROM marts.activity_coverage WHERE review_month = "
+        "'2026-09-01' AND subject_type = 'employee'"
+    ).fetchall()
+    assert september == [("complete",)]

@@ -76,6 +76,7 @@ def test_writes_the_contracted_files(report_home):
             "quality.html",
             "quality.en.html",
             "tables.xlsx",
+            "tables.en.xlsx",
         )
     } | {f"restricted/hr/{PLANTED}_{OUT}.html"}
 
@@ -331,3 +332,220 @@ def test_missing_values_of_every_kind_print_as_a_dash():
 
     for value in (None, float("nan"), pd.NaT, pd.NA):
         assert fmt.number(value, "vi") == "–" and fmt.pct(value, "en") == "–"
+
+
+# ------------------------------------------------------------------------------ issue 13
+
+
+def test_each_language_has_its_own_workbook(report_home, tmp_path):
+    # `complaints report --lang en` used to overwrite the Vietnamese tables.xlsx.
+    import shutil
+
+    home = tmp_path / "home"
+    home.mkdir()
+    shutil.copy(report_home.warehouse_path, home / "warehouse.duckdb")
+    settings = report_home.model_copy(update={"home": home})
+    folder = settings.reports_dir / OUT
+    with connect(settings.warehouse_path) as con:
+        write_month_reports(con, settings, MONTH, "vi")
+        vietnamese = (folder / "tables.xlsx").read_bytes()
+        paths = write_month_reports(con, settings, MONTH, "en")
+    assert folder / "tables.en.xlsx" in paths and folder / "tables.xlsx" not in paths
+    assert (folder / "tables.xlsx").read_bytes() == vietnamese
+    assert openpyxl.load_workbook(folder / "tables.en.xlsx").sheetnames[0] == "about"
+
+
+def test_partner_types_are_labels_never_codes(report_home):
+    for name, expected in (("management.html", "Tổng đài"), ("management.en.html", "Call centre")):
+        text = (report_home.reports_dir / OUT / name).read_text(encoding="utf-8")
+        body = re.search(r'<table data-table="partners">(.*?)</table>', text, re.S).group(1)
+        cells = re.findall(r"<td[^>]*>([^<]*)</td>", body)
+        assert expected in cells
+        assert not [c for c in cells if re.fullmatch(r"[a-z]+(_[a-z]+)+", c)], cells
+    from reports.i18n import label
+
+    assert label("partner_type", "collection_agency", "en") == "Collection agency"
+    assert label("partner_type", "tow_company", "en") == "Tow company"  # no label: words
+    assert label("subcategory", "Gọi sai giờ", "vi") == "Gọi sai giờ"  # free text as given
+
+
+def test_quality_report_says_how_many_flags_chance_alone_gives(report_home):
+    text = (report_home.reports_dir / OUT / "quality.en.html").read_text(encoding="utf-8")
+    with connect(report_home.warehouse_path, read_only=True) as con:
+        c = (
+            con.execute("SELECT * FROM marts.flag_chance WHERE review_month = ?", [MONTH])
+            .df()
+            .iloc[0]
+        )
+    shown = re.search(r'<p class="chance" data-chance="1">(.*?)</p>', text, re.S).group(1)
+    assert f"{int(c.tested)} staff and partners were tested" in shown
+    assert (
+        f"about {c.expected_medium:.2f} medium flags (95% interval "
+        f"{int(c.medium_low)}–{int(c.medium_high)})" in shown
+    )
+    assert f"Raised: {int(c.medium_flags)} medium" in shown and "5%" in shown
+    vi = (report_home.reports_dir / OUT / "quality.html").read_text(encoding="utf-8")
+    assert "chỉ do ngẫu nhiên" in vi or "riêng ngẫu nhiên" in vi
+
+
+def test_findings_are_listed_in_the_month_they_were_decided(report_home):
+    page = report_home.reports_dir / OUT / "quality.en.html"
+    rows = _table_values(page, "findings")
+    with connect(report_home.warehouse_path, read_only=True) as con:
+        decided = con.execute(
+            "SELECT subject_id, complaint_id, cast(received_at AS DATE), decision_month "
+            "FROM marts.complaint_subjects WHERE decision_month = ? "
+            "AND (substantiated OR other_finding)",
+            [MONTH],
+        ).fetchall()
+    assert decided
+    shown = {(r[0], r[1], r[2][:10], r[3][:10]) for r in rows}
+    assert shown == {(a, b, str(c), str(d)) for a, b, c, d in decided}
+    assert all(r[3].startswith(OUT) for r in rows)
+    assert any(not r[2].startswith(OUT) for r in rows)  # received earlier, decided this month
+
+
+def _world_home(tmp_path, world, as_of: str = "2026-06-30") -> Settings:
+    """A patterns world (tests/patterns_world.py) stored and built in a fresh home."""
+    from pipelines.ingest.load import ensure_schema
+    from tests.patterns_world import build, store
+
+    settings = Settings(home=tmp_path / "home", pseudonym_key="test-key-not-secret")
+    with connect(settings.warehouse_path) as con:
+        ensure_schema(con)
+        store(con, world)
+        build(con, settings, as_of)
+    return settings
+
+
+def _section(text: str, name: str) -> str:
+    return text.split(f'id="{name}"')[1].split("</section>")[0]
+
+
+def test_hr_dossier_one_entry_per_finding_with_the_months_counted(tmp_path):
+    # P1: findings decided in January, February and March 2026 -> persistent in March-June.
+    # The old dossier listed that flag four times as if new each month; now each finding is
+    # one row saying where it was counted, and the flags table holds June's flags only.
+    from tests.patterns_world import World
+
+    world = World()
+    months = [f"2026-{m:02d}" for m in range(1, 7)]
+    for e in ["P1"] + [f"Q{i}" for i in range(9)]:
+        world.staff.append((e, "collections"))
+        world.exposure("employee", e, months, 1000)
+    ids = [world.add(m, employee_id="P1")[0] for m in months[:3]]
+    settings = _world_home(tmp_path, world)
+    with connect(settings.warehouse_path) as con:
+        path = write_hr_dossier(con, settings, "P1", dt.date(2026, 6, 1), "hr", "review", "en")
+    text = path.read_text(encoding="utf-8")
+    found = _section(text, "substantiated")
+    for cid in ids:
+        assert found.count(f'data-value="{cid}"') == 1
+    counted = re.findall(r'<td class=" counted">([^<]*)</td>', found)
+    assert len(counted) == 3
+    assert all("Persistent: 2026-03–2026-06" in c for c in counted), counted
+    flags_shown = re.findall(
+        r'data-value="(persistent|outlier_rate|serious_conduct|rising_trend)"',
+        _section(text, "flags"),
+    )
+    assert flags_shown.count("persistent") == 1
+
+
+def test_hr_dossier_compares_peers_in_the_unit_of_the_method(tmp_path):
+    # The disbursement team has no activity data: D1 (3 findings) is compared with 4 peers who
+    # have 6 findings between them, i.e. 1.5 per person, which the old dossier showed as
+    # "1,500 per 1,000 interactions". A missing activity export is also said at the top.
+    from tests.patterns_world import World
+
+    world = World()
+    world.staff += [(d, "disbursement") for d in ("D1", "D2", "D3", "D4", "D5")]
+    world.add("2026-06", 3, employee_id="D1")
+    for d, n in (("D2", 2), ("D3", 2), ("D4", 1), ("D5", 1)):
+        world.add("2026-05", n, employee_id=d)
+    world.staff += [("C1", "collections"), ("C2", "collections")]
+    world.exposure("employee", "C1", ["2026-04", "2026-05"], 1000)  # June's export is late
+    world.exposure("employee", "C2", ["2026-04", "2026-05"], 1000)
+    settings = _world_home(tmp_path, world)
+    with connect(settings.warehouse_path) as con:
+        path = write_hr_dossier(con, settings, "D1", dt.date(2026, 6, 1), "hr", "review", "en")
+    text = path.read_text(encoding="utf-8")
+    peers = _section(text, "peers")
+    assert "Substantiated per person" in peers and "per 1,000" not in peers
+    assert "No activity data" in peers
+    values = _table_values(path, "peers")
+    assert float(values[0][0]) == 3.0 and float(values[1][0]) == pytest.approx(1.5)
+    notice = re.search(
+        r'<div class="notice" role="status" data-notice="activity">(.*?)</div>', text, re.S
+    ).group(1)
+    assert "Activity data is missing" in notice and "2 of 2 staff" in notice
+    assert text.index('data-notice="activity"') < text.index('id="substantiated"')
+
+
+def _dossier_home(report_home, tmp_path) -> Settings:
+    import shutil
+
+    home = tmp_path / "home"
+    home.mkdir()
+    shutil.copy(report_home.warehouse_path, home / "warehouse.duckdb")
+    return report_home.model_copy(update={"home": home})
+
+
+def _audit_rows(settings: Settings) -> int:
+    with connect(settings.warehouse_path, read_only=True) as con:
+        return scalar(con, "SELECT count(*) FROM core.audit_log")
+
+
+def test_hr_dossier_rename_failure_leaves_neither_file_nor_audit_row(report_home, tmp_path):
+    # A folder where the dossier should go: the rename after the audit insert fails for real.
+    settings = _dossier_home(report_home, tmp_path)
+    before = _audit_rows(settings)
+    target = settings.restricted_dir / "hr" / f"{PLANTED}_{OUT}.html"
+    target.mkdir(parents=True)
+    with connect(settings.warehouse_path) as con, pytest.raises(ReportError, match="cannot write"):
+        write_hr_dossier(con, settings, PLANTED, MONTH, "hr.lead", "check", "vi")
+    assert _audit_rows(settings) == before
+    assert target.is_dir() and not any(target.iterdir())
+    assert sorted(p.name for p in target.parent.iterdir()) == [target.name]  # no temp file
+
+
+def test_hr_dossier_audit_failure_leaves_neither_file_nor_audit_row(report_home, tmp_path):
+    # The warehouse opened read-only: the audit insert fails for real, so no dossier appears.
+    settings = _dossier_home(report_home, tmp_path)
+    before = _audit_rows(settings)
+    folder = settings.restricted_dir / "hr"
+    with (
+        connect(settings.warehouse_path, read_only=True) as con,
+        pytest.raises(ReportError, match="audit log"),
+    ):
+        write_hr_dossier(con, settings, PLANTED, MONTH, "hr.lead", "check", "vi")
+    assert _audit_rows(settings) == before
+    assert not folder.exists() or not list(folder.iterdir())
+    with connect(settings.warehouse_path) as con:  # and it works once the insert can happen
+        path = write_hr_dossier(con, settings, PLANTED, MONTH, "hr.lead", "check", "vi")
+    assert _audit_rows(settings) == before + 1 and path.exists()
+
+
+def test_quality_report_warns_at_the_top_when_activity_is_missing(tmp_path):
+    # Two collections staff have activity for April and May only: June's export is late.
+    from tests.patterns_world import World
+
+    world = World()
+    world.staff += [("C1", "collections"), ("C2", "collections")]
+    world.exposure("employee", "C1", ["2026-04", "2026-05"], 1000)
+    world.exposure("employee", "C2", ["2026-04", "2026-05"], 1000)
+    world.add("2026-06", employee_id="C1")
+    settings = _world_home(tmp_path, world)
+    with connect(settings.warehouse_path) as con:
+        for lang in ("vi", "en"):
+            write_month_reports(con, settings, dt.date(2026, 6, 1), lang)
+    folder = settings.reports_dir / "2026-06"
+    en = (folder / "quality.en.html").read_text(encoding="utf-8")
+    notice = re.search(r'data-notice="activity">(.*?)</div>', en, re.S).group(1)
+    assert "2 of 2 staff" in notice and "06/2026" in notice and "never raise a high" in notice
+    assert en.index('data-notice="activity"') < en.index("<section")
+    vi = (folder / "quality.html").read_text(encoding="utf-8")
+    assert "Dữ liệu lượt tương tác thiếu" in vi and "2 trên 2 nhân viên" in vi
+    with connect(settings.warehouse_path) as con:
+        write_month_reports(con, settings, dt.date(2026, 5, 1), "en")
+    may = (settings.reports_dir / "2026-05" / "quality.en.html").read_text(encoding="utf-8")
+    assert 'data-notice="activity"' not in may

@@ -1,15 +1,33 @@
--- Funnel-plot statistics behind outlier_rate and handler_sla (clauses 3.5, 4.5, 5.1, 6.2).
--- One row per subject and review month. Staff and partners: substantiated complaints over the
--- outlier window against the count expected from their exposure at their peers' pooled rate
--- (same team / same partner_type, the subject itself left out). Without activity data a subject
--- is compared only with peers that also lack it, as if all had equal activity. Handlers: missed
--- deadlines against the other handlers' breach share at the handler's volume.
--- Limits are exact quantiles (smallest k with P(X <= k) >= p): Poisson for counts, binomial for
--- shares, summed here term by term from log-probabilities. When staff (or partners) vary more
--- than Poisson allows, the limits widen by sqrt(phi), phi being the mean squared winsorised
--- z-score (Spiegelhalter 2005), estimated only from 10 or more subjects.
+-- The statistics behind outlier_rate and handler_sla (clauses 3.5, 4.5, 5.1, 6.2), one row per
+-- subject and review month, flagged or not (the quality report's funnel plots).
+--
+-- Staff and partners: substantiated conduct findings decided in the outlier window against the
+-- count expected from their exposure at their peers' pooled rate (same team / partner_type, the
+-- subject itself left out). Without activity data a subject is compared only with peers that
+-- also lack it, as if all had equal activity. The test is the exact one-sided test for a Poisson
+-- rate against its peers', valid at any expected count: given the group's total of findings n,
+-- the subject's count is Binomial(n, its share of the group's activity) when all have the same
+-- rate, and p = P(X >= observed). Conditioning on n makes it exact although the peer rate is
+-- itself estimated from few findings (a plug-in Poisson p-value is not: with a peer rate read
+-- from 8 findings it flags several times more often than it claims). A subject with fewer than
+-- min_observed findings is never flagged (p is taken as 1): that is what keeps 1 finding against
+-- 0.05 expected from being a flag.
+-- Over-dispersion (Spiegelhalter 2005): when staff (or partners) vary more than Poisson allows,
+-- phi = the mean squared z-score winsorised at the 10th/90th percentiles, from 10 or more
+-- subjects expecting at least dispersion_min_expected findings; the excess over the expected
+-- count is shrunk by sqrt(phi) before the test, which is the same as widening the limits.
+-- Multiplicity: the false-discovery rate over every staff member and partner tested in the
+-- review month is held at outlier_fdr (medium) by the discrete Benjamini-Hochberg procedure
+-- below; watch is p <= 1 - outlier_watch_limit for one subject. chance_medium / chance_watch:
+-- the probability that a subject with no real difference would reach this month's threshold
+-- (the largest attainable p-value at or below it); their sums are the flags chance alone would
+-- give (marts.flag_chance). limit_95 / limit_998 are the exact Poisson funnel limits drawn.
+--
+-- Handlers: missed deadlines against the binomial at the larger of the other handlers' breach
+-- share and the share the policy tolerates (1 - the SLA goal), so perfect peers do not switch the
+-- rule off; outlier above the exact 99.8% limit.
 with params as (
-    select p.*, b.as_of, cast(date_trunc('month', b.as_of) as date) as last_month
+    select p.*, b.as_of, b.sla_goal, cast(date_trunc('month', b.as_of) as date) as last_month
     from core.pattern_params as p
     cross join core.build_params as b
 ),
@@ -28,6 +46,7 @@ subject_windows as (
         arg_max(s.peer_group, s.month) as peer_group,
         sum(s.substantiated) as observed,
         case when count(s.exposure) = count(*) then sum(s.exposure) end as exposure,
+        bool_or(s.activity_expected) and count(s.exposure) < count(*) as activity_gap,
         bool_or(s.month = r.review_month) as active
     from review_months as r
     inner join marts.subject_monthly as s
@@ -54,7 +73,13 @@ subject_expected as (
         case when w.exposure is not null
             then (t.peer_observed - w.observed) / nullif(t.peer_exposure - w.exposure, 0)
             else (t.peer_observed - w.observed) / nullif(t.peer_n - 1, 0)
-        end as peer_rate
+        end as peer_rate,
+        -- the subject's share of its group's activity: the chance that any one finding of the
+        -- group falls on it when all have the same rate
+        case when w.exposure is not null then w.exposure / nullif(t.peer_exposure, 0)
+            else 1.0 / t.peer_n end as share,
+        null::double as tolerated_rate,
+        t.peer_observed as group_observed
     from subject_windows as w
     inner join peer_totals as t
         on t.review_month = w.review_month and t.subject_type = w.subject_type
@@ -83,7 +108,8 @@ handler_expected as (
         count(*) over m - 1 as peers,
         'binomial' as method,
         (sum(w.observed) over m - w.observed)
-            / nullif(sum(w.exposure) over m - w.exposure, 0) as peer_rate
+            / nullif(sum(w.exposure) over m - w.exposure, 0) as peer_rate,
+        1 - (select sla_goal from params) as tolerated_rate
     from handler_windows as w
     window m as (partition by w.review_month)
 ),
@@ -91,14 +117,17 @@ handler_expected as (
 expected as (
     select
         review_month, subject_type, subject_id, peer_group, observed, exposure, peers, method,
-        peer_rate,
+        peer_rate, share, tolerated_rate, activity_gap, peer_rate as test_rate, group_observed,
         case when method = 'poisson_equal_activity' then peer_rate
             else exposure * peer_rate end as expected
     from subject_expected
     union all by name
     select
         review_month, subject_type, subject_id, 'all handlers' as peer_group, observed, exposure,
-        peers, method, peer_rate, exposure * peer_rate as expected
+        peers, method, peer_rate, null as share, tolerated_rate, false as activity_gap,
+        null as group_observed,
+        greatest(coalesce(peer_rate, 0), tolerated_rate) as test_rate,
+        exposure * greatest(coalesce(peer_rate, 0), tolerated_rate) as expected
     from handler_expected
 ),
 
@@ -106,26 +135,25 @@ judged as (
     select
         e.*,
         case
-            when e.peers < 1 then 'no peers to compare with'
-            when e.peer_rate is null then 'peers have no exposure'
             when e.method = 'binomial' and e.exposure < p.handler_min_volume
                 then 'volume below the minimum'
-            when e.method = 'binomial' and (e.peer_rate <= 0 or e.peer_rate >= 1)
-                then 'peers all met or all missed the deadline'
-            when e.method <> 'binomial' and e.expected < p.min_expected
-                then 'expected count below the minimum'
+            when e.method = 'binomial' and e.test_rate >= 1
+                then 'other handlers missed every deadline'
+            when e.method = 'binomial' then null
+            when e.peers < 1 then 'no peers to compare with'
+            when e.peer_rate is null then 'peers have no exposure'
         end as reason
     from expected as e
     cross join params as p
 ),
 
--- Over-dispersion between staff (or partners) in a month, from subjects that get a verdict.
+-- Over-dispersion between staff (or partners) in a month, from subjects whose expected count
+-- is large enough for a z-score to mean something.
 z_scores as (
-    select
-        review_month, subject_type,
-        (observed - expected) / sqrt(expected) as z
+    select review_month, subject_type, (observed - expected) / sqrt(expected) as z
     from judged
     where reason is null and method <> 'binomial'
+        and expected >= (select dispersion_min_expected from params)
 ),
 
 dispersion as (
@@ -145,52 +173,213 @@ dispersion as (
     group by all
 ),
 
-terms as (
+tested as (
     select
-        review_month, subject_type, subject_id, expected, peer_rate, exposure, method,
-        unnest(range(0, cast(case
-            -- far enough into the tail that the quantiles are reached
-            when method = 'binomial'
-                then least(exposure, ceil(expected + 12 * sqrt(expected) + 20)) + 1
-            else ceil(expected + 12 * sqrt(expected) + 20)
-        end as bigint))) as k
-    from judged
-    where reason is null
+        j.*,
+        case when j.method <> 'binomial' and d.n >= 10 then greatest(1.0, d.phi_raw)
+            else 1.0 end as phi,
+        -- the exact test: handlers' misses are Binomial(volume, test rate); a subject's findings,
+        -- given the findings of its whole group, are Binomial(group total, its activity share)
+        case when j.method = 'binomial' then j.exposure else j.group_observed end as trials,
+        case when j.method = 'binomial' then j.test_rate else j.share end as chance
+    from judged as j
+    left join dispersion as d using (review_month, subject_type)
+    where j.reason is null
 ),
 
-probabilities as (
+-- Probabilities k = 0..K under the null, far enough into the tail for the limits, the observed
+-- count and the thresholds: 'test' (binomial, as above) for p-values, 'limit' (Poisson at the
+-- expected count) for the funnel limits of staff and partners.
+terms as (
+    select
+        review_month, subject_type, subject_id, expected, observed, phi, trials, chance,
+        'test' as dist,
+        unnest(range(0, cast(least(trials, greatest(observed, ceil(trials * chance
+            + sqrt(phi) * (12 * sqrt(trials * chance) + 25)))) + 1 as bigint))) as k
+    from tested
+    where chance > 0 and chance < 1
+    union all
+    select
+        review_month, subject_type, subject_id, expected, observed, phi, trials, chance,
+        'limit' as dist,
+        unnest(range(0, cast(ceil(expected + sqrt(phi) * (12 * sqrt(expected) + 25)) + 2
+            as bigint))) as k
+    from tested
+    where method <> 'binomial' and expected > 0
+),
+
+pmf as (
     select
         *,
-        sum(exp(case
-            when method = 'binomial' then
-                lgamma(exposure + 1) - lgamma(k + 1) - lgamma(exposure - k + 1)
-                + k * ln(peer_rate) + (exposure - k) * ln(1 - peer_rate)
+        exp(case
+            when dist = 'test' then
+                lgamma(trials + 1) - lgamma(k + 1) - lgamma(trials - k + 1)
+                + k * ln(chance) + (trials - k) * ln(1 - chance)
             else k * ln(expected) - expected - lgamma(k + 1)
-        end)) over (
-            partition by review_month, subject_type, subject_id order by k
-        ) as cdf
+        end) as probability
     from terms
+),
+
+tails as (
+    select
+        *,
+        sum(probability) over (w order by k) as cdf,
+        -- P(X >= k), summed from the far tail so that small p-values keep their precision
+        sum(probability) over (w order by k desc) as tail
+    from pmf
+    window w as (partition by review_month, subject_type, subject_id, dist)
 ),
 
 quantiles as (
     select
-        review_month, subject_type, subject_id,
-        min(k) filter (where cdf >= (select outlier_watch_limit from params)) as q_95,
-        min(k) filter (where cdf >= (select outlier_high_limit from params)) as q_998
-    from probabilities
+        t.review_month, t.subject_type, t.subject_id,
+        min(t.k) filter (where t.cdf >= (select outlier_watch_limit from params)) as q_95,
+        min(t.k) filter (where t.cdf >= (select outlier_high_limit from params)) as q_998
+    from tails as t
+    inner join tested as s using (review_month, subject_type, subject_id)
+    where t.dist = case when s.method = 'binomial' then 'test' else 'limit' end
+    group by all
+),
+
+-- The p-value each possible count k would have: the binomial tail at the count shrunk by
+-- sqrt(phi) towards its mean (no shrinking for handlers, or when phi = 1). A share of 0 or 1
+-- leaves nothing to test: p = 1 (no finding can be unusual).
+attainable as (
+    select
+        a.review_month, a.subject_type, a.subject_id, a.k,
+        coalesce(b.tail, 0.0) as p_value
+    from tails as a
+    left join tails as b
+        on b.review_month = a.review_month and b.subject_type = a.subject_type
+        and b.subject_id = a.subject_id and b.dist = 'test'
+        and b.k = greatest(0, cast(ceil(a.trials * a.chance
+            + (a.k - a.trials * a.chance) / sqrt(a.phi) - 1e-9) as bigint))
+    where a.dist = 'test'
+),
+
+observed_p as (
+    select
+        t.*,
+        coalesce(a.p_value, 1.0) as p_value,
+        case when t.method = 'binomial' or t.observed >= p.min_observed
+            then coalesce(a.p_value, 1.0) else 1.0 end as p_flag
+    from tested as t
+    cross join params as p
+    left join attainable as a
+        on a.review_month = t.review_month and a.subject_type = t.subject_type
+        and a.subject_id = t.subject_id and a.k = t.observed
+),
+
+-- The false-discovery rate over the staff and partners tested in each review month, by the
+-- discrete Benjamini-Hochberg procedure of Heyse (2011): at a threshold t, the flags that
+-- subjects with no real difference would give number S(t) = sum_i F_i(t), F_i(t) being the
+-- largest p-value subject i can attain at or below t with min_observed findings or more (BH's
+-- m * t, made exact for counts: a subject expecting 0.1 findings almost never reaches t at all).
+-- The month's threshold is the largest t with S(t) <= outlier_fdr * max(R(t), 1), R(t) the
+-- subjects at or below it; with continuous p-values this is exactly Benjamini-Hochberg.
+-- Candidate thresholds: the observed p-values and a grid down from outlier_fdr (for the
+-- threshold a first flag must pass).
+family as (
+    select review_month, count(*) as family
+    from observed_p
+    where method <> 'binomial'
+    group by all
+),
+
+candidates as (
+    select distinct review_month, p_flag as t
+    from observed_p
+    where method <> 'binomial' and p_flag < 1
+    union
+    select f.review_month, p.outlier_fdr * power(10.0, -g.g / 6.0) as t
+    from family as f
+    cross join params as p
+    cross join (select unnest(range(0, 61)) as g) as g
+),
+
+reachable as (
+    select a.*
+    from attainable as a
+    where a.subject_type <> 'handler' and a.k >= (select min_observed from params)
+        and a.p_value > 1e-15
+),
+
+per_subject as (
+    select c.review_month, c.t, a.subject_type, a.subject_id, max(a.p_value) as f
+    from candidates as c
+    inner join reachable as a on a.review_month = c.review_month and a.p_value <= c.t
+    group by all
+),
+
+estimates as (
+    select
+        c.review_month, c.t,
+        coalesce((select sum(s.f) from per_subject as s
+            where s.review_month = c.review_month and s.t = c.t), 0) as expected_false,
+        (select count(*) from observed_p as o
+            where o.review_month = c.review_month and o.method <> 'binomial'
+                and o.p_flag <= c.t) as flagged
+    from candidates as c
+),
+
+thresholds as (
+    select review_month, max(t) as threshold
+    from estimates
+    where expected_false <= (select outlier_fdr from params) * greatest(flagged, 1)
+    group by all
+),
+
+adjusted as (
+    select
+        o.review_month, o.subject_type, o.subject_id, f.family, h.threshold,
+        o.p_flag <= h.threshold as discovered,
+        -- the smallest estimated false-discovery rate of any threshold that flags this subject
+        least(1.0, (select min(e.expected_false / e.flagged) from estimates as e
+            where e.review_month = o.review_month and e.t >= o.p_flag and e.flagged > 0))
+            as q_value
+    from observed_p as o
+    inner join family as f using (review_month)
+    left join thresholds as h using (review_month)
+    where o.method <> 'binomial'
+),
+
+-- The chance that a subject with no real difference reaches the month's threshold (and the
+-- watch level): the largest p-value it can attain at or below it.
+chances as (
+    select
+        d.review_month, d.subject_type, d.subject_id,
+        coalesce(max(a.p_value) filter (where a.p_value <= d.threshold), 0) as chance_medium,
+        coalesce(max(a.p_value) filter (
+            where a.p_value <= 1 - (select outlier_watch_limit from params)
+        ), 0) as chance_watch
+    from adjusted as d
+    left join reachable as a
+        on a.review_month = d.review_month and a.subject_type = d.subject_type
+        and a.subject_id = d.subject_id
     group by all
 ),
 
 limits as (
     select
         j.*,
-        case when j.method <> 'binomial' and d.n >= 10 then greatest(1.0, d.phi_raw)
-            else 1.0 end as phi,
-        j.expected + sqrt(phi) * (coalesce(q.q_95, j.exposure) - j.expected) as limit_95,
-        j.expected + sqrt(phi) * (coalesce(q.q_998, j.exposure) - j.expected) as limit_998
+        t.phi,
+        t.trials,
+        o.p_value,
+        o.p_flag,
+        d.q_value,
+        d.family,
+        d.threshold,
+        d.discovered,
+        c.chance_medium,
+        c.chance_watch,
+        j.expected + sqrt(t.phi) * (coalesce(q.q_95, 0) - j.expected) as limit_95,
+        j.expected + sqrt(t.phi) * (coalesce(q.q_998, 0) - j.expected) as limit_998
     from judged as j
+    left join tested as t using (review_month, subject_type, subject_id)
+    left join observed_p as o using (review_month, subject_type, subject_id)
     left join quantiles as q using (review_month, subject_type, subject_id)
-    left join dispersion as d using (review_month, subject_type)
+    left join adjusted as d using (review_month, subject_type, subject_id)
+    left join chances as c using (review_month, subject_type, subject_id)
 )
 
 select
@@ -208,17 +397,35 @@ select
     end as rate_per_1000,
     l.expected,
     l.peer_rate,
+    l.tolerated_rate,
+    l.test_rate,
     l.peers,
     l.method,
-    case when l.reason is null then l.phi end as phi,
-    case when l.reason is null then l.limit_95 end as limit_95,
-    case when l.reason is null then l.limit_998 end as limit_998,
+    l.activity_gap,
+    l.share,
+    case when l.method <> 'binomial' then l.group_observed end as group_findings,
+    l.phi,
+    l.limit_95,
+    l.limit_998,
+    l.p_value,
+    l.q_value,
+    l.family,
+    l.threshold,
+    l.chance_medium,
+    l.chance_watch,
     case
         when l.reason is not null then 'no_verdict'
-        when l.observed > l.limit_998 then 'above_998'
-        when l.observed > l.limit_95 then 'above_95'
+        when l.method = 'binomial' and l.observed > l.limit_998 then 'outlier'
+        when l.method = 'binomial' and l.observed > l.limit_95 then 'watch'
+        when l.method = 'binomial' then 'within'
+        when l.discovered then 'outlier'
+        when l.p_flag <= 1 - (select outlier_watch_limit from params) then 'watch'
         else 'within'
     end as verdict,
-    l.reason
+    case
+        when l.reason is not null then l.reason
+        when l.method <> 'binomial' and l.observed < (select min_observed from params)
+            and l.observed > l.limit_95 then 'fewer findings than the minimum to flag'
+    end as reason
 from limits as l
 order by l.review_month, l.subject_type, l.subject_id

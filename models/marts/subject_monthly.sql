@@ -1,10 +1,15 @@
 -- Complaints naming a staff member or a partner, per month, beside their exposure (3.4, 3.5, 6.2).
--- One row per subject and receipt month in which the subject was in the directory, had activity
--- or was named. Rolling sums run over a gap-free month grid, so a quiet month counts as zero.
--- Substantiated = upheld or partially upheld; pending, not upheld and withdrawn complaints are
--- allegations and are counted apart. An outcome label the template does not know (kept as
--- given at load, with a warning) is neither: outcome_unrecognised counts it, never pending.
--- exposure is null when the activity export has no row.
+-- One row per subject and month in which the subject was in the directory, had activity or was
+-- named. Rolling sums run over a gap-free month grid, so a quiet month counts as zero.
+-- Allegations (complaints, not upheld, withdrawn, pending, subcategories) count in the month of
+-- receipt, as do findings overturned on review (overturned); findings count in the month they
+-- were decided (marts.complaint_subjects):
+-- substantiated = conduct findings that count (not overturned on review), of which under_review
+-- are awaiting a review; other_findings = findings outside the subject's conduct category, shown
+-- beside, never in the conduct flags. An outcome label the template does not know (kept as
+-- given at load, with a warning) is neither pending nor a finding: outcome_unrecognised counts it.
+-- exposure is null when the activity export has no row;
+-- activity_expected says the subject has activity in some month, so a null is a gap.
 with params as (
     select cast(date_trunc('month', as_of) as date) as last_month from core.build_params
 ),
@@ -21,7 +26,10 @@ directory as (
 
 subjects as (
     select s.subject_type, s.subject_id, coalesce(d.peer_group, 'unknown') as peer_group,
-        d.subject_id is not null as in_directory, d.start_date, d.end_date
+        d.subject_id is not null as in_directory, d.start_date, d.end_date,
+        -- any activity row at all: a month without one is then a gap, not a team without data
+        s.subject_id in (select a.subject_id from core.activity as a
+            where a.subject_type = s.subject_type) as has_activity
     from (
         select subject_type, subject_id from directory
         union
@@ -34,7 +42,8 @@ subjects as (
 
 months as (
     select cast(unnest(generate_series(
-        (select cast(date_trunc('month', min(received_at)) as date) from core.complaints),
+        least((select cast(date_trunc('month', min(received_at)) as date) from core.complaints),
+            (select min(month) from core.activity)),
         (select last_month from params),
         interval 1 month
     )) as date) as month
@@ -46,7 +55,8 @@ counts as (
         subject_id,
         month,
         count(*) as complaints,
-        count(*) filter (where substantiated) as substantiated,
+        count(*) filter (where conduct) as conduct_complaints,
+        count(*) filter (where appeal = 'overturned') as overturned,
         count(*) filter (where outcome = 'not_upheld') as not_upheld,
         count(*) filter (where outcome = 'withdrawn') as withdrawn,
         count(*) filter (where outcome is null or outcome = 'pending') as pending,
@@ -65,12 +75,29 @@ counts as (
     group by all
 ),
 
+decisions as (
+    select
+        subject_type,
+        subject_id,
+        decision_month as month,
+        count(*) filter (where substantiated) as substantiated,
+        count(*) filter (where substantiated and appeal = 'under_review') as under_review,
+        count(*) filter (where other_finding) as other_findings
+    from marts.complaint_subjects
+    where decision_month is not null
+    group by all
+),
+
 grid as (
     select
         s.*,
         m.month,
         coalesce(c.complaints, 0) as complaints,
-        coalesce(c.substantiated, 0) as substantiated,
+        coalesce(c.conduct_complaints, 0) as conduct_complaints,
+        coalesce(f.substantiated, 0) as substantiated,
+        coalesce(f.under_review, 0) as under_review,
+        coalesce(c.overturned, 0) as overturned,
+        coalesce(f.other_findings, 0) as other_findings,
         coalesce(c.not_upheld, 0) as not_upheld,
         coalesce(c.withdrawn, 0) as withdrawn,
         coalesce(c.pending, 0) as pending,
@@ -87,6 +114,7 @@ grid as (
     from subjects as s
     cross join months as m
     left join counts as c using (subject_type, subject_id, month)
+    left join decisions as f using (subject_type, subject_id, month)
     left join core.activity as a
         on a.subject_type = s.subject_type and a.subject_id = s.subject_id and a.month = m.month
 ),
@@ -94,6 +122,7 @@ grid as (
 rolling as (
     select
         *,
+        has_activity as activity_expected,
         sum(complaints) over w3 as complaints_3m,
         sum(substantiated) over w3 as substantiated_3m,
         -- a window's exposure is known only when every month in it is
@@ -115,7 +144,11 @@ select
     subject_id,
     peer_group,
     complaints,
+    conduct_complaints,
     substantiated,
+    under_review,
+    overturned,
+    other_findings,
     not_upheld,
     withdrawn,
     pending,
@@ -129,6 +162,7 @@ select
     data_disclosure,
     exposure,
     outcome_unrecognised,
+    activity_expected,
     1000.0 * substantiated / nullif(exposure, 0) as rate_per_1000,
     1000.0 * complaints / nullif(exposure, 0) as complaints_per_1000,
     complaints_3m,
@@ -141,6 +175,7 @@ select
     1000.0 * substantiated_12m / nullif(exposure_12m, 0) as rate_12m_per_1000
 from rolling
 where complaints > 0
+    or substantiated + overturned + other_findings > 0
     or exposure is not null
     or (in_directory
         and coalesce(start_date, month) <= month + interval 1 month - interval 1 day

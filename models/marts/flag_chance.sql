@@ -1,0 +1,66 @@
+-- How many outlier_rate flags chance alone would give each review month (clauses 4.5, 6.2):
+-- the sum over the staff and partners tested of the chance that one with no real difference from
+-- its peers reaches the month's threshold (marts.funnel chance_medium, chance_watch), against the
+-- flags actually raised. The 95% interval is the Poisson one with that mean: the number of such
+-- flags is a sum of independent rare events, and the Poisson is slightly wider than their exact
+-- (Poisson-binomial) distribution, so the interval errs on the wide side.
+with months as (
+    select
+        review_month,
+        count(*) as tested,
+        count(*) filter (where verdict = 'outlier') as medium_flags,
+        count(*) filter (where verdict in ('outlier', 'watch')) as watch_or_above_flags,
+        sum(chance_medium) as expected_medium,
+        sum(chance_watch) as expected_watch_or_above,
+        any_value(threshold) as threshold
+    from marts.funnel
+    where subject_type in ('employee', 'partner') and p_value is not null
+    group by all
+),
+
+levels as (
+    select review_month, 'medium' as level, expected_medium as expected from months
+    union all
+    select review_month, 'watch_or_above', expected_watch_or_above from months
+),
+
+terms as (
+    select review_month, level, expected,
+        unnest(range(0, cast(ceil(expected + 12 * sqrt(expected) + 20) as bigint))) as k
+    from levels
+),
+
+cdf as (
+    select
+        *,
+        sum(case when expected = 0 then (k = 0)::int
+            else exp(k * ln(expected) - expected - lgamma(k + 1)) end)
+            over (partition by review_month, level order by k) as cdf
+    from terms
+),
+
+intervals as (
+    select
+        review_month, level,
+        min(k) filter (where cdf >= 0.025) as low,
+        min(k) filter (where cdf >= 0.975) as high
+    from cdf
+    group by all
+)
+
+select
+    m.review_month,
+    m.tested,
+    m.threshold,
+    m.medium_flags,
+    m.expected_medium,
+    im.low as medium_low,
+    im.high as medium_high,
+    m.watch_or_above_flags,
+    m.expected_watch_or_above,
+    iw.low as watch_low,
+    iw.high as watch_high
+from months as m
+left join intervals as im on im.review_month = m.review_month and im.level = 'medium'
+left join intervals as iw on iw.review_month = m.review_month and iw.level = 'watch_or_above'
+order by m.review_month
