@@ -38,10 +38,13 @@ class PatternSettings(BaseModel):
     ]
     persistent_months: int = Field(3, description="Distinct months with a substantiated complaint…")
     persistent_window: int = Field(6, description="…within this many months.")
-    persistent_common_chance: float = Field(
+    persistent_fdr: float = Field(
         0.05,
-        description="persistent is only 'watch' when someone this busy reaches it this "
-        "often by chance at the peers' rate.",
+        gt=0,
+        lt=1,
+        description="False-discovery rate of high persistent flags (Benjamini-Hochberg over "
+        "every staff member and partner with activity data of a review month); the others "
+        "are 'watch'.",
     )
     outlier_window: int = Field(3, description="Months summed for the outlier rate.")
     min_observed: int = Field(

@@ -23,6 +23,13 @@
 -- (the largest attainable p-value at or below it); their sums are the flags chance alone would
 -- give (marts.flag_chance). limit_95 / limit_998 are the exact Poisson funnel limits drawn.
 --
+-- persistent_* (clause 7.1, pattern_flags' persistent): months of the persistent window with a
+-- finding, against how often someone this busy has a finding in a month at the peers' rate
+-- (the subject left out); p = P(at least that many months) under the binomial over the window's
+-- months. The same false-discovery procedure, over the review month's subjects with activity
+-- data for the whole window, at persistent_fdr, decides `high` (persistent_discovered);
+-- chance_persistent is each subject's chance of a discovery with no real difference.
+--
 -- Handlers: missed deadlines against the binomial at the larger of the other handlers' breach
 -- share and the share the policy tolerates (1 - the SLA goal), so perfect peers do not switch the
 -- rule off; outlier above the exact 99.8% limit.
@@ -270,92 +277,168 @@ observed_p as (
         and a.subject_id = t.subject_id and a.k = t.observed
 ),
 
--- The false-discovery rate over the staff and partners tested in each review month, by the
--- discrete Benjamini-Hochberg procedure of Heyse (2011): at a threshold t, the flags that
--- subjects with no real difference would give number S(t) = sum_i F_i(t), F_i(t) being the
--- largest p-value subject i can attain at or below t with min_observed findings or more (BH's
--- m * t, made exact for counts: a subject expecting 0.1 findings almost never reaches t at all).
--- The month's threshold is the largest t with S(t) <= outlier_fdr * max(R(t), 1), R(t) the
--- subjects at or below it; with continuous p-values this is exactly Benjamini-Hochberg.
--- Candidate thresholds: the observed p-values and a grid down from outlier_fdr (for the
--- threshold a first flag must pass).
-family as (
-    select review_month, count(*) as family
+-- persistent: the months of its window in which a subject had a finding, and the chance of a
+-- finding in a month for someone this busy at the peers' rate (unknown without activity data
+-- for every month of the window).
+peer_months as (
+    select
+        subject_type, peer_group, month,
+        sum(substantiated) filter (where exposure is not null) as peer_substantiated,
+        sum(exposure) as peer_exposure
+    from marts.subject_monthly
+    group by all
+),
+
+persistent_windows as (
+    select
+        r.review_month, s.subject_type, s.subject_id,
+        count(*) filter (where s.substantiated > 0) as months_with_findings,
+        count(*) as months,
+        case when count(s.exposure) = count(*) then avg(1 - exp(-s.exposure
+            * (pm.peer_substantiated - s.substantiated)
+            / nullif(pm.peer_exposure - s.exposure, 0))) end as month_chance
+    from review_months as r
+    inner join marts.subject_monthly as s
+        on s.month <= r.review_month
+        and s.month > r.review_month - to_months((select persistent_window from params))
+    left join peer_months as pm
+        on pm.subject_type = s.subject_type and pm.peer_group = s.peer_group
+        and pm.month = s.month
+    group by all
+    having bool_or(s.month = r.review_month)
+),
+
+-- P(at least k of the window's months with a finding), k = 0..months, at that monthly chance.
+persistent_attainable as (
+    select
+        *,
+        sum(exp(lgamma(months + 1) - lgamma(k + 1) - lgamma(months - k + 1))
+            * power(month_chance, k) * power(1 - month_chance, months - k))
+            over (partition by review_month, subject_type, subject_id order by k desc) as p_value
+    from (
+        select *, unnest(range(0, months + 1)) as k
+        from persistent_windows
+        where month_chance is not null
+    )
+),
+
+-- The tests whose flags are held at a false-discovery rate over a review month's subjects
+-- (outlier_rate medium, persistent high): each subject's p-value as flagged (1 below the
+-- minimum count), and every p-value it could attain at or above that minimum.
+fdr_levels as (
+    select 'outlier_rate' as test, outlier_fdr as fdr, min_observed as least_count from params
+    union all
+    select 'persistent', persistent_fdr, persistent_months from params
+),
+
+fdr_observed as (
+    select
+        'outlier_rate' as test, review_month, subject_type, subject_id, p_flag
     from observed_p
     where method <> 'binomial'
+    union all
+    select
+        'persistent', w.review_month, w.subject_type, w.subject_id,
+        case when w.months_with_findings >= l.least_count then a.p_value else 1.0 end
+    from persistent_windows as w
+    inner join fdr_levels as l on l.test = 'persistent'
+    inner join persistent_attainable as a
+        on a.review_month = w.review_month and a.subject_type = w.subject_type
+        and a.subject_id = w.subject_id and a.k = w.months_with_findings
+),
+
+reachable as (
+    select 'outlier_rate' as test, a.review_month, a.subject_type, a.subject_id, a.p_value
+    from attainable as a
+    inner join fdr_levels as l on l.test = 'outlier_rate'
+    where a.subject_type <> 'handler' and a.k >= l.least_count and a.p_value > 1e-15
+    union all
+    select 'persistent', a.review_month, a.subject_type, a.subject_id, a.p_value
+    from persistent_attainable as a
+    inner join fdr_levels as l on l.test = 'persistent'
+    where a.k >= l.least_count and a.p_value > 1e-15
+),
+
+-- The false-discovery rate over the subjects tested in each review month, per test, by the
+-- discrete Benjamini-Hochberg procedure of Heyse (2011): at a threshold t, the flags that
+-- subjects with no real difference would give number S(t) = sum_i F_i(t), F_i(t) being the
+-- largest p-value subject i can attain at or below t with the minimum count or more (BH's
+-- m * t, made exact for counts: a subject expecting 0.1 findings almost never reaches t at all).
+-- The month's threshold is the largest t with S(t) <= fdr * max(R(t), 1), R(t) the subjects at
+-- or below it; with continuous p-values this is exactly Benjamini-Hochberg. Candidate
+-- thresholds: the observed p-values and a grid down from the fdr (for the threshold a first
+-- flag must pass).
+family as (
+    select test, review_month, count(*) as family
+    from fdr_observed
     group by all
 ),
 
 candidates as (
-    select distinct review_month, p_flag as t
-    from observed_p
-    where method <> 'binomial' and p_flag < 1
+    select distinct test, review_month, p_flag as t
+    from fdr_observed
+    where p_flag < 1
     union
-    select f.review_month, p.outlier_fdr * power(10.0, -g.g / 6.0) as t
+    select f.test, f.review_month, l.fdr * power(10.0, -g.g / 6.0) as t
     from family as f
-    cross join params as p
+    inner join fdr_levels as l using (test)
     cross join (select unnest(range(0, 61)) as g) as g
 ),
 
-reachable as (
-    select a.*
-    from attainable as a
-    where a.subject_type <> 'handler' and a.k >= (select min_observed from params)
-        and a.p_value > 1e-15
-),
-
 per_subject as (
-    select c.review_month, c.t, a.subject_type, a.subject_id, max(a.p_value) as f
+    select c.test, c.review_month, c.t, a.subject_type, a.subject_id, max(a.p_value) as f
     from candidates as c
-    inner join reachable as a on a.review_month = c.review_month and a.p_value <= c.t
+    inner join reachable as a
+        on a.test = c.test and a.review_month = c.review_month and a.p_value <= c.t
     group by all
 ),
 
 estimates as (
     select
-        c.review_month, c.t,
+        c.test, c.review_month, c.t,
         coalesce((select sum(s.f) from per_subject as s
-            where s.review_month = c.review_month and s.t = c.t), 0) as expected_false,
-        (select count(*) from observed_p as o
-            where o.review_month = c.review_month and o.method <> 'binomial'
-                and o.p_flag <= c.t) as flagged
+            where s.test = c.test and s.review_month = c.review_month and s.t = c.t), 0)
+            as expected_false,
+        (select count(*) from fdr_observed as o
+            where o.test = c.test and o.review_month = c.review_month and o.p_flag <= c.t)
+            as flagged
     from candidates as c
 ),
 
 thresholds as (
-    select review_month, max(t) as threshold
-    from estimates
-    where expected_false <= (select outlier_fdr from params) * greatest(flagged, 1)
+    select e.test, e.review_month, max(e.t) as threshold
+    from estimates as e
+    inner join fdr_levels as l using (test)
+    where e.expected_false <= l.fdr * greatest(e.flagged, 1)
     group by all
 ),
 
 adjusted as (
     select
-        o.review_month, o.subject_type, o.subject_id, f.family, h.threshold,
+        o.test, o.review_month, o.subject_type, o.subject_id, f.family, h.threshold,
         o.p_flag <= h.threshold as discovered,
         -- the smallest estimated false-discovery rate of any threshold that flags this subject
         least(1.0, (select min(e.expected_false / e.flagged) from estimates as e
-            where e.review_month = o.review_month and e.t >= o.p_flag and e.flagged > 0))
-            as q_value
-    from observed_p as o
-    inner join family as f using (review_month)
-    left join thresholds as h using (review_month)
-    where o.method <> 'binomial'
+            where e.test = o.test and e.review_month = o.review_month and e.t >= o.p_flag
+                and e.flagged > 0)) as q_value
+    from fdr_observed as o
+    inner join family as f using (test, review_month)
+    left join thresholds as h using (test, review_month)
 ),
 
 -- The chance that a subject with no real difference reaches the month's threshold (and the
--- watch level): the largest p-value it can attain at or below it.
+-- outlier watch level): the largest p-value it can attain at or below it.
 chances as (
     select
-        d.review_month, d.subject_type, d.subject_id,
-        coalesce(max(a.p_value) filter (where a.p_value <= d.threshold), 0) as chance_medium,
+        d.test, d.review_month, d.subject_type, d.subject_id,
+        coalesce(max(a.p_value) filter (where a.p_value <= d.threshold), 0) as chance_flag,
         coalesce(max(a.p_value) filter (
             where a.p_value <= 1 - (select outlier_watch_limit from params)
         ), 0) as chance_watch
     from adjusted as d
     left join reachable as a
-        on a.review_month = d.review_month and a.subject_type = d.subject_type
-        and a.subject_id = d.subject_id
+        on a.test = d.test and a.review_month = d.review_month
+        and a.subject_type = d.subject_type and a.subject_id = d.subject_id
     group by all
 ),
 
@@ -370,16 +453,41 @@ limits as (
         d.family,
         d.threshold,
         d.discovered,
-        c.chance_medium,
+        c.chance_flag as chance_medium,
         c.chance_watch,
         j.expected + sqrt(t.phi) * (coalesce(q.q_95, 0) - j.expected) as limit_95,
-        j.expected + sqrt(t.phi) * (coalesce(q.q_998, 0) - j.expected) as limit_998
+        j.expected + sqrt(t.phi) * (coalesce(q.q_998, 0) - j.expected) as limit_998,
+        w.months_with_findings as persistent_months,
+        w.months as persistent_window_months,
+        w.month_chance as persistent_month_chance,
+        pa.p_value as persistent_p_value,
+        pd.q_value as persistent_q_value,
+        pd.family as persistent_family,
+        pd.threshold as persistent_threshold,
+        pd.discovered as persistent_discovered,
+        pc.chance_flag as chance_persistent
     from judged as j
     left join tested as t using (review_month, subject_type, subject_id)
     left join observed_p as o using (review_month, subject_type, subject_id)
     left join quantiles as q using (review_month, subject_type, subject_id)
-    left join adjusted as d using (review_month, subject_type, subject_id)
-    left join chances as c using (review_month, subject_type, subject_id)
+    left join adjusted as d
+        on d.test = 'outlier_rate' and d.review_month = j.review_month
+        and d.subject_type = j.subject_type and d.subject_id = j.subject_id
+    left join chances as c
+        on c.test = 'outlier_rate' and c.review_month = j.review_month
+        and c.subject_type = j.subject_type and c.subject_id = j.subject_id
+    left join persistent_windows as w
+        on j.method <> 'binomial' and w.review_month = j.review_month
+        and w.subject_type = j.subject_type and w.subject_id = j.subject_id
+    left join persistent_attainable as pa
+        on pa.review_month = w.review_month and pa.subject_type = w.subject_type
+        and pa.subject_id = w.subject_id and pa.k = w.months_with_findings
+    left join adjusted as pd
+        on pd.test = 'persistent' and pd.review_month = w.review_month
+        and pd.subject_type = w.subject_type and pd.subject_id = w.subject_id
+    left join chances as pc
+        on pc.test = 'persistent' and pc.review_month = w.review_month
+        and pc.subject_type = w.subject_type and pc.subject_id = w.subject_id
 )
 
 select
@@ -413,6 +521,15 @@ select
     l.threshold,
     l.chance_medium,
     l.chance_watch,
+    l.persistent_months,
+    l.persistent_window_months,
+    l.persistent_month_chance,
+    l.persistent_p_value,
+    l.persistent_q_value,
+    l.persistent_family,
+    l.persistent_threshold,
+    l.persistent_discovered,
+    l.chance_persistent,
     case
         when l.reason is not null then 'no_verdict'
         when l.method = 'binomial' and l.observed > l.limit_998 then 'outlier'

@@ -64,81 +64,52 @@ serious as (
     group by all
 ),
 
-peer_months as (
-    select
-        subject_type, peer_group, month,
-        sum(substantiated) filter (where exposure is not null) as peer_substantiated,
-        sum(exposure) as peer_exposure
-    from marts.subject_monthly
-    group by all
-),
-
 persistent_windows as (
     select
         a.subject_type, a.subject_id, a.peer_group, a.review_month,
         count(*) filter (where s.substantiated > 0) as months_with_findings,
         count(*) filter (where s.substantiated > s.under_review) as months_with_settled,
-        count(*) as months,
-        sum(s.substantiated) as substantiated,
         sum(s.pending) as pending,
         sum(s.not_upheld + s.withdrawn) as not_upheld,
         string_agg(strftime(s.month, '%m/%Y'), ', ' order by s.month)
-            filter (where s.substantiated > 0) as finding_months,
-        -- the chance that someone this busy has a finding in a month at the peers' rate
-        -- (the subject left out of the rate); unknown without activity data
-        case when count(s.exposure) = count(*) then avg(1 - exp(-s.exposure
-            * (pm.peer_substantiated - s.substantiated)
-            / nullif(pm.peer_exposure - s.exposure, 0))) end as month_chance
+            filter (where s.substantiated > 0) as finding_months
     from active as a
     inner join marts.subject_monthly as s
         on s.subject_type = a.subject_type and s.subject_id = a.subject_id
         and s.month <= a.review_month
         and s.month > a.review_month - to_months((select persistent_window from params))
-    left join peer_months as pm
-        on pm.subject_type = s.subject_type and pm.peer_group = s.peer_group
-        and pm.month = s.month
     group by all
 ),
 
--- How often a subject with this activity would reach the threshold by chance at the peers'
--- rate: the binomial tail P(at least persistent_months of `months` months with a finding).
-persistent_chance as (
-    select
-        review_month, subject_type, subject_id,
-        sum(exp(lgamma(months + 1) - lgamma(j + 1) - lgamma(months - j + 1))
-            * power(month_chance, j) * power(1 - month_chance, months - j)) as chance
-    from (
-        select w.*, unnest(range(p.persistent_months, w.months + 1)) as j
-        from persistent_windows as w
-        cross join params as p
-        where w.months_with_findings >= p.persistent_months and w.month_chance is not null
-    )
-    group by all
-),
-
+-- How often someone this busy reaches the threshold by chance at the peers' rate (the p-value),
+-- and whether it survives the false-discovery control over the month's subjects: marts.funnel.
 persistent as (
     select
         w.subject_type, w.subject_id, w.peer_group, 'persistent' as rule,
         case
-            when c.chance >= p.persistent_common_chance then 'watch'
             -- without activity data, or only with findings awaiting review: never high
-            when c.chance is null or w.months_with_settled < p.persistent_months then 'medium'
+            when f.persistent_p_value is null then 'medium'
+            when not coalesce(f.persistent_discovered, false) then 'watch'
+            when w.months_with_settled < p.persistent_months then 'medium'
             else 'high'
         end as severity,
-        e.under_review, w.month_chance is null as without_activity,
-        w.review_month,
+        e.under_review, w.review_month,
         cast(w.review_month - to_months(p.persistent_window - 1) as date) as period_start,
-        w.months_with_findings as observed, c.chance as expected,
+        w.months_with_findings as observed, f.persistent_p_value as expected,
         null::double as upper_limit, e.complaint_ids, w.finding_months, w.pending, w.not_upheld,
-        p.persistent_window, p.persistent_months, c.chance
+        p.persistent_window, p.persistent_months, p.persistent_fdr,
+        f.persistent_p_value as chance, f.persistent_family as family,
+        coalesce(f.persistent_discovered, false) as discovered,
+        -- one in how many subjects this busy would reach it by chance
+        round(1 / nullif(f.persistent_p_value, 0)) as one_in
     from persistent_windows as w
     cross join params as p
     inner join evidence as e
         on e.review_month = w.review_month and e.subject_type = w.subject_type
         and e.subject_id = w.subject_id and e.span = p.persistent_window
-    left join persistent_chance as c
-        on c.review_month = w.review_month and c.subject_type = w.subject_type
-        and c.subject_id = w.subject_id
+    left join marts.funnel as f
+        on f.review_month = w.review_month and f.subject_type = w.subject_type
+        and f.subject_id = w.subject_id
     where w.months_with_findings >= p.persistent_months
 ),
 
@@ -248,13 +219,20 @@ explained as (
             when chance is null then ' Không có dữ liệu lượt tương tác nên không thể biết mức '
                 || 'này có phổ biến với khối lượng công việc như vậy hay không: mức độ tối đa '
                 || 'là trung bình.'
-            when severity = 'watch' then printf(' Với khối lượng công việc này, theo tỷ lệ của '
-                || 'nhóm %s, cứ %s thì có khả năng đạt ngưỡng %d tháng do ngẫu nhiên, nên đây '
-                || 'là tín hiệu theo dõi, chưa phải dấu hiệu bất thường.', peer_group,
-                replace(printf('%.0f%%', 100 * chance), '.', ','), persistent_months)
-            else printf(' Với khối lượng công việc này, theo tỷ lệ của nhóm %s, khả năng đạt '
-                || 'ngưỡng %d tháng do ngẫu nhiên chỉ là %s.', peer_group, persistent_months,
-                replace(printf('%.1f%%', 100 * chance), '.', ','))
+            when discovered then printf(' Với khối lượng công việc này, theo tỷ lệ của nhóm %s, '
+                || 'khả năng đạt ngưỡng %d tháng do ngẫu nhiên chỉ là %s; sau khi tính đến việc '
+                || '%d đối tượng được kiểm tra trong tháng, mức này vẫn có ý nghĩa với tỷ lệ phát '
+                || 'hiện sai %s (Điều 6.2).', peer_group, persistent_months,
+                replace(printf('%.2g%%', 100 * chance), '.', ','), family,
+                replace(printf('%g%%', 100 * persistent_fdr), '.', ','))
+            else printf(' Với khối lượng công việc này, theo tỷ lệ của nhóm %s, %s số người '
+                || 'bận rộn như vậy đạt ngưỡng %d tháng do ngẫu nhiên%s; với %d đối tượng được '
+                || 'kiểm tra trong tháng, mức này có thể chỉ do ngẫu nhiên, nên đây là tín hiệu '
+                || 'theo dõi, chưa phải dấu hiệu bất thường (Điều 6.2).', peer_group,
+                replace(printf('%.2g%%', 100 * chance), '.', ','), persistent_months,
+                case when chance < 0.1 then printf(' (khoảng 1 trên %s người)',
+                    replace(format('{:,}', cast(one_in as bigint)), ',', '.')) else '' end,
+                family)
         end || case when coalesce(under_review, 0) > 0 then printf(' %d kết luận đang được xem xét '
             || 'lại (Điều 4.3): chưa xếp mức cao cho đến khi có kết quả xem xét.', under_review)
             else '' end,
@@ -267,11 +245,17 @@ explained as (
         || case
             when chance is null then ' Without activity data there is no telling whether this '
                 || 'is common at this workload, so the severity is at most medium.'
-            when severity = 'watch' then printf(' At this workload and the %s rate, %.0f%% of '
-                || 'subjects would reach %d months by chance, so this is a signal to watch, not '
-                || 'an anomaly.', peer_group, 100 * chance, persistent_months)
-            else printf(' At this workload and the %s rate, the chance of reaching %d months '
-                || 'by chance is only %.1f%%.', peer_group, persistent_months, 100 * chance)
+            when discovered then printf(' At this workload and the %s rate, the chance of '
+                || 'reaching %d months by chance is only %.2g%%; allowing for the %d subjects '
+                || 'tested this month it stays significant at a %g%% false-discovery rate '
+                || '(clause 6.2).', peer_group, persistent_months, 100 * chance, family,
+                100 * persistent_fdr)
+            else printf(' At this workload and the %s rate, %.2g%% of people this busy reach '
+                || '%d months by chance%s; with %d subjects tested this month that can be chance '
+                || 'alone, so this is a signal to watch, not an anomaly (clause 6.2).',
+                peer_group, 100 * chance, persistent_months,
+                case when chance < 0.1 then printf(' (about 1 in %s)',
+                    format('{:,}', cast(one_in as bigint))) else '' end, family)
         end || case when coalesce(under_review, 0) > 0 then printf(' %d finding(s) under review '
             || '(clause 4.3): not high until the review is decided.', under_review)
             else '' end
