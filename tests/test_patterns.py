@@ -428,6 +428,86 @@ def test_rising_trend_needs_three_rises_and_more_than_the_peer_median(built):
     assert flag(flags(con, "2026-08"), "R1", "rising_trend") is None  # only 2 rises by August
 
 
+def persistent_tail(k: int, months: int, chance: float) -> float:
+    """P(at least k of `months` months with a finding), each month with the same chance."""
+    return sum(
+        math.comb(months, j) * chance**j * (1 - chance) ** (months - j)
+        for j in range(k, months + 1)
+    )
+
+
+def test_persistent_high_only_when_it_survives_the_false_discovery_control(built):
+    # 20 staff, 1,000 interactions a month each (window May-Oct: 6 months). Every month two
+    # quiet peers have a finding (Q00-Q11, one month each). W1 has findings in Jun, Aug, Oct;
+    # S1 in all six months. The chance that someone has a finding in a month is
+    # 1 - exp(-1,000 * others' findings that month / 19,000 others' interactions):
+    # W1: others have 2 + 1 (S1) = 3 every month -> 1 - e^(-3/19) = 0.14606, so
+    #     p = P(Binomial(6, 0.14606) >= 3) = 0.0441: under the old 5% bar, so it was high.
+    # S1: others have 3 in Jun/Aug/Oct, 2 otherwise -> (0.14606 + 0.09989) / 2 = 0.12298,
+    #     p = 0.12298^6 = 3.46e-6.
+    # At W1's p, the 20 subjects with no real difference would reach it S = sum_i F_i(0.0441)
+    # times, F_i being subject i's largest P(at least k months) <= 0.0441 with k >= 3: W1's own
+    # 0.0441, plus P(>= 4 months) for the others (their monthly chance is 0.10-0.15, so
+    # P(>= 3) is above the bar for most): 0.216 in all, above the 5% x 2 flags allowed: W1 is
+    # watch. At S1's p, S is the sum of the P(6 months) = chance^6 at or below it: high.
+    world = World()
+    quiet = [f"Q{i:02d}" for i in range(18)]
+    staff = ["W1", "S1", *quiet]
+    team(world, "collections", staff, YEAR, 1000)
+    window = YEAR[4:]
+    findings = {e: set() for e in staff}
+    for i, month in enumerate(window):
+        for e in (quiet[2 * i], quiet[2 * i + 1], "S1"):
+            findings[e].add(month)
+    findings["W1"] = {"2026-06", "2026-08", "2026-10"}
+    for e, months in findings.items():
+        for month in months:
+            world.add(month, employee_id=e)
+    con = built(world)
+
+    def chance(subject: str) -> float:
+        others = [sum(m in findings[e] for e in staff if e != subject) for m in window]
+        return sum(1 - math.exp(-1000 * n / 19_000) for n in others) / 6
+
+    assert chance("W1") == pytest.approx(1 - math.exp(-3 / 19))
+    assert chance("S1") == pytest.approx((2 - math.exp(-3 / 19) - math.exp(-2 / 19)) / 2)
+    p_w1, p_s1 = persistent_tail(3, 6, chance("W1")), persistent_tail(6, 6, chance("S1"))
+    assert p_w1 == pytest.approx(0.0441, abs=1e-4) and p_w1 < 0.05  # the old rule: high
+    assert p_s1 == pytest.approx(3.46e-6, rel=1e-3)
+    assert p_w1 == pytest.approx(stats.binom.sf(2, 6, chance("W1")), rel=1e-9)
+
+    def s(t: float) -> float:
+        tails = {e: [persistent_tail(k, 6, chance(e)) for k in range(3, 7)] for e in staff}
+        return sum(max([p for p in tails[e] if p <= t], default=0.0) for e in staff)
+
+    assert s(p_w1) > 0.05 * 2 and s(p_w1) == pytest.approx(0.216, abs=0.001)
+    assert s(p_s1) <= 0.05
+    f = funnel(con).set_index("subject_id")
+    assert f.loc["W1", "persistent_p_value"] == pytest.approx(p_w1, rel=1e-9)
+    assert f.loc["S1", "persistent_p_value"] == pytest.approx(p_s1, rel=1e-9)
+    assert f.loc["W1", "persistent_family"] == 20
+    assert not f.loc["W1", "persistent_discovered"] and f.loc["S1", "persistent_discovered"]
+    assert f.loc["W1", "persistent_threshold"] < p_w1
+    october = flags(con)
+    w1, s1 = flag(october, "W1", "persistent"), flag(october, "S1", "persistent")
+    assert (w1.severity, s1.severity) == ("watch", "high")
+    assert w1.expected == pytest.approx(p_w1) and s1.observed == 6
+    assert "4.4% of people this busy reach 3 months by chance (about 1 in 23)" in (
+        w1.explanation_en
+    )
+    assert "20 subjects tested this month that can be chance alone" in w1.explanation_en
+    assert "4,4% số người bận rộn như vậy" in w1.explanation_vi
+    assert "khoảng 1 trên 23 người" in w1.explanation_vi
+    assert "stays significant at a 5% false-discovery rate" in s1.explanation_en
+    assert "tỷ lệ phát hiện sai 5%" in s1.explanation_vi
+    chance_row = (
+        con.execute("SELECT * FROM marts.flag_chance WHERE review_month = '2026-10-01'")
+        .df()
+        .iloc[0]
+    )
+    assert chance_row.persistent_tested == 20 and chance_row.persistent_high_flags == 1
+
+
 def test_handler_sla_flags_a_breach_share_above_the_binomial_limit(built):
     # Four handlers, 40 complaints each received in October. H1 misses the deadline on 20;
     # H2-H4 on 2 each: the others' breach share is 6/120 = 5%, H1 expected 2.0, and the 99.8%
@@ -507,11 +587,13 @@ MONTHS_24 = [f"{2024 + (m + 10) // 12}-{(m + 10) % 12 + 1:02d}" for m in range(2
 TEAM_RATES = {"t05a": 0.05, "t05b": 0.05, "t10a": 0.10, "t10b": 0.10, "t20a": 0.20, "t20b": 0.20}
 
 
-def realistic_world(seed: int, staff: int = 300, episodes: dict | None = None) -> World:
+def realistic_world(
+    seed: int, staff: int = 300, episodes: dict | None = None, span: int = 3
+) -> World:
     """`staff` people in six teams with 0.05-0.2 substantiated findings per 1,000 interactions,
     800-1,500 interactions a month each, 24 months. `episodes` maps (employee index, index of
-    the last month) -> the findings that employee is expected to have over that 3-month window
-    (a planted outlier: its normal rate topped up to that expected count)."""
+    the last month) -> the findings that employee is expected to have over that `span`-month
+    window (a planted outlier: its normal rate topped up to that expected count)."""
     rng = np.random.default_rng(seed)
     world = World()
     teams = list(TEAM_RATES)
@@ -519,7 +601,9 @@ def realistic_world(seed: int, staff: int = 300, episodes: dict | None = None) -
     rate = np.array([TEAM_RATES[teams[i % len(teams)]] / 1000 for i in range(staff)])
     extra = np.zeros((staff, len(MONTHS_24)))
     for (person, last), expected in (episodes or {}).items():
-        extra[person, last - 2 : last + 1] += expected / 3 - rate[person] * exposure[person]
+        extra[person, last - span + 1 : last + 1] += (
+            expected / span - rate[person] * exposure[person]
+        )
     counts = rng.poisson(rate[:, None] * exposure[:, None] + extra)
     for i in range(staff):
         e = f"E{i:04d}"

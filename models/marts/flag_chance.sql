@@ -1,7 +1,8 @@
--- How many outlier_rate flags chance alone would give each review month (clauses 4.5, 6.2):
--- the sum over the staff and partners tested of the chance that one with no real difference from
--- its peers reaches the month's threshold (marts.funnel chance_medium, chance_watch), against the
--- flags actually raised. The 95% interval is the Poisson one with that mean: the number of such
+-- How many outlier_rate flags and high persistent flags chance alone would give each review month
+-- (clauses 4.5, 6.2, 7.1): the sum over the staff and partners tested of the chance that one with
+-- no real difference from its peers reaches the month's threshold (marts.funnel chance_medium,
+-- chance_watch, chance_persistent), against the flags the tests actually raised (a persistent
+-- discovery resting only on findings under review is shown as medium, not high). The 95% interval is the Poisson one with that mean: the number of such
 -- flags is a sum of independent rare events, and the Poisson is slightly wider than their exact
 -- (Poisson-binomial) distribution, so the interval errs on the wide side.
 with months as (
@@ -18,10 +19,24 @@ with months as (
     group by all
 ),
 
+persistent as (
+    select
+        review_month,
+        count(*) as persistent_tested,
+        count(*) filter (where persistent_discovered) as persistent_high_flags,
+        sum(chance_persistent) as expected_persistent_high,
+        any_value(persistent_threshold) as persistent_threshold
+    from marts.funnel
+    where persistent_p_value is not null
+    group by all
+),
+
 levels as (
     select review_month, 'medium' as level, expected_medium as expected from months
     union all
     select review_month, 'watch_or_above', expected_watch_or_above from months
+    union all
+    select review_month, 'persistent_high', expected_persistent_high from persistent
 ),
 
 terms as (
@@ -59,8 +74,16 @@ select
     m.watch_or_above_flags,
     m.expected_watch_or_above,
     iw.low as watch_low,
-    iw.high as watch_high
+    iw.high as watch_high,
+    coalesce(ps.persistent_tested, 0) as persistent_tested,
+    ps.persistent_threshold,
+    coalesce(ps.persistent_high_flags, 0) as persistent_high_flags,
+    coalesce(ps.expected_persistent_high, 0) as expected_persistent_high,
+    coalesce(ip.low, 0) as persistent_low,
+    coalesce(ip.high, 0) as persistent_high
 from months as m
 left join intervals as im on im.review_month = m.review_month and im.level = 'medium'
 left join intervals as iw on iw.review_month = m.review_month and iw.level = 'watch_or_above'
+left join persistent as ps on ps.review_month = m.review_month
+left join intervals as ip on ip.review_month = m.review_month and ip.level = 'persistent_high'
 order by m.review_month
