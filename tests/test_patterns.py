@@ -709,6 +709,82 @@ def test_power_curve_rises_with_the_expected_count(built):
     assert curve[2.0] <= 0.35 and curve[12.0] >= 0.95
 
 
+def persistent_episodes(levels: list[float]) -> dict:
+    """In each team, planted persistent offenders one after another (never two at once) on the
+    6-month windows ending in months 6, 12, 18 and 24, each expecting `level` findings a month
+    in its window (`levels` cycled): a map for realistic_world(..., span=6)."""
+    episodes, n = {}, 0
+    for t in range(len(TEAM_RATES)):
+        for j, last in enumerate(range(5, 24, 6)):
+            episodes[(t + len(TEAM_RATES) * j, last)] = 6 * levels[n % len(levels)]
+            n += 1
+    return episodes
+
+
+def persistent_in_fresh_home(path, seed: int, episodes: dict | None = None) -> tuple:
+    """Build one simulated register in its own warehouse: every subject-month's persistent
+    statistics, its persistent flags and its chance-alone figures."""
+    from pipelines.settings import Settings
+
+    settings = Settings(home=path, pseudonym_key="test-key-not-secret")
+    with connect(settings.warehouse_path) as con:
+        ensure_schema(con)
+        store(con, realistic_world(seed=seed, episodes=episodes, span=6))
+        build(con, settings, "2026-10-31")
+        tested = con.execute("SELECT * FROM marts.funnel WHERE persistent_p_value IS NOT NULL").df()
+        raised = con.execute("SELECT * FROM marts.pattern_flags WHERE rule = 'persistent'").df()
+        chance = con.execute("SELECT * FROM marts.flag_chance ORDER BY review_month").df()
+    return tested, raised, chance
+
+
+def test_persistent_high_background_and_power(tmp_path):
+    # Background: two registers of 300 staff over 24 months, nobody different from their team,
+    # so every high persistent flag is a false one. The old rule (high when someone this busy
+    # reaches 3 months by chance under 5% of the time) gave high on 0.8-0.9% of subject-months
+    # of these registers. Held at a 5% false-discovery rate over the ~300 tested each month, a
+    # month with no real offender has a false high with chance about 5% at most: about 0.05 / 300
+    # = 0.02% of subject-months. The bound, 0.1%, leaves room for the peer rate being estimated.
+    subject_months, high = 0, 0
+    realised, predicted = 0, 0.0
+    for seed in (1, 4):
+        tested, raised, chance = persistent_in_fresh_home(tmp_path / f"b{seed}", seed)
+        assert len(tested) == 300 * 24 and tested.persistent_family.eq(300).all()
+        subject_months += len(tested)
+        high += (raised.severity == "high").sum()
+        realised += chance.persistent_high_flags.sum()
+        predicted += chance.expected_persistent_high.sum()
+        inside = chance.persistent_high_flags.between(chance.persistent_low, chance.persistent_high)
+        assert inside.sum() >= 22
+    assert high / subject_months <= 0.001, high
+    # the chance-alone figure agrees with the flags raised over the four years of registers
+    assert realised <= stats.poisson.ppf(0.999, predicted), (realised, predicted)
+    # Power: four registers with 24 planted offenders each, expecting 0.5, 1 or 2 findings a
+    # month over their 6-month window (their team's rate predicts 0.04-0.3).
+    episodes = persistent_episodes([0.5, 1.0, 2.0])
+    rows = []
+    for seed in (2, 5, 6, 7):
+        tested, _, _ = persistent_in_fresh_home(tmp_path / f"p{seed}", seed, episodes)
+        f = tested.set_index(["subject_id", "review_month"])
+        for (person, last), expected in episodes.items():
+            r = f.loc[(f"E{person:04d}", pd.Timestamp(f"{MONTHS_24[last]}-01"))]
+            reached = r.persistent_months >= 3
+            rows.append(
+                (
+                    expected / 6,
+                    reached and r.persistent_p_value < 0.05,
+                    reached and r.persistent_discovered,
+                )
+            )
+    power = pd.DataFrame(rows, columns=["level", "old", "new"]).groupby("level").mean()
+    print(
+        f"\npersistent background: high {high / subject_months:.3%} of {subject_months} "
+        f"subject-months ({high} flags; chance alone predicted {predicted:.2f}); power by "
+        f"findings expected a month (old rule -> now, 32 planted each): "
+        + ", ".join(f"{lv:g}: {r.old:.0%} -> {r.new:.0%}" for lv, r in power.iterrows())
+    )
+    assert power.new.is_monotonic_increasing and power.new[2.0] >= 0.75
+
+
 # ---------------------------------------------------------------- issue 13: the other bullets
 
 EXPORT_MAY, EXPORT_JUNE = "2026-05-31 18:00", "2026-06-30 18:00"
