@@ -341,7 +341,7 @@ def activity_gaps(con: duckdb.DuckDBPyConnection, month: dt.date) -> pd.DataFram
 def flag_chance(con: duckdb.DuckDBPyConnection, month: dt.date) -> dict | None:
     rows = frame(
         con,
-        "SELECT f.*, p.outlier_fdr FROM marts.flag_chance AS f "
+        "SELECT f.*, p.outlier_fdr, p.persistent_fdr FROM marts.flag_chance AS f "
         "CROSS JOIN core.pattern_params AS p WHERE f.review_month = ?",
         [month],
         needs=("marts.flag_chance", "core.pattern_params"),

@@ -303,12 +303,18 @@ STRINGS: dict[str, tuple[str, str]] = {
         "trung bình (khoảng 95%: {medium_low}–{medium_high}) và {watch} dấu hiệu từ mức theo dõi "
         "trở lên ({watch_low}–{watch_high}). Thực tế: {medium_flags} mức trung bình, "
         "{watch_flags} từ mức theo dõi trở lên. Tỷ lệ phát hiện sai của mức trung bình được "
-        "giữ ở {fdr}.",
+        "giữ ở {fdr}. Dấu hiệu lặp lại nhiều tháng: {persistent_tested} người có dữ liệu lượt "
+        "tương tác được kiểm tra; riêng ngẫu nhiên sẽ tạo ra khoảng {persistent} dấu hiệu mức "
+        "cao (khoảng 95%: {persistent_low}–{persistent_high}), thực tế {persistent_flags}; tỷ lệ "
+        "phát hiện sai được giữ ở {persistent_fdr}.",
         "This month {tested} staff and partners were tested for an outlier rate. If nobody "
         "really differed from their peers, chance alone would produce about {medium} medium "
         "flags (95% interval {medium_low}–{medium_high}) and {watch} at watch level or above "
         "({watch_low}–{watch_high}). Raised: {medium_flags} medium, {watch_flags} at watch level "
-        "or above. The false-discovery rate of medium flags is held at {fdr}.",
+        "or above. The false-discovery rate of medium flags is held at {fdr}. Persistent: "
+        "{persistent_tested} with activity data were tested; chance alone would produce about "
+        "{persistent} high flags (95% interval {persistent_low}–{persistent_high}), raised "
+        "{persistent_flags}; the false-discovery rate is held at {persistent_fdr}.",
     ),
     "activity_missing": (
         "Dữ liệu lượt tương tác thiếu cho kỳ rà soát: {n} trên {of} {who} có dữ liệu ở các "

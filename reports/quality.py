@@ -134,8 +134,8 @@ def activity_notices(
 
 
 def chance_text(con: duckdb.DuckDBPyConnection, month: dt.date, lang: str) -> str:
-    """How many outlier_rate flags chance alone would give this month, with its interval,
-    beside the flags raised (marts.flag_chance)."""
+    """How many outlier_rate and high persistent flags chance alone would give this month, with
+    their intervals, beside the flags raised (marts.flag_chance)."""
     c = data.flag_chance(con, month)
     if c is None:
         return ""
@@ -150,6 +150,12 @@ def chance_text(con: duckdb.DuckDBPyConnection, month: dt.date, lang: str) -> st
         medium_flags=c["medium_flags"],
         watch_flags=c["watch_or_above_flags"],
         fdr=fmt.pct(c["outlier_fdr"], lang, 0),
+        persistent_tested=fmt.number(c["persistent_tested"], lang),
+        persistent=fmt.number(c["expected_persistent_high"], lang, 2),
+        persistent_low=c["persistent_low"],
+        persistent_high=c["persistent_high"],
+        persistent_flags=c["persistent_high_flags"],
+        persistent_fdr=fmt.pct(c["persistent_fdr"], lang, 0),
     )
 
 

@@ -384,7 +384,7 @@ def test_persistent_counts_distinct_months_of_findings_never_allegations(built):
     assert "05/2026, 07/2026, 10/2026" in row.explanation_en
     assert "1 pending" in row.explanation_en and "1 chưa kết luận" in row.explanation_vi
     assert flag(flags(con, "2026-08"), "P3", "persistent") is not None  # Mar-Aug holds all 3
-    assert "chance of reaching 3 months by chance is only" in row.explanation_en
+    assert "chance of findings in 3 or more months by chance is only" in row.explanation_en
 
 
 def test_persistent_is_only_watch_when_the_workload_makes_it_common(built):
@@ -492,12 +492,16 @@ def test_persistent_high_only_when_it_survives_the_false_discovery_control(built
     w1, s1 = flag(october, "W1", "persistent"), flag(october, "S1", "persistent")
     assert (w1.severity, s1.severity) == ("watch", "high")
     assert w1.expected == pytest.approx(p_w1) and s1.observed == 6
-    assert "4.4% of people this busy reach 3 months by chance (about 1 in 23)" in (
-        w1.explanation_en
+    assert (
+        "4.4% of people this busy have findings in 3 or more months by chance (about 1 in 23)"
+        in (w1.explanation_en)
     )
     assert "20 subjects tested this month that can be chance alone" in w1.explanation_en
-    assert "4,4% số người bận rộn như vậy" in w1.explanation_vi
+    assert "4,4% số người bận rộn như vậy có khiếu nại có cơ sở trong từ 3 tháng" in (
+        w1.explanation_vi
+    )
     assert "khoảng 1 trên 23 người" in w1.explanation_vi
+    assert "findings in 6 or more months by chance is only 0.00035%" in s1.explanation_en
     assert "stays significant at a 5% false-discovery rate" in s1.explanation_en
     assert "tỷ lệ phát hiện sai 5%" in s1.explanation_vi
     chance_row = (

@@ -384,6 +384,12 @@ def test_quality_report_says_how_many_flags_chance_alone_gives(report_home):
         f"{int(c.medium_low)}–{int(c.medium_high)})" in shown
     )
     assert f"Raised: {int(c.medium_flags)} medium" in shown and "5%" in shown
+    assert (
+        f"Persistent: {int(c.persistent_tested)} with activity data were tested; chance alone "
+        f"would produce about {c.expected_persistent_high:.2f} high flags (95% interval "
+        f"{int(c.persistent_low)}–{int(c.persistent_high)}), raised {int(c.persistent_high_flags)}"
+        in shown
+    )
     vi = (report_home.reports_dir / OUT / "quality.html").read_text(encoding="utf-8")
     assert "chỉ do ngẫu nhiên" in vi or "riêng ngẫu nhiên" in vi
 

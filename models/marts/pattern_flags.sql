@@ -81,8 +81,9 @@ persistent_windows as (
     group by all
 ),
 
--- How often someone this busy reaches the threshold by chance at the peers' rate (the p-value),
--- and whether it survives the false-discovery control over the month's subjects: marts.funnel.
+-- How often someone this busy has findings in this many months or more by chance at the peers'
+-- rate (the p-value), and whether it survives the false-discovery control over the month's
+-- subjects tested (those with activity data for the whole window): marts.funnel.
 persistent as (
     select
         w.subject_type, w.subject_id, w.peer_group, 'persistent' as rule,
@@ -220,16 +221,16 @@ explained as (
                 || 'này có phổ biến với khối lượng công việc như vậy hay không: mức độ tối đa '
                 || 'là trung bình.'
             when discovered then printf(' Với khối lượng công việc này, theo tỷ lệ của nhóm %s, '
-                || 'khả năng đạt ngưỡng %d tháng do ngẫu nhiên chỉ là %s; sau khi tính đến việc '
-                || '%d đối tượng được kiểm tra trong tháng, mức này vẫn có ý nghĩa với tỷ lệ phát '
-                || 'hiện sai %s (Điều 6.2).', peer_group, persistent_months,
+                || 'khả năng có khiếu nại có cơ sở trong từ %d tháng trở lên do ngẫu nhiên chỉ là '
+                || '%s; sau khi tính đến việc %d đối tượng được kiểm tra trong tháng, mức này vẫn '
+                || 'có ý nghĩa với tỷ lệ phát hiện sai %s (Điều 6.2).', peer_group, observed,
                 replace(printf('%.2g%%', 100 * chance), '.', ','), family,
                 replace(printf('%g%%', 100 * persistent_fdr), '.', ','))
             else printf(' Với khối lượng công việc này, theo tỷ lệ của nhóm %s, %s số người '
-                || 'bận rộn như vậy đạt ngưỡng %d tháng do ngẫu nhiên%s; với %d đối tượng được '
-                || 'kiểm tra trong tháng, mức này có thể chỉ do ngẫu nhiên, nên đây là tín hiệu '
-                || 'theo dõi, chưa phải dấu hiệu bất thường (Điều 6.2).', peer_group,
-                replace(printf('%.2g%%', 100 * chance), '.', ','), persistent_months,
+                || 'bận rộn như vậy có khiếu nại có cơ sở trong từ %d tháng trở lên do ngẫu '
+                || 'nhiên%s; với %d đối tượng được kiểm tra trong tháng, mức này có thể chỉ do '
+                || 'ngẫu nhiên, nên đây là tín hiệu theo dõi, chưa phải dấu hiệu bất thường (Điều '
+                || '6.2).', peer_group, replace(printf('%.2g%%', 100 * chance), '.', ','), observed,
                 case when chance < 0.1 then printf(' (khoảng 1 trên %s người)',
                     replace(format('{:,}', cast(one_in as bigint)), ',', '.')) else '' end,
                 family)
@@ -246,14 +247,14 @@ explained as (
             when chance is null then ' Without activity data there is no telling whether this '
                 || 'is common at this workload, so the severity is at most medium.'
             when discovered then printf(' At this workload and the %s rate, the chance of '
-                || 'reaching %d months by chance is only %.2g%%; allowing for the %d subjects '
-                || 'tested this month it stays significant at a %g%% false-discovery rate '
-                || '(clause 6.2).', peer_group, persistent_months, 100 * chance, family,
+                || 'findings in %d or more months by chance is only %.2g%%; allowing for the %d '
+                || 'subjects tested this month it stays significant at a %g%% false-discovery '
+                || 'rate (clause 6.2).', peer_group, observed, 100 * chance, family,
                 100 * persistent_fdr)
-            else printf(' At this workload and the %s rate, %.2g%% of people this busy reach '
-                || '%d months by chance%s; with %d subjects tested this month that can be chance '
-                || 'alone, so this is a signal to watch, not an anomaly (clause 6.2).',
-                peer_group, 100 * chance, persistent_months,
+            else printf(' At this workload and the %s rate, %.2g%% of people this busy have '
+                || 'findings in %d or more months by chance%s; with %d subjects tested this month '
+                || 'that can be chance alone, so this is a signal to watch, not an anomaly '
+                || '(clause 6.2).', peer_group, 100 * chance, observed,
                 case when chance < 0.1 then printf(' (about 1 in %s)',
                     format('{:,}', cast(one_in as bigint))) else '' end, family)
         end || case when coalesce(under_review, 0) > 0 then printf(' %d finding(s) under review '
