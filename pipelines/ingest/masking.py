@@ -1,0 +1,476 @@
+"""Personal data in free text, masked before storage (clauses 3.3, 4.6; Law 91/2025).
+
+Staging calls the SQL macro ``mask_pii`` (macros.sql). A cheap SQL prefilter there selects the
+texts that can hold personal data (a run of digits, an '@', a form of address before a family
+name, the row's own given name or id digits); only those reach ``mask_batch``, a vectorised
+DuckDB UDF that masks each distinct (text, row identifiers) once:
+
+- e-mail addresses -> ``[email]``;
+- phone numbers found by Google's libphonenumber (region VN, any brackets, dots, dashes or
+  Unicode spaces), plus digits glued to a word (``sđt0912345681``) that libphonenumber reads
+  as a valid VN number -> ``[sđt]``; hotlines (1800/1900) stay readable;
+- 6-19 digits after a lead-in (CCCD, CMND, số giấy tờ, STK, số tài khoản, thẻ) and any other
+  run of 9-19 digits in any grouping -> ``[số giấy tờ]`` (9 or 12 digits) or ``[số tài
+  khoản]``; money (``1.500.000 đ``, ``150.000.000``, ``2,5 triệu``), dates and codes such as
+  complaint ids (digits after letters) stay readable;
+- the row's own name, phone, e-mail, national id, customer id and contract id, wherever they
+  occur, case-, tone-mark- and spacing-insensitively, and its given name after a form of
+  address (``chị Hồng``) -> ``[tên]``, ``[sđt]``, ``[email]``, ``[số giấy tờ]``,
+  ``[mã khách hàng]``, ``[số hợp đồng]``;
+- other people's names after a form of address (``bà``, ``anh``, ``mẹ``...) that begin with a
+  common Vietnamese family name -> ``[tên]``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import re
+import unicodedata
+from collections.abc import Sequence
+from functools import lru_cache
+
+import duckdb
+import phonenumbers
+import pyarrow as pa
+
+NAME, PHONE, EMAIL, ID_NUMBER, ACCOUNT = (
+    "[tên]",
+    "[sđt]",
+    "[email]",
+    "[số giấy tờ]",
+    "[số tài khoản]",
+)
+CUSTOMER_ID, CONTRACT = "[mã khách hàng]", "[số hợp đồng]"
+
+# Forms of address and kinship terms that precede a person's name.
+FORMS = (
+    "anh trai",
+    "chị gái",
+    "em trai",
+    "em gái",
+    "con trai",
+    "con gái",
+    "bà",
+    "ông",
+    "anh",
+    "chị",
+    "em",
+    "cô",
+    "chú",
+    "bác",
+    "dì",
+    "cậu",
+    "mợ",
+    "thím",
+    "mẹ",
+    "bố",
+    "ba",
+    "má",
+    "cha",
+    "con",
+    "cháu",
+    "vợ",
+    "chồng",
+    "bạn",
+    "cụ",
+    "khách hàng",
+    "kh",
+)
+# Common family names that are not everyday words either: matched in any case, and also
+# without tone marks where the bare spelling is no other word.
+FAMILY_SAFE = (
+    "Nguyễn",
+    "Trần",
+    "Phạm",
+    "Huỳnh",
+    "Phan",
+    "Võ",
+    "Đặng",
+    "Bùi",
+    "Ngô",
+    "Trịnh",
+    "Trương",
+    "Phùng",
+    "Quách",
+    "Đinh",
+    "Vương",
+    "Hoàng",
+    "Lê",
+)
+FAMILY_TONELESS = ("nguyen", "tran", "pham", "huynh", "phan", "bui", "quach", "phung")
+# Family names that are also common words (mai: tomorrow, tăng: increase, từ: from, lương:
+# salary, ...): only when capitalised, as names are written.
+FAMILY_WORDS = (
+    "Đỗ",
+    "Vũ",
+    "Dương",
+    "Lý",
+    "Đào",
+    "Đoàn",
+    "Lâm",
+    "Mai",
+    "Tô",
+    "Hà",
+    "Tạ",
+    "Chu",
+    "Cao",
+    "Lương",
+    "Thái",
+    "Lưu",
+    "Kiều",
+    "Châu",
+    "Hứa",
+    "Triệu",
+    "Mạc",
+    "Tăng",
+    "Từ",
+    "Hồ",
+    "Văn",
+    "Tống",
+    "Lạc",
+    "Khúc",
+    "Diệp",
+    "Doãn",
+    "Giang",
+    "Âu",
+    "La",
+    "Lục",
+    "Ninh",
+)
+# Words that end a lower-case name (verbs and particles that follow a name).
+_STOP = {
+    "gọi",
+    "nói",
+    "đã",
+    "đang",
+    "sẽ",
+    "bảo",
+    "là",
+    "và",
+    "có",
+    "không",
+    "bị",
+    "được",
+    "đến",
+    "tới",
+    "nhắn",
+    "hỏi",
+    "yêu",
+    "cầu",
+    "nhận",
+    "trả",
+    "vay",
+    "nợ",
+    "của",
+    "cho",
+    "với",
+    "ở",
+    "tại",
+    "thì",
+    "mà",
+    "nhưng",
+    "rồi",
+    "cũng",
+    "vẫn",
+    "chưa",
+    "ra",
+    "vào",
+    "lên",
+    "xuống",
+    "về",
+    "đi",
+    "để",
+    "khi",
+    "lúc",
+    "sau",
+    "trước",
+}
+
+_ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"))
+_SPACE = re.compile(r"[^\S\n]")  # any Unicode space (NBSP, thin, ideographic...) but a newline
+
+
+def _fold_char(c: str) -> str:
+    base = unicodedata.normalize("NFD", c)[0].lower()
+    return "d" if base in "đ" else base
+
+
+# Folding keeps the length (one character for one), so a match in the folded text is the same
+# span of the original.
+_FOLD = {
+    cp: f
+    for cp in [*range(0x41, 0x5B), *range(0xC0, 0x250), *range(0x1E00, 0x1F00)]
+    if len(f := _fold_char(chr(cp))) == 1 and f != chr(cp)
+}
+
+
+def normalise(text: str) -> str:
+    """NFC, every Unicode space a plain space, zero-width characters dropped."""
+    return _SPACE.sub(" ", unicodedata.normalize("NFC", text).translate(_ZERO_WIDTH))
+
+
+def fold(text: str) -> str:
+    """Lower case without tone marks (đ -> d), character for character."""
+    return text.translate(_FOLD)
+
+
+_EMAIL = re.compile(r"[\w.%+\-]+@[\w\-]+(?:\.[\w\-]+)*\.[A-Za-z]{2,}")
+_DIGITS = r"\d(?:[ .\-]?\d)"  # digits with at most one space, dot or dash between two
+_GLUED_PHONE = re.compile(r"(?<!\d)(?:\+?84|0)\d(?:[ .\-]?\d){7,9}(?!\d)")
+_LEAD = (
+    r"(?<![a-z])(?:(?P<id>cccd|cmnd|cmt|can cuoc(?: cong dan)?|chung minh(?: nhan dan)?|"
+    r"(?:so )?giay to(?: tuy than)?|ho chieu)|(?P<acct>stk|so tai khoan|tai khoan|tk|"
+    r"so the|the(?: tin dung| atm| ngan hang)?))(?![a-z])[\s:.#\-]*(?:so[\s:.]*)?"
+)
+_LEAD_IN = re.compile(_LEAD + rf"(?P<n>{_DIGITS}{{5,18}})(?!\d)")
+_NUMBER = re.compile(rf"(?<![\d])(?<![a-z])(?<![a-z][\-_/])(?P<n>{_DIGITS}{{8,18}})(?![\d])")
+_UNIT = re.compile(r"\s*(?:d|dong|vnd|tr|trieu|ty|ti|k|nghin|ngan|usd|\$|%)(?![a-z])")
+_AMOUNT = re.compile(r"[1-9]\d{0,2}(?:([.,])\d{3})(?:\1\d{3})*")
+_DATE = re.compile(
+    r"(?<!\d)(?:\d{1,2}[./\-]\d{1,2}[./\-]\d{2,4}|\d{4}[./\-]\d{1,2}[./\-]\d{1,2})"
+    r"(?:[ T]\d{1,2}[:hg.]\d{2}(?::\d{2})?)?(?!\d)"
+)
+_NOT_PERSONAL = {
+    phonenumbers.PhoneNumberType.TOLL_FREE,
+    phonenumbers.PhoneNumberType.SHARED_COST,
+    phonenumbers.PhoneNumberType.PREMIUM_RATE,
+    phonenumbers.PhoneNumberType.UAN,
+}
+
+_FORMS_RE = "|".join(sorted(map(re.escape, FORMS), key=len, reverse=True))
+_OTHER_NAME = re.compile(
+    rf"(?<!\w)(?i:{_FORMS_RE})\s+(?P<family>(?i:{'|'.join(FAMILY_SAFE)})|{'|'.join(FAMILY_WORDS)}|"
+    rf"{'|'.join(f.upper() for f in FAMILY_WORDS)})(?!\w)(?P<rest>(?:\s+\w+){{0,3}})"
+)
+_OTHER_NAME_TONELESS = re.compile(
+    rf"(?<!\w)(?:{'|'.join(sorted({fold(f) for f in FORMS}, key=len, reverse=True))})\s+"
+    rf"(?P<family>{'|'.join(FAMILY_TONELESS)})(?!\w)(?P<rest>(?:\s+\w+){{0,3}})"
+)
+_FORMS_FOLDED = "|".join(sorted({re.escape(fold(f)) for f in FORMS}, key=len, reverse=True))
+
+Span = tuple[int, int, str]
+
+
+def _phones(text: str) -> tuple[list[Span], list[tuple[int, int]]]:
+    """Personal phone numbers, and hotlines (left readable, and not read as account numbers)."""
+    spans, hotlines = [], []
+    for m in phonenumbers.PhoneNumberMatcher(text, "VN", leniency=phonenumbers.Leniency.VALID):
+        if phonenumbers.number_type(m.number) in _NOT_PERSONAL:
+            hotlines.append((m.start, m.end))
+        else:
+            spans.append((m.start, m.end, PHONE))
+    # libphonenumber wants a number to stand apart from letters; staff glue them (sđt0912...).
+    for m in _GLUED_PHONE.finditer(text):
+        try:
+            number = phonenumbers.parse(m.group(), "VN")
+        except phonenumbers.NumberParseException:
+            continue
+        if phonenumbers.is_valid_number(number) and (
+            phonenumbers.number_type(number) not in _NOT_PERSONAL
+        ):
+            spans.append((m.start(), m.end(), PHONE))
+    return spans, hotlines
+
+
+def _is_amount(folded: str, start: int, end: int) -> bool:
+    """Money: a unit follows, or thousands grouping that ends in 000 (150.000.000)."""
+    if _UNIT.match(folded, end):
+        return True
+    return bool(_AMOUNT.fullmatch(folded, start, end)) and folded[end - 3 : end] == "000"
+
+
+def _numbers(folded: str, keep: list[tuple[int, int]]) -> list[Span]:
+    spans = []
+    for m in _LEAD_IN.finditer(folded):
+        digits = sum(c.isdigit() for c in m.group("n"))
+        label = ACCOUNT if m.group("acct") or digits not in (9, 12) else ID_NUMBER
+        spans.append((m.start("n"), m.end("n"), label))
+    keep = keep + [(m.start(), m.end()) for m in _DATE.finditer(folded)]
+    for m in _NUMBER.finditer(folded):
+        start, end = m.span("n")
+        if _is_amount(folded, start, end) or any(s < end and start < e for s, e in keep):
+            continue
+        digits = sum(c.isdigit() for c in m.group("n"))
+        spans.append((start, end, ID_NUMBER if digits in (9, 12) else ACCOUNT))
+    return spans
+
+
+def _other_names(text: str, folded: str) -> list[Span]:
+    spans = []
+    for pattern, source in ((_OTHER_NAME, text), (_OTHER_NAME_TONELESS, folded)):
+        for m in pattern.finditer(source):
+            family = text[m.start("family") : m.end("family")]
+            if source is folded and not family.isascii():
+                continue  # spelt with its tone marks: the pattern above decides
+            spans.append((m.start("family"), _name_end(text, m, family[0].isupper()), NAME))
+    return spans
+
+
+def _name_end(text: str, m: re.Match, capitalised: bool) -> int:
+    """Where the name that begins with the family name ends: its capitalised words, or (written
+    in lower case) at most two more words before a verb or particle."""
+    end, taken = m.end("family"), 0
+    for w in re.finditer(r"\s+(\w+)", text[m.start("rest") : m.end("rest")]):
+        word = w.group(1)
+        if word[0].isdigit() or capitalised != word[0].isupper():
+            break
+        if not capitalised and (taken == 2 or word.lower() in _STOP or word in _STOP_TONELESS):
+            break
+        end, taken = m.start("rest") + w.end(), taken + 1
+    return end
+
+
+# The same without tone marks, less the spellings of name syllables (van: Văn, thi: Thị).
+_STOP_TONELESS = {fold(w) for w in _STOP} - {"van", "thi", "la", "co", "ma", "ra", "ve", "di"}
+
+
+def _chunks(value: str) -> list[str]:
+    return re.findall(r"[a-z0-9]+", fold(value))
+
+
+def _digit_pattern(digits: str) -> str:
+    return r"[\s.\-()]*".join(digits)
+
+
+@lru_cache(maxsize=4096)
+def own_patterns(
+    name: str | None,
+    phone: str | None,
+    email: str | None,
+    national_id: str | None,
+    customer_id: str | None,
+    contract_id: str | None,
+) -> re.Pattern | None:
+    """One pattern over folded text for a row's own identifiers; group names give the label."""
+    parts = []
+    if name and (tokens := _chunks(name)) and len("".join(tokens)) > 2:
+        spaced = r"\s*".join(map(re.escape, tokens))
+        parts.append(rf"(?P<name>(?<!\w){spaced}(?!\w))")
+        given = tokens[-1]
+        if len(given) > 1:
+            parts.append(rf"(?<!\w)(?:{_FORMS_FOLDED})\s+(?P<given>{re.escape(given)})(?!\w)")
+    if phone and len(digits := re.sub(r"\D", "", phone)) >= 8:
+        local = digits[2:] if digits.startswith("84") else digits.lstrip("0")
+        parts.append(
+            rf"(?P<phone>(?<!\d)(?:\(?\+?84\)?|0)?[\s.\-()]*{_digit_pattern(local)}(?!\d))"
+        )
+    if email and "@" in email:
+        parts.append(rf"(?P<email>{re.escape(fold(email.strip()))})")
+    if national_id and len(digits := re.sub(r"\D", "", national_id)) >= 6:
+        parts.append(rf"(?P<nid>(?<!\d){_digit_pattern(digits)}(?!\d))")
+    for group, value in (("cid", customer_id), ("contract", contract_id)):
+        if value and len(chunks := _chunks(value)) and len("".join(chunks)) >= 4:
+            joined = r"[\s\-./_#:]*".join(map(re.escape, chunks))
+            parts.append(rf"(?P<{group}>(?<![a-z0-9]){joined}(?![a-z0-9]))")
+    return re.compile("|".join(parts)) if parts else None
+
+
+_OWN_LABELS = {
+    "name": NAME,
+    "given": NAME,
+    "phone": PHONE,
+    "email": EMAIL,
+    "nid": ID_NUMBER,
+    "cid": CUSTOMER_ID,
+    "contract": CONTRACT,
+}
+
+
+def _own(folded: str, pattern: re.Pattern | None) -> list[Span]:
+    if pattern is None:
+        return []
+    spans = []
+    for m in pattern.finditer(folded):
+        group = m.lastgroup
+        spans.append((*m.span(group), _OWN_LABELS[group]))
+    return spans
+
+
+def _apply(text: str, spans: list[Span]) -> str:
+    """Replace the spans; overlapping spans merge into the first (own identifiers come first)."""
+    out, pos = [], 0
+    for start, end, label in sorted(spans, key=lambda s: (s[0], -s[1])):
+        if start < pos:
+            if end > pos and out:
+                pos = end
+            continue
+        out += [text[pos:start], label]
+        pos = end
+    out.append(text[pos:])
+    return "".join(out)
+
+
+def mask(text: str | None, own: re.Pattern | None = None) -> str | None:
+    """``text`` with every personal value it holds replaced by its label."""
+    if not text:
+        return text
+    text = normalise(text)
+    folded = fold(text)
+    spans = _own(folded, own)
+    spans += [(m.start(), m.end(), EMAIL) for m in _EMAIL.finditer(text)]
+    phones, hotlines = _phones(text)
+    spans += phones
+    spans += _numbers(folded, hotlines)
+    spans += _other_names(text, folded)
+    return _apply(text, spans)
+
+
+@lru_cache(maxsize=65536)
+def _mask_once(text: str | None, owner: tuple[str | None, ...]) -> str | None:
+    return mask(text, own_patterns(*owner))
+
+
+def mask_values(texts: Sequence[str | None], owners: Sequence[Sequence[str | None]]) -> list:
+    """Mask each text with its row's identifiers; each distinct pair is masked once."""
+    return [_mask_once(t, tuple(o)) for t, o in zip(texts, owners, strict=True)]
+
+
+def mask_batch(
+    text: pa.Array,
+    name: pa.Array,
+    phone: pa.Array,
+    email: pa.Array,
+    national_id: pa.Array,
+    customer_id: pa.Array,
+    contract_id: pa.Array,
+) -> pa.Array:
+    """The DuckDB UDF: a batch of texts and their rows' identifiers in, masked texts out."""
+    owner = (name, phone, email, national_id, customer_id, contract_id)
+    columns = [c.to_pylist() for c in owner]
+    return pa.array(mask_values(text.to_pylist(), list(zip(*columns, strict=True))), pa.string())
+
+
+def _prefilter() -> str:
+    """An RE2 pattern true for every text that can hold a value the rules above mask (except
+    the row's own identifiers, which macros.sql looks for): six digits close together, an '@',
+    or a form of address before a family name."""
+    gap = r"[\s\x{00A0}\x{1680}\x{2000}-\x{200B}\x{202F}\x{205F}\x{3000}\x{FEFF}]+"
+    forms = "|".join(sorted({*FORMS, *(fold(f) for f in FORMS)}, key=len, reverse=True))
+    families = "|".join([*FAMILY_SAFE, *FAMILY_WORDS, *FAMILY_TONELESS])
+    return (
+        rf"@|\p{{Nd}}(?:[^\pL\p{{Nd}}]{{0,2}}\p{{Nd}}){{5}}|"
+        rf"(?i)(?:^|[^\pL])(?:{forms}){gap}(?:{families})(?:$|[^\pL])"
+    )
+
+
+PREFILTER = _prefilter()
+
+
+def register(con: duckdb.DuckDBPyConnection) -> None:
+    """Make ``mask_pii_text`` and ``pii_prefilter`` callable from SQL on this connection
+    (macros.sql uses them)."""
+    con.execute(
+        "CREATE OR REPLACE TEMP MACRO pii_prefilter(text) AS "
+        f"coalesce(regexp_matches(text, '{PREFILTER}'), false)"
+    )
+    with contextlib.suppress(duckdb.InvalidInputException, duckdb.CatalogException):
+        con.remove_function("mask_pii_text")
+    con.create_function(
+        "mask_pii_text",
+        mask_batch,
+        ["VARCHAR"] * 7,
+        "VARCHAR",
+        type="arrow",
+        null_handling="special",
+        side_effects=False,
+    )
