@@ -144,7 +144,6 @@ _STOP = {
     "đã",
     "đang",
     "sẽ",
-    "bảo",
     "là",
     "và",
     "có",
@@ -186,7 +185,8 @@ _STOP = {
     "trước",
 }
 
-_ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"))
+# Zero-width spaces hide inside numbers; joiners (emoji sequences) stay.
+_ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u2060\ufeff"))
 _SPACE = re.compile(r"[^\S\n]")  # any Unicode space (NBSP, thin, ideographic...) but a newline
 
 
@@ -216,7 +216,7 @@ def fold(text: str) -> str:
 
 _EMAIL = re.compile(r"[\w.%+\-]+@[\w\-]+(?:\.[\w\-]+)*\.[A-Za-z]{2,}")
 _DIGITS = r"\d(?:[ .\-]?\d)"  # digits with at most one space, dot or dash between two
-_GLUED_PHONE = re.compile(r"(?<!\d)(?:\+?84|0)\d(?:[ .\-]?\d){7,9}(?!\d)")
+_GLUED_PHONE = re.compile(r"(?<=[^\W\d_])(?:\+?84|0)\d{8,10}(?!\d)")  # sđt0912345681
 _LEAD = (
     r"(?<![a-z])(?:(?P<id>cccd|cmnd|cmt|can cuoc(?: cong dan)?|chung minh(?: nhan dan)?|"
     r"(?:so )?giay to(?: tuy than)?|ho chieu)|(?P<acct>stk|so tai khoan|tai khoan|tk|"
@@ -320,8 +320,11 @@ def _name_end(text: str, m: re.Match, capitalised: bool) -> int:
     return end
 
 
-# The same without tone marks, less the spellings of name syllables (van: Văn, thi: Thị).
-_STOP_TONELESS = {fold(w) for w in _STOP} - {"van", "thi", "la", "co", "ma", "ra", "ve", "di"}
+# The same without tone marks, less the spellings of name syllables (van: Văn, nhung: Nhung).
+_STOP_TONELESS = {fold(w) for w in _STOP} - {
+    *("van", "thi", "la", "co", "ma", "ra", "ve", "di", "nhung", "tai", "luc", "dang", "nhan"),
+    "tra",
+}
 
 
 def _chunks(value: str) -> list[str]:
