@@ -27,6 +27,7 @@ import contextlib
 import re
 import unicodedata
 from collections.abc import Sequence
+from dataclasses import dataclass
 from functools import lru_cache
 
 import duckdb
@@ -327,15 +328,20 @@ _STOP_TONELESS = {fold(w) for w in _STOP} - {
 }
 
 
-def _chunks(value: str) -> list[str]:
-    return re.findall(r"[a-z0-9]+", fold(value))
+def _chunks(value: str) -> str:
+    return "".join(re.findall(r"[a-z0-9]+", fold(value)))
 
 
-def _digit_pattern(digits: str) -> str:
-    return r"[\s.\-()]*".join(digits)
+@dataclass(frozen=True)
+class Own:
+    """A row's own identifiers as skeletons (folded, separators and spaces dropped), so that
+    matching them costs a string search, not a regular expression compiled per row."""
+
+    values: tuple[tuple[str, str, bool], ...]  # (skeleton, label, needs word boundaries)
+    given: str | None  # the given name, matched after a form of address
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=65536)
 def own_patterns(
     name: str | None,
     phone: str | None,
@@ -343,49 +349,59 @@ def own_patterns(
     national_id: str | None,
     customer_id: str | None,
     contract_id: str | None,
-) -> re.Pattern | None:
-    """One pattern over folded text for a row's own identifiers; group names give the label."""
-    parts = []
-    if name and (tokens := _chunks(name)) and len("".join(tokens)) > 2:
-        spaced = r"\s*".join(map(re.escape, tokens))
-        parts.append(rf"(?P<name>(?<!\w){spaced}(?!\w))")
-        given = tokens[-1]
-        if len(given) > 1:
-            parts.append(rf"(?<!\w)(?:{_FORMS_FOLDED})\s+(?P<given>{re.escape(given)})(?!\w)")
+) -> Own | None:
+    """The row's own identifiers, ready for ``mask``."""
+    values, given = [], None
+    if name and len(skeleton := _chunks(name)) > 2:
+        values.append((skeleton, NAME, True))
+        tokens = fold(name).split()
+        given = tokens[-1] if len(tokens[-1]) > 1 else None
     if phone and len(digits := re.sub(r"\D", "", phone)) >= 8:
-        local = digits[2:] if digits.startswith("84") else digits.lstrip("0")
-        parts.append(
-            rf"(?P<phone>(?<!\d)(?:\(?\+?84\)?|0)?[\s.\-()]*{_digit_pattern(local)}(?!\d))"
-        )
+        # the number without its trunk or country prefix, which are masked with it
+        values.append((digits[2:] if digits.startswith("84") else digits.lstrip("0"), PHONE, False))
     if email and "@" in email:
-        parts.append(rf"(?P<email>{re.escape(fold(email.strip()))})")
+        values.append((_chunks(email), EMAIL, False))
     if national_id and len(digits := re.sub(r"\D", "", national_id)) >= 6:
-        parts.append(rf"(?P<nid>(?<!\d){_digit_pattern(digits)}(?!\d))")
-    for group, value in (("cid", customer_id), ("contract", contract_id)):
-        if value and len(chunks := _chunks(value)) and len("".join(chunks)) >= 4:
-            joined = r"[\s\-./_#:]*".join(map(re.escape, chunks))
-            parts.append(rf"(?P<{group}>(?<![a-z0-9]){joined}(?![a-z0-9]))")
-    return re.compile("|".join(parts)) if parts else None
+        values.append((digits, ID_NUMBER, False))
+    for label, value in ((CUSTOMER_ID, customer_id), (CONTRACT, contract_id)):
+        if value and len(skeleton := _chunks(value)) >= 4:
+            values.append((skeleton, label, True))
+    return Own(tuple(values), given) if values or given else None
 
 
-_OWN_LABELS = {
-    "name": NAME,
-    "given": NAME,
-    "phone": PHONE,
-    "email": EMAIL,
-    "nid": ID_NUMBER,
-    "cid": CUSTOMER_ID,
-    "contract": CONTRACT,
-}
+_SKELETON_DROP = re.compile(r"[^a-z0-9]+")
+_PREFIX = re.compile(r"(?:\(?\+?84\)?|0)[\s.\-()]*$")
+_FORM_WORD = re.compile(rf"(?<!\w)(?:{_FORMS_FOLDED})\s+(\w+)")
 
 
-def _own(folded: str, pattern: re.Pattern | None) -> list[Span]:
-    if pattern is None:
+def _skeleton(folded: str) -> tuple[str, list[int]]:
+    """The folded text without anything but letters and digits, and where each kept
+    character stands in the text."""
+    index = [i for i, c in enumerate(folded) if c.isascii() and c.isalnum()]
+    return "".join(folded[i] for i in index), index
+
+
+def _own(folded: str, own: Own | None) -> list[Span]:
+    if own is None:
         return []
     spans = []
-    for m in pattern.finditer(folded):
-        group = m.lastgroup
-        spans.append((*m.span(group), _OWN_LABELS[group]))
+    skeleton, index = _skeleton(folded)
+    for value, label, bounded in own.values:
+        at = skeleton.find(value)
+        while at >= 0:
+            start, end = index[at], index[at + len(value) - 1] + 1
+            glued = bounded and (
+                (start > 0 and folded[start - 1].isalnum())
+                or (end < len(folded) and folded[end].isalnum())
+            )
+            if not glued:
+                if label == PHONE and (prefix := _PREFIX.search(folded, 0, start)):
+                    start = prefix.start()
+                spans.append((start, end, label))
+            at = skeleton.find(value, at + 1)
+    if own.given:
+        forms = _FORM_WORD.finditer(folded)
+        spans += [(*m.span(1), NAME) for m in forms if m.group(1) == own.given]
     return spans
 
 
@@ -403,7 +419,7 @@ def _apply(text: str, spans: list[Span]) -> str:
     return "".join(out)
 
 
-def mask(text: str | None, own: re.Pattern | None = None) -> str | None:
+def mask(text: str | None, own: Own | None = None) -> str | None:
     """``text`` with every personal value it holds replaced by its label."""
     if not text:
         return text
@@ -418,7 +434,7 @@ def mask(text: str | None, own: re.Pattern | None = None) -> str | None:
     return _apply(text, spans)
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=262144)
 def _mask_once(text: str | None, owner: tuple[str | None, ...]) -> str | None:
     return mask(text, own_patterns(*owner))
 
