@@ -311,3 +311,15 @@ def test_no_planted_value_survives_anywhere(home, settings, monkeypatch, capsys)
     assert "NV001" not in hr_record
     assert not (settings.restricted_dir / "hr" / "requests").exists() or not any(
         (settings.restricted_dir / "hr" / "requests").iterdir())
+
+
+def test_hr_job_with_an_unknown_request_id_fails_in_one_line(home, settings, monkeypatch):
+    """The run config carries only a request id; an id with no request behind it (used, or
+    typed in the Dagster UI) is refused with a reason, not a traceback."""
+    from pipelines.cli import CommandFailed, _fail_on, run_job
+
+    monkeypatch.setenv("DAGSTER_HOME", str(settings.dagster_home))
+    result = run_job("hr_dossier_job",
+                     {"ops": {"hr_dossier": {"config": {"request_id": "0" * 32}}}})
+    with pytest.raises(CommandFailed, match="no such HR request"):
+        _fail_on(result)

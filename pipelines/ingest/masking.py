@@ -184,6 +184,14 @@ _STOP = {
     "lúc",
     "sau",
     "trước",
+    "rằng",
+    "nay",
+    "hôm",
+    "ơi",
+    "ạ",
+    "nhé",
+    "này",
+    "đó",
 }
 
 # Zero-width spaces hide inside numbers; joiners (emoji sequences) stay.
