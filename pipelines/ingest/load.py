@@ -279,13 +279,13 @@ def _to_check(kind: str) -> str:
 
 def _row_values_sql(kind: str) -> str:
     """The raw row as JSON with personal data masked, for people fixing it at the source: a
-    rejected register row may hold it in any column (a phone typed as the complaint id), so
-    every value but the timestamps (kept for fixing) is masked."""
+    rejected register row may hold it in any column (a phone typed as the channel), so every
+    value but the timestamps and the complaint id (kept for fixing) is masked."""
     parts = []
     for name in TEMPLATES[kind]:
         if name in PERSONAL_FIELDS:
             parts.append(f"{name} := CASE WHEN r.{name} IS NOT NULL THEN '***' END")
-        elif kind == "register" and name not in TIMESTAMP_FIELDS:
+        elif kind == "register" and name not in (*TIMESTAMP_FIELDS, "complaint_id"):
             parts.append(f"{name} := mask_pii(r.{name}, {_OWN_ARGS})")
         else:
             parts.append(f"{name} := r.{name}")
@@ -297,7 +297,7 @@ PERSONAL_OWN = ("customer_name", "customer_phone", "customer_email", "customer_n
                 "customer_id", "contract_id")
 _OWN_ARGS = ", ".join(f"r.{f}" for f in PERSONAL_OWN)
 
-_RECORD_KEY = {"register": f"mask_pii(r.complaint_id, {_OWN_ARGS})", "staff": "r.employee_id",
+_RECORD_KEY = {"register": "r.complaint_id", "staff": "r.employee_id",
                "partners": "r.partner_id", "activity": "coalesce(r.employee_id, r.partner_id)"}
 
 
