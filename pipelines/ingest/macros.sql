@@ -33,22 +33,31 @@ CREATE OR REPLACE TEMP MACRO parse_ts(s) AS nullif(nullif(least(greatest(parse_t
 -- pipelines/ingest/masking.py. pii_prefilter (created from masking.py's word lists) and the
 -- row's own given name and id digits pick the few texts that can hold any; only those go to
 -- the vectorised Python UDF mask_pii_text. Every other text is stored as given.
-CREATE OR REPLACE TEMP MACRO fold_text(s) AS
-    lower(strip_accents(translate(s, 'đĐ', 'dD')));
+
+-- The row's given name (as written, or without tone marks, as staff often type it) or the
+-- digits of its customer or contract id in the text. Substring tests, not word tests: this only
+-- picks texts for the precise matching in Python, and must stay cheap over every row. The given
+-- name is looked for after a space (else An, Vy, Hiếu would match thanh, thiếu...); texts with
+-- other spaces (NBSP) go to Python anyway (pii_prefilter).
+CREATE OR REPLACE TEMP MACRO given_name_key(customer_name) AS
+    ' ' || lower(nullif(split_part(trim(customer_name), ' ', -1), ''));
 
 CREATE OR REPLACE TEMP MACRO may_name_own(text, customer_name, customer_id, contract_id) AS
-    coalesce(strpos(' ' || regexp_replace(fold_text(text), '[^a-z0-9]+', ' ', 'g') || ' ',
-                    ' ' || regexp_extract(fold_text(customer_name), '([a-z]+)[^a-z]*$', 1)
-                    || ' ') > 0, false)
-    OR coalesce(strpos(text, nullif(regexp_extract(customer_id, '([0-9]{3,})[^0-9]*$', 1), ''))
-                > 0, false)
-    OR coalesce(strpos(text, nullif(regexp_extract(contract_id, '([0-9]{3,})[^0-9]*$', 1), ''))
-                > 0, false);
+    coalesce(contains(' ' || lower(text), given_name_key(customer_name))
+             OR contains(' ' || lower(text),
+                         strip_accents(translate(given_name_key(customer_name), 'đ', 'd'))),
+             false)
+    OR coalesce(contains(text, nullif(regexp_extract(customer_id, '([0-9]{3,})[^0-9]*$', 1), '')),
+                false)
+    OR coalesce(contains(text, nullif(regexp_extract(contract_id, '([0-9]{3,})[^0-9]*$', 1), '')),
+                false);
 
 CREATE OR REPLACE TEMP MACRO mask_pii(text, customer_name, customer_phone, customer_email,
                                       customer_national_id, customer_id, contract_id) AS
-    CASE WHEN pii_prefilter(text)
-              OR may_name_own(text, customer_name, customer_id, contract_id)
+    CASE WHEN pii_prefilter(text) THEN mask_pii_text(text, customer_name, customer_phone,
+                                                     customer_email, customer_national_id,
+                                                     customer_id, contract_id)
+         WHEN may_name_own(text, customer_name, customer_id, contract_id)
          THEN mask_pii_text(text, customer_name, customer_phone, customer_email,
                             customer_national_id, customer_id, contract_id)
          ELSE text END;
