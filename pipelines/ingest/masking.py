@@ -34,165 +34,33 @@ import duckdb
 import phonenumbers
 import pyarrow as pa
 
-NAME, PHONE, EMAIL, ID_NUMBER, ACCOUNT = (
-    "[tên]",
-    "[sđt]",
-    "[email]",
-    "[số giấy tờ]",
-    "[số tài khoản]",
-)
-CUSTOMER_ID, CONTRACT = "[mã khách hàng]", "[số hợp đồng]"
+# fmt: off
+NAME, PHONE, EMAIL = "[tên]", "[sđt]", "[email]"
+ID_NUMBER, ACCOUNT, CUSTOMER_ID, CONTRACT = (
+    "[số giấy tờ]", "[số tài khoản]", "[mã khách hàng]", "[số hợp đồng]")
 
 # Forms of address and kinship terms that precede a person's name.
-FORMS = (
-    "anh trai",
-    "chị gái",
-    "em trai",
-    "em gái",
-    "con trai",
-    "con gái",
-    "bà",
-    "ông",
-    "anh",
-    "chị",
-    "em",
-    "cô",
-    "chú",
-    "bác",
-    "dì",
-    "cậu",
-    "mợ",
-    "thím",
-    "mẹ",
-    "bố",
-    "ba",
-    "má",
-    "cha",
-    "con",
-    "cháu",
-    "vợ",
-    "chồng",
-    "bạn",
-    "cụ",
-    "khách hàng",
-    "kh",
-)
+FORMS = ("anh trai", "chị gái", "em trai", "em gái", "con trai", "con gái", "bà", "ông", "anh",
+         "chị", "em", "cô", "chú", "bác", "dì", "cậu", "mợ", "thím", "mẹ", "bố", "ba", "má",
+         "cha", "con", "cháu", "vợ", "chồng", "bạn", "cụ", "khách hàng", "kh")
 # Common family names that are not everyday words either: matched in any case, and also
 # without tone marks where the bare spelling is no other word.
-FAMILY_SAFE = (
-    "Nguyễn",
-    "Trần",
-    "Phạm",
-    "Huỳnh",
-    "Phan",
-    "Võ",
-    "Đặng",
-    "Bùi",
-    "Ngô",
-    "Trịnh",
-    "Trương",
-    "Phùng",
-    "Quách",
-    "Đinh",
-    "Vương",
-    "Hoàng",
-    "Lê",
-)
+FAMILY_SAFE = ("Nguyễn", "Trần", "Phạm", "Huỳnh", "Phan", "Võ", "Đặng", "Bùi", "Ngô", "Trịnh",
+               "Trương", "Phùng", "Quách", "Đinh", "Vương", "Hoàng", "Lê")
 FAMILY_TONELESS = ("nguyen", "tran", "pham", "huynh", "phan", "bui", "quach", "phung")
 # Family names that are also common words (mai: tomorrow, tăng: increase, từ: from, lương:
 # salary, ...): only when capitalised, as names are written.
-FAMILY_WORDS = (
-    "Đỗ",
-    "Vũ",
-    "Dương",
-    "Lý",
-    "Đào",
-    "Đoàn",
-    "Lâm",
-    "Mai",
-    "Tô",
-    "Hà",
-    "Tạ",
-    "Chu",
-    "Cao",
-    "Lương",
-    "Thái",
-    "Lưu",
-    "Kiều",
-    "Châu",
-    "Hứa",
-    "Triệu",
-    "Mạc",
-    "Tăng",
-    "Từ",
-    "Hồ",
-    "Văn",
-    "Tống",
-    "Lạc",
-    "Khúc",
-    "Diệp",
-    "Doãn",
-    "Giang",
-    "Âu",
-    "La",
-    "Lục",
-    "Ninh",
-)
+FAMILY_WORDS = ("Đỗ", "Vũ", "Dương", "Lý", "Đào", "Đoàn", "Lâm", "Mai", "Tô", "Hà", "Tạ", "Chu",
+                "Cao", "Lương", "Thái", "Lưu", "Kiều", "Châu", "Hứa", "Triệu", "Mạc", "Tăng", "Từ",
+                "Hồ", "Văn", "Tống", "Lạc", "Khúc", "Diệp", "Doãn", "Giang", "Âu", "La", "Lục",
+                "Ninh")
 # Words that end a lower-case name (verbs and particles that follow a name).
-_STOP = {
-    "gọi",
-    "nói",
-    "đã",
-    "đang",
-    "sẽ",
-    "là",
-    "và",
-    "có",
-    "không",
-    "bị",
-    "được",
-    "đến",
-    "tới",
-    "nhắn",
-    "hỏi",
-    "yêu",
-    "cầu",
-    "nhận",
-    "trả",
-    "vay",
-    "nợ",
-    "của",
-    "cho",
-    "với",
-    "ở",
-    "tại",
-    "thì",
-    "mà",
-    "nhưng",
-    "rồi",
-    "cũng",
-    "vẫn",
-    "chưa",
-    "ra",
-    "vào",
-    "lên",
-    "xuống",
-    "về",
-    "đi",
-    "để",
-    "khi",
-    "lúc",
-    "sau",
-    "trước",
-    "rằng",
-    "nay",
-    "hôm",
-    "ơi",
-    "ạ",
-    "nhé",
-    "này",
-    "đó",
-}
+_STOP = {"gọi", "nói", "đã", "đang", "sẽ", "là", "và", "có", "không", "bị", "được", "đến", "tới",
+         "nhắn", "hỏi", "yêu", "cầu", "nhận", "trả", "vay", "nợ", "của", "cho", "với", "ở", "tại",
+         "thì", "mà", "nhưng", "rồi", "cũng", "vẫn", "chưa", "ra", "vào", "lên", "xuống", "về",
+         "đi", "để", "khi", "lúc", "sau", "trước", "rằng", "nay", "hôm", "ơi", "ạ", "nhé", "này",
+         "đó"}
+# fmt: on
 
 # Zero-width spaces hide inside numbers; joiners (emoji sequences) stay.
 _ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u2060\ufeff"))
@@ -483,7 +351,8 @@ def _prefilter() -> str:
     return (
         # odd spaces (NBSP, thin...) hide values from the plain-space tests in macros.sql
         rf"@|[\x{{00A0}}\x{{2000}}-\x{{200B}}\x{{202F}}\x{{205F}}\x{{3000}}\x{{FEFF}}]|"
-        rf"\p{{Nd}}(?:[^\pL\p{{Nd}}]{{0,3}}\p{{Nd}}){{5}}|"
+        # (a class of separators, not "anything but letters": that makes RE2's DFA explode)
+        rf"\p{{Nd}}(?:[\s.\-()/+,:_\x{{2013}}\x{{2014}}]{{0,3}}\p{{Nd}}){{5}}|"
         rf"(?i)(?:^|[^\pL])(?:{forms}){gap}(?:{families})(?:$|[^\pL])"
     )
 
