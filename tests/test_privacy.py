@@ -26,7 +26,15 @@ from pipelines.ingest.load import load_file
 from pipelines.ingest.masking import fold, mask, normalise, own_patterns
 from pipelines.warehouse import connect
 from tests.conftest import REALDATA, complaint
-from tests.personal_values import CONTEXTS, READABLE, Person, people, person, spellings
+from tests.personal_values import (
+    CONTEXTS,
+    READABLE,
+    Person,
+    no_tones,
+    people,
+    person,
+    spellings,
+)
 from tests.shapes import SHAPES, write_rows
 
 PEOPLE = [
@@ -214,8 +222,11 @@ def _planted_world(home: Path) -> tuple[Path, list[tuple[str, str, str]]]:
         planted += typed
         texts = [rng.choice(CONTEXTS).format(v=t) for _, t, _ in typed]
         received = None if i == 20 else f"2026-03-{2 + i:02d} 09:00"  # the last is rejected
+        row = p.row()
+        if i % 4 == 0:  # some registers hold names without tone marks
+            row["customer_name"] = no_tones(p.name)
         rows.append(complaint(
-            f"KN{i:06d}", received, **p.row(), category="staff_conduct", subcategory="threat",
+            f"KN{i:06d}", received, **row, category="staff_conduct", subcategory="threat",
             employee_id="NV001", handler_id="XL01", first_response_at=f"2026-03-{3 + i:02d} 09:00",
             resolved_at=f"2026-03-{4 + i:02d} 10:00", status="resolved", outcome="upheld",
             description=". ".join([READABLE_TEXT, *texts[0::2]]),
@@ -323,3 +334,18 @@ def test_hr_job_with_an_unknown_request_id_fails_in_one_line(home, settings, mon
                      {"ops": {"hr_dossier": {"config": {"request_id": "0" * 32}}}})
     with pytest.raises(CommandFailed, match="no such HR request"):
         _fail_on(result)
+
+
+@pytest.mark.parametrize("registered", ["Nguyễn Thị Hồng", "Nguyen Thi Hong", "NGUYỄN THỊ HỒNG"])
+def test_own_name_alone_in_the_text_is_masked_through_the_prefilter(tmp_path, con, settings,
+                                                                    registered):
+    """A text holding nothing but the complainant's name (no digit, no '@') still reaches the
+    precise matching, whatever the register's spelling of the name."""
+    texts = {"N-1": "Khách NGUYỄN THỊ HỒNG gọi lại", "N-2": "chị Hồng không đồng ý",
+             "N-3": "nguyen thi hong phàn nàn", "N-4": "Chị HONG phản ánh thái độ"}
+    rows = [complaint(cid, f"2026-02-0{i + 2} 09:00", customer_name=registered, description=t)
+            for i, (cid, t) in enumerate(texts.items())]
+    load_file(con, write_rows(tmp_path / "r.csv", rows, "csv_utf8_en"), "register", settings)
+    stored = dict(con.execute("SELECT complaint_id, description FROM core.complaints").fetchall())
+    assert stored == {"N-1": "Khách [tên] gọi lại", "N-2": "chị [tên] không đồng ý",
+                      "N-3": "[tên] phàn nàn", "N-4": "Chị [tên] phản ánh thái độ"}

@@ -43,10 +43,15 @@ CREATE OR REPLACE TEMP MACRO given_name_key(customer_name) AS
     ' ' || lower(nullif(split_part(trim(customer_name), ' ', -1), ''));
 
 CREATE OR REPLACE TEMP MACRO may_name_own(text, customer_name, customer_id, contract_id) AS
-    coalesce(contains(' ' || lower(text), given_name_key(customer_name))
-             OR contains(' ' || lower(text),
-                         strip_accents(translate(given_name_key(customer_name), 'đ', 'd'))),
-             false)
+    coalesce(CASE
+        WHEN contains(' ' || lower(text), given_name_key(customer_name)) THEN true
+        WHEN contains(' ' || lower(text),
+                      strip_accents(translate(given_name_key(customer_name), 'đ', 'd'))) THEN true
+        -- a register name without tone marks (Nguyen Thi Hong): fold the text too
+        WHEN given_name_key(customer_name) = strip_accents(given_name_key(customer_name))
+        THEN contains(' ' || strip_accents(lower(translate(text, 'đĐ', 'dD'))),
+                      given_name_key(customer_name))
+        ELSE false END, false)
     OR coalesce(contains(text, nullif(regexp_extract(customer_id, '([0-9]{3,})[^0-9]*$', 1), '')),
                 false)
     OR coalesce(contains(text, nullif(regexp_extract(contract_id, '([0-9]{3,})[^0-9]*$', 1), '')),
