@@ -47,8 +47,8 @@ CREATE OR REPLACE TEMP MACRO may_name_own(text, customer_name, customer_id, cont
         WHEN contains(' ' || lower(text), given_name_key(customer_name)) THEN true
         WHEN contains(' ' || lower(text),
                       strip_accents(translate(given_name_key(customer_name), 'đ', 'd'))) THEN true
-        -- a register name without tone marks (Nguyen Thi Hong): fold the text too
-        WHEN given_name_key(customer_name) = strip_accents(given_name_key(customer_name))
+        -- a register name without tone marks (Nguyen Thi Hong, all ASCII): fold the text too
+        WHEN strlen(customer_name) = length(customer_name)
         THEN contains(' ' || strip_accents(lower(translate(text, 'đĐ', 'dD'))),
                       given_name_key(customer_name))
         ELSE false END, false)
