@@ -41,8 +41,9 @@ def save(settings: Settings, request: HrRequest) -> str:
     for folder in (settings.restricted_dir, settings.restricted_dir / "hr", _folder(settings)):
         _private_dir(folder)
     request_id = secrets.token_hex(16)
-    write_text(_path(settings, request_id), json.dumps(asdict(request), ensure_ascii=False),
-               mode=0o600)
+    write_text(
+        _path(settings, request_id), json.dumps(asdict(request), ensure_ascii=False), mode=0o600
+    )
     return request_id
 
 
@@ -51,8 +52,11 @@ def load(settings: Settings, request_id: str) -> HrRequest:
     try:
         return HrRequest(**json.loads(path.read_text(encoding="utf-8")))
     except FileNotFoundError:
-        raise ReportError(request_id, "no such HR request (each is used once; ask again with "
-                          "`complaints report --audience hr`)") from None
+        raise ReportError(
+            request_id,
+            "no such HR request (each is used once; ask again with "
+            "`complaints report --audience hr`)",
+        ) from None
 
 
 def discard(settings: Settings, request_id: str) -> None:

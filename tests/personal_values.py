@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from hypothesis import strategies as st
 
+# fmt: off
 FAMILIES = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Huỳnh", "Phan", "Vũ", "Võ", "Đặng", "Bùi",
             "Đỗ", "Hồ", "Ngô", "Dương", "Lý", "Trịnh", "Trương", "Đinh", "Mai"]
 MIDDLES = ["Thị", "Văn", "Hữu", "Đức", "Minh", "Quốc", "Ngọc", "Thanh", "Xuân", "Bảo"]
@@ -30,6 +31,7 @@ THIRD_FAMILIES = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Huỳnh", "P
 LOWER_CASE_OK = {"Nguyễn", "Trần", "Phạm", "Huỳnh", "Phan", "Võ", "Đặng", "Bùi", "Ngô", "Trịnh",
                  "Trương", "Đinh", "Lê", "Hoàng"}
 NO_TONES_OK = {"Nguyễn", "Trần", "Phạm", "Huỳnh", "Phan", "Bùi"}
+# fmt: on
 
 
 def no_tones(text: str) -> str:
@@ -68,9 +70,14 @@ class Person:
 
     def row(self) -> dict:
         """The register's personal columns for this person."""
-        return {"customer_id": self.customer_id, "customer_name": self.name,
-                "customer_phone": self.mobile, "customer_email": self.email,
-                "customer_national_id": self.cccd, "contract_id": self.contract_id}
+        return {
+            "customer_id": self.customer_id,
+            "customer_name": self.name,
+            "customer_phone": self.mobile,
+            "customer_email": self.email,
+            "customer_national_id": self.cccd,
+            "contract_id": self.contract_id,
+        }
 
 
 def person(rng: random.Random) -> Person:
@@ -79,7 +86,9 @@ def person(rng: random.Random) -> Person:
     province = rng.choice(["001", "031", "048", "079", "092"])
     relative = f"{rng.choice(THIRD_FAMILIES)} {rng.choice(MIDDLES)} {rng.choice(GIVENS)}"
     return Person(
-        family, middle, given,
+        family,
+        middle,
+        given,
         mobile=rng.choice(MOBILE) + _digits(rng, 7),
         landline=rng.choice(LANDLINE) + _digits(rng, 7),
         cccd=province + rng.choice("0123") + _digits(rng, 8),
@@ -101,6 +110,7 @@ def people() -> st.SearchStrategy[Person]:
 
 def spellings(p: Person) -> list[tuple[str, str, str]]:
     """(kind, how it is typed, the value that must not survive) for every spelling."""
+    # fmt: off
     m, land = p.mobile, p.landline
     local = m[1:]
     nbsp, thin = "\u00a0", "\u202f"
@@ -146,6 +156,7 @@ def spellings(p: Person) -> list[tuple[str, str, str]]:
     if family in NO_TONES_OK:
         typed.append(no_tones(rel).lower())
     out += [("third_party", f"{p.relative_form} {s}", rel) for s in typed]
+    # fmt: on
     return out
 
 
@@ -159,6 +170,8 @@ CONTEXTS = [
 ]
 
 # Text that must stay readable: amounts, dates, times, complaint ids, hotlines, percentages.
+# fmt: off
 READABLE = ["1.500.000 đ", "2,5 triệu", "150.000.000", "1.500.000.000 VND", "15.000.000đ",
             "300k", "12/03/2025", "17.12.2025", "2025-03-01", "10:30", "22h", "KN000123",
             "KN-2025-000123", "1900 1234", "1800 588 888", "lãi 1,5%/tháng", "kỳ 12", "ngày 5"]
+# fmt: on
