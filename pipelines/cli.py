@@ -198,9 +198,15 @@ def report_cmd(month: Month = None, lang: Lang = "vi",
                             ("--reason", reason)):
             if not value or not value.strip():
                 raise CommandFailed(f"the HR dossier needs {name} (every request is audited)")
-        config = {"employee_id": employee, "month": month[:7], "requested_by": requested_by,
-                  "reason": reason, "lang": lang}
-        result = run_job("hr_dossier_job", {"ops": {"hr_dossier": {"config": config}}})
+        from reports import hr_requests
+
+        request = hr_requests.HrRequest(employee, month[:7], requested_by, reason, lang)
+        request_id = hr_requests.save(get_settings(), request)
+        try:
+            result = run_job("hr_dossier_job",
+                             {"ops": {"hr_dossier": {"config": {"request_id": request_id}}}})
+        finally:
+            hr_requests.discard(get_settings(), request_id)
         _fail_on(result)
         typer.echo(f"HR dossier (restricted, audited): {result.output_for_node('hr_dossier')}")
         return

@@ -71,8 +71,10 @@ typed as (
             'mail:' || lower(s.customer_email),
             'name:' || label_key(s.customer_name)
         ) as customer_identity,
-        mask_pii(s.description, s.customer_name) as description,
-        mask_pii(s.resolution_summary, s.customer_name) as resolution_summary
+        mask_pii(s.description, s.customer_name, s.customer_phone, s.customer_email,
+                 s.customer_national_id, s.customer_id, s.contract_id) as description,
+        mask_pii(s.resolution_summary, s.customer_name, s.customer_phone, s.customer_email,
+                 s.customer_national_id, s.customer_id, s.contract_id) as resolution_summary
     from source as s
     left join coded as ch on ch.field = 'channel' and ch.given = s.channel
     left join coded as cat on cat.field = 'category' and cat.given = s.category

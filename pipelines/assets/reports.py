@@ -45,24 +45,26 @@ def monthly_review(context: AssetExecutionContext, config: ReportConfig,
 
 
 class HrDossierConfig(Config):
-    employee_id: str
-    month: str  # YYYY-MM
-    requested_by: str
-    reason: str
-    lang: str = "vi"
+    # The id of a request kept in the restricted folder (reports.hr_requests): Dagster keeps run
+    # config in its run history, so the employee, who asked and why never go into it.
+    request_id: str
 
 
 @op
 def hr_dossier(context: OpExecutionContext, config: HrDossierConfig,
                warehouse: WarehouseResource) -> str:
     """Restricted per-employee evidence for HR (clause 7.1); every request is audited."""
+    from reports import hr_requests
     from reports.publish import write_hr_dossier
 
-    month = dt.date.fromisoformat(f"{config.month}-01")
+    settings = warehouse.settings
+    request = hr_requests.load(settings, config.request_id)
+    month = dt.date.fromisoformat(f"{request.month}-01")
     with warehouse.connection() as con:
-        path = write_hr_dossier(con, warehouse.settings, config.employee_id, month,
-                                config.requested_by, config.reason, config.lang)
-    context.log.info(f"HR dossier written to {path} (audited)")
+        path = write_hr_dossier(con, settings, request.employee_id, month,
+                                request.requested_by, request.reason, request.lang)
+    hr_requests.discard(settings, config.request_id)
+    context.log.info(f"HR dossier of request {config.request_id} written (restricted, audited)")
     return str(path)
 
 

@@ -18,9 +18,15 @@ import duckdb
 import pandas as pd
 
 from data_checks.rules import RULES
-from pipelines.ingest import dates
+from pipelines.ingest import dates, masking
 from pipelines.ingest.errors import InputError
-from pipelines.ingest.headers import PERSONAL_FIELDS, RECORD_KEYS, TEMPLATES, HeaderMapping
+from pipelines.ingest.headers import (
+    PERSONAL_FIELDS,
+    RECORD_KEYS,
+    TEMPLATES,
+    TIMESTAMP_FIELDS,
+    HeaderMapping,
+)
 from pipelines.ingest.labels import label_frame
 from pipelines.ingest.pseudonym import hmac_pads, pseudonym_key
 from pipelines.ingest.readers import read_export
@@ -113,6 +119,7 @@ def _prepare(con, settings: Settings, exported_at: dt.datetime, mapping) -> None
             columns=["rule", "level", "reason_en", "reason_vi", "detail"],
         ),
     )
+    masking.register(con)
     con.execute((INGEST_DIR / "macros.sql").read_text(encoding="utf-8"))
 
 
@@ -314,17 +321,24 @@ def _to_check(kind: str) -> str:
 
 
 def _row_values_sql(kind: str) -> str:
-    """The raw row as JSON with personal data masked, for people fixing it at the source."""
+    """The raw row as JSON with personal data masked, for people fixing it at the source: a
+    rejected register row may hold it in any column (a phone typed as the channel), so every
+    value but the timestamps and the complaint id (kept for fixing) is masked."""
     parts = []
     for name in TEMPLATES[kind]:
         if name in PERSONAL_FIELDS:
             parts.append(f"{name} := CASE WHEN r.{name} IS NOT NULL THEN '***' END")
-        elif name in ("description", "resolution_summary"):
-            parts.append(f"{name} := mask_pii(r.{name}, r.customer_name)")
+        elif kind == "register" and name not in (*TIMESTAMP_FIELDS, "complaint_id"):
+            parts.append(f"{name} := mask_pii(r.{name}, {_OWN_ARGS})")
         else:
             parts.append(f"{name} := r.{name}")
     return f"to_json(struct_pack({', '.join(parts)}))"
 
+
+# The row's own identifiers, in the order mask_pii takes them.
+PERSONAL_OWN = ("customer_name", "customer_phone", "customer_email", "customer_national_id",
+                "customer_id", "contract_id")
+_OWN_ARGS = ", ".join(f"r.{f}" for f in PERSONAL_OWN)
 
 _RECORD_KEY = {"register": "r.complaint_id", "staff": "r.employee_id",
                "partners": "r.partner_id", "activity": "coalesce(r.employee_id, r.partner_id)"}

@@ -1,0 +1,380 @@
+"""Personal data in free text, masked before storage (clauses 3.3, 4.6; Law 91/2025).
+
+Staging calls the SQL macro ``mask_pii`` (macros.sql). A cheap SQL prefilter there selects the
+texts that can hold personal data (a run of digits, an '@', a form of address before a family
+name, the row's own given name or id digits); only those reach ``mask_batch``, a vectorised
+DuckDB UDF that masks each distinct (text, row identifiers) once:
+
+- e-mail addresses -> ``[email]``;
+- phone numbers found by Google's libphonenumber (region VN, any brackets, dots, dashes or
+  Unicode spaces), plus digits glued to a word (``sđt0912345681``) that libphonenumber reads
+  as a valid VN number -> ``[sđt]``; hotlines (1800/1900) stay readable;
+- 6-19 digits after a lead-in (CCCD, CMND, số giấy tờ, STK, số tài khoản, thẻ) and any other
+  run of 9-19 digits in any grouping -> ``[số giấy tờ]`` (9 or 12 digits) or ``[số tài
+  khoản]``; money (``1.500.000 đ``, ``150.000.000``, ``2,5 triệu``), dates and codes such as
+  complaint ids (digits after letters) stay readable;
+- the row's own name, phone, e-mail, national id, customer id and contract id, wherever they
+  occur, case-, tone-mark- and spacing-insensitively, and its given name after a form of
+  address (``chị Hồng``) -> ``[tên]``, ``[sđt]``, ``[email]``, ``[số giấy tờ]``,
+  ``[mã khách hàng]``, ``[số hợp đồng]``;
+- other people's names after a form of address (``bà``, ``anh``, ``mẹ``...) that begin with a
+  common Vietnamese family name -> ``[tên]``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import re
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+import duckdb
+import phonenumbers
+import pyarrow as pa
+
+# fmt: off
+NAME, PHONE, EMAIL = "[tên]", "[sđt]", "[email]"
+ID_NUMBER, ACCOUNT, CUSTOMER_ID, CONTRACT = (
+    "[số giấy tờ]", "[số tài khoản]", "[mã khách hàng]", "[số hợp đồng]")
+
+# Forms of address and kinship terms that precede a person's name.
+FORMS = ("anh trai", "chị gái", "em trai", "em gái", "con trai", "con gái", "bà", "ông", "anh",
+         "chị", "em", "cô", "chú", "bác", "dì", "cậu", "mợ", "thím", "mẹ", "bố", "ba", "má",
+         "cha", "con", "cháu", "vợ", "chồng", "bạn", "cụ", "khách hàng", "kh")
+# Common family names that are not everyday words either: matched in any case, and also
+# without tone marks where the bare spelling is no other word.
+FAMILY_SAFE = ("Nguyễn", "Trần", "Phạm", "Huỳnh", "Phan", "Võ", "Đặng", "Bùi", "Ngô", "Trịnh",
+               "Trương", "Phùng", "Quách", "Đinh", "Vương", "Hoàng", "Lê")
+FAMILY_TONELESS = ("nguyen", "tran", "pham", "huynh", "phan", "bui", "quach", "phung")
+# Family names that are also common words (mai: tomorrow, tăng: increase, từ: from, lương:
+# salary, ...): only when capitalised, as names are written.
+FAMILY_WORDS = ("Đỗ", "Vũ", "Dương", "Lý", "Đào", "Đoàn", "Lâm", "Mai", "Tô", "Hà", "Tạ", "Chu",
+                "Cao", "Lương", "Thái", "Lưu", "Kiều", "Châu", "Hứa", "Triệu", "Mạc", "Tăng", "Từ",
+                "Hồ", "Văn", "Tống", "Lạc", "Khúc", "Diệp", "Doãn", "Giang", "Âu", "La", "Lục",
+                "Ninh")
+# Words that end a lower-case name (verbs and particles that follow a name).
+_STOP = {"gọi", "nói", "đã", "đang", "sẽ", "là", "và", "có", "không", "bị", "được", "đến", "tới",
+         "nhắn", "hỏi", "yêu", "cầu", "nhận", "trả", "vay", "nợ", "của", "cho", "với", "ở", "tại",
+         "thì", "mà", "nhưng", "rồi", "cũng", "vẫn", "chưa", "ra", "vào", "lên", "xuống", "về",
+         "đi", "để", "khi", "lúc", "sau", "trước", "rằng", "nay", "hôm", "ơi", "ạ", "nhé", "này",
+         "đó"}
+# fmt: on
+
+# Zero-width spaces hide inside numbers; joiners (emoji sequences) stay.
+_ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u2060\ufeff"))
+_SPACE = re.compile(r"[^\S\n]")  # any Unicode space (NBSP, thin, ideographic...) but a newline
+
+
+def _fold_char(c: str) -> str:
+    base = unicodedata.normalize("NFD", c)[0].lower()
+    return "d" if base in "đ" else base
+
+
+# Folding keeps the length (one character for one), so a match in the folded text is the same
+# span of the original.
+_FOLD = {
+    cp: f
+    for cp in [*range(0x41, 0x5B), *range(0xC0, 0x250), *range(0x1E00, 0x1F00)]
+    if len(f := _fold_char(chr(cp))) == 1 and f != chr(cp)
+}
+
+
+def normalise(text: str) -> str:
+    """NFC, every Unicode space a plain space, zero-width characters dropped."""
+    return _SPACE.sub(" ", unicodedata.normalize("NFC", text).translate(_ZERO_WIDTH))
+
+
+def fold(text: str) -> str:
+    """Lower case without tone marks (đ -> d), character for character."""
+    return text.translate(_FOLD)
+
+
+_EMAIL = re.compile(r"[\w.%+\-]+@[\w\-]+(?:\.[\w\-]+)*\.[A-Za-z]{2,}")
+_DIGITS = r"\d(?:[ .\-]?\d)"  # digits with at most one space, dot or dash between two
+_GLUED_PHONE = re.compile(r"(?<=[^\W\d_])(?:\+?84|0)\d{8,10}(?!\d)")  # sđt0912345681
+_LEAD = (
+    r"(?<![a-z])(?:(?P<id>cccd|cmnd|cmt|can cuoc(?: cong dan)?|chung minh(?: nhan dan)?|"
+    r"(?:so )?giay to(?: tuy than)?|ho chieu)|(?P<acct>stk|so tai khoan|tai khoan|tk|"
+    r"so the|the(?: tin dung| atm| ngan hang)?))(?![a-z])[\s:.#\-]*(?:so[\s:.]*)?"
+)
+_LEAD_IN = re.compile(_LEAD + rf"(?P<n>{_DIGITS}{{5,18}})(?!\d)")
+_NUMBER = re.compile(rf"(?<![\d])(?<![a-z])(?<![a-z][\-_/])(?P<n>{_DIGITS}{{8,18}})(?![\d])")
+_UNIT = re.compile(r"\s*(?:d|dong|vnd|tr|trieu|ty|ti|k|nghin|ngan|usd|\$|%)(?![a-z])")
+_AMOUNT = re.compile(r"[1-9]\d{0,2}(?:([.,])\d{3})(?:\1\d{3})*")
+_DATE = re.compile(
+    r"(?<!\d)(?:\d{1,2}[./\-]\d{1,2}[./\-]\d{2,4}|\d{4}[./\-]\d{1,2}[./\-]\d{1,2})"
+    r"(?:[ T]\d{1,2}[:hg.]\d{2}(?::\d{2})?)?(?!\d)"
+)
+# Hotlines (toll-free 1800, shared-cost 1900) belong to companies, not people. Told apart by
+# prefix: libphonenumber's number_type would cost as much as the match itself.
+_HOTLINE = re.compile(r"\D*1[89]00")
+
+_FORMS_RE = "|".join(sorted(map(re.escape, FORMS), key=len, reverse=True))
+_OTHER_NAME = re.compile(
+    rf"(?<!\w)(?i:{_FORMS_RE})\s+(?P<family>(?i:{'|'.join(FAMILY_SAFE)})|{'|'.join(FAMILY_WORDS)}|"
+    rf"{'|'.join(f.upper() for f in FAMILY_WORDS)})(?!\w)(?P<rest>(?:\s+\w+){{0,3}})"
+)
+_OTHER_NAME_TONELESS = re.compile(
+    rf"(?<!\w)(?:{'|'.join(sorted({fold(f) for f in FORMS}, key=len, reverse=True))})\s+"
+    rf"(?P<family>{'|'.join(FAMILY_TONELESS)})(?!\w)(?P<rest>(?:\s+\w+){{0,3}})"
+)
+_FORMS_FOLDED = "|".join(sorted({re.escape(fold(f)) for f in FORMS}, key=len, reverse=True))
+
+Span = tuple[int, int, str]
+
+
+def _phones(text: str) -> tuple[list[Span], list[tuple[int, int]]]:
+    """Personal phone numbers, and hotlines (left readable, and not read as account numbers)."""
+    spans, hotlines = [], []
+    for m in phonenumbers.PhoneNumberMatcher(text, "VN", leniency=phonenumbers.Leniency.VALID):
+        if _HOTLINE.match(m.raw_string):
+            hotlines.append((m.start, m.end))
+        else:
+            spans.append((m.start, m.end, PHONE))
+    # libphonenumber wants a number to stand apart from letters; staff glue them (sđt0912...).
+    for m in _GLUED_PHONE.finditer(text):
+        try:
+            number = phonenumbers.parse(m.group(), "VN")
+        except phonenumbers.NumberParseException:
+            continue
+        if phonenumbers.is_valid_number(number) and not _HOTLINE.match(m.group()):
+            spans.append((m.start(), m.end(), PHONE))
+    return spans, hotlines
+
+
+def _is_amount(folded: str, start: int, end: int) -> bool:
+    """Money: a unit follows, or thousands grouping that ends in 000 (150.000.000)."""
+    if _UNIT.match(folded, end):
+        return True
+    return bool(_AMOUNT.fullmatch(folded, start, end)) and folded[end - 3 : end] == "000"
+
+
+def _numbers(folded: str, keep: list[tuple[int, int]]) -> list[Span]:
+    spans = []
+    for m in _LEAD_IN.finditer(folded):
+        digits = sum(c.isdigit() for c in m.group("n"))
+        label = ACCOUNT if m.group("acct") or digits not in (9, 12) else ID_NUMBER
+        spans.append((m.start("n"), m.end("n"), label))
+    keep = keep + [(m.start(), m.end()) for m in _DATE.finditer(folded)]
+    for m in _NUMBER.finditer(folded):
+        start, end = m.span("n")
+        if _is_amount(folded, start, end) or any(s < end and start < e for s, e in keep):
+            continue
+        digits = sum(c.isdigit() for c in m.group("n"))
+        spans.append((start, end, ID_NUMBER if digits in (9, 12) else ACCOUNT))
+    return spans
+
+
+def _other_names(text: str, folded: str) -> list[Span]:
+    spans = []
+    for pattern, source in ((_OTHER_NAME, text), (_OTHER_NAME_TONELESS, folded)):
+        for m in pattern.finditer(source):
+            family = text[m.start("family") : m.end("family")]
+            if source is folded and not family.isascii():
+                continue  # spelt with its tone marks: the pattern above decides
+            spans.append((m.start("family"), _name_end(text, m, family[0].isupper()), NAME))
+    return spans
+
+
+def _name_end(text: str, m: re.Match, capitalised: bool) -> int:
+    """Where the name that begins with the family name ends: its capitalised words, or (written
+    in lower case) at most two more words before a verb or particle."""
+    end, taken = m.end("family"), 0
+    for w in re.finditer(r"\s+(\w+)", text[m.start("rest") : m.end("rest")]):
+        word = w.group(1)
+        if word[0].isdigit() or capitalised != word[0].isupper():
+            break
+        if not capitalised and (taken == 2 or word.lower() in _STOP or word in _STOP_TONELESS):
+            break
+        end, taken = m.start("rest") + w.end(), taken + 1
+    return end
+
+
+# The same without tone marks, less the spellings of name syllables (van: Văn, nhung: Nhung).
+_STOP_TONELESS = {fold(w) for w in _STOP} - {
+    *("van", "thi", "la", "co", "ma", "ra", "ve", "di", "nhung", "tai", "luc", "dang", "nhan"),
+    "tra",
+}
+
+
+def _chunks(value: str) -> str:
+    return "".join(re.findall(r"[a-z0-9]+", fold(value)))
+
+
+@dataclass(frozen=True)
+class Own:
+    """A row's own identifiers as skeletons (folded, separators and spaces dropped), so that
+    matching them costs a string search, not a regular expression compiled per row."""
+
+    values: tuple[tuple[str, str, bool], ...]  # (skeleton, label, needs word boundaries)
+    given: str | None  # the given name, matched after a form of address
+
+
+@lru_cache(maxsize=65536)
+def own_patterns(
+    name: str | None,
+    phone: str | None,
+    email: str | None,
+    national_id: str | None,
+    customer_id: str | None,
+    contract_id: str | None,
+) -> Own | None:
+    """The row's own identifiers, ready for ``mask``."""
+    values, given = [], None
+    if name and len(skeleton := _chunks(name)) > 2:
+        values.append((skeleton, NAME, True))
+        tokens = fold(name).split()
+        given = tokens[-1] if len(tokens[-1]) > 1 else None
+    if phone and len(digits := re.sub(r"\D", "", phone)) >= 8:
+        # the number without its trunk or country prefix, which are masked with it
+        values.append((digits[2:] if digits.startswith("84") else digits.lstrip("0"), PHONE, False))
+    if email and "@" in email:
+        values.append((_chunks(email), EMAIL, False))
+    if national_id and len(digits := re.sub(r"\D", "", national_id)) >= 6:
+        values.append((digits, ID_NUMBER, False))
+    for label, value in ((CUSTOMER_ID, customer_id), (CONTRACT, contract_id)):
+        if value and len(skeleton := _chunks(value)) >= 4:
+            values.append((skeleton, label, True))
+    return Own(tuple(values), given) if values or given else None
+
+
+_SKELETON_DROP = re.compile(r"[^a-z0-9]+")
+_PREFIX = re.compile(r"(?:\(?\+?84\)?|0)[\s.\-()]*$")
+_FORM_WORD = re.compile(rf"(?<!\w)(?:{_FORMS_FOLDED})\s+(\w+)")
+
+
+def _skeleton(folded: str) -> tuple[str, list[int]]:
+    """The folded text without anything but letters and digits, and where each kept
+    character stands in the text."""
+    runs = _ALNUM_RUN.finditer(folded)
+    index = [i for m in runs for i in range(m.start(), m.end())]
+    return "".join(folded[i] for i in index), index
+
+
+_ALNUM_RUN = re.compile(r"[a-z0-9]+")
+
+
+def _own(folded: str, own: Own | None) -> list[Span]:
+    if own is None:
+        return []
+    spans = []
+    skeleton, index = _skeleton(folded)
+    for value, label, bounded in own.values:
+        at = skeleton.find(value)
+        while at >= 0:
+            start, end = index[at], index[at + len(value) - 1] + 1
+            glued = bounded and (
+                (start > 0 and folded[start - 1].isalnum())
+                or (end < len(folded) and folded[end].isalnum())
+            )
+            if not glued:
+                if label == PHONE and (prefix := _PREFIX.search(folded, 0, start)):
+                    start = prefix.start()
+                spans.append((start, end, label))
+            at = skeleton.find(value, at + 1)
+    if own.given:
+        forms = _FORM_WORD.finditer(folded)
+        spans += [(*m.span(1), NAME) for m in forms if m.group(1) == own.given]
+    return spans
+
+
+def _apply(text: str, spans: list[Span]) -> str:
+    """Replace the spans; overlapping spans merge into the first (own identifiers come first)."""
+    out, pos = [], 0
+    for start, end, label in sorted(spans, key=lambda s: (s[0], -s[1])):
+        if start < pos:
+            if end > pos and out:
+                pos = end
+            continue
+        out += [text[pos:start], label]
+        pos = end
+    out.append(text[pos:])
+    return "".join(out)
+
+
+def mask(text: str | None, own: Own | None = None) -> str | None:
+    """``text`` with every personal value it holds replaced by its label."""
+    if not text:
+        return text
+    text = normalise(text)
+    folded = fold(text)
+    spans = _own(folded, own)
+    if "@" in text:
+        spans += [(m.start(), m.end(), EMAIL) for m in _EMAIL.finditer(text)]
+    if _SIX_DIGITS.search(text):  # the shortest number masked has six digits
+        phones, hotlines = _phones(text)
+        spans += phones
+        spans += _numbers(folded, hotlines)
+    spans += _other_names(text, folded)
+    return _apply(text, spans)
+
+
+# Six digits close together, as pii_prefilter: libphonenumber is the costly step, so texts
+# without a number skip it.
+_SIX_DIGITS = re.compile(r"\d(?:[^\w\n]{0,3}\d){5}")
+
+
+@lru_cache(maxsize=262144)
+def _mask_once(text: str | None, owner: tuple[str | None, ...]) -> str | None:
+    return mask(text, own_patterns(*owner))
+
+
+def mask_values(texts: Sequence[str | None], owners: Sequence[Sequence[str | None]]) -> list:
+    """Mask each text with its row's identifiers; each distinct pair is masked once."""
+    return [_mask_once(t, tuple(o)) for t, o in zip(texts, owners, strict=True)]
+
+
+def mask_batch(
+    text: pa.Array,
+    name: pa.Array,
+    phone: pa.Array,
+    email: pa.Array,
+    national_id: pa.Array,
+    customer_id: pa.Array,
+    contract_id: pa.Array,
+) -> pa.Array:
+    """The DuckDB UDF: a batch of texts and their rows' identifiers in, masked texts out."""
+    owner = (name, phone, email, national_id, customer_id, contract_id)
+    columns = [c.to_pylist() for c in owner]
+    return pa.array(mask_values(text.to_pylist(), list(zip(*columns, strict=True))), pa.string())
+
+
+def _prefilter() -> str:
+    """An RE2 pattern true for every text that can hold a value the rules above mask (except
+    the row's own identifiers, which macros.sql looks for): six digits close together, an '@',
+    or a form of address before a family name."""
+    gap = r"[\s\x{00A0}\x{1680}\x{2000}-\x{200B}\x{202F}\x{205F}\x{3000}\x{FEFF}]+"
+    forms = "|".join(sorted({*FORMS, *(fold(f) for f in FORMS)}, key=len, reverse=True))
+    families = "|".join([*FAMILY_SAFE, *FAMILY_WORDS, *FAMILY_TONELESS])
+    return (
+        # odd spaces (NBSP, thin...) hide values from the plain-space tests in macros.sql
+        rf"@|[\x{{00A0}}\x{{2000}}-\x{{200B}}\x{{202F}}\x{{205F}}\x{{3000}}\x{{FEFF}}]|"
+        # (a class of separators, not "anything but letters": that makes RE2's DFA explode)
+        rf"\p{{Nd}}(?:[\s.\-()/+,:_\x{{2013}}\x{{2014}}]{{0,3}}\p{{Nd}}){{5}}|"
+        rf"(?i)(?:^|[^\pL])(?:{forms}){gap}(?:{families})(?:$|[^\pL])"
+    )
+
+
+PREFILTER = _prefilter()
+
+
+def register(con: duckdb.DuckDBPyConnection) -> None:
+    """Make ``mask_pii_text`` and ``pii_prefilter`` callable from SQL on this connection
+    (macros.sql uses them)."""
+    con.execute(
+        "CREATE OR REPLACE TEMP MACRO pii_prefilter(text) AS "
+        f"coalesce(regexp_matches(text, '{PREFILTER}'), false)"
+    )
+    with contextlib.suppress(duckdb.InvalidInputException, duckdb.CatalogException):
+        con.remove_function("mask_pii_text")
+    con.create_function(
+        "mask_pii_text",
+        mask_batch,
+        ["VARCHAR"] * 7,
+        "VARCHAR",
+        type="arrow",
+        null_handling="special",
+        side_effects=False,
+    )
