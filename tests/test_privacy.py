@@ -349,3 +349,29 @@ def test_own_name_alone_in_the_text_is_masked_through_the_prefilter(tmp_path, co
     stored = dict(con.execute("SELECT complaint_id, description FROM core.complaints").fetchall())
     assert stored == {"N-1": "Khách [tên] gọi lại", "N-2": "chị [tên] không đồng ý",
                       "N-3": "[tên] phàn nàn", "N-4": "Chị [tên] phản ánh thái độ"}
+
+
+def test_personal_data_typed_into_a_coded_or_date_column_is_masked(tmp_path, con, settings):
+    """Unknown labels are kept as given (issue 11) and reasons name the value they refuse: a
+    phone number or a relative's name typed into the wrong column must not ride along."""
+    rows = [
+        complaint("P-9", "2026-02-02 09:00", outcome="gọi lại 0912 345 678 cho bà Nguyễn Thị Hoa"),
+        complaint("P-10", "2026-02-03 09:00", category="khách báo anh Trần Văn Nam gọi"),
+    ]
+    rows[1]["received_at"] = "0983 456 789"  # a phone number in the date column
+    load_file(con, write_rows(tmp_path / "r.csv", rows, "csv_utf8_en"), "register", settings)
+    con.close()
+    text = all_text(settings.warehouse_path)
+    raw = settings.warehouse_path.read_bytes()
+    for value in ("345 678", "345678", "Thị Hoa", "456 789", "Văn Nam"):
+        assert value not in text
+        assert value.encode() not in raw
+    with connect(settings.warehouse_path, read_only=True) as c:
+        outcome = c.execute("SELECT outcome FROM core.complaints WHERE complaint_id = 'P-9'"
+                            ).fetchone()[0]
+        warned = c.execute("SELECT count(*) FROM quarantine.warnings WHERE rule = "
+                           "'unknown_outcome' AND new_value = ?", [outcome]).fetchone()[0]
+        rejected = c.execute("SELECT count(*) FROM quarantine.rejected_rows WHERE "
+                             "complaint_id = 'P-10'").fetchone()[0]
+    assert outcome == "gọi lại [sđt] cho bà [tên]"  # the label stays readable, masked
+    assert warned == 1 and rejected == 1

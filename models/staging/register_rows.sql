@@ -26,8 +26,12 @@ given_labels as (
     select distinct 'review_outcome' as field, review_outcome as given from source where review_outcome is not null
 ),
 
+-- A label no code matches is kept as given, masked like free text: staff sometimes type a
+-- name or a phone number into the wrong column.
 coded as (
-    select g.field, g.given, l.code
+    select
+        g.field, g.given, l.code,
+        coalesce(l.code, mask_pii(g.given, null, null, null, null, null, null)) as value
     from given_labels as g
     left join labels as l on l.field = g.field and l.label_key = label_key(g.given)
 ),
@@ -52,17 +56,17 @@ typed as (
             date_order_problem('resolved_at', s.resolved_at),
             date_order_problem('review_requested_at', s.review_requested_at)
         ), '') as date_order_problem,
-        -- A label no code matches is kept as given (and warned), never mapped to a code.
-        coalesce(ch.code, s.channel) as channel,
-        coalesce(cat.code, s.category) as category,
-        coalesce(sub.code, s.subcategory) as subcategory,
+        -- A label no code matches is kept as given (masked, and warned), never mapped to a code.
+        ch.value as channel,
+        cat.value as category,
+        sub.value as subcategory,
         sub.code is not null as subcategory_known,
         s.employee_id,
         s.partner_id,
         s.handler_id,
-        coalesce(st.code, s.status) as status_given,
-        coalesce(oc.code, s.outcome) as outcome,
-        coalesce(ro.code, s.review_outcome) as review_outcome,
+        st.value as status_given,
+        oc.value as outcome,
+        ro.value as review_outcome,
         -- Repeat complainants stay recognisable without storing who they are (clauses 3.3, 4.6).
         coalesce(
             'id:' || s.customer_id,

@@ -24,7 +24,6 @@ from pipelines.ingest.headers import (
     PERSONAL_FIELDS,
     RECORD_KEYS,
     TEMPLATES,
-    TIMESTAMP_FIELDS,
     HeaderMapping,
 )
 from pipelines.ingest.labels import label_frame
@@ -322,13 +321,14 @@ def _to_check(kind: str) -> str:
 
 def _row_values_sql(kind: str) -> str:
     """The raw row as JSON with personal data masked, for people fixing it at the source: a
-    rejected register row may hold it in any column (a phone typed as the channel), so every
-    value but the timestamps and the complaint id (kept for fixing) is masked."""
+    rejected register row may hold it in any column (a phone typed as the channel or as the
+    date), so every value but the complaint id (kept for fixing) is masked; masking leaves
+    dates readable."""
     parts = []
     for name in TEMPLATES[kind]:
         if name in PERSONAL_FIELDS:
             parts.append(f"{name} := CASE WHEN r.{name} IS NOT NULL THEN '***' END")
-        elif kind == "register" and name not in (*TIMESTAMP_FIELDS, "complaint_id"):
+        elif kind == "register" and name != "complaint_id":
             parts.append(f"{name} := mask_pii(r.{name}, {_OWN_ARGS})")
         else:
             parts.append(f"{name} := r.{name}")
@@ -378,7 +378,8 @@ def _detail_sql(con) -> str:
     if not details:
         return "CAST(NULL AS VARCHAR)"
     cases = " ".join(f"WHEN '{c}' THEN CAST(fr.{c} AS VARCHAR)" for c in details)
-    return f"CASE rules.detail {cases} END"
+    # a value as given (an unreadable date, say) may be personal data typed in the wrong column
+    return f"mask_pii(CASE rules.detail {cases} END, NULL, NULL, NULL, NULL, NULL, NULL)"
 
 
 def _reason_sql(con, lang: str) -> str:

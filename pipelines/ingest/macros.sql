@@ -101,11 +101,13 @@ END;
 -- A count: digits, optionally grouped in thousands ('1,234', '1.234', '1 234' with a space
 -- or a no-break space) and optionally with a zero fraction ('1234.0', how pandas writes an
 -- integer column with gaps). A real fraction ('12.5'), a sign or text is not a count: NULL.
+-- Grouping is tried first: '15.000' and '15,000' are fifteen thousand (three digits after the
+-- separator are a thousands group), never fifteen with a zero fraction.
 CREATE OR REPLACE TEMP MACRO parse_count_text(t) AS CASE
-    WHEN regexp_full_match(t, '\d+([.,]0+)?') THEN regexp_extract(t, '^\d+')
     WHEN regexp_full_match(t, '\d{1,3}(,\d{3})+(\.0+)?') THEN replace(regexp_extract(t, '^[\d,]+'), ',', '')
     WHEN regexp_full_match(t, '\d{1,3}(\.\d{3})+(,0+)?') THEN replace(regexp_extract(t, '^[\d.]+'), '.', '')
     WHEN regexp_full_match(t, '\d{1,3}( \d{3})+([.,]0+)?') THEN replace(regexp_extract(t, '^[\d ]+'), ' ', '')
+    WHEN regexp_full_match(t, '\d+([.,]0+)?') THEN regexp_extract(t, '^\d+')
 END;
 
 CREATE OR REPLACE TEMP MACRO parse_count(s) AS try_cast(parse_count_text(
