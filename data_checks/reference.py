@@ -8,8 +8,8 @@ import great_expectations.expectations as gxe
 from pipelines.ingest.headers import RECORD_KEYS
 
 COLUMNS = {
-    "staff": ["source_row", "employee_id"],
-    "partners": ["source_row", "partner_id"],
+    "staff": ["source_row", "employee_id", "unreadable_date"],
+    "partners": ["source_row", "partner_id", "unreadable_date"],
     "activity": [
         "source_row",
         "subject_key",
@@ -27,6 +27,13 @@ def reference_suite(kind: str) -> gx.ExpectationSuite:
         gxe.ExpectColumnValuesToNotBeNull(column=key, meta={"rule": "missing_key"}),
         gxe.ExpectColumnValuesToBeUnique(column=key, meta={"rule": "duplicate_key"}),
     ]
+    if kind in ("staff", "partners"):
+        # staging names a start or end date that was given but cannot be read
+        e.append(
+            gxe.ExpectColumnValuesToBeNull(
+                column="unreadable_date", meta={"rule": "unreadable_directory_date"}
+            )
+        )
     if kind == "activity":
         e += [
             gxe.ExpectColumnValuesToNotBeNull(

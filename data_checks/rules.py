@@ -181,6 +181,14 @@ RULES: dict[str, Rule] = {
             "status",
         ),
         Rule(
+            "unreadable_directory_date",
+            "warning",
+            "{value} is not a readable date; the record is loaded without it",
+            "{value} không phải ngày hợp lệ; bản ghi được nạp nhưng bỏ trống ngày này",
+            "Correct the start or end date (dd/mm/yyyy or yyyy-mm-dd) and re-export.",
+            "unreadable_date",
+        ),
+        Rule(
             "unknown_outcome",
             "warning",
             "unknown outcome label '{value}'; kept as given and reported as 'outcome not "

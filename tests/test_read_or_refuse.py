@@ -191,6 +191,25 @@ def test_reference_exports_are_read_in_their_own_order(tmp_path, con, settings):
     ) == [("NV1", dt.date(2013, 9, 30)), ("NV2", dt.date(2013, 10, 1))]
 
 
+
+@pytest.mark.parametrize("kind,key", [("staff", "employee_id"), ("partners", "partner_id")])
+def test_an_unreadable_directory_date_loads_the_record_and_names_the_date(
+        tmp_path, con, settings, kind, key):
+    path = write_csv(tmp_path / f"{kind}.csv", [key, "name", "start_date", "end_date"],
+                     [["X1", "A", "31/02/2024", ""], ["X2", "B", "01/03/2024", "sometime"],
+                      ["X3", "C", "02/03/2024", "30/06/2026"]])
+    result = load_file(con, path, kind, settings)
+    assert (result.rows_loaded, result.rows_rejected) == (3, 0)
+    table = "core.staff" if kind == "staff" else "core.partners"
+    assert con.execute(f"SELECT {key}, start_date, end_date FROM {table} ORDER BY 1").fetchall(
+    ) == [("X1", None, None), ("X2", dt.date(2024, 3, 1), None),
+          ("X3", dt.date(2024, 3, 2), dt.date(2026, 6, 30))]
+    warned = con.execute("SELECT source_row, message_en FROM quarantine.warnings WHERE rule = "
+                         "'unreadable_directory_date' ORDER BY 1").fetchall()
+    assert [r[0] for r in warned] == [2, 3]
+    assert "start_date 31/02/2024" in warned[0][1] and "end_date sometime" in warned[1][1]
+
+
 # ------------------------------------------------------------------------------------ counts
 
 COUNTS = {"1234": 1234, "1234.0": 1234, "1.234": 1234, "1 234": 1234, "1\u00a0234": 1234,
