@@ -216,13 +216,19 @@ def _load(con, path, kind, settings, mapping, scope, dry_run, result: LoadResult
         con.unregister(name)
 
 
-GX_PART_ROWS = 250_000  # rows per Great Expectations batch (see benchmarks/RESULTS.md)
+def _validate(con, kind: str, settings: Settings):
+    """Run the kind's GX suite on the file's rows inside DuckDB; the findings (source_row,
+    rule, level) as an Arrow table.
 
-
-def _validate(con, kind: str, settings: Settings) -> pd.DataFrame:
-    """Run the kind's GX suite on the file's rows; findings carry the rule's level."""
+    The rows to check are streamed into the checks database GX's SQL datasource reads
+    (data_checks/gx_duckdb.py): the file's rows live in TEMP tables of this connection's open
+    transaction, which no other connection can see. The whole file is one batch, so the
+    uniqueness rule sees every row."""
     # Imported here: Great Expectations takes seconds to import, and only loading needs it.
+    import pyarrow as pa
+
     from data_checks import reference, register
+    from data_checks.gx_duckdb import checks_database, copy_rows
     from data_checks.runner import run_suite
 
     if kind == "register":
@@ -231,26 +237,18 @@ def _validate(con, kind: str, settings: Settings) -> pd.DataFrame:
         suite, columns = register.register_suite(staff, partners), register.COLUMNS
     else:
         suite, columns = reference.reference_suite(kind), reference.COLUMNS[kind]
-    # Large files are checked in parts split by the record key, so a duplicated id stays in one
-    # part and the uniqueness rule still sees the whole file; GX's memory stays bounded.
-    key = "complaint_id" if kind == "register" else RECORD_KEYS[kind]
-    con.execute(f"""CREATE OR REPLACE TEMP TABLE rows_to_check AS
-        SELECT {', '.join(columns)}, hash(coalesce({key}, '')) AS key_hash
-        FROM file_rows AS f WHERE {_to_check(kind)}""")
-    rows = scalar(con, "SELECT count(*) FROM rows_to_check")
-    parts = max(1, -(-rows // GX_PART_ROWS))
-    found = []
-    for part in range(parts):
-        frame = con.execute(
-            f"SELECT {', '.join(columns)} FROM rows_to_check WHERE key_hash % {parts} = {part} "
-            "ORDER BY source_row"
-        ).df()
-        found.append(run_suite(frame, suite, settings.home, asset=kind))
-        del frame
-    con.execute("DROP TABLE rows_to_check")
-    findings = pd.concat(found, ignore_index=True)
-    findings["level"] = findings["rule"].map(lambda r: RULES[r].level)
-    return findings
+    with checks_database(settings.home / "tmp" / "duckdb") as checks:
+        rows = copy_rows(con, f"SELECT {', '.join(columns)} FROM file_rows AS f "
+                              f"WHERE {_to_check(kind)}", checks, kind)
+        try:
+            found = run_suite(kind, rows, suite, settings.home, asset=kind)
+        finally:
+            checks.execute(f'DROP TABLE IF EXISTS "{kind}"')
+    return pa.table({
+        "source_row": pa.array([row for row, _ in found], pa.int64()),
+        "rule": pa.array([rule for _, rule in found], pa.string()),
+        "level": pa.array([RULES[rule].level for _, rule in found], pa.string()),
+    })
 
 
 def _to_check(kind: str) -> str:
