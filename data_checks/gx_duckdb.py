@@ -231,12 +231,23 @@ def self_test() -> None:
     """Run one expectation of each kind on planted rows and compare with the rows planted."""
     import great_expectations as gx
     import great_expectations.expectations as gxe
-    from great_expectations.data_context.types.base import ProgressBarsConfig
+    from great_expectations.data_context.types.base import (
+        DataContextConfig,
+        InMemoryStoreBackendDefaults,
+        ProgressBarsConfig,
+    )
     from great_expectations.expectations.row_conditions import Column
 
     with checks_database(url=_SELF_TEST_URL) as db:
         db.execute(f"CREATE OR REPLACE TABLE planted AS {_SELF_TEST_ROWS}")
-        context = gx.get_context(mode="ephemeral")
+        # In memory, without the temporary Data Docs folder an ephemeral context makes by
+        # default (nothing of a load is written outside $COMPLAINTS_HOME).
+        context = gx.get_context(
+            mode="ephemeral",
+            project_config=DataContextConfig(
+                store_backend_defaults=InMemoryStoreBackendDefaults(init_temp_docs_sites=False)
+            ),
+        )
         context.variables.progress_bars = ProgressBarsConfig(globally=False)
         source = context.data_sources.add_sql("self_test", connection_string=_SELF_TEST_URL)
         batch = source.add_table_asset(

@@ -455,8 +455,15 @@ def _register_warnings(con, result: LoadResult, load_id: int, now, scope: str) -
 
 
 def _refresh_complaints(con) -> None:
-    """core.complaints after this file: rebuilt whole when the file touches most complaints,
-    otherwise only the complaints the file holds (a monthly delta onto a large register)."""
+    """core.complaints after this file: the complaints the file touched are merged (deleted and
+    recomputed) when they are fewer than half the register (a monthly delta onto a large
+    register); otherwise, or on a first load, the table is rebuilt whole.
+
+    The recomputation runs the model (models/core/complaints.sql) on only the touched
+    complaints' versions: it ranks versions per complaint_id, so restricting its input to whole
+    complaints gives exactly their rows of a full build (tests/test_incremental.py checks it),
+    and ranking 20,000 complaints instead of all of them is what keeps a month in seconds.
+    DuckDB does not push a filter on the result through the window, hence the input."""
     model = discover_models(MODELS_DIR)["core.complaints"]
     stored = has_table(con, "core.complaints")
     touched = scalar(con, "SELECT count(DISTINCT complaint_id) FROM valid_rows")
@@ -464,10 +471,21 @@ def _refresh_complaints(con) -> None:
     if not stored or touched > total / 2:
         materialise(con, model)
         return
+    if not touched:
+        return
+    con.execute("""CREATE OR REPLACE TEMP TABLE touched_ids AS
+        SELECT DISTINCT complaint_id FROM valid_rows""")
+    assert model.refs() == {"core.complaint_versions"}, "core.complaints reads only versions"
+    restricted = _VERSIONS_REF.sub(
+        "(SELECT * FROM core.complaint_versions WHERE complaint_id IN "
+        "(SELECT complaint_id FROM touched_ids))", model.sql)
     con.execute("DELETE FROM core.complaints WHERE complaint_id IN "
-                "(SELECT complaint_id FROM valid_rows)")
-    con.execute(f"""INSERT INTO core.complaints SELECT * FROM (\n{model.sql}\n)
-        WHERE complaint_id IN (SELECT complaint_id FROM valid_rows)""")
+                "(SELECT complaint_id FROM touched_ids)")
+    con.execute(f"INSERT INTO core.complaints BY NAME SELECT * FROM (\n{restricted}\n)")
+    con.execute("DROP TABLE touched_ids")
+
+
+_VERSIONS_REF = re.compile(r"\bcore\.complaint_versions\b", re.IGNORECASE)
 
 
 def _resolve_quarantine(con, load_id: int, now) -> None:
