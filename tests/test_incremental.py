@@ -37,7 +37,17 @@ def test_incremental_equals_full_rebuild_after_each_snapshot(tmp_path, con, sett
     base = _base(40)
     loads = [
         # (file date, scope, rows): a first full export, then deltas small enough to merge
-        ("2026-01-31", "full", base),
+        # (with an exact repeat, and an id given twice with different content: rejected)
+        (
+            "2026-01-31",
+            "full",
+            [
+                *base,
+                base[0],
+                complaint("D-1", "2026-01-05 09:00"),
+                complaint("D-1", "2026-01-06 09:00"),
+            ],
+        ),
         # new complaints, two answered, one with a changed outcome
         (
             "2026-02-28",
