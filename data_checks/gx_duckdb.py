@@ -51,6 +51,7 @@ VERIFIED = {
 # duckdb-engine, so with the same configuration) reaches the same database.
 CHECKS_URL = "duckdb:///:memory:complaints_checks"
 _SELF_TEST_URL = "duckdb:///:memory:complaints_gx_self_test"
+CHECKS_MEMORY_LIMIT = "256MB"
 # Modules that import get_dialect_regex_expression by name.
 _REGEX_USERS = (
     "great_expectations.expectations.metrics.util",
@@ -141,6 +142,9 @@ def checks_database(
         if spill is not None:
             spill.mkdir(mode=0o700, parents=True, exist_ok=True)
             con.execute(f"SET temp_directory = '{spill}'")
+            # Bounded beside the warehouse's own limit: beyond it the rows spill (~100 MB a
+            # million rows, so only files of several million rows spill).
+            con.execute(f"SET memory_limit = '{CHECKS_MEMORY_LIMIT}'")
         yield con
     finally:
         raw.close()
