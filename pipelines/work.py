@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
-import importlib
-import sys
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -47,7 +43,6 @@ def ingest(
     dry_run: bool = False,
 ) -> IngestOutcome:
     """Load each file whole or not at all; unusable files are reported, the others still load."""
-    _import_in_background("data_checks.runner")
     when = parse_when(exported_at) if exported_at else None
     user_mapping = HeaderMapping.load(Path(mapping)) if mapping else None
     results, errors = [], []
@@ -62,22 +57,6 @@ def ingest(
 
         publish_docs(settings.home)
     return IngestOutcome(results, errors)
-
-
-def _import_in_background(module: str) -> None:
-    """Import ``module`` on a thread: Great Expectations takes ~3 s to import (it imports
-    scipy and altair), which overlaps with reading and staging the first file, since DuckDB
-    releases the GIL while it works. The loader's own import waits for this one to finish
-    (Python's import lock), and an import error surfaces there, where it is reported."""
-    if module in sys.modules:
-        return
-    threading.Thread(target=_quiet_import, args=(module,), daemon=True,
-                     name=f"import {module}").start()
-
-
-def _quiet_import(module: str) -> None:
-    with contextlib.suppress(Exception):
-        importlib.import_module(module)
 
 
 @contextmanager
