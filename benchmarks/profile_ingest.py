@@ -1,6 +1,6 @@
 """Where a large load spends its time: every SQL statement of `load_file` over 0.15 s
-($PROFILE_MIN_S) and the Great Expectations run, with the process's RSS after it (`python -m benchmarks.profile_ingest
-CSV`). Prints a Markdown table for benchmarks/RESULTS.md."""
+($PROFILE_MIN_S) and the Great Expectations run, with the process's RSS after it
+(`python -m benchmarks.profile_ingest CSV`). Prints a Markdown table for RESULTS.md."""
 
 from __future__ import annotations
 
