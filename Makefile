@@ -42,8 +42,8 @@ lint: install
 format: install
 	$(BIN)/ruff format . && $(BIN)/ruff check --fix .
 
-bench: install  ## benchmarks/RESULTS.md: floor vs project vs the pandas way
-	$(BIN)/python -m benchmarks.run
+bench: install  ## benchmarks/RESULTS.md: floor vs project vs the pandas way (BENCH_ARGS=--big: 5M too)
+	$(BIN)/python -m benchmarks.run $(BENCH_ARGS)
 
 lock:  ## re-resolve requirements.lock from pyproject.toml
 	$(BIN)/uv pip compile pyproject.toml --extra dev --python-version 3.11 -o requirements.lock

@@ -1,8 +1,10 @@
 """`make bench`: the floor (a), the project end to end (b) and the pandas way (c), side by side
-in one session, each stage a separate process so its wall time and peak RSS are its own.
+in one session, each stage a separate process so its wall time and peak RSS are its own; the
+incremental month, each command's fixed cost on an empty home, and the issue's targets.
 
-Writes benchmarks/RESULTS.md. `python -m benchmarks.run --big` adds 5M complaints;
-`--sizes 100000` and `--runs N` shorten it.
+Writes benchmarks/RESULTS.md (anything below the KEEP marker of the existing file is kept:
+analysis and other benchmarks' sections). `python -m benchmarks.run --big` adds 5M complaints;
+`--sizes 100000` and `--runs N` shorten it; `--note TEXT` records the conditions of the run.
 """
 
 from __future__ import annotations
@@ -24,6 +26,10 @@ PY = sys.executable
 CLI = [PY, "-m", "pipelines.cli"]
 
 
+class StepFailed(RuntimeError):
+    """A measured command exited non-zero; the message says which, when and why."""
+
+
 def measure(cmd: list[str], env: dict | None = None) -> tuple[float, float]:
     """Wall seconds and peak RSS (MB) of one child process."""
     started = time.perf_counter()
@@ -31,29 +37,53 @@ def measure(cmd: list[str], env: dict | None = None) -> tuple[float, float]:
     _, status, usage = os.wait4(proc.pid, 0)
     wall = time.perf_counter() - started
     if os.waitstatus_to_exitcode(status) != 0:
-        raise SystemExit(f"benchmark step failed: {' '.join(cmd)}\n{proc.stderr.read().decode()}")
+        errors = [line for line in proc.stderr.read().decode().splitlines() if line.strip()]
+        raise StepFailed(f"`{' '.join(cmd[2:4])}` failed after {wall:.0f} s at "
+                         f"{usage.ru_maxrss / 1024:.0f} MB: {' '.join(errors[:2])}")
     return wall, usage.ru_maxrss / 1024
 
 
 def register(n: int) -> Path:
-    from pipelines.demo.generator import generate_register_frame, write_register_csv
-
     path = WORK / f"register_{n}.csv"
     if not path.exists():
-        frame = generate_register_frame(n, seed=11, start="2023-01-01", end="2026-09-30")
-        write_register_csv(frame, path)
+        _in_child("_write_register", n, str(path))
     return path
 
 
 def month_delta(n: int) -> Path:
-    from pipelines.demo.generator import generate_register_frame, write_register_csv
-
     path = WORK / f"delta_{n}.csv"
     if not path.exists():
-        frame = generate_register_frame(n, seed=12, start="2026-10-01", end="2026-10-31")
-        frame["complaint_id"] = "NEW-" + frame["complaint_id"].astype(str)
-        write_register_csv(frame, path)
+        _in_child("_write_delta", n, str(path))
     return path
+
+
+def _in_child(function: str, *args) -> None:
+    """Generate test data in a child process: a child's peak RSS (ru_maxrss) starts from its
+    parent's, so the parent must stay small for the measurements that follow."""
+    subprocess.run([PY, "-c", f"import benchmarks.run as r; r.{function}(*{args!r})"],
+                   check=True, cwd=HERE.parent)
+
+
+def _write_register(n: int, path: str) -> None:
+    from pipelines.demo.generator import generate_register_frame, write_register_csv
+
+    frame = generate_register_frame(n, seed=11, start="2023-01-01", end="2026-09-30")
+    write_register_csv(frame, Path(path))
+
+
+def _write_delta(n: int, path: str) -> None:
+    from pipelines.demo.generator import generate_register_frame, write_register_csv
+
+    frame = generate_register_frame(n, seed=12, start="2026-10-01", end="2026-10-31")
+    frame["complaint_id"] = "NEW-" + frame["complaint_id"].astype(str)
+    write_register_csv(frame, Path(path))
+
+
+def _write_xlsx(n: int, path: str) -> None:
+    from pipelines.demo.generator import generate_register_frame, write_export
+
+    frame = generate_register_frame(n, seed=13, start="2025-01-01", end="2026-09-30")
+    write_export(frame, Path(path), "xlsx_vi")  # the demo's Vietnamese workbook shape
 
 
 def project(csv: Path, home: Path, exported_at: str) -> dict[str, tuple[float, float]]:
@@ -80,50 +110,151 @@ def stats(values: list[float]) -> str:
     return f"{statistics.median(values):.2f} ({min(values):.2f}–{max(values):.2f})"
 
 
+KEEP = "<!-- Sections below this line are kept by `make bench` (analysis, other benchmarks). -->"
+TARGETS = {  # the issue's figures: (before, target, better when)
+    "1M end to end / DuckDB floor": ("30×", 10, "lower"),
+    "pandas way / project at 1M": ("0.87", 3, "higher"),
+    "pandas way / project at 100k": ("0.40", 1.5, "higher"),
+    "incremental month, ingest + build + report (s)": ("28.4 s", 6, "lower"),
+    "peak RSS at 1M (MB)": ("1,556 MB", 1000, "lower"),
+}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--sizes", default="100000,1000000")
     parser.add_argument("--big", action="store_true", help="add 5,000,000 complaints")
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--note", default="", help="conditions of this run, e.g. contention")
+    parser.add_argument("--no-extras", action="store_true",
+                        help="skip the XLSX, profile and validation-option cases")
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")] + ([5_000_000] if args.big else [])
     WORK.mkdir(exist_ok=True)
     started = dt.datetime.now()
-    start_cost = [measure([*CLI, "--help"])[0] for _ in range(args.runs)]
-    lines = [f"# Benchmark results\n\nRun {started:%Y-%m-%d %H:%M} on {machine()}.\n",
-             f"Process start (`complaints --help`): {stats(start_cost)} s.\n",
-             "Times are wall seconds, median (min–max) over "
-             f"{args.runs} runs; RSS is the peak of the stage's process, in MB.\n"]
+    load_before = os.getloadavg()
+    fixed = fixed_costs(args.runs)
+    lines = [f"# Benchmark results\n\nRun {started:%Y-%m-%d %H:%M} on {machine()}.\n"]
+    if args.note:
+        lines.append(f"**Conditions**: {args.note}\n")
+    lines.append("Times are wall seconds, median (min–max) over "
+                 f"{args.runs} runs; RSS is the peak of the stage's process, in MB.\n")
+    lines += fixed_table(fixed)
+    measured: dict[str, float] = {}
     for n in sizes:
         csv = register(n)
         rows = {"a": [], "b": [], "c": [], "ingest": [], "build": [], "report": []}
-        rss = {"a": [], "b": [], "c": []}
+        rss = {"a": [], "b": [], "c": [], "ingest": [], "build": [], "report": []}
+        inc: dict[str, list] = {"ingest": [], "build": [], "report": [], "rss": []}
+        failed = ""
         for _ in range(args.runs):
             wall, peak = measure([PY, "-m", "benchmarks.floor", str(csv)])
             rows["a"].append(wall)
             rss["a"].append(peak)
-            stages = project(csv, WORK / f"home_{n}", "2026-09-30")
-            for stage, (wall, _) in stages.items():
+            try:
+                stages = project(csv, WORK / f"home_{n}", "2026-09-30")
+            except StepFailed as exc:  # e.g. out of memory at 5M: reported, not fatal
+                failed = f"\n**{n:,} complaints**: floor {wall:.2f} s ({peak:.0f} MB); {exc}\n"
+                break
+            for stage, (wall, peak) in stages.items():
                 rows[stage].append(wall)
+                rss[stage].append(peak)
             rows["b"].append(sum(w for w, _ in stages.values()))
             rss["b"].append(max(p for _, p in stages.values()))
             if n <= 1_000_000:
                 wall, peak = measure([PY, "-m", "benchmarks.pandas_way", str(csv)])
                 rows["c"].append(wall)
                 rss["c"].append(peak)
+            if n == 1_000_000:
+                for stage, (wall, peak) in incremental(WORK / f"home_{n}",
+                                                       month_delta(20_000)).items():
+                    inc[stage].append(wall)
+                    inc["rss"].append(peak)
+        if failed:
+            lines.append(failed)
+            continue
         lines += table(n, csv, rows, rss)
+        median = statistics.median
+        if n == 100_000 and rows["c"]:
+            measured["pandas way / project at 100k"] = median(
+                [c / b for b, c in zip(rows["b"], rows["c"], strict=True)])
         if n == 1_000_000:
-            inc = incremental(WORK / f"home_{n}", month_delta(20_000))
-            lines.append("\n**Incremental month**: 20,000 new complaints onto the 1M warehouse: "
-                         + ", ".join(f"{k} {w:.2f} s" for k, (w, _) in inc.items())
-                         + f"; total {sum(w for w, _ in inc.values()):.2f} s, of which process "
-                         f"starts {3 * statistics.median(start_cost):.2f} s.\n")
-    lines.append(xlsx_case())
-    if 1_000_000 in sizes:
-        lines.append(profile_case(register(1_000_000)))
-        lines.append(validation_case(register(1_000_000)))
-    (HERE / "RESULTS.md").write_text("\n".join(lines), encoding="utf-8")
-    print((HERE / "RESULTS.md").read_text())
+            measured["1M end to end / DuckDB floor"] = median(
+                [b / a for a, b in zip(rows["a"], rows["b"], strict=True)])
+            if rows["c"]:
+                measured["pandas way / project at 1M"] = median(
+                    [c / b for b, c in zip(rows["b"], rows["c"], strict=True)])
+            measured["peak RSS at 1M (MB)"] = max(rss["b"])
+            totals = [sum(t) for t in zip(inc["ingest"], inc["build"], inc["report"],
+                                          strict=True)]
+            measured["incremental month, ingest + build + report (s)"] = median(totals)
+            lines.append(
+                "\n**Incremental month** (20,000 new complaints, `--scope delta`, onto the 1M "
+                "warehouse): " + ", ".join(f"{k} {stats(inc[k])} s" for k in
+                                           ("ingest", "build", "report"))
+                + f"; total {stats(totals)} s, peak RSS {max(inc['rss']):.0f} MB (the same three "
+                f"commands on an empty home: {fixed['total']:.2f} s).\n")
+    lines += targets_table(measured)
+    load_after = os.getloadavg()
+    lines.append(f"\nLoad average (1 min) at start {load_before[0]:.2f}, at end "
+                 f"{load_after[0]:.2f}, on {os.cpu_count()} cores.\n")
+    if not args.no_extras:
+        lines.append(xlsx_case())
+        if 1_000_000 in sizes:
+            lines.append(profile_case(register(1_000_000)))
+            lines.append(build_profile_case(WORK / "home_1000000"))
+            lines.append(validation_case(register(1_000_000)))
+    lines.append(f"\n{KEEP}\n")
+    path = HERE / "RESULTS.md"
+    kept = ""
+    if path.exists() and KEEP in (old := path.read_text(encoding="utf-8")):
+        kept = old.split(KEEP, 1)[1].lstrip("\n")
+    path.write_text("\n".join(lines) + ("\n" + kept if kept else ""), encoding="utf-8")
+    print(path.read_text(encoding="utf-8"))
+
+
+def fixed_costs(runs: int) -> dict[str, float]:
+    """Each command on an empty home with a one-complaint export: what a command costs before
+    any data (process start, imports, the Dagster run, GX's context and self-test)."""
+    one = WORK / "register_1.csv"
+    one.write_text("complaint_id,received_at,category\nF-1,2026-09-01 09:00,service\n",
+                   encoding="utf-8")
+    samples: dict[str, list[float]] = {"start": [], "ingest": [], "build": [], "report": []}
+    for _ in range(runs):
+        samples["start"].append(measure([*CLI, "--help"])[0])
+        home = WORK / "home_empty"
+        shutil.rmtree(home, ignore_errors=True)
+        for stage, (wall, _) in pipeline(home, [str(one), "--exported-at", "2026-09-30"]).items():
+            samples[stage].append(wall)
+    fixed = {k: statistics.median(v) for k, v in samples.items()}
+    fixed["total"] = fixed["ingest"] + fixed["build"] + fixed["report"]
+    fixed["samples"] = samples  # type: ignore[assignment]
+    return fixed
+
+
+def fixed_table(fixed: dict) -> list[str]:
+    s = fixed["samples"]
+    return ["\n## Fixed cost per command (empty home, one complaint)\n",
+            "| command | wall s |", "|---|---|",
+            f"| process start (`complaints --help`) | {stats(s['start'])} |",
+            *(f"| `complaints {k}` | {stats(s[k])} |" for k in ("ingest", "build", "report")),
+            f"| ingest + build + report | {fixed['total']:.2f} |"]
+
+
+def targets_table(measured: dict[str, float]) -> list[str]:
+    out = ["\n## Targets (issue 14)\n", "| figure | before | target | measured | met |",
+           "|---|---|---|---|---|"]
+    for name, (before, target, better) in TARGETS.items():
+        value = measured.get(name)
+        if value is None:
+            out.append(f"| {name} | {before} | {target} | not measured | |")
+            continue
+        met = value <= target if better == "lower" else value >= target
+        sign = "≤" if better == "lower" else "≥"
+        shown = f"{value:,.0f}" if "MB" in name else f"{value:.2f}"
+        out.append(f"| {name} | {before} | {sign} {target:g} | {shown} | "
+                   f"{'yes' if met else '**no**'} |")
+    return out
 
 
 def table(n, csv, rows, rss) -> list[str]:
@@ -131,7 +262,7 @@ def table(n, csv, rows, rss) -> list[str]:
            "| stage | wall s | peak RSS MB |", "|---|---|---|",
            f"| (a) floor: DuckDB read_csv | {stats(rows['a'])} | {max(rss['a']):.0f} |"]
     for stage in ("ingest", "build", "report"):
-        out.append(f"| (b) complaints {stage} | {stats(rows[stage])} | |")
+        out.append(f"| (b) complaints {stage} | {stats(rows[stage])} | {max(rss[stage]):.0f} |")
     out.append(f"| (b) project end to end | {stats(rows['b'])} | {max(rss['b']):.0f} |")
     if rows["c"]:
         out.append(f"| (c) pandas + row-wise SLA + GX | {stats(rows['c'])} | {max(rss['c']):.0f} |")
@@ -144,14 +275,9 @@ def table(n, csv, rows, rss) -> list[str]:
 
 
 def xlsx_case() -> str:
-    from pipelines.demo.generator import generate_register_frame
-
     path = WORK / "register_200000.xlsx"
     if not path.exists():
-        from pipelines.demo.generator import write_export
-
-        frame = generate_register_frame(200_000, seed=13, start="2025-01-01", end="2026-09-30")
-        write_export(frame, path, "xlsx_vi")  # the demo's Vietnamese workbook shape
+        _in_child("_write_xlsx", 200_000, str(path))
     wall, peak = measure([PY, "-m", "benchmarks.xlsx_read", str(path)])
     return (f"\n**XLSX at scale**: reading a 200,000-row workbook ({path.stat().st_size / 1e6:.0f}"
             f" MB) through calamine into DuckDB: {wall:.2f} s, peak RSS {peak:.0f} MB.\n")
@@ -164,8 +290,15 @@ def profile_case(csv: Path) -> str:
     return "\n## Profile of loading 1,000,000 complaints (one run)\n\n" + table
 
 
+def build_profile_case(home: Path) -> str:
+    """Each mart's SQL on the 1M warehouse (after the incremental month): the build's own work."""
+    table = subprocess.run([PY, "-m", "benchmarks.profile_build", str(home)], check=True,
+                           capture_output=True, text=True).stdout
+    return "\n## Profile of building the marts on 1,020,000 complaints (one run)\n\n" + table
+
+
 def validation_case(csv: Path) -> str:
-    """Keeping validation in Great Expectations: each option once, on the same staged rows."""
+    """Great Expectations on pandas, inside DuckDB, and no GX: each once, on the same rows."""
     from benchmarks.validation_options import OPTIONS
 
     # Prepared in a child: a forked child's peak RSS starts from its parent's, so this

@@ -1,21 +1,16 @@
-"""How to keep validation in Great Expectations at a cost in proportion: the options, measured.
+"""Validation with Great Expectations: on pandas frames (the way before issue 14), inside DuckDB
+(the pipeline's way, data_checks/gx_duckdb.py), and the same rules as one DuckDB query (the floor).
 
 Each option runs in its own process (`python -m benchmarks.validation_options OPTION STAGED`)
 on the same staged rows of a register file (what the loader hands the suite), so its wall time
 and peak RSS are its own. `prepare(csv)` writes the staged rows once as Parquet.
 
 Options:
-- gx_pandas: the register suite on a pandas DataFrame of the columns the rules need (the
-  pipeline's choice for a new file).
-- gx_object: the same with text columns as NumPy object arrays (pandas 3 otherwise
-  backs text with Arrow, whose `take` GX calls for every expectation).
-- gx_arrow: the same on an Arrow-backed DataFrame (pd.ArrowDtype columns).
-- gx_all_columns: the same with every staged column, as a naive port would pass.
-- gx_chunks: the suite on four frames split by hash(complaint_id), each queried on its own,
-  so a duplicate id stays in one part and uniqueness still holds per file (the pipeline's
-  choice for large files: batches of 250,000 rows).
-- duckdb_sql: the same rules as one DuckDB query (the floor; what GX's SQL engine would give
-  if its DuckDB support worked, see GX issue 10738).
+- gx_pandas: the register suite on one pandas DataFrame of the columns the rules read.
+- gx_duckdb: the register suite through GX's SQL datasource on a DuckDB table of those columns,
+  streamed from the staged rows as Arrow, as the loader does (validation results and Data Docs
+  kept in a file context).
+- duckdb_sql: the same rules as one DuckDB query, no GX.
 """
 
 from __future__ import annotations
@@ -26,9 +21,8 @@ import tempfile
 from pathlib import Path
 
 import duckdb
-import pandas as pd
 
-OPTIONS = ["gx_pandas", "gx_object", "gx_arrow", "gx_all_columns", "gx_chunks", "duckdb_sql"]
+OPTIONS = ["gx_pandas", "gx_duckdb", "duckdb_sql"]
 
 RULES_SQL = """
 SELECT source_row, unnest(list_filter([
@@ -43,7 +37,7 @@ SELECT source_row, unnest(list_filter([
     CASE WHEN review_requested_at IS NULL AND review_requested_at_given IS NOT NULL
          THEN 'unparseable_review_requested_at' END,
     CASE WHEN first_response_at < received_at THEN 'response_before_receipt' END,
-    CASE WHEN resolved_at < received_at THEN 'resolution_before_receipt' END,
+    CASE WHEN resolved_at < received_at THEN 'resolved_before_receipt' END,
     CASE WHEN review_requested_at < received_at THEN 'review_before_receipt' END,
     CASE WHEN received_at > exported_at THEN 'received_after_export' END,
     CASE WHEN count(*) OVER (PARTITION BY complaint_id) > 1 AND complaint_id IS NOT NULL
@@ -86,33 +80,32 @@ def prepare(csv: Path, out: Path) -> Path:
 
 def run(option: str, staged: Path) -> int:
     con = duckdb.connect()
+    source = f"read_parquet('{staged}')"
     if option == "duckdb_sql":
-        con.execute(f"CREATE VIEW staged AS SELECT * FROM read_parquet('{staged}')")
+        con.execute(f"CREATE VIEW staged AS SELECT * FROM {source}")
         return len(con.execute(RULES_SQL).fetchall())
     from data_checks.register import COLUMNS, register_suite
-    from data_checks.runner import run_suite
 
-    columns = "*" if option == "gx_all_columns" else ", ".join(COLUMNS)
     suite = register_suite([], [])
-    home = Path(tempfile.mkdtemp(prefix="bench-gx-"))
-    source = f"SELECT {columns} FROM read_parquet('{staged}')"
-    if option == "gx_chunks":  # as the loader does: each part its own query and frame
-        found = 0
-        for part in range(4):
-            frame = con.execute(f"{source} WHERE hash(coalesce(complaint_id, '')) % 4 = {part} "
-                                "ORDER BY source_row").df()
-            found += len(run_suite(frame, suite, home, asset="register"))
-            del frame
-        return found
-    relation = con.execute(f"{source} ORDER BY source_row")
-    if option == "gx_arrow":
-        frame = relation.to_arrow_table().to_pandas(types_mapper=pd.ArrowDtype)
-    else:
-        frame = relation.df()
-    if option == "gx_object":
-        text = frame.select_dtypes(include=["string", "str"]).columns
-        frame[text] = frame[text].astype(object)
-    return len(run_suite(frame, suite, home, asset="register"))
+    query = f"SELECT {', '.join(COLUMNS)} FROM {source}"
+    if option == "gx_duckdb":
+        from data_checks.gx_duckdb import checks_database, copy_rows
+        from data_checks.runner import run_suite
+
+        home = Path(tempfile.mkdtemp(prefix="bench-gx-"))
+        with checks_database() as checks:
+            rows = copy_rows(con, query, checks, "register")
+            return len(run_suite("register", rows, suite, home, asset="register"))
+    import great_expectations as gx
+
+    frame = con.execute(f"{query} ORDER BY source_row").df()
+    context = gx.get_context(mode="ephemeral")
+    batch = (context.data_sources.add_pandas("p").add_dataframe_asset("r")
+             .add_batch_definition_whole_dataframe("b"))
+    definition = gx.ValidationDefinition(name="v", data=batch, suite=context.suites.add(suite))
+    result = definition.run(batch_parameters={"dataframe": frame}, result_format={
+        "result_format": "COMPLETE", "unexpected_index_column_names": ["source_row"]})
+    return sum(len(r.result.get("unexpected_index_list") or []) for r in result.results)
 
 
 if __name__ == "__main__":

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import great_expectations as gx
 import great_expectations.expectations as gxe
+from great_expectations.expectations.row_conditions import Column
 
 from pipelines.ingest.headers import RECORD_KEYS
 
@@ -38,8 +39,7 @@ def reference_suite(kind: str) -> gx.ExpectationSuite:
         e += [
             gxe.ExpectColumnValuesToNotBeNull(
                 column="month",
-                row_condition="month_given.notnull()",
-                condition_parser="pandas",
+                row_condition=Column("month_given").is_not_null(),
                 meta={"rule": "unparseable_month"},
             ),
             gxe.ExpectColumnValuesToNotBeNull(

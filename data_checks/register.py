@@ -1,12 +1,14 @@
 """Expectation suite for register exports (GX Core 1.x), one expectation per rule.
 
-The suite runs on the typed rows of one file (models/staging/register_rows.sql).
+The suite runs on the typed rows of one file (models/staging/register_rows.sql), in DuckDB
+(data_checks/gx_duckdb.py); row conditions are GX's backend-neutral Column conditions.
 """
 
 from __future__ import annotations
 
 import great_expectations as gx
 import great_expectations.expectations as gxe
+from great_expectations.expectations.row_conditions import Column
 
 from pipelines.ingest.labels import CONDUCT_CATEGORIES, VALUE_LABELS
 
@@ -53,8 +55,7 @@ def register_suite(staff_ids: list[str], partner_ids: list[str]) -> gx.Expectati
         e.append(
             gxe.ExpectColumnValuesToNotBeNull(
                 column=ts,
-                row_condition=f"{ts}_given.notnull()",
-                condition_parser="pandas",
+                row_condition=Column(f"{ts}_given").is_not_null(),
                 meta=_meta(f"unparseable_{ts}"),
             )
         )
@@ -100,26 +101,23 @@ def register_suite(staff_ids: list[str], partner_ids: list[str]) -> gx.Expectati
         gxe.ExpectColumnValuesToBeInSet(
             column="subcategory_known",
             value_set=[True],
-            row_condition=f"category.isin({list(CONDUCT_CATEGORIES)}) & subcategory.notnull()",
-            condition_parser="pandas",
+            row_condition=Column("category").is_in(list(CONDUCT_CATEGORIES))
+            & Column("subcategory").is_not_null(),
             meta=_meta("unknown_subcategory"),
         ),
         gxe.ExpectColumnValuesToNotBeNull(
             column="employee_id",
-            row_condition='category == "staff_conduct"',
-            condition_parser="pandas",
+            row_condition=Column("category") == "staff_conduct",
             meta=_meta("staff_conduct_without_employee"),
         ),
         gxe.ExpectColumnValuesToNotBeNull(
             column="partner_id",
-            row_condition='category == "partner_conduct"',
-            condition_parser="pandas",
+            row_condition=Column("category") == "partner_conduct",
             meta=_meta("partner_conduct_without_partner"),
         ),
         gxe.ExpectColumnValuesToNotBeNull(
             column="first_response_at",
-            row_condition="resolved_at.notnull()",
-            condition_parser="pandas",
+            row_condition=Column("resolved_at").is_not_null(),
             meta=_meta("resolved_without_response"),
         ),
     ]

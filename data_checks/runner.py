@@ -1,5 +1,8 @@
 """Run an expectation suite on one file's rows and turn GX's unexpected rows into findings.
 
+The rows are a table in DuckDB, validated by GX's SQL datasource (see gx_duckdb.py): GX
+computes each expectation as a query, so no pandas frame of the register is built.
+
 A file-backed GX context under ``$COMPLAINTS_HOME/gx`` keeps the validation results, and a
 Data Docs site under ``$COMPLAINTS_HOME/data_docs`` renders them for people.
 """
@@ -11,8 +14,6 @@ import os
 from functools import lru_cache
 from pathlib import Path
 
-import pandas as pd
-
 # GX's progress bars and logging stay out of the CLI output.
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
 os.environ.setdefault("TQDM_DISABLE", "1")
@@ -21,6 +22,9 @@ logging.getLogger("great_expectations").setLevel(logging.ERROR)
 import great_expectations as gx  # noqa: E402
 from great_expectations.checkpoint import UpdateDataDocsAction  # noqa: E402
 from great_expectations.data_context.types.base import ProgressBarsConfig  # noqa: E402
+
+from data_checks import gx_duckdb  # noqa: E402
+from data_checks.gx_duckdb import CHECKS_URL  # noqa: E402
 
 SITE = "complaints"
 
@@ -66,23 +70,26 @@ def publish_docs(home: Path) -> Path | None:
 
 
 def run_suite(
-    frame: pd.DataFrame,
+    table: str,
+    rows: int,
     suite: gx.ExpectationSuite,
     home: Path,
     asset: str,
     docs: bool = False,
-) -> pd.DataFrame:
-    """Validate ``frame`` and return one row per (source_row, rule) that failed.
+) -> list[tuple[int, str]]:
+    """Validate ``table`` of the checks database (gx_duckdb.CHECKS_URL, ``rows`` rows) and
+    return each (source_row, rule) that failed, from GX's unexpected_index_list.
 
     With ``docs`` the Data Docs page is rendered now; otherwise at publish_docs."""
+    gx_duckdb.enable()
     context = _context(str(Path(home).resolve()))
-    source = context.data_sources.add_or_update_pandas("exports")
+    source = context.data_sources.add_or_update_sql("checks", connection_string=CHECKS_URL)
     data_asset = next(
         (a for a in source.assets if a.name == asset), None
-    ) or source.add_dataframe_asset(asset)
+    ) or source.add_table_asset(asset, table_name=table)
     batch = next(
         iter(data_asset.batch_definitions), None
-    ) or data_asset.add_batch_definition_whole_dataframe("file")
+    ) or data_asset.add_batch_definition_whole_table("file")
     suite = context.suites.add_or_update(suite)
     definition = context.validation_definitions.add_or_update(
         gx.ValidationDefinition(name=f"{asset}-file", data=batch, suite=suite)
@@ -92,23 +99,14 @@ def run_suite(
             name=f"{asset}-checkpoint",
             validation_definitions=[definition],
             actions=[UpdateDataDocsAction(name="data_docs", site_names=[SITE])] if docs else [],
-            result_format={
-                "result_format": "COMPLETE",
-                "unexpected_index_column_names": ["source_row"],
-            },
+            result_format=gx_duckdb.result_format(rows),
         )
     )
-    result = checkpoint.run(batch_parameters={"dataframe": frame})
+    result = checkpoint.run()
     if not docs:
         _UNRENDERED.setdefault(str(Path(home).resolve()), []).extend(result.run_results)
-    findings = []
+    findings: set[tuple[int, str]] = set()
     for run in result.run_results.values():
-        for r in run.results:
-            rule = (r.expectation_config.meta or {}).get("rule")
-            if r.exception_info and r.exception_info.get("raised_exception"):
-                raise RuntimeError(
-                    f"check {rule} could not run: {r.exception_info.get('exception_message')}"
-                )
-            for hit in r.result.get("unexpected_index_list") or []:
-                findings.append((int(hit["source_row"]), rule))
-    return pd.DataFrame(findings, columns=["source_row", "rule"]).drop_duplicates()
+        for rule, source_rows in gx_duckdb.unexpected_rows(run).items():
+            findings.update((row, rule) for row in source_rows)
+    return sorted(findings)

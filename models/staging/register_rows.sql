@@ -4,7 +4,17 @@
 -- timestamp is kept beside it so the checks can tell "absent" from "unreadable".
 -- Inputs: raw_rows (readers.py), load_context (one row), labels.
 with source as (
-    select * from raw_rows
+    select
+        *,
+        -- Repeat complainants stay recognisable without storing who they are (clauses 3.3, 4.6).
+        coalesce(
+            'id:' || customer_id,
+            'nid:' || customer_national_id,
+            'tel:' || nullif(regexp_replace(customer_phone, '[^0-9]', '', 'g'), ''),
+            'mail:' || lower(customer_email),
+            'name:' || label_key(customer_name)
+        ) as customer_identity
+    from raw_rows
 ),
 
 context as (
@@ -67,14 +77,7 @@ typed as (
         st.value as status_given,
         oc.value as outcome,
         ro.value as review_outcome,
-        -- Repeat complainants stay recognisable without storing who they are (clauses 3.3, 4.6).
-        coalesce(
-            'id:' || s.customer_id,
-            'nid:' || s.customer_national_id,
-            'tel:' || nullif(regexp_replace(s.customer_phone, '[^0-9]', '', 'g'), ''),
-            'mail:' || lower(s.customer_email),
-            'name:' || label_key(s.customer_name)
-        ) as customer_identity,
+        s.customer_identity,
         mask_pii(s.description, s.customer_name, s.customer_phone, s.customer_email,
                  s.customer_national_id, s.customer_id, s.contract_id) as description,
         mask_pii(s.resolution_summary, s.customer_name, s.customer_phone, s.customer_email,
@@ -86,6 +89,13 @@ typed as (
     left join coded as st on st.field = 'status' and st.given = s.status
     left join coded as oc on oc.field = 'outcome' and oc.given = s.outcome
     left join coded as ro on ro.field = 'review_outcome' and ro.given = s.review_outcome
+),
+
+-- The keyed hash once per distinct complainant, not once per row: a register names each
+-- customer in several complaints, and two SHA-256 per value are the costly part.
+customer_keys as (
+    select customer_identity, hmac_sha256(customer_identity) as customer_key
+    from (select distinct customer_identity from source where customer_identity is not null)
 ),
 
 final as (
@@ -100,9 +110,10 @@ final as (
                 else 'new'
             end
         ) as status,
-        hmac_sha256(t.customer_identity) as customer_key,
+        k.customer_key,
         c.exported_at
     from typed as t
+    left join customer_keys as k on k.customer_identity = t.customer_identity
     cross join context as c
 )
 

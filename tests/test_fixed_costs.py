@@ -1,0 +1,135 @@
+"""Fixed costs: build and report never import Great Expectations; the marts are one Dagster step
+with one asset per table (subsettable, lineage per table); one DuckDB connection per run."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+from dagster import AssetKey, AssetSelection, DagsterInstance, asset, materialize
+
+from pipelines.assets.ingest import ingest_exports
+from pipelines.assets.marts import build_params, calendar, mart_assets
+from pipelines.definitions import defs
+from pipelines.resources import WarehouseResource
+from pipelines.warehouse import connect
+from tests.conftest import REPO, complaint
+from tests.shapes import write_rows
+
+
+def _ingested(tmp_path, warehouse, instance):
+    rows = [
+        complaint("F-1", "2026-02-13 10:00", first_response_at="2026-02-24 09:00"),
+        complaint("F-2", "2026-03-02 10:00", category="staff_conduct", employee_id="NV1"),
+    ]
+    path = write_rows(tmp_path / "register_2026-03-06.csv", rows, "csv_utf8_en")
+    materialize(
+        [ingest_exports],
+        resources={"warehouse": warehouse},
+        instance=instance,
+        run_config={"ops": {"ingest_exports": {"config": {"paths": [str(path)]}}}},
+    )
+
+
+def test_build_and_report_never_import_great_expectations(tmp_path, home, warehouse):
+    _ingested(tmp_path, warehouse, DagsterInstance.ephemeral())
+    code = (
+        "import sys\n"
+        "from pipelines.cli import app\n"
+        "for args in (['build'], ['report', '--month', '2026-03']):\n"
+        "    app(args, standalone_mode=False)\n"
+        "print('LOADED', sorted(m for m in ('great_expectations', 'duckdb_engine')"
+        " if m in sys.modules))\n"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        timeout=300,
+        env={**os.environ, "COMPLAINTS_HOME": str(home)},
+    )
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert "LOADED []" in proc.stdout
+    assert (home / "reports" / "2026-03" / "management.html").exists()
+
+
+def test_marts_are_one_step_with_an_asset_and_lineage_per_table():
+    (marts,) = mart_assets()
+    keys = {"/".join(k.path) for k in marts.keys}
+    assert {
+        "marts/complaint_sla",
+        "marts/sla_monthly",
+        "marts/pattern_flags",
+        "marts/employee_monthly",
+    } <= keys
+    assert marts.can_subset
+    graph = defs.resolve_asset_graph()
+    # Lineage as the SQL reads it: sla_monthly reads complaint_sla; complaint_sla reads
+    # core.complaints, core.calendar and core.build_params.
+    assert (
+        AssetKey(["marts", "complaint_sla"])
+        in graph.get(AssetKey(["marts", "sla_monthly"])).parent_keys
+    )
+    assert {AssetKey(["core", "complaints"]), AssetKey(["core", "calendar"])} <= graph.get(
+        AssetKey(["marts", "complaint_sla"])
+    ).parent_keys
+    build = defs.resolve_job_def("build_job")
+    assert sorted(n.name for n in build.graph.node_defs) == [
+        "core__build_params",
+        "core__build_params_latest_export_rejected_share",
+        "core__calendar",
+        "marts",
+    ]
+
+
+def test_a_subset_of_marts_builds_only_those_tables(tmp_path, warehouse, settings):
+    instance = DagsterInstance.ephemeral()
+    _ingested(tmp_path, warehouse, instance)
+    materialize([build_params, calendar], resources={"warehouse": warehouse}, instance=instance)
+    wanted = AssetSelection.assets(
+        AssetKey(["marts", "complaint_sla"]), AssetKey(["marts", "sla_monthly"])
+    )
+    result = materialize(
+        mart_assets(), selection=wanted, resources={"warehouse": warehouse}, instance=instance
+    )
+    built = {
+        "/".join(e.event_specific_data.materialization.asset_key.path)
+        for e in result.get_asset_materialization_events()
+    }
+    assert built == {"marts/complaint_sla", "marts/sla_monthly"}
+    with connect(settings.warehouse_path, read_only=True) as con:
+        tables = {
+            r[0]
+            for r in con.execute(
+                "SELECT table_name FROM duckdb_tables() WHERE schema_name = 'marts'"
+            ).fetchall()
+        }
+        assert tables == {"complaint_sla", "sla_monthly"}
+        assert con.execute("SELECT count(*) FROM marts.complaint_sla").fetchall() == [(2,)]
+
+
+def test_steps_of_a_run_share_one_connection(warehouse):
+    seen = []
+
+    @asset
+    def first(warehouse: WarehouseResource) -> None:
+        with warehouse.connection() as con:
+            con.execute("CREATE OR REPLACE TEMP TABLE marker AS SELECT 42 AS v")
+            seen.append(id(con))
+
+    @asset(deps=[first])
+    def second(warehouse: WarehouseResource) -> None:
+        with warehouse.connection() as con:
+            # A TEMP table lives only on its connection: visible here means the same one.
+            seen.append(con.execute("SELECT v FROM marker").fetchall()[0][0])
+            seen.append(id(con))
+
+    assert materialize(
+        [first, second], resources={"warehouse": warehouse}, instance=DagsterInstance.ephemeral()
+    ).success
+    assert seen[1] == 42 and seen[0] == seen[2]
+    # After the run the connection is closed and the lock released: a new writer gets in.
+    with warehouse.connection() as con:
+        assert con.execute("SELECT 1").fetchall() == [(1,)]
