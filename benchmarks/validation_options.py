@@ -63,7 +63,7 @@ def prepare(csv: Path, out: Path) -> Path:
         return out
     os.environ.setdefault("COMPLAINTS_HOME", tempfile.mkdtemp(prefix="bench-home-"))
     os.environ.setdefault("COMPLAINTS_PSEUDONYM_KEY", "bench")
-    from pipelines.ingest.load import _prepare
+    from pipelines.ingest.load import prepare_staging
     from pipelines.ingest.readers import read_export
     from pipelines.settings import get_settings
     from pipelines.warehouse import MODELS_DIR, discover_models
@@ -71,8 +71,9 @@ def prepare(csv: Path, out: Path) -> Path:
 
     con = duckdb.connect()
     con.execute("SET TimeZone = 'Asia/Ho_Chi_Minh'")
-    read_export(con, csv, "register")
-    _prepare(con, get_settings(), parse_when("2026-09-30"), None)
+    raw = read_export(con, csv, "register")
+    prepare_staging(con, csv, "register", raw.fields, get_settings(), parse_when("2026-09-30"),
+                    None)
     staged = discover_models(MODELS_DIR)["staging.register_rows"].sql
     con.execute(f"COPY (\n{staged}\n) TO '{out}' (FORMAT parquet)")
     return out

@@ -167,16 +167,25 @@ def load_file(
     return result
 
 
+def prepare_staging(con, path: Path, kind: str, fields: list[str], settings: Settings,
+                    exported_at: dt.datetime, mapping: HeaderMapping | None) -> list:
+    """Everything the staging model of ``kind`` reads besides raw_rows: key pads, labels,
+    macros, each date column's order and the event-log order key. Returns the date orders."""
+    _prepare(con, settings, exported_at, mapping)
+    event_log = kind == "register" and mapping is not None and mapping.event_order_by
+    orders = dates.decide(con, kind, fields, mapping,
+                          also=("event_order_text",) if event_log else ())
+    _event_order(con, path, mapping.event_order_by if event_log else None, orders)
+    return orders
+
+
 def _load(con, path, kind, settings, mapping, scope, dry_run, result: LoadResult) -> None:
     if dry_run:
         ensure_schema(con)
     raw = read_export(con, path, kind, mapping)
     result.shape, result.rows_read = raw.shape, raw.rows
-    _prepare(con, settings, result.exported_at, mapping)
     event_log = kind == "register" and mapping is not None and mapping.event_order_by
-    orders = dates.decide(con, kind, raw.fields, mapping,
-                          also=("event_order_text",) if event_log else ())
-    _event_order(con, path, mapping.event_order_by if event_log else None, orders)
+    orders = prepare_staging(con, path, kind, raw.fields, settings, result.exported_at, mapping)
     staged = discover_models(MODELS_DIR)[f"staging.{kind}_rows"]
     key = "complaint_id" if kind == "register" else RECORD_KEYS[kind]
     # A row identical to an earlier row of the same file is a repeat, not a conflict; in an
