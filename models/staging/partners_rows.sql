@@ -7,14 +7,7 @@ select
     cast(parse_ts(r.start_date, date_order_of('start_date')) as date) as start_date,
     cast(parse_ts(r.end_date, date_order_of('end_date')) as date) as end_date,
     -- a date given but unreadable is named, so the row loads without it and says so
-    nullif(concat_ws('; ',
-        case when r.start_date is not null
-            and parse_ts(r.start_date, date_order_of('start_date')) is null
-            then 'start_date ' || r.start_date end,
-        case when r.end_date is not null
-            and parse_ts(r.end_date, date_order_of('end_date')) is null
-            then 'end_date ' || r.end_date end
-    ), '') as unreadable_date,
+    unreadable_directory_date(r.start_date, r.end_date) as unreadable_date,
     c.exported_at,
     md5(to_json(struct_pack(r.partner_id, r.name, r.partner_type, r.start_date, r.end_date)))
         as content_hash

@@ -98,6 +98,14 @@ CREATE OR REPLACE TEMP MACRO date_order_problem(f, s) AS CASE
     THEN f || ' ' || s || ' (' || date_order_evidence(f) || ')'
 END;
 
+-- The start or end date of a staff or partners row that was given but cannot be read, named
+-- ('start_date 31/02/2024'), else NULL: the row loads without it, with a warning.
+CREATE OR REPLACE TEMP MACRO unreadable_directory_date(start_date, end_date) AS nullif(concat_ws('; ',
+    CASE WHEN start_date IS NOT NULL AND parse_ts(start_date, date_order_of('start_date')) IS NULL
+         THEN 'start_date ' || start_date END,
+    CASE WHEN end_date IS NOT NULL AND parse_ts(end_date, date_order_of('end_date')) IS NULL
+         THEN 'end_date ' || end_date END), '');
+
 -- A count: digits, optionally grouped in thousands ('1,234', '1.234', '1 234' with a space
 -- or a no-break space) and optionally with a zero fraction ('1234.0', how pandas writes an
 -- integer column with gaps). A real fraction ('12.5'), a sign or text is not a count: NULL.
