@@ -501,5 +501,6 @@ def test_property_every_count_spelling_reads_back(n, style):
 def test_three_zeros_after_a_separator_are_a_thousands_group():
     con = _macro_connection()
     got = con.execute("SELECT parse_count('1.000'), parse_count('15,000'), parse_count('15.0'), "
-                      "parse_count('1234.000'), parse_count('2.000.000')").fetchone()
-    assert got == (1000, 15000, 15, 1234, 2000000)
+                      "parse_count('1234.000'), parse_count('2.000.000'), parse_count('01.234')"
+                      ).fetchone()
+    assert got == (1000, 15000, 15, 1234, 2000000, None)

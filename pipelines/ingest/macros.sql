@@ -110,11 +110,12 @@ CREATE OR REPLACE TEMP MACRO unreadable_directory_date(start_date, end_date) AS 
 -- or a no-break space) and optionally with a zero fraction ('1234.0', how pandas writes an
 -- integer column with gaps). A real fraction ('12.5'), a sign or text is not a count: NULL.
 -- Grouping is tried first: '15.000' and '15,000' are fifteen thousand (three digits after the
--- separator are a thousands group), never fifteen with a zero fraction.
+-- separator are a thousands group), never fifteen with a zero fraction. A first group with a
+-- leading zero ('01.234') is no one's grouping: refused.
 CREATE OR REPLACE TEMP MACRO parse_count_text(t) AS CASE
-    WHEN regexp_full_match(t, '\d{1,3}(,\d{3})+(\.0+)?') THEN replace(regexp_extract(t, '^[\d,]+'), ',', '')
-    WHEN regexp_full_match(t, '\d{1,3}(\.\d{3})+(,0+)?') THEN replace(regexp_extract(t, '^[\d.]+'), '.', '')
-    WHEN regexp_full_match(t, '\d{1,3}( \d{3})+([.,]0+)?') THEN replace(regexp_extract(t, '^[\d ]+'), ' ', '')
+    WHEN regexp_full_match(t, '[1-9]\d{0,2}(,\d{3})+(\.0+)?') THEN replace(regexp_extract(t, '^[\d,]+'), ',', '')
+    WHEN regexp_full_match(t, '[1-9]\d{0,2}(\.\d{3})+(,0+)?') THEN replace(regexp_extract(t, '^[\d.]+'), '.', '')
+    WHEN regexp_full_match(t, '[1-9]\d{0,2}( \d{3})+([.,]0+)?') THEN replace(regexp_extract(t, '^[\d ]+'), ' ', '')
     WHEN regexp_full_match(t, '\d+([.,]0+)?') THEN regexp_extract(t, '^\d+')
 END;
 
