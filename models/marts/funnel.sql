@@ -194,23 +194,43 @@ tested as (
     where j.reason is null
 ),
 
--- Probabilities k = 0..K under the null, far enough into the tail for the limits, the observed
--- count and the thresholds: 'test' (binomial, as above) for p-values, 'limit' (Poisson at the
--- expected count) for the funnel limits of staff and partners.
+-- The exact tests, one row per possible count k under the null: 'test' (binomial, as above)
+-- for p-values and 'limit' (Poisson at the expected count) for the funnel limits of staff and
+-- partners. Both run from 12 standard deviations (+25) below the mean, where the tail is 1 in
+-- double precision, to as far above it, or to the observed count: a few hundred rows per
+-- subject at any register size. A count k has the p-value of the binomial tail at its count
+-- shrunk by sqrt(phi) towards the mean (no shrinking for handlers, or when phi = 1), so the
+-- 'test' rows are indexed by that shrunk count; phi widens the limits after the quantiles.
+shrunk as (
+    select
+        *,
+        trials * chance as mean,
+        sqrt(trials * chance) as spread,
+        greatest(0, cast(ceil(trials * chance + (observed - trials * chance) / sqrt(phi) - 1e-9)
+            as bigint)) as observed_shrunk,
+        greatest(0, cast(ceil(trials * chance
+            + ((select min_observed from params) - trials * chance) / sqrt(phi) - 1e-9)
+            as bigint)) as least_shrunk
+    from tested
+),
+
 terms as (
     select
-        review_month, subject_type, subject_id, expected, observed, phi, trials, chance,
+        review_month, subject_type, subject_id, expected, trials, chance,
         'test' as dist,
-        unnest(range(0, cast(least(trials, greatest(observed, ceil(trials * chance
-            + sqrt(phi) * (12 * sqrt(trials * chance) + 25)))) + 1 as bigint))) as k
-    from tested
+        unnest(range(
+            cast(greatest(0, floor(mean - 12 * spread - 25)) as bigint),
+            cast(least(trials, greatest(observed_shrunk, ceil(mean + 12 * spread + 25))) + 1
+                as bigint))) as k
+    from shrunk
     where chance > 0 and chance < 1
     union all
     select
-        review_month, subject_type, subject_id, expected, observed, phi, trials, chance,
+        review_month, subject_type, subject_id, expected, trials, chance,
         'limit' as dist,
-        unnest(range(0, cast(ceil(expected + sqrt(phi) * (12 * sqrt(expected) + 25)) + 2
-            as bigint))) as k
+        unnest(range(
+            cast(greatest(0, floor(expected - 12 * sqrt(expected) - 25)) as bigint),
+            cast(ceil(expected + 12 * sqrt(expected) + 25) + 2 as bigint))) as k
     from tested
     where method <> 'binomial' and expected > 0
 ),
@@ -227,7 +247,7 @@ pmf as (
     from terms
 ),
 
-tails as (
+tails as materialized (
     select
         *,
         sum(probability) over (w order by k) as cdf,
@@ -248,33 +268,19 @@ quantiles as (
     group by all
 ),
 
--- The p-value each possible count k would have: the binomial tail at the count shrunk by
--- sqrt(phi) towards its mean (no shrinking for handlers, or when phi = 1). A share of 0 or 1
--- leaves nothing to test: p = 1 (no finding can be unusual).
-attainable as (
-    select
-        a.review_month, a.subject_type, a.subject_id, a.k,
-        coalesce(b.tail, 0.0) as p_value
-    from tails as a
-    left join tails as b
-        on b.review_month = a.review_month and b.subject_type = a.subject_type
-        and b.subject_id = a.subject_id and b.dist = 'test'
-        and b.k = greatest(0, cast(ceil(a.trials * a.chance
-            + (a.k - a.trials * a.chance) / sqrt(a.phi) - 1e-9) as bigint))
-    where a.dist = 'test'
-),
-
+-- A count below the rows' range has p = 1 (its tail is 1 in double precision); a share of 0
+-- or 1 leaves nothing to test: p = 1 (no finding can be unusual).
 observed_p as (
     select
         t.*,
-        coalesce(a.p_value, 1.0) as p_value,
+        coalesce(a.tail, 1.0) as p_value,
         case when t.method = 'binomial' or t.observed >= p.min_observed
-            then coalesce(a.p_value, 1.0) else 1.0 end as p_flag
-    from tested as t
+            then coalesce(a.tail, 1.0) else 1.0 end as p_flag
+    from shrunk as t
     cross join params as p
-    left join attainable as a
+    left join tails as a
         on a.review_month = t.review_month and a.subject_type = t.subject_type
-        and a.subject_id = t.subject_id and a.k = t.observed
+        and a.subject_id = t.subject_id and a.dist = 'test' and a.k = t.observed_shrunk
 ),
 
 -- persistent: the months of its window in which a subject had a finding, and the chance of a
@@ -348,10 +354,14 @@ fdr_observed as (
 ),
 
 reachable as (
-    select 'outlier_rate' as test, a.review_month, a.subject_type, a.subject_id, a.p_value
-    from attainable as a
-    inner join fdr_levels as l on l.test = 'outlier_rate'
-    where a.subject_type <> 'handler' and a.k >= l.least_count and a.p_value > 1e-15
+    -- every p-value a count of min_observed or more can have: the tails from its shrunk count
+    select
+        'outlier_rate' as test, a.review_month, a.subject_type, a.subject_id,
+        a.tail as p_value
+    from tails as a
+    inner join shrunk as s using (review_month, subject_type, subject_id)
+    where a.dist = 'test' and s.subject_type <> 'handler' and a.k >= s.least_shrunk
+        and a.tail > 1e-15
     union all
     select 'persistent', a.review_month, a.subject_type, a.subject_id, a.p_value
     from persistent_attainable as a
@@ -367,7 +377,8 @@ reachable as (
 -- The month's threshold is the largest t with S(t) <= fdr * max(R(t), 1), R(t) the subjects at
 -- or below it; with continuous p-values this is exactly Benjamini-Hochberg. Candidate
 -- thresholds: the observed p-values and a grid down from the fdr (for the threshold a first
--- flag must pass).
+-- flag must pass). Equal p-values of subjects alike are summed in different orders and differ
+-- in their last bits, so "at or below t" means at or below t * (1 + 1e-9): ties count as ties.
 family as (
     select test, review_month, count(*) as family
     from fdr_observed
@@ -385,24 +396,54 @@ candidates as (
     cross join (select unnest(range(0, 61)) as g) as g
 ),
 
-per_subject as (
-    select c.test, c.review_month, c.t, a.subject_type, a.subject_id, max(a.p_value) as f
-    from candidates as c
-    inner join reachable as a
-        on a.test = c.test and a.review_month = c.review_month and a.p_value <= c.t
-    group by all
+-- S(t) as a step function of t, summed in one pass: each attainable p-value adds its rise
+-- over the next lower one of the same subject, and S(t) is the running sum up to t (read by an
+-- ASOF join, instead of a join of every candidate with every attainable p-value). R(t) alike.
+rises as (
+    select
+        test, review_month, p_value,
+        p_value - coalesce(lag(p_value) over (
+            partition by test, review_month, subject_type, subject_id order by p_value
+        ), 0) as rise
+    from reachable
+),
+
+expected_false_steps as (
+    select test, review_month, p_value, sum(sum(rise)) over (
+        partition by test, review_month order by p_value
+    ) as expected_false
+    from rises
+    group by test, review_month, p_value
+),
+
+flagged_steps as (
+    select test, review_month, p_flag, sum(count(*)) over (
+        partition by test, review_month order by p_flag
+    ) as flagged
+    from fdr_observed
+    group by test, review_month, p_flag
 ),
 
 estimates as (
     select
         c.test, c.review_month, c.t,
-        coalesce((select sum(s.f) from per_subject as s
-            where s.test = c.test and s.review_month = c.review_month and s.t = c.t), 0)
-            as expected_false,
-        (select count(*) from fdr_observed as o
-            where o.test = c.test and o.review_month = c.review_month and o.p_flag <= c.t)
-            as flagged
+        coalesce(s.expected_false, 0) as expected_false,
+        coalesce(r.flagged, 0) as flagged
     from candidates as c
+    asof left join expected_false_steps as s
+        on s.test = c.test and s.review_month = c.review_month and s.p_value <= c.t * (1 + 1e-9)
+    asof left join flagged_steps as r
+        on r.test = c.test and r.review_month = c.review_month and r.p_flag <= c.t * (1 + 1e-9)
+),
+
+-- the smallest estimated false-discovery rate of any threshold at or above each candidate
+least_rates as (
+    select
+        test, review_month, t,
+        min(expected_false / nullif(flagged, 0)) over (
+            partition by test, review_month order by t desc
+        ) as q_value
+    from estimates
 ),
 
 thresholds as (
@@ -416,14 +457,14 @@ thresholds as (
 adjusted as (
     select
         o.test, o.review_month, o.subject_type, o.subject_id, f.family, h.threshold,
-        o.p_flag <= h.threshold as discovered,
+        o.p_flag <= h.threshold * (1 + 1e-9) as discovered,
         -- the smallest estimated false-discovery rate of any threshold that flags this subject
-        least(1.0, (select min(e.expected_false / e.flagged) from estimates as e
-            where e.test = o.test and e.review_month = o.review_month and e.t >= o.p_flag
-                and e.flagged > 0)) as q_value
+        least(1.0, e.q_value) as q_value
     from fdr_observed as o
     inner join family as f using (test, review_month)
     left join thresholds as h using (test, review_month)
+    asof left join least_rates as e
+        on e.test = o.test and e.review_month = o.review_month and e.t * (1 + 1e-9) >= o.p_flag
 ),
 
 -- The chance that a subject with no real difference reaches the month's threshold (and the
@@ -431,7 +472,7 @@ adjusted as (
 chances as (
     select
         d.test, d.review_month, d.subject_type, d.subject_id,
-        coalesce(max(a.p_value) filter (where a.p_value <= d.threshold), 0) as chance_flag,
+        coalesce(max(a.p_value) filter (where a.p_value <= d.threshold * (1 + 1e-9)), 0) as chance_flag,
         coalesce(max(a.p_value) filter (
             where a.p_value <= 1 - (select outlier_watch_limit from params)
         ), 0) as chance_watch
