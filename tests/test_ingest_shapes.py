@@ -77,6 +77,27 @@ def test_iso_offsets_are_converted_to_local_time(tmp_path, con, settings):
                                          dt.datetime(2025, 2, 1, 0, 40))]
 
 
+def test_every_offset_is_converted_or_refused_never_dropped(tmp_path, con, settings):
+    # Hand-computed: Vietnam is UTC+7 all year. A plain TIMESTAMP or TIME cast would read
+    # "17:30 +02:00" as 17:30 local; the value must be converted, or refused when it cannot be.
+    path = tmp_path / "r.csv"
+    path.write_text("complaint_id,received_at\n"
+                    "K1,2025-01-31 17:30:00 UTC\n"        # 18:00 UTC -> 00:30 next day
+                    "K2,2025-01-31T12:00:00-05:00\n"     # 17:00 UTC -> 00:00 next day
+                    "K3,2025-01-31 08:15\n"              # no zone: local as written
+                    "K4,31/01/2025 17:30:00+02:00\n"     # d/m/y with an offset: refused
+                    "K5,2025-01-31 17:30:00 +02\n",      # an offset DuckDB cannot read: refused
+                    encoding="utf-8")
+    result = load_file(con, path, "register", settings, exported_at=dt.datetime(2025, 2, 2))
+    assert (result.rows_loaded, result.rows_rejected) == (3, 2)
+    assert con.execute("SELECT complaint_id, received_at FROM core.complaints ORDER BY 1"
+                       ).fetchall() == [("K1", dt.datetime(2025, 2, 1, 0, 30)),
+                                        ("K2", dt.datetime(2025, 2, 1, 0, 0)),
+                                        ("K3", dt.datetime(2025, 1, 31, 8, 15))]
+    assert con.execute("SELECT complaint_id FROM quarantine.rejected_rows ORDER BY 1"
+                       ).fetchall() == [("K4",), ("K5",)]
+
+
 def test_missing_required_column_is_refused_and_nothing_loaded(tmp_path, con, settings):
     path = tmp_path / "r.csv"
     path.write_text("Mã khiếu nại,Kênh tiếp nhận\nK1,Email\n", encoding="utf-8")

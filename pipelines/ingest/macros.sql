@@ -34,22 +34,30 @@ END;
 -- The time after a date part: none (midnight), 24-hour H:M[:S[.f]], or 12-hour with AM/PM.
 CREATE OR REPLACE TEMP MACRO ts_time_part(rest) AS CASE
     WHEN rest = '' THEN TIME '00:00:00'
+    -- an offset after the time ('07:14+02:00'): a TIME cast would drop it silently, so refused
+    WHEN contains(rest, '+') OR contains(rest, '-') THEN NULL
     ELSE coalesce(try_cast(rest AS TIME),
                   cast(try_strptime(upper(rest), ['%I:%M:%S %p', '%I:%M %p', '%I %p']) AS TIME))
 END;
 
--- A date in the plausible range, else NULL.
+-- A date in the plausible range, else NULL. The value is named once (a lambda, not a CASE that
+-- names it three times): DuckDB computes an expression named more than once for every row
+-- before a coalesce can skip it, and that made every later reading run on ISO values too.
 CREATE OR REPLACE TEMP MACRO ts_plausible(t) AS
-    CASE WHEN t >= TIMESTAMP '1990-01-01' AND t < TIMESTAMP '2100-01-01' THEN t END;
+    list_filter([t], lambda x: x >= TIMESTAMP '1990-01-01' AND x < TIMESTAMP '2100-01-01')[1];
 
 -- A date part as read in the given order, or NULL (for deciding a column's order).
 CREATE OR REPLACE TEMP MACRO ts_read_date(d, ord) AS ts_plausible(ts_ordered_date(d, ord));
 
 CREATE OR REPLACE TEMP MACRO parse_ts_any(s, ord) AS coalesce(
-    -- ISO 8601 (year first): the session time zone is Asia/Ho_Chi_Minh, so a timestamp
-    -- without offset is local
-    CASE WHEN substr(s, 5, 1) = '-' THEN
-        timezone('Asia/Ho_Chi_Minh', try_cast(s AS TIMESTAMPTZ)) END,
+    -- ISO 8601 (year first): a time zone or offset after the time (Z, +07:00, -0500, UTC...)
+    -- is converted to Asia/Ho_Chi_Minh; without one the value is local. A plain TIMESTAMP cast
+    -- would drop the offset silently, and a TIMESTAMPTZ cast costs a time-zone lookup per
+    -- value, so only values with a zone take it.
+    CASE WHEN substr(s, 5, 1) = '-' THEN CASE
+        WHEN regexp_matches(substr(s, 12), '[^0-9:.\s]')
+            THEN timezone('Asia/Ho_Chi_Minh', try_cast(s AS TIMESTAMPTZ))
+        ELSE try_cast(s AS TIMESTAMP) END END,
     -- the common shapes with a 4-digit year in one cast (a 2-digit year reads as year 13 here,
     -- which is implausible, so it goes on to the general reading)
     ts_plausible(CASE ord
@@ -59,11 +67,12 @@ CREATE OR REPLACE TEMP MACRO parse_ts_any(s, ord) AS coalesce(
                                          '%m-%d-%Y %H:%M:%S', '%m-%d-%Y %H:%M', '%m-%d-%Y'])
     END),
     -- every other date-and-time shape: the date part in the order, then the time
-    CASE WHEN ts_date_part(s) <> '' THEN
-        cast(ts_ordered_date(ts_date_part(s), ord) AS DATE) + ts_time_part(
+    -- (a lambda over the date part, so that it is computed once and only for these values)
+    list_transform([ts_date_part(s)], lambda d: CASE WHEN d <> '' THEN
+        cast(ts_ordered_date(d, ord) AS DATE) + ts_time_part(
             regexp_replace(trim(regexp_replace(trim(s), '^\d{1,4}[/.\-]\d{1,2}[/.\-]\d{1,4}T?',
                                                '')), '\s+', ' ', 'g'))
-    END,
+    END)[1],
     CASE WHEN regexp_full_match(s, '\d{4,5}(\.\d+)?')
         -- Serial days carry float error; Excel itself shows them to the second.
         THEN TIMESTAMP '1899-12-30' + to_seconds(cast(round(cast(s AS DOUBLE) * 86400) AS BIGINT))
