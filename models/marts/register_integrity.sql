@@ -40,23 +40,33 @@ latest_full_export as (
     where kind = 'register' and scope = 'full'
 ),
 
+-- Every complaint's versions in one pass (one aggregation over the register, not one per issue)
+per_complaint as (
+    select
+        complaint_id,
+        max(exported_at) as last_exported_at,
+        min(first_exported_at) as first_exported_at,
+        -- more than one complainant (min <> max: as count(distinct) > 1, without the distinct)
+        min(customer_key) <> max(customer_key) as reused
+    from core.complaint_versions
+    group by complaint_id
+),
+
 vanished as (
     select
-        v.complaint_id, 'missing_from_latest_export', null, null,
-        cast(max(v.exported_at) as date), cast(any_value(f.exported_at) as date)
-    from core.complaint_versions as v
+        p.complaint_id, 'missing_from_latest_export', null, null,
+        cast(p.last_exported_at as date), cast(f.exported_at as date)
+    from per_complaint as p
     cross join latest_full_export as f
-    group by v.complaint_id
-    having max(v.exported_at) < any_value(f.exported_at)
+    where p.last_exported_at < f.exported_at
 ),
 
 reused as (
     select
         complaint_id, 'id_reused', null, null,
-        cast(min(first_exported_at) as date), cast(max(exported_at) as date)
-    from core.complaint_versions
-    group by complaint_id
-    having count(distinct customer_key) > 1
+        cast(first_exported_at as date), cast(last_exported_at as date)
+    from per_complaint
+    where reused
 ),
 
 findings as (
