@@ -97,6 +97,7 @@ def enable() -> None:
 
 
 def _patch_persisted_connection() -> None:
+    # GX and SQLAlchemy import slowly (seconds): only loading a file needs them.
     from great_expectations.execution_engine import sqlalchemy_execution_engine as engine
 
     if "duckdb" not in engine._PERSISTED_CONNECTION_DIALECTS:
@@ -115,7 +116,7 @@ def _patch_regex() -> None:
 
     def get_dialect_regex_expression(column, regex, dialect, positive=True):
         if getattr(dialect, "name", None) == "duckdb":
-            import sqlalchemy as sa
+            import sqlalchemy as sa  # already loaded by GX here
 
             match = sa.func.regexp_matches(column, sa.literal(regex))
             return match if positive else sa.not_(match)
@@ -133,7 +134,7 @@ def checks_database(
 ) -> Iterator[duckdb.DuckDBPyConnection]:
     """A connection to the named in-memory database GX reads; it lives while this is open.
     ``spill``: where it may spill to disk (an in-memory database would use ./.tmp)."""
-    import sqlalchemy as sa
+    import sqlalchemy as sa  # slow import: only loading a file needs it
 
     engine = sa.create_engine(url)
     raw = engine.raw_connection()
@@ -233,7 +234,7 @@ _SELF_TEST_EXPECTED = {
 
 def self_test() -> None:
     """Run one expectation of each kind on planted rows and compare with the rows planted."""
-    import great_expectations as gx
+    import great_expectations as gx  # slow import: only loading a file needs it
     import great_expectations.expectations as gxe
     from great_expectations.data_context.types.base import (
         DataContextConfig,
