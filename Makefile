@@ -38,6 +38,7 @@ dev: install  ## Dagster UI on http://localhost:3000 over the same $(COMPLAINTS_
 
 lint: install
 	$(BIN)/ruff check . && $(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 format: install
 	$(BIN)/ruff format . && $(BIN)/ruff check --fix .

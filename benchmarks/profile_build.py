@@ -7,8 +7,8 @@ import sys
 import time
 from pathlib import Path
 
-from pipelines.warehouse import MODELS_DIR, connect, discover_models, materialise
-from pipelines.work import mart_models
+from base.warehouse import connect
+from pipelines.models import MODELS_DIR, discover_models, mart_models, materialise
 
 
 def main(home: Path) -> None:

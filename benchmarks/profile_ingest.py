@@ -42,10 +42,10 @@ def main(csv: Path) -> None:
     home = Path(tempfile.mkdtemp(prefix="bench-profile-"))
     os.environ.update(COMPLAINTS_HOME=str(home), COMPLAINTS_PSEUDONYM_KEY="bench")
     import data_checks.runner as runner
+    from base.settings import get_settings
+    from base.warehouse import connect
     from pipelines.ingest.load import ensure_schema, load_file
-    from pipelines.settings import get_settings
-    from pipelines.warehouse import connect
-    from pipelines.work import parse_when
+    from pipelines.when import parse_when
 
     suite = runner.run_suite
 

@@ -63,11 +63,11 @@ def prepare(csv: Path, out: Path) -> Path:
         return out
     os.environ.setdefault("COMPLAINTS_HOME", tempfile.mkdtemp(prefix="bench-home-"))
     os.environ.setdefault("COMPLAINTS_PSEUDONYM_KEY", "bench")
+    from base.settings import get_settings
     from pipelines.ingest.load import prepare_staging
     from pipelines.ingest.readers import read_export
-    from pipelines.settings import get_settings
-    from pipelines.warehouse import MODELS_DIR, discover_models
-    from pipelines.work import parse_when
+    from pipelines.models import MODELS_DIR, discover_models
+    from pipelines.when import parse_when
 
     con = duckdb.connect()
     con.execute("SET TimeZone = 'Asia/Ho_Chi_Minh'")

@@ -40,6 +40,16 @@ from importlib.metadata import version
 from pathlib import Path
 
 import duckdb
+import great_expectations as gx
+import great_expectations.expectations as gxe
+import sqlalchemy as sa
+from great_expectations.data_context.types.base import (
+    DataContextConfig,
+    InMemoryStoreBackendDefaults,
+    ProgressBarsConfig,
+)
+from great_expectations.execution_engine import sqlalchemy_execution_engine as gx_sql_engine
+from great_expectations.expectations.row_conditions import Column
 
 VERIFIED = {
     "great-expectations": "1.24.1",
@@ -97,11 +107,9 @@ def enable() -> None:
 
 
 def _patch_persisted_connection() -> None:
-    from great_expectations.execution_engine import sqlalchemy_execution_engine as engine
-
-    if "duckdb" not in engine._PERSISTED_CONNECTION_DIALECTS:
-        engine._PERSISTED_CONNECTION_DIALECTS = (
-            *engine._PERSISTED_CONNECTION_DIALECTS,
+    if "duckdb" not in gx_sql_engine._PERSISTED_CONNECTION_DIALECTS:
+        gx_sql_engine._PERSISTED_CONNECTION_DIALECTS = (
+            *gx_sql_engine._PERSISTED_CONNECTION_DIALECTS,
             _DuckDBDialectName("duckdb"),
         )
 
@@ -115,8 +123,6 @@ def _patch_regex() -> None:
 
     def get_dialect_regex_expression(column, regex, dialect, positive=True):
         if getattr(dialect, "name", None) == "duckdb":
-            import sqlalchemy as sa
-
             match = sa.func.regexp_matches(column, sa.literal(regex))
             return match if positive else sa.not_(match)
         return original(column, regex, dialect, positive)
@@ -133,8 +139,6 @@ def checks_database(
 ) -> Iterator[duckdb.DuckDBPyConnection]:
     """A connection to the named in-memory database GX reads; it lives while this is open.
     ``spill``: where it may spill to disk (an in-memory database would use ./.tmp)."""
-    import sqlalchemy as sa
-
     engine = sa.create_engine(url)
     raw = engine.raw_connection()
     try:
@@ -233,15 +237,6 @@ _SELF_TEST_EXPECTED = {
 
 def self_test() -> None:
     """Run one expectation of each kind on planted rows and compare with the rows planted."""
-    import great_expectations as gx
-    import great_expectations.expectations as gxe
-    from great_expectations.data_context.types.base import (
-        DataContextConfig,
-        InMemoryStoreBackendDefaults,
-        ProgressBarsConfig,
-    )
-    from great_expectations.expectations.row_conditions import Column
-
     with checks_database(url=_SELF_TEST_URL) as db:
         db.execute(f"CREATE OR REPLACE TABLE planted AS {_SELF_TEST_ROWS}")
         # In memory, without the temporary Data Docs folder an ephemeral context makes by

@@ -6,7 +6,7 @@ import great_expectations as gx
 import great_expectations.expectations as gxe
 from great_expectations.expectations.row_conditions import Column
 
-from pipelines.ingest.headers import RECORD_KEYS
+from base.keys import RECORD_KEYS
 
 COLUMNS = {
     "staff": ["source_row", "employee_id", "unreadable_date"],

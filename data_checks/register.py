@@ -10,7 +10,7 @@ import great_expectations as gx
 import great_expectations.expectations as gxe
 from great_expectations.expectations.row_conditions import Column
 
-from pipelines.ingest.labels import CONDUCT_CATEGORIES, VALUE_LABELS
+from base.labels import CONDUCT_CATEGORIES, VALUE_LABELS
 
 TIMESTAMPS = ("received_at", "first_response_at", "resolved_at", "review_requested_at")
 ORDERED_AFTER_RECEIPT = {

@@ -21,10 +21,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
+import duckdb
 import holidays
 import pandas as pd
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from base.settings import Settings
+from base.warehouse import replace_table
 
 OFFICIAL_FILE = Path(__file__).resolve().parent / "calendar_data" / "vn_official.yaml"
 # The calendar must hold every date the data touches, and the due dates of the latest
@@ -225,3 +229,14 @@ def build_calendar(start: dt.date, end: dt.date, company_file: Path | None = Non
 def calendar_range(min_date: dt.date, max_date: dt.date) -> tuple[dt.date, dt.date]:
     """The span core.calendar must cover for data from min_date to max_date, with margins."""
     return min_date - MARGIN_BEFORE, max_date + MARGIN_AFTER
+
+
+def write_calendar(con: duckdb.DuckDBPyConnection, settings: Settings) -> int:
+    """core.calendar over every date the data touches, with a margin both sides."""
+    lo, hi = con.execute("""SELECT min(received_at)::DATE, greatest(max(received_at)::DATE,
+        max(first_response_at)::DATE, max(resolved_at)::DATE, (SELECT max(as_of) FROM
+        core.build_params)) FROM core.complaints""").fetchall()[0]
+    today = dt.date.today()
+    lo, hi = lo or today, hi or today
+    frame = build_calendar(*calendar_range(lo, hi), settings.calendar_file)
+    return replace_table(con, "core.calendar", frame)

@@ -13,9 +13,9 @@ from typing import Annotated
 
 import typer
 
-from pipelines.ingest.errors import InputError
-from pipelines.settings import get_settings
-from pipelines.warehouse import WarehouseBusy, WriteFailed
+from base.errors import InputError
+from base.settings import get_settings
+from base.warehouse import WarehouseBusy, WriteFailed
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
                   help="Complaints register pipeline (Customer Conduct and Complaints Policy).")
@@ -118,7 +118,7 @@ def ingest_cmd(paths: Paths, kind: Kind = "register", exported_at: ExportedAt = 
                                                   "complaint; delta: only some")] = "full",
                ) -> None:
     """Load export files into the warehouse (each file whole, or not at all)."""
-    from pipelines.work import expand
+    from pipelines.ingest.batch import expand
 
     files = expand(paths)
     typer.echo(f"Loading {len(files)} file(s) as {kind}…", err=True)
@@ -149,7 +149,8 @@ def _results_of(result) -> list:
 def validate_cmd(paths: Paths, kind: Kind = "register", exported_at: ExportedAt = None,
                  mapping: Mapping = None) -> None:
     """Dry run: show what each file would load, warn and reject. Loads nothing."""
-    from pipelines.work import ingest, scratch_copy
+    from pipelines.ingest.batch import ingest
+    from pipelines.ingest.dry_run import scratch_copy
 
     settings = get_settings()
     with scratch_copy(settings) as con:
@@ -242,7 +243,7 @@ def _fail_on(result) -> None:
 
 
 def _as_of() -> str | None:
-    from pipelines.warehouse import connect, scalar
+    from base.warehouse import connect, scalar
 
     if not get_settings().warehouse_path.exists():
         return None

@@ -11,8 +11,8 @@ from dagster import ConfigurableResource, InitResourceContext
 from filelock import FileLock, Timeout
 from pydantic import PrivateAttr
 
-from pipelines.settings import Settings, get_settings
-from pipelines.warehouse import WarehouseBusy, WriteFailed, connect
+from base.settings import Settings, get_settings
+from base.warehouse import WarehouseBusy, WriteFailed, connect
 
 LOCK_WAIT_SECONDS = 30
 

@@ -1,16 +1,18 @@
-"""The monthly review runs at 07:00 Asia/Ho_Chi_Minh on the first working day of each month."""
+"""The monthly review runs at 07:00 company time (settings.timezone, Asia/Ho_Chi_Minh) on the
+first working day of each month."""
 
 import datetime as dt
 
 from dagster import RunRequest, ScheduleEvaluationContext, SkipReason, schedule
 
+from base.settings import get_settings
 from pipelines.jobs import report_job
 from pipelines.resources import WarehouseResource
 
 
 def first_working_day(month: dt.date, calendar_file=None) -> dt.date:
     """The first working day of ``month`` on the Vietnamese working calendar."""
-    from pipelines.calendar import build_calendar
+    from pipelines.calendar import build_calendar  # holidays imports slowly: not at load
 
     start = month.replace(day=1)
     days = build_calendar(start, start + dt.timedelta(days=31), calendar_file)
@@ -26,7 +28,7 @@ def review_request(today: dt.date, calendar_file=None) -> RunRequest | SkipReaso
     return RunRequest(run_key=key, partition_key=key)
 
 
-@schedule(job=report_job, cron_schedule="0 7 * * *", execution_timezone="Asia/Ho_Chi_Minh")
+@schedule(job=report_job, cron_schedule="0 7 * * *", execution_timezone=get_settings().timezone)
 def monthly_review_schedule(context: ScheduleEvaluationContext, warehouse: WarehouseResource):
     """Checked every morning; fires on the month's first working day for the month before."""
     today = context.scheduled_execution_time.date()

@@ -10,9 +10,10 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 import plotly.io as pio
+from plotly.offline import get_plotlyjs
 from plotly.subplots import make_subplots
 
-from pipelines.patterns import poisson_upper_limit
+from reports.funnel import poisson_upper_limit
 from reports.i18n import label, t
 
 COLORS = {
@@ -34,8 +35,6 @@ CATEGORY_COLORS = ["#0b5cad", "#e36209", "#6f42c1", "#1a7f37", "#cf222e", "#5760
 @lru_cache(maxsize=1)
 def plotly_js() -> str:
     """The plotly.js bundle, inlined once per report (no CDN, works offline)."""
-    from plotly.offline import get_plotlyjs
-
     return get_plotlyjs()
 
 

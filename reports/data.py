@@ -11,7 +11,7 @@ import datetime as dt
 import duckdb
 import pandas as pd
 
-from pipelines.warehouse import has_table, scalar
+from base.warehouse import has_table, scalar
 
 
 def month_end(month: dt.date) -> dt.date:

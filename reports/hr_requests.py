@@ -11,7 +11,7 @@ import secrets
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from pipelines.settings import Settings
+from base.settings import Settings
 from reports.publish import ReportError, _private_dir, write_text
 
 _ID = re.compile(r"[0-9a-f]{32}")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from pipelines.ingest.labels import VALUE_LABELS
+from base.labels import VALUE_LABELS
 
 _CODE = re.compile(r"[a-z][a-z0-9]*(_[a-z0-9]+)*")
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from pipelines.settings import Settings
+from base.settings import Settings
 from reports import changes, charts, data, fmt
 from reports.i18n import label, t
 from reports.render import Cell, Table

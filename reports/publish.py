@@ -13,9 +13,9 @@ from pathlib import Path
 
 import duckdb
 
-from pipelines.ingest.errors import InputError
-from pipelines.settings import Settings
-from pipelines.warehouse import has_table
+from base.errors import InputError
+from base.settings import Settings
+from base.warehouse import has_table
 from reports import data, fmt, hr, management, quality, xlsx
 from reports.i18n import LANGS
 from reports.render import render

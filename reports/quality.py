@@ -7,7 +7,7 @@ import datetime as dt
 import duckdb
 import pandas as pd
 
-from pipelines.settings import Settings
+from base.settings import Settings
 from reports import charts, data, fmt
 from reports.i18n import label, t
 from reports.management import verdict_cls

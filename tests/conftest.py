@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
+from base.settings import Settings, get_settings
+from base.warehouse import connect
 from pipelines.ingest.load import ensure_schema
 from pipelines.resources import WarehouseResource
-from pipelines.settings import Settings, get_settings
-from pipelines.warehouse import connect
 
 REPO = Path(__file__).resolve().parents[1]
 

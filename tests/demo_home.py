@@ -11,8 +11,8 @@ import json
 import os
 from pathlib import Path
 
+from base.settings import get_settings
 from pipelines.cli import DEMO_EXPORTED_AT, build_cmd, ingest_cmd
-from pipelines.settings import get_settings
 
 KEY = "test-key-not-secret"
 

@@ -9,9 +9,10 @@ from dataclasses import dataclass, field
 import duckdb
 import pandas as pd
 
-from pipelines.settings import Settings
-from pipelines.warehouse import discover_models, materialise
-from pipelines.work import build_model, mart_models, write_build_params, write_calendar
+from base.settings import Settings
+from pipelines.build_params import write_build_params
+from pipelines.calendar import write_calendar
+from pipelines.models import build_model, discover_models, mart_models, materialise
 
 LOADED = dt.datetime(2026, 11, 1)
 

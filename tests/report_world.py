@@ -10,9 +10,12 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from pipelines.settings import Settings
-from pipelines.warehouse import connect
-from pipelines.work import build_model, ingest, mart_models, write_build_params, write_calendar
+from base.settings import Settings
+from base.warehouse import connect
+from pipelines.build_params import write_build_params
+from pipelines.calendar import write_calendar
+from pipelines.ingest.batch import ingest
+from pipelines.models import build_model, mart_models
 from tests.shapes import write_rows
 
 AS_OF = "2026-03-31"

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import xlsxwriter
 
+from base.labels import VALUE_LABELS
 from pipelines.demo.generator import cp1258  # Excel's Windows-1258, as the demo writes it
 from pipelines.ingest.headers import TEMPLATES
-from pipelines.ingest.labels import VALUE_LABELS
 
 SHAPES = ["xlsx_vi", "xlsx_serial", "csv_utf8_en", "csv_utf8_bom_vi", "csv_utf16_tab_vi",
           "csv_cp1258_vi"]

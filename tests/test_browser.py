@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from pipelines.settings import Settings
-from pipelines.warehouse import connect, scalar
+from base.settings import Settings
+from base.warehouse import connect, scalar
 from tests.report_world import PLANTED, SCRIPT, report_home_once
 
 pytestmark = pytest.mark.browser

@@ -6,9 +6,9 @@ import datetime as dt
 
 from dagster import DagsterInstance, materialize
 
+from base.warehouse import connect
 from pipelines.assets.ingest import ingest_exports
 from pipelines.assets.marts import build_params, calendar, mart_assets
-from pipelines.warehouse import connect
 from tests.conftest import complaint
 from tests.shapes import write_rows
 

@@ -9,6 +9,7 @@ import holidays
 import pandas as pd
 import pytest
 
+from base.warehouse import connect
 from pipelines.calendar import (
     MARGIN_AFTER,
     MARGIN_BEFORE,
@@ -17,7 +18,6 @@ from pipelines.calendar import (
     calendar_range,
     load_official,
 )
-from pipelines.warehouse import connect
 
 D = dt.date
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from pipelines.warehouse import connect
+from base.warehouse import connect
 from tests.shapes import write_rows
 
 pytestmark = pytest.mark.slow

@@ -8,12 +8,12 @@ import sys
 
 from dagster import DagsterInstance, build_sensor_context, materialize
 
+from base.warehouse import connect
 from pipelines.assets.ingest import ingest_exports
 from pipelines.assets.marts import build_params, latest_export_quality_gate
 from pipelines.definitions import defs
 from pipelines.ingest.load import file_sha256
 from pipelines.sensors import inbox_sensor
-from pipelines.warehouse import connect
 from tests.conftest import complaint
 from tests.shapes import write_rows
 

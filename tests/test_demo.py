@@ -15,6 +15,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from base.warehouse import connect, scalar
 from pipelines.demo.generator import (
     EXTENSIONS,
     HANDLERS,
@@ -25,7 +26,6 @@ from pipelines.demo.generator import (
     register_lifecycle,
 )
 from pipelines.ingest.headers import TEMPLATES
-from pipelines.warehouse import connect, scalar
 from tests.conftest import REPO
 from tests.test_privacy import all_text
 

@@ -9,11 +9,11 @@ import sys
 
 from dagster import AssetKey, AssetSelection, DagsterInstance, asset, materialize
 
+from base.warehouse import connect
 from pipelines.assets.ingest import ingest_exports
 from pipelines.assets.marts import build_params, calendar, mart_assets
 from pipelines.definitions import defs
 from pipelines.resources import WarehouseResource
-from pipelines.warehouse import connect
 from tests.conftest import REPO, complaint
 from tests.shapes import write_rows
 

@@ -15,7 +15,7 @@ import pytest
 from data_checks import gx_duckdb
 from pipelines.ingest.load import _prepare, _validate, load_file
 from pipelines.ingest.readers import read_export
-from pipelines.warehouse import MODELS_DIR, discover_models
+from pipelines.models import MODELS_DIR, discover_models
 from tests.conftest import REPO, complaint
 from tests.shapes import write_rows
 

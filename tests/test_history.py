@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 
+from base.warehouse import connect
 from pipelines.ingest.load import load_file
-from pipelines.warehouse import connect
 from tests.conftest import complaint
 from tests.shapes import write_rows
 

@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given
 from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 
-from pipelines.ingest.errors import InputError
+from base.errors import InputError
 from pipelines.ingest.load import load_file
 from tests.conftest import complaint
 from tests.shapes import cp1258, write_rows

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 from pipelines.ingest.load import load_file
-from pipelines.warehouse import MODELS_DIR, discover_models
+from pipelines.models import MODELS_DIR, discover_models
 from tests.conftest import complaint
 from tests.shapes import write_rows
 

@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from pipelines.ingest.errors import InputError
+from base.errors import InputError
 from pipelines.ingest.headers import HeaderMapping
 from pipelines.ingest.load import load_file
 from tests.conftest import complaint

@@ -17,8 +17,8 @@ import pandas as pd
 import pytest
 from scipy import stats
 
+from base.warehouse import connect
 from pipelines.ingest.load import ensure_schema
-from pipelines.warehouse import connect
 from tests.patterns_world import World, build, flags, funnel, store
 
 WINDOW = ["2026-08", "2026-09", "2026-10"]
@@ -575,14 +575,12 @@ def test_every_evidence_id_exists_and_supports_its_flag(built):
 
 
 def test_drawing_limits_agree_with_the_marts(built):
-    from pipelines.patterns import binomial_upper_limit, poisson_upper_limit
+    from reports.funnel import poisson_upper_limit
 
     con = built(simulated_world(seed=5, n=90))
     judged = funnel(con).query("verdict != 'no_verdict' and subject_type == 'employee'")
     drawn = poisson_upper_limit(judged.expected.to_numpy(), 0.998, judged.phi.iloc[0])
     assert drawn == pytest.approx(judged.limit_998.to_numpy())
-    # Binomial(40, 0.05): P(X <= 6) = 0.99661 < 0.998 <= P(X <= 7) = 0.99929 -> 7.
-    assert binomial_upper_limit(np.array([40]), 0.05, 0.998)[0] == 7
 
 
 # ------------------------------------------------------ simulation at realistic rates (issue 13)
@@ -677,7 +675,7 @@ def test_background_flags_and_the_chance_alone_figure(built):
 
 def planted_in_fresh_home(path, seed: int, episodes: dict) -> pd.DataFrame:
     """Build one simulated register in its own warehouse; the planted outliers found."""
-    from pipelines.settings import Settings
+    from base.settings import Settings
 
     settings = Settings(home=path, pseudonym_key="test-key-not-secret")
     with connect(settings.warehouse_path) as con:
@@ -728,7 +726,7 @@ def persistent_episodes(levels: list[float]) -> dict:
 def persistent_in_fresh_home(path, seed: int, episodes: dict | None = None) -> tuple:
     """Build one simulated register in its own warehouse: every subject-month's persistent
     statistics, its persistent flags and its chance-alone figures."""
-    from pipelines.settings import Settings
+    from base.settings import Settings
 
     settings = Settings(home=path, pseudonym_key="test-key-not-secret")
     with connect(settings.warehouse_path) as con:

@@ -21,10 +21,10 @@ from hypothesis import HealthCheck, given
 from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 
+from base.warehouse import connect
 from pipelines.demo.generator import DESCRIPTIONS, RESOLUTIONS
 from pipelines.ingest.load import load_file
 from pipelines.ingest.masking import fold, mask, normalise, own_patterns
-from pipelines.warehouse import connect
 from tests.conftest import REALDATA, complaint
 from tests.personal_values import (
     CONTEXTS,

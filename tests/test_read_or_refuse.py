@@ -22,11 +22,14 @@ from dagster import AssetCheckSeverity, DagsterInstance, materialize
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
+from base.errors import InputError
 from pipelines.assets.ingest import ingest_exports
-from pipelines.ingest.errors import InputError
+from pipelines.build_params import write_build_params
+from pipelines.calendar import write_calendar
+from pipelines.gate import rejected_share_problem
 from pipelines.ingest.headers import HeaderMapping
 from pipelines.ingest.load import load_file
-from pipelines.work import build_model, rejected_share_problem, write_build_params, write_calendar
+from pipelines.models import build_model
 from reports.i18n import label
 from reports.management import team_table
 from tests.conftest import REPO, complaint
@@ -375,7 +378,7 @@ def test_a_cumulative_snapshot_is_gated_on_the_rows_it_brings(tmp_path, warehous
         assert check.passed is passed
     assert check.severity == AssetCheckSeverity.ERROR
     assert check.description.startswith("register_2026-04-30.csv: 12 of 12 rows checked")
-    from pipelines.warehouse import connect
+    from base.warehouse import connect
 
     with connect(settings.warehouse_path) as con:
         assert con.execute("SELECT rows_read, rows_checked, rows_rejected FROM core.load_log "
@@ -439,12 +442,13 @@ def _macro_connection():
     """A bare DuckDB connection with the staging macros (the pieces under test, no loader)."""
     import duckdb
 
+    from base.warehouse import set_time_zone
     from pipelines.ingest import masking
     from pipelines.ingest.load import INGEST_DIR
 
     con = duckdb.connect()
     masking.register(con)  # the macros refer to the masking functions
-    con.execute("SET TimeZone = 'Asia/Ho_Chi_Minh'")
+    set_time_zone(con)
     con.execute("CREATE TEMP TABLE load_context AS SELECT '' AS opad, '' AS ipad")
     con.execute((INGEST_DIR / "macros.sql").read_text(encoding="utf-8"))
     return con

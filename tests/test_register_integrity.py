@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pipelines.ingest.load import load_file
-from pipelines.warehouse import discover_models, materialise
+from pipelines.models import discover_models, materialise
 from tests.conftest import complaint
 from tests.shapes import write_rows
 

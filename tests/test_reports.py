@@ -14,8 +14,8 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from pipelines.settings import Settings
-from pipelines.warehouse import connect, scalar
+from base.settings import Settings
+from base.warehouse import connect, scalar
 from reports.publish import ReportError, write_hr_dossier, write_month_reports
 from reports.xlsx import safe_text
 from tests.report_world import FORMULA, MONTH, PERSONAL, PLANTED, SCRIPT, report_home_once

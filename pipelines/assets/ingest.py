@@ -16,8 +16,9 @@ from dagster import (
     multi_asset,
 )
 
+from pipelines.gate import gate
+from pipelines.ingest.batch import ingest
 from pipelines.resources import WarehouseResource
-from pipelines.work import gate, ingest
 
 INGESTED = {
     "register": ["core/complaint_versions", "core/complaints"],

@@ -17,16 +17,10 @@ from dagster import (
     multi_asset,
 )
 
+from pipelines.build_params import write_build_params
+from pipelines.gate import rejected_share_problem
+from pipelines.models import MODELS_DIR, build_model, discover_models, mart_models, preview
 from pipelines.resources import WarehouseResource
-from pipelines.warehouse import MODELS_DIR, discover_models
-from pipelines.work import (
-    build_model,
-    mart_models,
-    preview,
-    rejected_share_problem,
-    write_build_params,
-    write_calendar,
-)
 
 COMPLAINTS = AssetKey(["core", "complaints"])
 BUILD_PARAMS = AssetKey(["core", "build_params"])
@@ -59,6 +53,8 @@ def latest_export_quality_gate(warehouse: WarehouseResource) -> AssetCheckResult
 @asset(key=CALENDAR, deps=[BUILD_PARAMS], group_name="build")
 def calendar(warehouse: WarehouseResource) -> MaterializeResult:
     """The Vietnamese working calendar over every date the data touches."""
+    from pipelines.calendar import write_calendar  # holidays imports slowly: not at load
+
     with warehouse.connection() as con:
         days = write_calendar(con, warehouse.settings)
     return MaterializeResult(metadata={"days": days})

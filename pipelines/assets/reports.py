@@ -16,11 +16,12 @@ from dagster import (
     op,
 )
 
+from base.settings import get_settings
 from pipelines.resources import WarehouseResource
 
 # Months since the register begins; the current month can be reported while it runs.
-monthly = MonthlyPartitionsDefinition(start_date="2023-01-01", timezone="Asia/Ho_Chi_Minh",
-                                      end_offset=1)
+monthly = MonthlyPartitionsDefinition(start_date="2023-01-01",
+                                      timezone=get_settings().timezone, end_offset=1)
 REPORT_DEPS = [AssetKey(["marts", name]) for name in (
     "sla_monthly", "sla_breakdown", "open_at_risk", "review_monthly", "register_integrity",
     "employee_monthly", "partner_monthly", "handler_monthly", "pattern_flags")]
@@ -35,7 +36,7 @@ class ReportConfig(Config):
 def monthly_review(context: AssetExecutionContext, config: ReportConfig,
                    warehouse: WarehouseResource) -> MaterializeResult:
     """management.html, quality.html and tables.xlsx for the partition's month (clause 6.2)."""
-    from reports.publish import write_month_reports
+    from reports.publish import write_month_reports  # plotly, scipy: not at definitions load
 
     month = dt.date.fromisoformat(context.partition_key)
     with warehouse.connection() as con:
@@ -54,6 +55,7 @@ class HrDossierConfig(Config):
 def hr_dossier(context: OpExecutionContext, config: HrDossierConfig,
                warehouse: WarehouseResource) -> str:
     """Restricted per-employee evidence for HR (clause 7.1); every request is audited."""
+    # plotly, scipy: not at definitions load
     from reports import hr_requests
     from reports.publish import write_hr_dossier
 

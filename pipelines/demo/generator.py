@@ -26,8 +26,8 @@ import pyarrow.compute as pc
 import pyarrow.csv as pcsv
 import xlsxwriter
 
+from base.labels import VALUE_LABELS
 from pipelines.ingest.headers import TEMPLATES, header_key
-from pipelines.ingest.labels import VALUE_LABELS
 
 REGISTER_FIELDS = list(TEMPLATES["register"])
 TIMESTAMPS = ("received_at", "first_response_at", "resolved_at", "review_requested_at")
@@ -245,7 +245,7 @@ def activity_frame(start: str = DEMO_START, end: str = DEMO_END) -> pd.DataFrame
 
 def _working_days(start: np.datetime64, end: np.datetime64) -> tuple[np.ndarray, np.ndarray]:
     """Working dates (Vietnamese calendar) and public holidays on weekdays, as datetime64[D]."""
-    from pipelines.calendar import build_calendar
+    from pipelines.calendar import build_calendar  # holidays imports slowly
 
     cal = build_calendar(start.astype(dt.date), end.astype(dt.date))
     dates = np.array(cal["date"].tolist(), dtype="datetime64[D]")

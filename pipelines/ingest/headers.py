@@ -13,7 +13,7 @@ from pathlib import Path
 
 import yaml
 
-from pipelines.ingest.errors import InputError
+from base.errors import InputError
 
 # kind -> canonical field -> Vietnamese header
 TEMPLATES: dict[str, dict[str, str]] = {
@@ -70,9 +70,6 @@ REQUIRED: dict[str, tuple[str, ...]] = {
     "partners": ("partner_id",),
     "activity": ("month", "interactions"),
 }
-
-# The staged column identifying a reference record (activity: subject type, id and month).
-RECORD_KEYS = {"staff": "employee_id", "partners": "partner_id", "activity": "subject_key"}
 
 # Personal data of the customer (clauses 3.3, 4.6): never stored as given.
 PERSONAL_FIELDS = (

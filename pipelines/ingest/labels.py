@@ -1,67 +1,14 @@
-"""Value labels of the register template: canonical code -> Vietnamese label.
+"""Value labels as files give them: codes, Vietnamese labels (base/labels.py) or a user's own.
 
-Files may use either; matching folds case, spaces and diacritics like headers do.
+Matching folds case, spaces and diacritics like headers do.
 """
 
 from __future__ import annotations
 
 import pandas as pd
 
+from base.labels import VALUE_LABELS
 from pipelines.ingest.headers import HeaderMapping, header_key
-
-VALUE_LABELS: dict[str, dict[str, str]] = {
-    "channel": {
-        "email": "Email",
-        "phone": "Điện thoại",
-        "app": "Ứng dụng",
-        "in_person": "Trực tiếp",
-        "letter": "Thư",
-        "regulator": "Cơ quan quản lý",
-        "other": "Khác",
-    },
-    "category": {
-        "service": "Dịch vụ",
-        "process": "Quy trình vận hành",
-        "staff_conduct": "Hành vi nhân viên",
-        "partner_conduct": "Hành vi đối tác",
-        "complaint_handling": "Quy trình xử lý khiếu nại",
-        "other": "Khác",
-    },
-    # Clause 3.4 conduct, then debt-collection conduct the State Bank's rules forbid.
-    "subcategory": {
-        "abuse": "Lạm dụng",
-        "threat": "Đe dọa",
-        "unreasonable": "Không hợp lý",
-        "offensive": "Xúc phạm",
-        "inappropriate_demand": "Yêu cầu không phù hợp",
-        "third_party_contact": "Liên hệ người thân/bên thứ ba",
-        "excessive_contact": "Liên hệ quá mức/ngoài giờ",
-        "data_disclosure": "Tiết lộ thông tin",
-    },
-    "status": {
-        "new": "Mới",
-        "in_progress": "Đang xử lý",
-        "responded": "Đã phản hồi",
-        "resolved": "Đã giải quyết",
-        "closed": "Đã đóng",
-        "review_requested": "Yêu cầu xem xét lại",
-    },
-    "outcome": {
-        "upheld": "Có cơ sở",
-        "partially_upheld": "Có cơ sở một phần",
-        "not_upheld": "Không có cơ sở",
-        "withdrawn": "Rút khiếu nại",
-        "pending": "Chưa kết luận",
-    },
-    "review_outcome": {
-        "unchanged": "Giữ nguyên",
-        "changed": "Thay đổi",
-        "pending": "Chưa kết luận",
-    },
-}
-
-SUBSTANTIATED = ("upheld", "partially_upheld")
-CONDUCT_CATEGORIES = ("staff_conduct", "partner_conduct")
 
 
 def label_frame(mapping: HeaderMapping | None = None) -> pd.DataFrame:

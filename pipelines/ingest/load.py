@@ -16,21 +16,19 @@ from zoneinfo import ZoneInfo
 
 import duckdb
 import pandas as pd
+import pyarrow as pa
 
+from base.errors import InputError
+from base.keys import RECORD_KEYS
+from base.settings import Settings
+from base.warehouse import has_table, scalar
 from data_checks.rules import RULES
 from pipelines.ingest import dates, masking
-from pipelines.ingest.errors import InputError
-from pipelines.ingest.headers import (
-    PERSONAL_FIELDS,
-    RECORD_KEYS,
-    TEMPLATES,
-    HeaderMapping,
-)
+from pipelines.ingest.headers import PERSONAL_FIELDS, TEMPLATES, HeaderMapping
 from pipelines.ingest.labels import label_frame
 from pipelines.ingest.pseudonym import hmac_pads, pseudonym_key
 from pipelines.ingest.readers import read_export
-from pipelines.settings import Settings
-from pipelines.warehouse import MODELS_DIR, discover_models, has_table, materialise, scalar
+from pipelines.models import MODELS_DIR, discover_models, materialise
 
 KINDS = ("register", "staff", "partners", "activity")
 INGEST_DIR = Path(__file__).parent
@@ -187,7 +185,7 @@ def _load(con, path, kind, settings, mapping, scope, dry_run, result: LoadResult
     event_log = kind == "register" and mapping is not None and mapping.event_order_by
     orders = prepare_staging(con, path, kind, raw.fields, settings, result.exported_at, mapping)
     staged = discover_models(MODELS_DIR)[f"staging.{kind}_rows"]
-    key = "complaint_id" if kind == "register" else RECORD_KEYS[kind]
+    key = RECORD_KEYS[kind]
     # A row identical to an earlier row of the same file is a repeat, not a conflict; in an
     # event-log export, every event but the latest of a complaint is superseded.
     repeat = (f"row_number() OVER (PARTITION BY {key} ORDER BY event_order DESC NULLS LAST, "
@@ -285,8 +283,6 @@ def _validate(con, kind: str, settings: Settings):
     transaction, which no other connection can see. The whole file is one batch, so the
     uniqueness rule sees every row."""
     # Imported here: Great Expectations takes seconds to import, and only loading needs it.
-    import pyarrow as pa
-
     from data_checks import reference, register
     from data_checks.gx_duckdb import checks_database, copy_rows
     from data_checks.runner import run_suite
@@ -348,8 +344,9 @@ PERSONAL_OWN = ("customer_name", "customer_phone", "customer_email", "customer_n
                 "customer_id", "contract_id")
 _OWN_ARGS = ", ".join(f"r.{f}" for f in PERSONAL_OWN)
 
-_RECORD_KEY = {"register": "r.complaint_id", "staff": "r.employee_id",
-               "partners": "r.partner_id", "activity": "coalesce(r.employee_id, r.partner_id)"}
+# The key as the raw row gives it; an activity row has no subject_key yet, only the id given.
+_RECORD_KEY = {kind: f"r.{key}" for kind, key in RECORD_KEYS.items()} | {
+    "activity": "coalesce(r.employee_id, r.partner_id)"}
 
 
 def _quarantine(con, kind, result: LoadResult, load_id: int, now) -> None:
@@ -451,8 +448,10 @@ def _upsert_register(con, result: LoadResult, load_id: int, now) -> tuple[int, i
 
 
 _REFERENCE_COLUMNS = {
-    "staff": ("employee_id", ["employee_id", "name", "team", "role", "start_date", "end_date"]),
-    "partners": ("partner_id", ["partner_id", "name", "partner_type", "start_date", "end_date"]),
+    "staff": (RECORD_KEYS["staff"],
+              ["employee_id", "name", "team", "role", "start_date", "end_date"]),
+    "partners": (RECORD_KEYS["partners"],
+                 ["partner_id", "name", "partner_type", "start_date", "end_date"]),
     "activity": (
         "month, subject_type, subject_id",
         ["month", "subject_type", "subject_id", "interactions"],

@@ -9,7 +9,7 @@ import os
 import secrets
 from pathlib import Path
 
-from pipelines.settings import Settings
+from base.settings import Settings
 
 KEY_FILE = "pseudonym.key"
 _BLOCK = 64  # SHA-256 block size in bytes

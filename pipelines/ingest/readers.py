@@ -23,9 +23,10 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from python_calamine import CalamineWorkbook
 
-from pipelines.ingest.errors import InputError
-from pipelines.ingest.headers import TEMPLATES, HeaderMapping, header_key, match_headers
-from pipelines.warehouse import scalar
+from base.errors import InputError
+from base.settings import get_settings
+from base.warehouse import scalar
+from pipelines.ingest.headers import TEMPLATES, HeaderMapping, match_headers
 
 MAX_COLUMNS = 500
 MAX_CELL_BYTES = 1_000_000  # one cell of free text larger than this is not a register
@@ -102,8 +103,6 @@ def _detect_encoding(path: Path) -> str:
 
 def scratch_dir() -> Path:
     """$COMPLAINTS_HOME/tmp (mode 0700), emptied of copies a killed run left behind."""
-    from pipelines.settings import get_settings
-
     folder = get_settings().home / "tmp"
     folder.mkdir(mode=0o700, parents=True, exist_ok=True)
     for stale in folder.glob("transcode-*.csv"):
@@ -328,8 +327,3 @@ def _quoted(name: str) -> str:
 
 def _sql_text(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"
-
-
-def known_header_keys(kind: str) -> set[str]:
-    """Folded header names of a kind's template, for diagnostics."""
-    return {header_key(h) for pair in TEMPLATES[kind].items() for h in pair}

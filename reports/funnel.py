@@ -1,7 +1,7 @@
 """Funnel-plot limits for drawing (the quality report's curves).
 
 The marts compute the same exact quantiles in SQL (models/marts/funnel.sql) for each subject;
-these functions give them over a whole exposure grid, from scipy's distributions.
+poisson_upper_limit gives them over a whole exposure grid, from scipy's distributions.
 """
 
 from __future__ import annotations
@@ -15,8 +15,3 @@ def poisson_upper_limit(expected: np.ndarray, p: float, phi: float = 1.0) -> np.
     expected = np.asarray(expected, dtype=float)
     quantile = stats.poisson.ppf(p, expected)
     return expected + np.sqrt(max(phi, 1.0)) * (quantile - expected)
-
-
-def binomial_upper_limit(n: np.ndarray, share: float, p: float) -> np.ndarray:
-    """Smallest k with P(X <= k) >= p for X ~ Binomial(n, share)."""
-    return stats.binom.ppf(p, np.asarray(n), share)

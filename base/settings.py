@@ -81,12 +81,17 @@ class Settings(BaseSettings):
     )
     timezone: str = "Asia/Ho_Chi_Minh"
     max_rejected_share: float = Field(
-        0.05, ge=0, le=1, description="A file with more of the rows checked in its load "
-        "rejected than this share blocks the marts (with at least min_rejected_rows rejected)."
+        0.05,
+        ge=0,
+        le=1,
+        description="A file with more of the rows checked in its load "
+        "rejected than this share blocks the marts (with at least min_rejected_rows rejected).",
     )
     min_rejected_rows: int = Field(
-        10, ge=1, description="Fewer rejected rows than this never block: a warning, the good "
-        "rows load and the bad ones are quarantined."
+        10,
+        ge=1,
+        description="Fewer rejected rows than this never block: a warning, the good "
+        "rows load and the bad ones are quarantined.",
     )
     calendar_file: Path | None = Field(
         None, description="Company calendar YAML adding days off/working days (README 'Calendar')."

@@ -1,0 +1,55 @@
+"""The parameters the SQL models read: as_of and the SLA, the pattern thresholds, value labels."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import duckdb
+import pandas as pd
+
+from base.labels import VALUE_LABELS
+from base.settings import Settings
+from base.warehouse import replace_table, scalar
+from pipelines.ingest.load import ensure_schema, local_now
+from pipelines.when import parse_when
+
+
+def default_as_of(con: duckdb.DuckDBPyConnection) -> dt.date:
+    latest = scalar(con, "SELECT max(exported_at) FROM core.load_log WHERE kind = 'register'")
+    return (latest or dt.datetime.now()).date()
+
+
+def write_build_params(
+    con: duckdb.DuckDBPyConnection, settings: Settings, as_of: str | None
+) -> dt.date:
+    """Record the parameters the SQL models read; as_of defaults to the latest export."""
+    ensure_schema(con)
+    day = parse_when(as_of).date() if as_of else default_as_of(con)
+    con.execute("DELETE FROM core.build_params")
+    con.execute(
+        "INSERT INTO core.build_params VALUES (?, ?, ?, ?, ?)",
+        [
+            day,
+            settings.sla.working_days,
+            settings.sla.goal,
+            settings.sla.at_risk_working_days,
+            local_now(settings),
+        ],
+    )
+    write_pattern_params(con, settings)
+    write_value_labels(con)
+    return day
+
+
+def write_pattern_params(con: duckdb.DuckDBPyConnection, settings: Settings) -> None:
+    """The pattern-flag thresholds (README 'Pattern flags') as a one-row table for the models."""
+    replace_table(con, "core.pattern_params", pd.DataFrame([settings.patterns.model_dump()]))
+
+
+def write_value_labels(con: duckdb.DuckDBPyConnection) -> None:
+    """Codes with their Vietnamese labels, so flags and reports can speak both languages."""
+    frame = pd.DataFrame(
+        [(f, code, vi) for f, labels in VALUE_LABELS.items() for code, vi in labels.items()],
+        columns=["field", "code", "label_vi"],
+    )
+    replace_table(con, "core.value_labels", frame)

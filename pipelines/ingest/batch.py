@@ -1,0 +1,60 @@
+"""A batch of exports loaded one after another: each file whole or not at all."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+from base.errors import InputError
+from base.settings import Settings
+from pipelines.ingest.headers import HeaderMapping
+from pipelines.ingest.load import LoadResult, load_file
+from pipelines.when import parse_when
+
+
+@dataclass
+class IngestOutcome:
+    results: list[LoadResult]
+    errors: list[InputError]
+
+
+def ingest(
+    con: duckdb.DuckDBPyConnection,
+    settings: Settings,
+    paths: list[str],
+    kind: str = "register",
+    exported_at: str | None = None,
+    mapping: str | None = None,
+    scope: str = "full",
+    dry_run: bool = False,
+) -> IngestOutcome:
+    """Load each file whole or not at all; unusable files are reported, the others still load."""
+    when: dt.datetime | None = parse_when(exported_at) if exported_at else None
+    user_mapping = HeaderMapping.load(Path(mapping)) if mapping else None
+    results, errors = [], []
+    for path in expand(paths):
+        try:
+            results.append(
+                load_file(con, path, kind, settings, user_mapping, when, scope, dry_run=dry_run)
+            )
+        except InputError as exc:
+            errors.append(exc)
+    if results:
+        from data_checks.runner import publish_docs  # GX imports slowly; only after a load
+
+        publish_docs(settings.home)
+    return IngestOutcome(results, errors)
+
+
+def expand(paths: list[str]) -> list[Path]:
+    """Files as given; a folder stands for the exports in it, in name order."""
+    out: list[Path] = []
+    for p in map(Path, paths):
+        if p.is_dir():
+            out += sorted(f for f in p.iterdir() if f.suffix.lower() in (".csv", ".xlsx", ".txt"))
+        else:
+            out.append(p)
+    return out
