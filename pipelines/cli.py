@@ -13,8 +13,10 @@ import sys
 from pathlib import Path
 from typing import Annotated, Any
 
-import click
 import typer
+
+# Typer vendors its own click (typer._click): its usage errors are not click's classes.
+from typer._click.exceptions import UsageError
 from typer.core import TyperGroup
 
 from pipelines import runs
@@ -29,10 +31,10 @@ ACTIONABLE = (InputError, WarehouseBusy, RunFailed, WriteFailed)
 class OneLineErrors(TyperGroup):
     """Every error a person can act on becomes `error: ...` lines on stderr and exit code 2."""
 
-    def invoke(self, ctx: click.Context) -> Any:
+    def invoke(self, ctx: typer.Context) -> Any:
         try:
             return super().invoke(ctx)
-        except click.UsageError as exc:
+        except UsageError as exc:
             _error_lines(exc.format_message())
         except ACTIONABLE as exc:
             _error_lines(str(exc) or type(exc).__name__)

@@ -416,7 +416,7 @@ class _ProgressHandler(logging.Handler):
     lines, and each table written with its rows."""
 
     def __init__(self, say: Progress) -> None:
-        super().__init__(logging.INFO)
+        super().__init__(logging.DEBUG)  # Dagster logs its events at DEBUG
         self.say = say
 
     def emit(self, record: logging.LogRecord) -> None:
@@ -437,7 +437,7 @@ class _ProgressHandler(logging.Handler):
 def _progress_logger(say: Progress) -> dg.LoggerDefinition:
     @dg.logger(description="Stages, files and rows for a person at a terminal (CLI only).")
     def progress(_init_context: dg.InitLoggerContext) -> logging.Logger:
-        log = logging.Logger("complaints.progress", logging.INFO)  # not registered: one per run
+        log = logging.Logger("complaints.progress", logging.DEBUG)  # not registered: per run
         log.addHandler(_ProgressHandler(say))
         return log
 
