@@ -11,7 +11,7 @@ import datetime as dt
 import os
 import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -19,11 +19,13 @@ import typer
 from typer._click.exceptions import UsageError
 from typer.core import TyperGroup
 
-from pipelines import runs
 from pipelines.ingest.errors import InputError
-from pipelines.runs import Kind, Lang, RunFailed, Scope
+from pipelines.options import Kind, Lang, RunFailed, Scope
 from pipelines.settings import get_settings
 from pipelines.warehouse import WarehouseBusy, WriteFailed
+
+if TYPE_CHECKING:
+    from pipelines import runs
 
 ACTIONABLE = (InputError, WarehouseBusy, RunFailed, WriteFailed)
 
@@ -58,6 +60,14 @@ app = typer.Typer(
     cls=OneLineErrors,
     help="Complaints register pipeline (Customer Conduct and Complaints Policy).",
 )
+
+
+def _api():  # noqa: ANN202 - the module pipelines.runs
+    """pipelines.runs, imported on first use: it imports Dagster (seconds on a busy machine),
+    which --help and option errors do not need."""
+    from pipelines import runs
+
+    return runs
 
 
 def interactive() -> bool:
@@ -133,6 +143,7 @@ def ingest_cmd(
     ] = Scope.full,
 ) -> None:
     """Load export files into the warehouse (each file whole, or not at all)."""
+    runs = _api()
     run = runs.ingest(paths, kind, exported_at, mapping, scope, progress=_progress())
     _print_files(run)
     _data_docs_line()
@@ -147,6 +158,7 @@ def validate_cmd(
     mapping: Mapping = None,
 ) -> None:
     """Dry run: show what each file would load, warn and reject. Loads nothing."""
+    runs = _api()
     run = runs.validate(paths, kind, exported_at, mapping)
     _print_files(run)
     _data_docs_line()
@@ -161,6 +173,7 @@ def build_cmd(
     ] = None,
 ) -> None:
     """Rebuild the calendar, SLA and pattern marts."""
+    runs = _api()
     run = runs.raise_for_problems(runs.build(as_of, progress=_progress()))
     typer.echo(f"✓ built {len(run.tables)} tables as of {run.as_of}: {', '.join(run.tables)}")
     typer.echo(f"Warehouse: {get_settings().warehouse_path.resolve()}")
@@ -169,6 +182,7 @@ def build_cmd(
 @app.command("report")
 def report_cmd(month: Month = None, lang: LangOption = Lang.vi) -> None:
     """Write the month's management and quality reports and analyst tables."""
+    runs = _api()
     run = runs.raise_for_problems(runs.report(_day(month), lang, progress=_progress()))
     for path in run.files:
         typer.echo(f"Report: {path}")
@@ -183,6 +197,7 @@ def hr_dossier_cmd(
     lang: LangOption = Lang.vi,
 ) -> None:
     """One employee's restricted HR dossier; every request is appended to core.audit_log."""
+    runs = _api()
     run = runs.raise_for_problems(
         runs.hr_dossier(employee, requested_by, reason, _day(month), lang, progress=_progress())
     )
@@ -194,6 +209,7 @@ def demo_cmd(
     seed: Annotated[int, typer.Option(help="Random seed of the demo data.")] = 2026,
 ) -> None:
     """Generate the demo register and run everything on it: ingest, build, reports, HR dossier."""
+    runs = _api()
     out, _, reused = runs.demo_exports(seed)
     typer.echo(
         f"{'Reusing' if reused else 'Generated'} the demo exports in {out.resolve()} (seed {seed})",

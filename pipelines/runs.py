@@ -19,46 +19,26 @@ import os
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from enum import StrEnum
 from pathlib import Path
 from typing import TypeVar
 
 import dagster as dg
+from filelock import FileLock
 
 from pipelines.assets import reports as report_assets
 from pipelines.assets.ingest import IngestConfig, ingest_exports
 from pipelines.assets.marts import BUILD_PARAMS, BuildConfig, build_params
 from pipelines.assets.reports import HrDossierConfig, ReportConfig, hr_dossier_job, monthly_review
+from pipelines.definitions import defs
 from pipelines.ingest.load import LoadResult
 from pipelines.jobs import build_job, ingest_job, report_job
+from pipelines.options import Kind, Lang, RunFailed, Scope
 from pipelines.settings import get_settings
+from pipelines.warehouse import connect, scalar
+from pipelines.work import expand, scratch_copy
+from pipelines.work import ingest as ingest_files
 
 Progress = Callable[[str], None]
-
-
-class Kind(StrEnum):
-    """What an export holds."""
-
-    register = "register"
-    staff = "staff"
-    partners = "partners"
-    activity = "activity"
-
-
-class Scope(StrEnum):
-    """full: the export lists every complaint; delta: only some."""
-
-    full = "full"
-    delta = "delta"
-
-
-class Lang(StrEnum):
-    vi = "vi"
-    en = "en"
-
-
-class RunFailed(Exception):
-    """A job failed for reasons the user can act on; one reason per line."""
 
 
 @dataclass(frozen=True)
@@ -116,8 +96,6 @@ def ingest(
     progress: Progress | None = None,
 ) -> IngestRun:
     """Load export files (or folders of them) into the warehouse, each file whole or not at all."""
-    from pipelines.work import expand
-
     files = expand([str(p) for p in paths])
     if progress:
         progress(f"Loading {len(files)} file(s) as {Kind(kind).value}…")
@@ -141,9 +119,6 @@ def validate(
     mapping: Path | None = None,
 ) -> IngestRun:
     """Dry run on an in-memory copy of the warehouse's directories: loads nothing."""
-    from pipelines.work import ingest as ingest_files
-    from pipelines.work import scratch_copy
-
     settings = get_settings()
     with scratch_copy(settings) as con:
         outcome = ingest_files(
@@ -206,7 +181,7 @@ def hr_dossier(
 ) -> HrDossierRun:
     """One employee's restricted HR dossier; the request is audited. Only the request's opaque
     id goes into Dagster's run config (its run history is not restricted)."""
-    from reports import hr_requests
+    from reports import hr_requests  # with reports.publish: plotly, off the ingest path
 
     for name, value in (("employee", employee), ("requested_by", requested_by), ("reason", reason)):
         if not value or not value.strip():
@@ -240,7 +215,7 @@ DEMO_EXPORTED_AT = "2026-10-31T18:00"  # the reference exports go with the last 
 def demo_exports(seed: int = 2026) -> tuple[Path, dict, bool]:
     """The demo export set under $COMPLAINTS_HOME/demo_exports, generated unless the same seed's
     set is already there; the flag says whether it was reused."""
-    from pipelines.demo.generator import generate_demo
+    from pipelines.demo.generator import generate_demo  # only the demo needs it
 
     out = get_settings().home / "demo_exports"
     manifest_path = out / "manifest.json"
@@ -302,8 +277,6 @@ def demo(seed: int = 2026, progress: Progress | None = None) -> DemoRun:
 
 def latest_as_of() -> str | None:
     """The review date of the latest build, or None before the first."""
-    from pipelines.warehouse import connect, scalar
-
     if not get_settings().warehouse_path.exists():
         return None
     with connect(get_settings().warehouse_path, read_only=True) as con:
@@ -326,8 +299,6 @@ def _first_of_month(month: dt.date | None) -> dt.date:
 
 def instance() -> dg.DagsterInstance:
     """The Dagster instance under $COMPLAINTS_HOME/dagster, shared with `make dev`."""
-    from filelock import FileLock
-
     home = get_settings().dagster_home.resolve()
     home.mkdir(parents=True, exist_ok=True)
     config = home / "dagster.yaml"
@@ -349,9 +320,7 @@ def run_job(
     progress: Progress | None = None,
 ) -> dg.ExecuteInProcessResult:
     """Execute a job of the code location in-process; failures stay in the result."""
-    warnings.filterwarnings("ignore")
-    from pipelines.definitions import defs
-
+    warnings.filterwarnings("ignore")  # Dagster's deprecation and preview notes are not for users
     job = defs.resolve_job_def(name)
     loggers = {"console": {"config": {"log_level": "CRITICAL"}}}
     if progress:

@@ -159,3 +159,15 @@ def test_progress_shows_on_a_terminal_and_not_in_ci(tmp_path, home):
     ci = _on_a_terminal(home, "ingest", str(path), env={"CI": "true"})
     assert "already loaded" in ci  # the same file again: a no-op, reported
     assert "Loading" not in ci and "stage " not in ci
+
+
+def test_help_and_option_errors_do_not_import_dagster():
+    """Dagster takes seconds to import on a busy machine; parsing options and printing help or
+    an option error must not wait for it."""
+    code = ("import sys\nfrom pipelines.cli import app\n"
+            "code = app(['report', '--lang', 'fr'], standalone_mode=False)\n"
+            "print('DAGSTER', 'dagster' in sys.modules)\n")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          cwd=REPO, timeout=120)
+    assert "error: Invalid value for '--lang'" in proc.stderr
+    assert "DAGSTER False" in proc.stdout
