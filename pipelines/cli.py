@@ -11,6 +11,7 @@ import datetime as dt
 import os
 import sys
 from pathlib import Path
+from types import ModuleType
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
@@ -62,7 +63,7 @@ app = typer.Typer(
 )
 
 
-def _api():  # noqa: ANN202 - the module pipelines.runs
+def _api() -> ModuleType:
     """pipelines.runs, imported on first use: it imports Dagster (seconds on a busy machine),
     which --help and option errors do not need."""
     from pipelines import runs
