@@ -3,8 +3,9 @@
 
 from pathlib import Path
 
-from dagster import RunRequest, SensorEvaluationContext, SkipReason, sensor
+from dagster import RunConfig, RunRequest, SensorEvaluationContext, SkipReason, sensor
 
+from pipelines.assets.ingest import IngestConfig, ingest_exports
 from pipelines.ingest.load import file_sha256
 from pipelines.jobs import inbox_job
 from pipelines.resources import WarehouseResource
@@ -25,8 +26,8 @@ def inbox_requests(inbox: Path) -> list[RunRequest]:
     return [
         RunRequest(
             run_key=file_sha256(p),
-            run_config={"ops": {"ingest_exports": {"config": {
-                "paths": [str(p)], "kind": kind_of(p)}}}},
+            run_config=RunConfig(ops={ingest_exports.op.name: IngestConfig(
+                paths=[str(p)], kind=kind_of(p))}),
             tags={"source_file": p.name},
         )
         for p in files

@@ -55,7 +55,7 @@ def load(settings: Settings, request_id: str) -> HrRequest:
         raise ReportError(
             request_id,
             "no such HR request (each is used once; ask again with "
-            "`complaints report --audience hr`)",
+            "`complaints hr-dossier`)",
         ) from None
 
 

@@ -2,7 +2,8 @@
 
 Only the reference exports and the last two register snapshots are ingested (each snapshot is a
 full export, so the last two carry the whole history and the latest edits), by the same
-functions as `complaints ingest` and `complaints build`, so through the same Dagster jobs.
+API as `complaints ingest` and `complaints build` (pipelines.runs), so through the same Dagster
+jobs.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import os
 from pathlib import Path
 
 from base.settings import get_settings
-from pipelines.cli import DEMO_EXPORTED_AT, build_cmd, ingest_cmd
+from pipelines import runs
 
 KEY = "test-key-not-secret"
 
@@ -26,11 +27,7 @@ def build_demo_home(root: Path) -> Path:
     get_settings.cache_clear()
     out = root / "demo_exports"
     manifest = generate_demo(out)
-    files = manifest["files"]
-    for kind in ("staff", "partners", "activity"):
-        ingest_cmd([str(out / files[kind])], kind=kind, exported_at=DEMO_EXPORTED_AT)
-    ingest_cmd([str(out / s["file"]) for s in files["register"][-2:]], kind="register")
-    build_cmd()
+    runs.load_demo(out, manifest, snapshots=2)
     (root / "demo_manifest.json").write_text(json.dumps(manifest, ensure_ascii=False),
                                              encoding="utf-8")
     return root

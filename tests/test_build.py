@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from dagster import DagsterInstance, materialize
+from dagster import DagsterInstance, RunConfig, materialize
 
 from base.warehouse import connect
-from pipelines.assets.ingest import ingest_exports
+from pipelines.assets.ingest import IngestConfig, ingest_exports
 from pipelines.assets.marts import build_params, calendar, mart_assets
 from tests.conftest import complaint
 from tests.shapes import write_rows
@@ -20,7 +20,7 @@ def test_build_materialises_every_mart(tmp_path, warehouse, settings):
     path = write_rows(tmp_path / "register_2026-03-06.csv", rows, "csv_utf8_en")
     instance = DagsterInstance.ephemeral()
     materialize([ingest_exports], resources={"warehouse": warehouse}, instance=instance,
-                run_config={"ops": {"ingest_exports": {"config": {"paths": [str(path)]}}}})
+                run_config=RunConfig(ops={ingest_exports.op.name: IngestConfig(paths=[str(path)])}))
     result = materialize([build_params, calendar, *mart_assets()],
                          resources={"warehouse": warehouse}, instance=instance)
     assert result.success

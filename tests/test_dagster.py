@@ -6,10 +6,10 @@ import os
 import subprocess
 import sys
 
-from dagster import DagsterInstance, build_sensor_context, materialize
+from dagster import DagsterInstance, RunConfig, build_sensor_context, materialize
 
 from base.warehouse import connect
-from pipelines.assets.ingest import ingest_exports
+from pipelines.assets.ingest import IngestConfig, ingest_exports
 from pipelines.assets.marts import build_params, latest_export_quality_gate
 from pipelines.definitions import defs
 from pipelines.ingest.load import file_sha256
@@ -19,7 +19,7 @@ from tests.shapes import write_rows
 
 
 def run_config(path, kind="register"):
-    return {"ops": {"ingest_exports": {"config": {"paths": [str(path)], "kind": kind}}}}
+    return RunConfig(ops={ingest_exports.op.name: IngestConfig(paths=[str(path)], kind=kind)})
 
 
 def test_definitions_load_with_every_job():

@@ -7,10 +7,10 @@ import os
 import subprocess
 import sys
 
-from dagster import AssetKey, AssetSelection, DagsterInstance, asset, materialize
+from dagster import AssetKey, AssetSelection, DagsterInstance, RunConfig, asset, materialize
 
 from base.warehouse import connect
-from pipelines.assets.ingest import ingest_exports
+from pipelines.assets.ingest import IngestConfig, ingest_exports
 from pipelines.assets.marts import build_params, calendar, mart_assets
 from pipelines.definitions import defs
 from pipelines.resources import WarehouseResource
@@ -28,7 +28,7 @@ def _ingested(tmp_path, warehouse, instance):
         [ingest_exports],
         resources={"warehouse": warehouse},
         instance=instance,
-        run_config={"ops": {"ingest_exports": {"config": {"paths": [str(path)]}}}},
+        run_config=RunConfig(ops={ingest_exports.op.name: IngestConfig(paths=[str(path)])}),
     )
 
 

@@ -7,6 +7,7 @@ ids stay readable; recall and false-masking rate are printed."""
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import hashlib
 import hmac
 import html
@@ -264,16 +265,17 @@ def test_no_planted_value_survives_anywhere(home, settings, monkeypatch, capsys)
     and reason are nowhere in Dagster's run history."""
     from dagster import DagsterInstance
 
-    from pipelines.cli import build_cmd, ingest_cmd, report_cmd
+    from pipelines import runs
 
     monkeypatch.setenv("DAGSTER_HOME", str(settings.dagster_home))
     exports, planted = _planted_world(home)
-    ingest_cmd([str(exports / "staff.csv")], kind="staff", exported_at="2026-03-31")
-    ingest_cmd([str(exports / "register.xlsx")], kind="register", exported_at="2026-03-31")
-    build_cmd()
-    report_cmd(month=MONTH)
-    report_cmd(month=MONTH, audience="hr", employee="NV001", requested_by=REQUESTER,
-               reason=REASON)
+    runs.raise_for_problems(runs.ingest([exports / "staff.csv"], runs.Kind.staff, "2026-03-31"))
+    # the planted register has rejected rows under the gate: a warning, not a failure
+    runs.raise_for_problems(runs.ingest([exports / "register.xlsx"], exported_at="2026-03-31"))
+    runs.raise_for_problems(runs.build())
+    month = dt.date.fromisoformat(f"{MONTH}-01")
+    runs.raise_for_problems(runs.report(month))
+    runs.raise_for_problems(runs.hr_dossier("NV001", REQUESTER, REASON, month))
 
     values = {typed for _, typed, _ in planted} | {value for _, _, value in planted}
     values = {normalise(v) for v in values} | values
@@ -327,13 +329,16 @@ def test_no_planted_value_survives_anywhere(home, settings, monkeypatch, capsys)
 def test_hr_job_with_an_unknown_request_id_fails_in_one_line(home, settings, monkeypatch):
     """The run config carries only a request id; an id with no request behind it (used, or
     typed in the Dagster UI) is refused with a reason, not a traceback."""
-    from pipelines.cli import CommandFailed, _fail_on, run_job
+    from dagster import RunConfig
+
+    from pipelines import runs
+    from pipelines.assets.reports import HrDossierConfig, hr_dossier, hr_dossier_job
 
     monkeypatch.setenv("DAGSTER_HOME", str(settings.dagster_home))
-    result = run_job("hr_dossier_job",
-                     {"ops": {"hr_dossier": {"config": {"request_id": "0" * 32}}}})
-    with pytest.raises(CommandFailed, match="no such HR request"):
-        _fail_on(result)
+    result = runs.run_job(hr_dossier_job.name, RunConfig(ops={hr_dossier.name: HrDossierConfig(
+        request_id="0" * 32)}))
+    (problem,) = runs.problems(result)
+    assert problem.startswith(f"{'0' * 32}: no such HR request")
 
 
 @pytest.mark.parametrize("registered", ["Nguyễn Thị Hồng", "Nguyen Thi Hong", "NGUYỄN THỊ HỒNG"])

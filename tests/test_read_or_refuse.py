@@ -18,12 +18,12 @@ from pathlib import Path
 
 import pytest
 import xlsxwriter
-from dagster import AssetCheckSeverity, DagsterInstance, materialize
+from dagster import AssetCheckSeverity, DagsterInstance, RunConfig, materialize
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from base.errors import InputError
-from pipelines.assets.ingest import ingest_exports
+from pipelines.assets.ingest import IngestConfig, ingest_exports
 from pipelines.build_params import write_build_params
 from pipelines.calendar import write_calendar
 from pipelines.gate import rejected_share_problem
@@ -370,8 +370,8 @@ def test_a_cumulative_snapshot_is_gated_on_the_rows_it_brings(tmp_path, warehous
     second = write_rows(tmp_path / "register_2026-04-30.csv", old + new, "csv_utf8_en")
     for path, passed in ((first, True), (second, False)):
         result = materialize([ingest_exports], resources={"warehouse": warehouse},
-                             run_config={"ops": {"ingest_exports": {"config": {
-                                 "paths": [str(path)]}}}},
+                             run_config=RunConfig(ops={ingest_exports.op.name: IngestConfig(
+                                 paths=[str(path)])}),
                              instance=DagsterInstance.ephemeral(), raise_on_error=False)
         check = next(e.event_specific_data for e in result.all_events
                      if e.event_type_value == "ASSET_CHECK_EVALUATION")

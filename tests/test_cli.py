@@ -1,0 +1,173 @@
+"""The command line in-process (typer's CliRunner) over the API of pipelines.runs: options are
+parsed into enums, every error a person can act on is one `error:` line and exit code 2, results
+come back typed, and progress shows on a terminal only. Real Dagster runs on a temporary home;
+one subprocess on a real pseudo-terminal, because only a real process has a tty."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import pty
+import subprocess
+import sys
+
+import pytest
+from typer.testing import CliRunner
+
+from pipelines import runs
+from pipelines.cli import app
+from pipelines.definitions import defs
+from tests.conftest import REPO, complaint
+from tests.shapes import write_rows
+
+
+def invoke(*args: str):
+    return CliRunner().invoke(app, list(args))
+
+
+def error_lines(result) -> list[str]:
+    assert "Traceback" not in result.stderr + result.stdout
+    return [line for line in result.stderr.splitlines() if line.strip()]
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["report", "--lang", "fr"], "'fr' is not one of 'vi', 'en'"),
+        (["ingest", "x.csv", "--kind", "customers"], "'customers' is not one of 'register'"),
+        (["ingest", "x.csv", "--scope", "some"], "'some' is not one of 'full', 'delta'"),
+        (["report", "--month", "2026-13"], "'2026-13' does not match the format"),
+        # HR options left `report`: the dossier is its own command
+        (["report", "--audience", "hr"], "No such option: --audience"),
+        (["hr-dossier", "--employee", "NV1", "--requested-by", "Lan"], "Missing option '--reason'"),
+        (["ingest"], "Missing argument 'paths'"),
+    ],
+)
+def test_option_errors_are_one_line_and_exit_2(home, args, expected):
+    result = invoke(*args)
+    assert result.exit_code == 2
+    (line,) = error_lines(result)
+    assert line.startswith("error: ") and expected in line
+
+
+def test_report_before_any_build_says_what_to_run(home):
+    result = invoke("report")
+    assert result.exit_code == 2
+    assert error_lines(result) == ["error: nothing built yet: run `complaints build` first"]
+
+
+def test_hr_dossier_refuses_a_blank_reason_before_any_run(home, settings):
+    result = invoke("hr-dossier", "--employee", "NV1", "--requested-by", "Lan", "--reason", " ",
+                    "--month", "2026-01")
+    assert result.exit_code == 2
+    assert error_lines(result) == ["error: the HR dossier needs reason (every request is audited)"]
+    assert not settings.dagster_home.exists()  # refused before Dagster was started
+
+
+def test_a_refused_file_is_one_line_in_process(tmp_path, home):
+    bad = tmp_path / "bad.csv"
+    bad.write_text("name,price\nphở,45000\n", encoding="utf-8")
+    result = invoke("ingest", str(bad))
+    assert result.exit_code == 2
+    assert error_lines(result) == [
+        f"error: {bad}: missing required columns complaint_id (Mã khiếu nại), "
+        "received_at (Thời gian tiếp nhận); nothing was loaded"]
+
+
+def _register(tmp_path):
+    # K2 answered before it was received: rejected; K1 loads.
+    return write_rows(tmp_path / "register_2026-01-31.csv",
+                      [complaint("K1", "2026-01-05 09:00", first_response_at="2026-01-06 09:00"),
+                       complaint("K2", "2026-01-07 09:00", first_response_at="2026-01-04 09:00")],
+                      "csv_utf8_en")
+
+
+def test_ingest_build_report_through_the_cli_without_a_terminal_print_no_progress(tmp_path,
+                                                                                 home):
+    path = _register(tmp_path)
+    result = invoke("ingest", str(path), "--exported-at", "2026-01-31")
+    assert result.exit_code == 0, result.stderr
+    (line,) = [ln for ln in result.stdout.splitlines() if ln.startswith("✓ register_2026-01-31")]
+    # --exported-at as a day: the end of that day
+    assert line.endswith(", exported 2026-01-31 23:59]: read 2, loaded 1, unchanged 0, "
+                         "rejected 1, warned 0")
+    result = invoke("build")
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.startswith("✓ built ") and " as of 2026-01-31: " in result.stdout
+    result = invoke("report", "--lang", "en")
+    assert result.exit_code == 0, result.stderr
+    assert f"Report: {home / 'reports' / '2026-01' / 'management.en.html'}" in result.stdout
+    # CliRunner's streams are not a terminal: no progress lines at all
+    assert "stage " not in result.stderr and "Loading" not in result.stderr
+
+
+def test_the_api_returns_typed_results_and_reports_progress_on_request(tmp_path, home):
+    lines: list[str] = []
+    loaded = runs.ingest([_register(tmp_path)], runs.Kind.register, "2026-01-31",
+                         progress=lines.append)
+    assert [(f.rows_read, f.rows_loaded, f.rows_rejected) for f in loaded.files] == [(2, 1, 1)]
+    # 1 rejected of 2 checked is over the 5% share but under the minimum count: a warning
+    assert loaded.problems == [] and len(loaded.warnings) == 1
+    assert lines[:2] == ["Loading 1 file(s) as register…", "stage ingest_exports…"]
+    lines.clear()
+    built = runs.raise_for_problems(runs.build(progress=lines.append))
+    assert built.as_of == "2026-01-31"
+    assert {"core/build_params", "core/calendar", "marts/complaint_sla"} <= set(built.tables)
+    assert {"stage core.build_params…", "stage core.calendar…", "stage marts…",
+            "  marts.complaint_sla: 1 rows"} <= set(lines)  # one complaint loaded: one row
+    quiet = runs.report(dt.date(2026, 1, 15))  # no progress asked: none made
+    assert quiet.month == dt.date(2026, 1, 1) and quiet.problems == []
+    assert sorted(p.name for p in quiet.files) == ["management.html", "quality.html",
+                                                    "tables.xlsx"]
+    assert all(p.exists() for p in quiet.files)
+
+
+def test_jobs_of_the_code_location_carry_no_progress_logger():
+    """The sensor and the schedule run these definitions: only a run started with a progress
+    function (the CLI on a terminal) gets the progress logger."""
+    for job in defs.resolve_all_job_defs():
+        assert "progress" not in job.loggers
+
+
+def _on_a_terminal(home, *args: str, env: dict | None = None) -> str:
+    """Run the CLI with stdout and stderr on a real pseudo-terminal; everything it wrote."""
+    primary, secondary = pty.openpty()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "pipelines.cli", *args], cwd=REPO, stdin=subprocess.DEVNULL,
+        stdout=secondary, stderr=secondary,
+        env={**{k: v for k, v in os.environ.items() if k != "CI"}, "COMPLAINTS_HOME": str(home),
+             **(env or {})})
+    os.close(secondary)
+    out = b""
+    while True:
+        try:
+            chunk = os.read(primary, 4096)
+        except OSError:  # the terminal closes when the process ends
+            break
+        if not chunk:
+            break
+        out += chunk
+    os.close(primary)
+    assert proc.wait(timeout=120) == 0, out.decode(errors="replace")
+    return out.decode()
+
+
+def test_progress_shows_on_a_terminal_and_not_in_ci(tmp_path, home):
+    path = _register(tmp_path)
+    shown = _on_a_terminal(home, "ingest", str(path))
+    assert "Loading 1 file(s) as register…" in shown and "stage ingest_exports…" in shown
+    ci = _on_a_terminal(home, "ingest", str(path), env={"CI": "true"})
+    assert "already loaded" in ci  # the same file again: a no-op, reported
+    assert "Loading" not in ci and "stage " not in ci
+
+
+def test_help_and_option_errors_do_not_import_dagster():
+    """Dagster takes seconds to import on a busy machine; parsing options and printing help or
+    an option error must not wait for it."""
+    code = ("import sys\nfrom pipelines.cli import app\n"
+            "code = app(['report', '--lang', 'fr'], standalone_mode=False)\n"
+            "print('DAGSTER', 'dagster' in sys.modules)\n")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          cwd=REPO, timeout=120)
+    assert "error: Invalid value for '--lang'" in proc.stderr
+    assert "DAGSTER False" in proc.stdout
