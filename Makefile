@@ -51,8 +51,8 @@ lint: install  ## ruff, SQL style (sqlfluff), types (mypy), import direction; al
 	exit $$status
 
 format: install  ## rewrite Python and SQL in the style `make lint` checks
-	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
 	$(BIN)/sqlfluff fix $(SQL_DIRS)
 
 bench: install  ## benchmarks/RESULTS.md: floor vs project vs the pandas way (BENCH_ARGS=--big: 5M too)
