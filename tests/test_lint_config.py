@@ -33,6 +33,9 @@ def test_sqlfluff_fix_keeps_what_a_model_returns():
     # Column order (ST06) and USING (ST07: with ON, `select *` returns the key twice) stay.
     sql = "select b, t1.*\nfrom t1\ninner join t2 using (id)\n"
     assert _linter().lint_string(sql, fix=True).fix_string()[0] == sql
+    # The alias of a VALUES list names its column (AL05 would delete it as unused).
+    sql = "select *\nfrom (values ('category'), ('channel')) as t (dimension)\n"
+    assert _linter().lint_string(sql, fix=True).fix_string()[0] == sql
 
 
 def _mypy(path) -> tuple[int, str]:
