@@ -36,12 +36,24 @@ dev: install  ## Dagster UI on http://localhost:3000 over the same $(COMPLAINTS_
 	  printf 'telemetry:\n  enabled: false\n' > $(COMPLAINTS_HOME)/dagster/dagster.yaml
 	DAGSTER_HOME=$(COMPLAINTS_HOME)/dagster $(BIN)/dagster dev -m pipelines.definitions -p 3000
 
-lint: install
-	$(BIN)/ruff check . && $(BIN)/ruff format --check .
-	$(BIN)/lint-imports
+# The SQL sqlfluff checks: the models and every .sql under pipelines/ (the ingest SQL).
+SQL_DIRS := models pipelines
 
-format: install
-	$(BIN)/ruff format . && $(BIN)/ruff check --fix .
+lint: install  ## ruff, SQL style (sqlfluff), types (mypy), import direction; all run, then fail
+	@status=0; \
+	$(BIN)/ruff check . || status=1; \
+	$(BIN)/ruff format --check . || status=1; \
+	$(BIN)/sqlfluff lint $(SQL_DIRS) || status=1; \
+	$(BIN)/mypy || status=1; \
+	if grep -q '^\[tool\.importlinter' pyproject.toml; then \
+	  $(BIN)/lint-imports || status=1; \
+	else echo "lint-imports: no [tool.importlinter] contract in pyproject.toml, skipped"; fi; \
+	exit $$status
+
+format: install  ## rewrite Python and SQL in the style `make lint` checks
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+	$(BIN)/sqlfluff fix $(SQL_DIRS)
 
 bench: install  ## benchmarks/RESULTS.md: floor vs project vs the pandas way (BENCH_ARGS=--big: 5M too)
 	$(BIN)/python -m benchmarks.run $(BENCH_ARGS)
@@ -50,4 +62,4 @@ lock:  ## re-resolve requirements.lock from pyproject.toml
 	$(BIN)/uv pip compile pyproject.toml --extra dev --python-version 3.11 -o requirements.lock
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache
+	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache

@@ -173,7 +173,8 @@ def _official_days(official: OfficialFile) -> dict[dt.date, Day]:
         if e.type == "day_off":
             days[e.date] = Day(False, e.name, swap)
         else:
-            days[e.date] = Day(True, _make_up_reason(e.swap_for) if swap else e.name, swap)
+            reason = e.name if e.swap_for is None else _make_up_reason(e.swap_for)
+            days[e.date] = Day(True, reason, swap)
     return days
 
 

@@ -2,6 +2,7 @@
 first working day of each month."""
 
 import datetime as dt
+from pathlib import Path
 
 from dagster import RunRequest, ScheduleEvaluationContext, SkipReason, schedule
 
@@ -10,7 +11,7 @@ from pipelines.jobs import report_job
 from pipelines.resources import WarehouseResource
 
 
-def first_working_day(month: dt.date, calendar_file=None) -> dt.date:
+def first_working_day(month: dt.date, calendar_file: Path | None = None) -> dt.date:
     """The first working day of ``month`` on the Vietnamese working calendar."""
     from pipelines.calendar import build_calendar  # holidays imports slowly: not at load
 
@@ -20,7 +21,7 @@ def first_working_day(month: dt.date, calendar_file=None) -> dt.date:
     return working.iloc[0].date() if hasattr(working.iloc[0], "date") else working.iloc[0]
 
 
-def review_request(today: dt.date, calendar_file=None) -> RunRequest | SkipReason:
+def review_request(today: dt.date, calendar_file: Path | None = None) -> RunRequest | SkipReason:
     if today != first_working_day(today, calendar_file):
         return SkipReason(f"{today} is not the first working day of the month")
     previous = (today.replace(day=1) - dt.timedelta(days=1)).replace(day=1)
@@ -29,7 +30,9 @@ def review_request(today: dt.date, calendar_file=None) -> RunRequest | SkipReaso
 
 
 @schedule(job=report_job, cron_schedule="0 7 * * *", execution_timezone=get_settings().timezone)
-def monthly_review_schedule(context: ScheduleEvaluationContext, warehouse: WarehouseResource):
+def monthly_review_schedule(
+    context: ScheduleEvaluationContext, warehouse: WarehouseResource
+) -> RunRequest | SkipReason:
     """Checked every morning; fires on the month's first working day for the month before."""
     today = context.scheduled_execution_time.date()
     return review_request(today, warehouse.settings.calendar_file)

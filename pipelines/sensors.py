@@ -35,7 +35,9 @@ def inbox_requests(inbox: Path) -> list[RunRequest]:
 
 
 @sensor(job=inbox_job, minimum_interval_seconds=30)
-def inbox_sensor(context: SensorEvaluationContext, warehouse: WarehouseResource):
+def inbox_sensor(
+    context: SensorEvaluationContext, warehouse: WarehouseResource
+) -> SkipReason | list[RunRequest]:
     """New exports in the inbox; the same content is never loaded twice."""
     inbox = warehouse.settings.inbox
     inbox.mkdir(parents=True, exist_ok=True)

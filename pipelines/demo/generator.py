@@ -299,8 +299,8 @@ def code(field: str, value: str) -> int:
     return vocab()[field].index(value)
 
 
-def _allocate(rng, months: np.ndarray, mask: np.ndarray, directory: pd.DataFrame,
-              grid: np.ndarray, values: np.ndarray) -> np.ndarray:
+def _allocate(rng: np.random.Generator, months: np.ndarray, mask: np.ndarray,
+              directory: pd.DataFrame, grid: np.ndarray, values: np.ndarray) -> np.ndarray:
     """For each conduct complaint, the subject it is about (a code): drawn within its month with
     probability proportional to exposure x rate, so allegations follow exposure."""
     # No exposure figure (disbursement): a flat 1,000 while active, so the rate is per month.
@@ -314,11 +314,11 @@ def _allocate(rng, months: np.ndarray, mask: np.ndarray, directory: pd.DataFrame
     return out
 
 
-def _arrow(values) -> pa.Array:
+def _arrow(values: object) -> pa.Array:
     return values if isinstance(values, pa.Array | pa.ChunkedArray) else pa.array(values)
 
 
-def _strings(values) -> pd.Series:
+def _strings(values: object) -> pd.Series:
     """An Arrow-backed string column (built in C, no Python object per row)."""
     return pd.Series(_arrow(values), dtype=pd.StringDtype("pyarrow"))
 
@@ -352,15 +352,16 @@ def _customers(rng: np.random.Generator, who: np.ndarray) -> dict[str, pa.Array]
     }
 
 
-def _pick(rng, options: tuple[list, list], n: int) -> np.ndarray:
+def _pick(rng: np.random.Generator, options: tuple[list, list], n: int) -> np.ndarray:
     return rng.choice(len(options[0]), size=n, p=options[1])
 
 
-def _texts(rng, category: np.ndarray, subcategory: np.ndarray) -> pa.Array:
+def _texts(rng: np.random.Generator, category: np.ndarray, subcategory: np.ndarray) -> pa.Array:
     """A short Vietnamese description per complaint: by subcategory for conduct, else category."""
     key = np.where(subcategory >= 0, np.asarray(SUBCATEGORIES[0], dtype=object)[subcategory],
                    np.asarray(CATEGORIES[0], dtype=object)[category])
-    templates, index = [], np.zeros(len(key), dtype=np.int64)
+    templates: list[str] = []
+    index = np.zeros(len(key), dtype=np.int64)
     for name, options in DESCRIPTIONS.items():
         rows = key == name
         index[rows] = len(templates) + rng.integers(0, len(options), rows.sum())
@@ -411,7 +412,8 @@ def register_lifecycle(n: int, seed: int, start: str, end: str) -> pd.DataFrame:
     return number_complaints(frame)
 
 
-def _responses(rng, work: np.ndarray, received: np.ndarray, handler: np.ndarray) -> np.ndarray:
+def _responses(rng: np.random.Generator, work: np.ndarray, received: np.ndarray,
+               handler: np.ndarray) -> np.ndarray:
     """First response: 0-6 working days for ~94% (the planted handler ~75%), later otherwise."""
     n = len(received)
     late_p = np.where(handler == HANDLERS.index(PLANTED["handler_sla"]), 0.25, 0.055)
@@ -424,7 +426,7 @@ def _responses(rng, work: np.ndarray, received: np.ndarray, handler: np.ndarray)
     return np.where(days == 0, same_day, later)
 
 
-def _resolutions(rng, work: np.ndarray, response: np.ndarray) -> np.ndarray:
+def _resolutions(rng: np.random.Generator, work: np.ndarray, response: np.ndarray) -> np.ndarray:
     """Resolution: with the first answer for a third, else 1-20 working days later."""
     n = len(response)
     days = rng.integers(1, 21, n)
@@ -432,7 +434,7 @@ def _resolutions(rng, work: np.ndarray, response: np.ndarray) -> np.ndarray:
     return np.where(rng.random(n) < 0.33, response, later)
 
 
-def _add_reviews(rng, frame: pd.DataFrame) -> None:
+def _add_reviews(rng: np.random.Generator, frame: pd.DataFrame) -> None:
     """About 10% of not or partly upheld complaints ask for a review; most are unchanged."""
     n = len(frame)
     asks = np.isin(frame["outcome"].to_numpy(), [1, 2]) & (rng.random(n) < 0.10)
@@ -446,7 +448,7 @@ def _add_reviews(rng, frame: pd.DataFrame) -> None:
     frame["review_outcome"] = np.where(asks, rng.choice(2, n, p=[0.8, 0.2]), -1)
 
 
-def _add_customers_and_texts(rng, frame: pd.DataFrame) -> None:
+def _add_customers_and_texts(rng: np.random.Generator, frame: pd.DataFrame) -> None:
     """Customer fields; descriptions, a few naming the customer, their phone or e-mail."""
     n = len(frame)
     people = _customers(rng, rng.integers(0, max(50, int(n * 0.8)), n))
@@ -505,7 +507,8 @@ def state_at(life: pd.DataFrame, when: dt.datetime) -> pd.DataFrame:
     return frame[REGISTER_FIELDS]
 
 
-def _status(received, ts: dict, t, outcome, asked, review_done) -> np.ndarray:
+def _status(received: np.ndarray, ts: dict[str, np.ndarray], t: np.datetime64,
+            outcome: np.ndarray, asked: np.ndarray, review_done: np.ndarray) -> np.ndarray:
     """Status codes from the timestamps as they stand at ``t``."""
     resolved = ~np.isnat(ts["resolved_at"])
     settled = resolved & ((ts["resolved_at"] < t - np.timedelta64(30, "D"))
@@ -649,13 +652,14 @@ def _snapshot(life: pd.DataFrame, when: dt.datetime, special: dict[str, str]) ->
     return frame
 
 
-def _bad_rows(frame: pd.DataFrame, when: dt.datetime, rng, special: dict[str, str]) -> dict:
+def _bad_rows(frame: pd.DataFrame, when: dt.datetime, rng: np.random.Generator,
+              special: dict[str, str]) -> dict[str, tuple[str, str | None]]:
     """A few rows (well under 1%) a clerk got wrong: an answer before receipt, a date that
     cannot exist. Returns {complaint_id: (field, text)} for the writer; fixed next month."""
     answered = frame["first_response_at"].notna() & ~frame["complaint_id"].isin(
         list(special.values()))
     ids = rng.choice(frame.loc[answered, "complaint_id"].to_numpy(), size=6, replace=False)
-    bad = {}
+    bad: dict[str, tuple[str, str | None]] = {}
     for cid in ids[:4]:
         rows = frame["complaint_id"] == cid
         frame.loc[rows, "first_response_at"] = frame.loc[rows, "received_at"] - pd.Timedelta(

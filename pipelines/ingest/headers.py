@@ -169,9 +169,9 @@ def match_headers(
     """
     template = TEMPLATES[kind]
     known: dict[str, str] = {}
-    for canonical, vietnamese in template.items():
-        known[header_key(canonical)] = canonical
-        known[header_key(vietnamese)] = canonical
+    for name, vietnamese in template.items():
+        known[header_key(name)] = name
+        known[header_key(vietnamese)] = name
     if mapping:
         for theirs, canonical in mapping.columns.items():
             if canonical not in template:
@@ -179,9 +179,9 @@ def match_headers(
             known[header_key(theirs)] = canonical
     matched: dict[str, str] = {}
     for h in headers:
-        canonical = known.get(header_key(h))
-        if canonical and canonical not in matched.values():
-            matched[h] = canonical
+        found = known.get(header_key(h))
+        if found and found not in matched.values():
+            matched[h] = found
     missing = [f for f in REQUIRED[kind] if f not in matched.values()]
     if kind == "activity" and not {"employee_id", "partner_id"} & set(matched.values()):
         missing.append("employee_id or partner_id")
