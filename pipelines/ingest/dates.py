@@ -15,7 +15,8 @@ value of the column wins. The work is one set-based query over the column's dist
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import dataclasses
+from dataclasses import dataclass
 
 import duckdb
 
@@ -36,7 +37,7 @@ class DateOrder:
     date_order: str  # dmy | mdy | ymd | mixed
     assumed: bool = False  # the values could not tell, and nothing was declared
     evidence: str = ""  # mixed: values only one order reads ('13/01/2024, 01/13/2024')
-    fitting: list[str] = field(default_factory=list)  # the orders that read every value
+    fitting: list[str] = dataclasses.field(default_factory=list)  # the orders that read every value
     decided_by_values: bool = False  # exactly one order reads every value
 
 

@@ -33,6 +33,7 @@ from functools import lru_cache
 import duckdb
 import phonenumbers
 import pyarrow as pa
+from duckdb.func import FunctionNullHandling, PythonUDFType
 
 # fmt: off
 NAME, PHONE, EMAIL = "[tên]", "[sđt]", "[email]"
@@ -127,12 +128,13 @@ Span = tuple[int, int, str]
 
 def _phones(text: str) -> tuple[list[Span], list[tuple[int, int]]]:
     """Personal phone numbers, and hotlines (left readable, and not read as account numbers)."""
-    spans, hotlines = [], []
-    for m in phonenumbers.PhoneNumberMatcher(text, "VN", leniency=phonenumbers.Leniency.VALID):
-        if _HOTLINE.match(m.raw_string):
-            hotlines.append((m.start, m.end))
+    spans: list[Span] = []
+    hotlines: list[tuple[int, int]] = []
+    for found in phonenumbers.PhoneNumberMatcher(text, "VN", leniency=phonenumbers.Leniency.VALID):
+        if _HOTLINE.match(found.raw_string):
+            hotlines.append((found.start, found.end))
         else:
-            spans.append((m.start, m.end, PHONE))
+            spans.append((found.start, found.end, PHONE))
     # libphonenumber wants a number to stand apart from letters; staff glue them (sđt0912...).
     for m in _GLUED_PHONE.finditer(text):
         try:
@@ -282,7 +284,8 @@ def _own(folded: str, own: Own | None) -> list[Span]:
 
 def _apply(text: str, spans: list[Span]) -> str:
     """Replace the spans; overlapping spans merge into the first (own identifiers come first)."""
-    out, pos = [], 0
+    out: list[str] = []
+    pos = 0
     for start, end, label in sorted(spans, key=lambda s: (s[0], -s[1])):
         if start < pos:
             if end > pos and out:
@@ -374,7 +377,7 @@ def register(con: duckdb.DuckDBPyConnection) -> None:
         mask_batch,
         ["VARCHAR"] * 7,
         "VARCHAR",
-        type="arrow",
-        null_handling="special",
+        type=PythonUDFType.ARROW,
+        null_handling=FunctionNullHandling.SPECIAL,
         side_effects=False,
     )
