@@ -17,8 +17,10 @@ from pathlib import Path
 import duckdb
 
 MODELS_DIR = Path(__file__).resolve().parents[1] / "models"
-SCHEMAS = ("staging", "core", "quarantine", "marts")
-_REF = re.compile(r"\b(staging|core|quarantine|marts)\.([a-z_][a-z0-9_]*)\b", re.IGNORECASE)
+# No staging schema: a file's rows are typed inside its load (pipelines/ingest/staging/) and
+# never stored.
+SCHEMAS = ("core", "quarantine", "marts")
+_REF = re.compile(r"\b(core|quarantine|marts)\.([a-z_][a-z0-9_]*)\b", re.IGNORECASE)
 
 
 class WarehouseBusy(RuntimeError):
