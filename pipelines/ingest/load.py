@@ -164,8 +164,10 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
     con.execute((INGEST_DIR / "schema.sql").read_text(encoding="utf-8"))
 
 
-def _prepare(con, settings: Settings, exported_at: dt.datetime, mapping) -> None:
-    """Connection-local inputs of the staging models: key pads, labels, macros (never stored)."""
+def _prepare(
+    con: duckdb.DuckDBPyConnection, settings: Settings, exported_at: dt.datetime, mapping
+) -> None:
+    """Connection-local inputs of the staging queries: key pads, labels, macros (never stored)."""
     opad, ipad = hmac_pads(pseudonym_key(settings))
     con.register(
         "load_context",
@@ -225,7 +227,7 @@ def load_file(
 
 
 def prepare_staging(
-    con,
+    con: duckdb.DuckDBPyConnection,
     path: Path,
     kind: str,
     fields: list[str],
@@ -233,18 +235,27 @@ def prepare_staging(
     exported_at: dt.datetime,
     mapping: HeaderMapping | None,
 ) -> list:
-    """Everything the staging model of ``kind`` reads besides raw_rows: key pads, labels,
+    """Everything the staging query of ``kind`` reads besides raw_rows: key pads, labels,
     macros, each date column's order and the event-log order key. Returns the date orders."""
     _prepare(con, settings, exported_at, mapping)
-    event_log = kind == "register" and mapping is not None and mapping.event_order_by
+    order_by = mapping.event_order_by if kind == "register" and mapping is not None else None
     orders = dates.decide(
-        con, kind, fields, mapping, also=("event_order_text",) if event_log else ()
+        con, kind, fields, mapping, also=("event_order_text",) if order_by else ()
     )
-    _event_order(con, path, mapping.event_order_by if event_log else None, orders)
+    _event_order(con, path, order_by or None, orders)
     return orders
 
 
-def _load(con, path, kind, settings, mapping, scope, dry_run, result: LoadResult) -> None:
+def _load(
+    con: duckdb.DuckDBPyConnection,
+    path,
+    kind,
+    settings,
+    mapping,
+    scope,
+    dry_run,
+    result: LoadResult,
+) -> None:
     if dry_run:
         ensure_schema(con)
     raw = read_export(con, path, kind, mapping)
@@ -297,7 +308,7 @@ def _load(con, path, kind, settings, mapping, scope, dry_run, result: LoadResult
         con.unregister(name)
 
 
-def stage_file_rows(con, kind: str, event_log: bool) -> None:
+def stage_file_rows(con: duckdb.DuckDBPyConnection, kind: str, event_log: bool) -> None:
     """file_rows (the staging query of ``kind`` over raw_rows, with exact_repeat) and the view
     rows_to_check over it."""
     key = "complaint_id" if kind == "register" else RECORD_KEYS[kind]
@@ -305,7 +316,7 @@ def stage_file_rows(con, kind: str, event_log: bool) -> None:
     con.execute(sql("rows_to_check", kind=kind))
 
 
-def _event_order(con, path: Path, order_by: str | None, orders) -> None:
+def _event_order(con: duckdb.DuckDBPyConnection, path: Path, order_by: str | None, orders) -> None:
     """event_order_key(): an event log's order_by column typed as its values are, numbers as
     numbers and timestamps as timestamps (in the column's decided order), so that the latest
     event wins; a column that is neither is refused rather than sorted as nothing."""
@@ -314,7 +325,7 @@ def _event_order(con, path: Path, order_by: str | None, orders) -> None:
         return
     order = next((d.date_order for d in orders if d.field == "event_order_text"), "dmy")
     not_number, not_date, example = con.execute(
-        sql("event_order_probe"), [order, order, order]
+        sql("event_order_probe"), [order, order]
     ).fetchall()[0]
     if not_number == 0:
         reads_as = "number"
@@ -330,7 +341,7 @@ def _event_order(con, path: Path, order_by: str | None, orders) -> None:
     con.execute(sql("event_order_key", reads_as=reads_as, order=order))
 
 
-def _validate(con, kind: str, settings: Settings):
+def _validate(con: duckdb.DuckDBPyConnection, kind: str, settings: Settings):
     """Run the kind's GX suite on rows_to_check inside DuckDB; the findings (source_row,
     rule, level) as an Arrow table.
 
@@ -401,7 +412,9 @@ _RECORD_KEY = {
 }
 
 
-def _quarantine(con, kind, result: LoadResult, load_id: int, now) -> None:
+def _quarantine(
+    con: duckdb.DuckDBPyConnection, kind, result: LoadResult, load_id: int, now
+) -> None:
     con.execute(
         sql(
             "quarantine_rejected",
@@ -419,7 +432,7 @@ def _quarantine(con, kind, result: LoadResult, load_id: int, now) -> None:
     ]
 
 
-def _detail_sql(con) -> str:
+def _detail_sql(con: duckdb.DuckDBPyConnection) -> str:
     """The value a rule names (its ``detail`` column of file_rows), as text."""
     columns = {d[0] for d in con.execute("SELECT * FROM file_rows LIMIT 0").description}
     details = sorted({r.detail for r in RULES.values() if r.detail in columns})
@@ -430,12 +443,14 @@ def _detail_sql(con) -> str:
     return f"mask_pii(CASE rules.detail {cases} END, NULL, NULL, NULL, NULL, NULL, NULL)"
 
 
-def _reason_sql(con, lang: str) -> str:
+def _reason_sql(con: duckdb.DuckDBPyConnection, lang: str) -> str:
     """A rule's reason with the value it is about in place of '{value}'."""
     return f"replace(rules.reason_{lang}, '{{value}}', coalesce({_detail_sql(con)}, ''))"
 
 
-def _file_warnings(con, result: LoadResult, load_id: int, now, orders) -> None:
+def _file_warnings(
+    con: duckdb.DuckDBPyConnection, result: LoadResult, load_id: int, now, orders
+) -> None:
     """Warnings about the whole file: a date order that had to be assumed."""
     assumed = ", ".join(
         d.field.replace("event_order_text", "event_log order_by") for d in orders if d.assumed
@@ -459,7 +474,9 @@ def _file_warnings(con, result: LoadResult, load_id: int, now, orders) -> None:
     )
 
 
-def _upsert_register(con, result: LoadResult, load_id: int, now) -> tuple[int, int]:
+def _upsert_register(
+    con: duckdb.DuckDBPyConnection, result: LoadResult, load_id: int, now
+) -> tuple[int, int]:
     """New content becomes a new version; known content only moves its sighting range."""
     unchanged = scalar(con, sql("versions_unchanged"))
     lineage = [result.source_file, result.source_sha256, load_id, now]
@@ -481,7 +498,9 @@ _REFERENCE_COLUMNS = {
 }
 
 
-def _upsert_reference(con, kind, result: LoadResult, now) -> tuple[int, int]:
+def _upsert_reference(
+    con: duckdb.DuckDBPyConnection, kind, result: LoadResult, now
+) -> tuple[int, int]:
     """Directories and exposure: one row per key; the export with the latest exported_at wins."""
     keys, columns = _REFERENCE_COLUMNS[kind]
     table = f"core.{kind}"
@@ -494,7 +513,9 @@ def _upsert_reference(con, kind, result: LoadResult, now) -> tuple[int, int]:
     return changing, valid - changing
 
 
-def _register_warnings(con, result: LoadResult, load_id: int, now, scope: str) -> None:
+def _register_warnings(
+    con: duckdb.DuckDBPyConnection, result: LoadResult, load_id: int, now, scope: str
+) -> None:
     """Warnings that compare this export with earlier ones: edits after the fact, deletions."""
     args = [load_id, result.source_file, result.source_sha256, now]
     con.execute(sql("warnings_register_edited"), args)
@@ -502,7 +523,7 @@ def _register_warnings(con, result: LoadResult, load_id: int, now, scope: str) -
         con.execute(sql("warnings_missing_from_export"), args)
 
 
-def _refresh_complaints(con) -> None:
+def _refresh_complaints(con: duckdb.DuckDBPyConnection) -> None:
     """core.complaints after this file: the complaints the file touched are merged (deleted and
     recomputed) when they are fewer than half the register (a monthly delta onto a large
     register); otherwise the table is rebuilt whole.
@@ -540,12 +561,12 @@ def _refresh_complaints(con) -> None:
 _VERSIONS_REF = re.compile(r"\bcore\.complaint_versions\b", re.IGNORECASE)
 
 
-def _resolve_quarantine(con, load_id: int, now) -> None:
+def _resolve_quarantine(con: duckdb.DuckDBPyConnection, load_id: int, now) -> None:
     """A valid version from a later load resolves earlier rejections of the same complaint."""
     con.execute(sql("resolve_quarantine"), [now, load_id])
 
 
-def _warnings(con, kind, result: LoadResult, load_id: int, now) -> None:
+def _warnings(con: duckdb.DuckDBPyConnection, kind, result: LoadResult, load_id: int, now) -> None:
     """Warning-level findings of the suite are listed; the rows stay loaded."""
     con.execute(
         sql(

@@ -1,5 +1,8 @@
 """Read one export file into a DuckDB TEMP table of text columns named after the template
-fields (a TEMP table, never the warehouse file: the raw rows hold personal data).
+fields (a TEMP table, never the warehouse file: the raw rows hold personal data): ``raw_rows``,
+a view adding ``source_row`` over ``raw_rows_data``, the first of the loader's temp tables (see
+the table in pipelines/ingest/load.py's docstring). The SQL here is built from the file's own
+headers, so it stays beside the code that knows them.
 
 CSV goes through DuckDB's own reader (UTF-8 directly; UTF-16 and Windows-1258 are first
 transcoded to a UTF-8 temporary file). XLSX goes through calamine, which reads cell values
