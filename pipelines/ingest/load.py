@@ -33,7 +33,7 @@ findings       _validate (an Arrow table)    row_fate, quarantine_     a rule a 
                                              findings                  level)
 row_fate       row_fate.sql                  fate_counts, valid_rows   a row's fate: repeat,
                                                                        rejected or valid
-valid_rows     valid_rows.sql                versions_*, reference_*,  a row of file_rows that
+valid_rows     valid_rows.sql (a view)       versions_*, reference_*,  a row of file_rows that
                                              warnings_register_edited, is stored
                                              resolve_quarantine,
                                              touched_ids
