@@ -14,7 +14,9 @@ from base.settings import get_settings
 if TYPE_CHECKING:  # pandas only for the hint: readers of the warehouse need not load it
     import pandas as pd
 
-SCHEMAS = ("staging", "core", "quarantine", "marts")
+# No staging schema: a file's rows are typed inside its load (pipelines/ingest/staging/) and
+# never stored.
+SCHEMAS = ("core", "quarantine", "marts")
 
 # DuckDB's working memory; beyond it, temp tables and large joins spill to <warehouse>.tmp in
 # the home. Keeps a 1M-row load within a laptop's means (see benchmarks/RESULTS.md).

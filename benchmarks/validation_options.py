@@ -64,9 +64,8 @@ def prepare(csv: Path, out: Path) -> Path:
     os.environ.setdefault("COMPLAINTS_HOME", tempfile.mkdtemp(prefix="bench-home-"))
     os.environ.setdefault("COMPLAINTS_PSEUDONYM_KEY", "bench")
     from base.settings import get_settings
-    from pipelines.ingest.load import prepare_staging
+    from pipelines.ingest.load import prepare_staging, staging_sql
     from pipelines.ingest.readers import read_export
-    from pipelines.models import MODELS_DIR, discover_models
     from pipelines.when import parse_when
 
     con = duckdb.connect()
@@ -74,7 +73,7 @@ def prepare(csv: Path, out: Path) -> Path:
     raw = read_export(con, csv, "register")
     prepare_staging(con, csv, "register", raw.fields, get_settings(), parse_when("2026-09-30"),
                     None)
-    staged = discover_models(MODELS_DIR)["staging.register_rows"].sql
+    staged = staging_sql("register")
     con.execute(f"COPY (\n{staged}\n) TO '{out}' (FORMAT parquet)")
     return out
 

@@ -1,6 +1,6 @@
 """Expectation suite for register exports (GX Core 1.x), one expectation per rule.
 
-The suite runs on the typed rows of one file (models/staging/register_rows.sql), in DuckDB
+The suite runs on the typed rows of one file (pipelines/ingest/staging/register_rows.sql), in DuckDB
 (data_checks/gx_duckdb.py); row conditions are GX's backend-neutral Column conditions.
 """
 

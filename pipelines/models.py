@@ -17,7 +17,7 @@ import pandas as pd
 from base.warehouse import scalar
 
 MODELS_DIR = Path(__file__).resolve().parents[1] / "models"
-_REF = re.compile(r"\b(staging|core|quarantine|marts)\.([a-z_][a-z0-9_]*)\b", re.IGNORECASE)
+_REF = re.compile(r"\b(core|quarantine|marts)\.([a-z_][a-z0-9_]*)\b", re.IGNORECASE)
 
 
 @dataclass(frozen=True)

@@ -13,9 +13,8 @@ import duckdb
 import pytest
 
 from data_checks import gx_duckdb
-from pipelines.ingest.load import _prepare, _validate, load_file
+from pipelines.ingest.load import _prepare, _validate, load_file, stage_file_rows
 from pipelines.ingest.readers import read_export
-from pipelines.models import MODELS_DIR, discover_models
 from tests.conftest import REPO, complaint
 from tests.shapes import write_rows
 
@@ -250,10 +249,7 @@ def test_gx_finds_what_a_plain_duckdb_query_finds(seed, tmp_path, con, settings)
     con.execute("BEGIN TRANSACTION")
     read_export(con, path, "register", None)
     _prepare(con, settings, EXPORTED, None)
-    staged = discover_models(MODELS_DIR)["staging.register_rows"].sql
-    con.execute(f"""CREATE OR REPLACE TEMP TABLE file_rows AS SELECT *, complaint_id IS NOT NULL AND
-        row_number() OVER (PARTITION BY complaint_id, content_hash ORDER BY source_row) > 1
-        AS exact_repeat FROM ({staged})""")
+    stage_file_rows(con, "register", event_log=False)
     findings = _validate(con, "register", settings)
     gx_found = sorted(
         zip(findings["source_row"].to_pylist(), findings["rule"].to_pylist(), strict=True)

@@ -1,12 +1,13 @@
--- Scalar macros shared by the staging models. Created per connection before staging runs.
--- Temp macros: they live only in the loading connection, like the raw rows and the key pads.
+-- Scalar macros shared by the staging queries (staging/) and the load's statements (sql/).
+-- Created per connection before staging runs. Temp macros: they live only in the loading
+-- connection, like the raw rows and the key pads.
 
 -- Labels and headers fold like pipelines.ingest.headers.header_key: no diacritics, lower case.
 CREATE OR REPLACE TEMP MACRO label_key(s) AS
     trim(regexp_replace(lower(strip_accents(replace(replace(s, 'đ', 'd'), 'Đ', 'D'))),
                         '[\s_\-]+', ' ', 'g'));
 
--- Every timestamp shape users export, as local (Asia/Ho_Chi_Minh) wall-clock time, given the
+-- Every timestamp shape users export, as the company's local wall-clock time, given the
 -- column's field order (dmy, mdy or ymd; see pipelines/ingest/dates.py, which decides it from
 -- the values): ISO 8601 with an offset or Z (converted) or without (local); a date written
 -- d/m/y, m/d/y or y/m/d with '/', '-' or '.' between the parts, a 4- or 2-digit year, and an
@@ -50,13 +51,14 @@ CREATE OR REPLACE TEMP MACRO ts_plausible(t) AS
 CREATE OR REPLACE TEMP MACRO ts_read_date(d, ord) AS ts_plausible(ts_ordered_date(d, ord));
 
 CREATE OR REPLACE TEMP MACRO parse_ts_any(s, ord) AS coalesce(
-    -- ISO 8601 (year first): a time zone or offset after the time (Z, +07:00, -0500, UTC...)
-    -- is converted to Asia/Ho_Chi_Minh; without one the value is local. A plain TIMESTAMP cast
-    -- would drop the offset silently, and a TIMESTAMPTZ cast costs a time-zone lookup per
-    -- value, so only values with a zone take it.
+    -- ISO 8601 (year first), as wall-clock time in the session time zone (the company's,
+    -- settings.timezone, set when the warehouse connection opens): a time zone or offset after
+    -- the time (Z, +07:00, -0500, UTC...) is converted; without one the value is local already.
+    -- A plain TIMESTAMP cast would drop an offset silently, and a TIMESTAMPTZ cast costs a
+    -- time-zone lookup per value, so only values with a zone take it.
     CASE WHEN substr(s, 5, 1) = '-' THEN CASE
         WHEN regexp_matches(substr(s, 12), '[^0-9:.\s]')
-            THEN timezone('Asia/Ho_Chi_Minh', try_cast(s AS TIMESTAMPTZ))
+            THEN cast(try_cast(s AS TIMESTAMPTZ) AS TIMESTAMP)
         ELSE try_cast(s AS TIMESTAMP) END END,
     -- the common shapes with a 4-digit year in one cast (a 2-digit year reads as year 13 here,
     -- which is implausible, so it goes on to the general reading)

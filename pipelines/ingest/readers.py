@@ -1,5 +1,8 @@
 """Read one export file into a DuckDB TEMP table of text columns named after the template
-fields (a TEMP table, never the warehouse file: the raw rows hold personal data).
+fields (a TEMP table, never the warehouse file: the raw rows hold personal data): ``raw_rows``,
+a view adding ``source_row`` over ``raw_rows_data``, the first of the loader's temp tables (see
+the table in pipelines/ingest/load.py's docstring). The SQL here is built from the file's own
+headers, so it stays beside the code that knows them.
 
 CSV goes through DuckDB's own reader (UTF-8 directly; UTF-16 and Windows-1258 are first
 transcoded to a UTF-8 temporary file). XLSX goes through calamine, which reads cell values
@@ -155,8 +158,9 @@ def _read_csv(con, path, kind, mapping, table) -> RawFile:
             quote = '"', escape = '"', max_line_size = {MAX_CELL_BYTES}, encoding = 'utf-8')"""
         params = [str(utf8), sep, skip]
         try:
-            headers = [r[0] for r in
-                       con.execute(f"DESCRIBE SELECT * FROM {source}", params).fetchall()]
+            headers = [
+                r[0] for r in con.execute(f"DESCRIBE SELECT * FROM {source}", params).fetchall()
+            ]
             shape = f"csv {encoding} {'tab' if sep == chr(9) else sep}"
             return _stage(con, path, kind, mapping, table, headers, source, params, shape)
         except duckdb.Error as exc:
@@ -205,8 +209,14 @@ def _text_column(values: list) -> pa.Array:
         if not all(v is None or isinstance(v, dt.date) for v in values):
             return pa.array([_cell_text(v) for v in values], type=pa.string())
         # a timestamp column where a midnight cell came back as a date
-        column = pa.array([v if v is None or isinstance(v, dt.datetime)
-                           else dt.datetime(v.year, v.month, v.day) for v in values])
+        column = pa.array(
+            [
+                v
+                if v is None or isinstance(v, dt.datetime)
+                else dt.datetime(v.year, v.month, v.day)
+                for v in values
+            ]
+        )
     kind = column.type
     if pa.types.is_timestamp(kind):
         # to the second, as a cell's text always was
@@ -275,8 +285,15 @@ def _read_xlsx(con, path, kind, mapping, table) -> RawFile:
 # Free text and names are put in NFC (one form per accented letter) so that names match inside
 # descriptions and teams group together; labels, ids and timestamps need no normalising (labels
 # are matched without diacritics), which saves most of the cost on large files.
-NFC_FIELDS = {"customer_name", "description", "resolution_summary", "name", "team", "role",
-              "partner_type"}
+NFC_FIELDS = {
+    "customer_name",
+    "description",
+    "resolution_summary",
+    "name",
+    "team",
+    "role",
+    "partner_type",
+}
 
 
 def _stage(con, path, kind, mapping, table, headers, source, params, shape) -> RawFile:
@@ -291,22 +308,25 @@ def _stage(con, path, kind, mapping, table, headers, source, params, shape) -> R
         if field_name in by_field:
             col = _quoted(by_field[field_name])
             value = f"trim(nfc_normalize({col}))" if field_name in NFC_FIELDS else f"trim({col})"
-            select.append(f"case when {value} in ({nulls}) then null else {value} end "
-                          f"as {field_name}")
+            select.append(
+                f"case when {value} in ({nulls}) then null else {value} end as {field_name}"
+            )
         else:
             select.append(f"cast(null as varchar) as {field_name}")
     order_by = mapping.event_order_by if mapping else None
     if order_by:
         if order_by not in headers:
-            raise InputError(path, f"the mapping's event_log order_by column '{order_by}' is "
-                                   "not in the file")
+            raise InputError(
+                path, f"the mapping's event_log order_by column '{order_by}' is not in the file"
+            )
         # typed once the values are seen: numbers as numbers, dates as dates (load.py)
         select.append(f"nullif(trim({_quoted(order_by)}), '') as event_order_text")
     else:
         select.append("cast(null as varchar) as event_order_text")
     data = f"{table}_data"
-    con.execute(f"CREATE OR REPLACE TEMP TABLE {data} AS SELECT {', '.join(select)} "
-                f"FROM {source}", params)
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE {data} AS SELECT {', '.join(select)} FROM {source}", params
+    )
     # rowid follows file order from an offset; +2 makes it the row number a spreadsheet shows,
     # the header being row 1. Taken before blank rows go, so numbers keep their gaps.
     first = scalar(con, f"SELECT min(rowid) FROM {data}") or 0

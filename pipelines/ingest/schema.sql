@@ -1,5 +1,5 @@
 -- Tables written by ingestion (the SQL models in models/ are derived from these).
--- Timestamps are local Asia/Ho_Chi_Minh wall-clock time.
+-- Timestamps are local wall-clock time in the company's time zone (settings.timezone).
 
 CREATE SEQUENCE IF NOT EXISTS core.load_id_seq;
 

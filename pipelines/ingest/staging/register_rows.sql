@@ -1,8 +1,9 @@
--- One export file's rows, typed: labels become codes (unknown labels kept as given), timestamps local Asia/Ho_Chi_Minh time
--- (read in each column's decided day/month order, the macro date_order_of),
+-- One export file's rows, typed: labels become codes (unknown labels kept as given), timestamps
+-- local wall-clock time (read in each column's decided day/month order, the macro date_order_of),
 -- customer identity a keyed pseudonym, personal data masked in free text. The given text of each
 -- timestamp is kept beside it so the checks can tell "absent" from "unreadable".
--- Inputs: raw_rows (readers.py), load_context (one row), labels.
+-- Run inside the load as the input of file_rows, never stored. Inputs: raw_rows (readers.py),
+-- load_context (one row), labels: see the table in load.py's docstring.
 with source as (
     select
         *,

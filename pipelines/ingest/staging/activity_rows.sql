@@ -1,4 +1,5 @@
 -- One activity (exposure) export's rows: interactions per month per employee or partner.
+-- Run inside the load, never stored.
 -- Inputs: raw_rows, load_context.
 with typed as (
     select

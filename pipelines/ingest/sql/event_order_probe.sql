@@ -1,0 +1,12 @@
+-- How an event log's order_by column reads: how many values are not numbers, how many are
+-- not dates (in the column's decided order), and one value that is neither.
+-- Parameters: the decided order, twice.
+select
+    count(*) filter (try_cast(t as double) is null) as not_number,
+    count(*) filter (parse_ts(t, ?) is null) as not_date,
+    min(t) filter (try_cast(t as double) is null and parse_ts(t, ?) is null) as example
+from (
+    select event_order_text as t
+    from raw_rows
+    where event_order_text is not null
+)

@@ -1,0 +1,57 @@
+-- Edits after the fact: a valid row whose received_at, or a first_response_at once given,
+-- differs from the complaint's latest version in an earlier export.
+-- Parameters: load_id, source_file, source_sha256, created_at.
+insert into quarantine.warnings (
+    load_id, kind, source_file, source_sha256, source_row, complaint_id, rule,
+    message_en, message_vi, old_value, new_value, created_at
+)
+with previous as (
+    -- each complaint's latest version exported before this file
+    select v.*
+    from core.complaint_versions as v
+    where v.exported_at < (select exported_at from load_context)
+    qualify row_number() over (
+        partition by v.complaint_id order by v.exported_at desc, v.load_id desc
+    ) = 1
+),
+
+received_edits as (
+    select
+        s.source_row,
+        s.complaint_id,
+        'received_at' as what,
+        strftime(p.received_at, '%Y-%m-%d %H:%M:%S') as old_value,
+        strftime(s.received_at, '%Y-%m-%d %H:%M:%S') as new_value
+    from valid_rows as s
+    inner join previous as p on s.complaint_id = p.complaint_id
+    where p.received_at <> s.received_at
+),
+
+response_edits as (
+    select
+        s.source_row,
+        s.complaint_id,
+        'first_response_at' as what,
+        strftime(p.first_response_at, '%Y-%m-%d %H:%M:%S') as old_value,
+        strftime(s.first_response_at, '%Y-%m-%d %H:%M:%S') as new_value
+    from valid_rows as s
+    inner join previous as p on s.complaint_id = p.complaint_id
+    where
+        p.first_response_at is not null
+        and p.first_response_at is distinct from s.first_response_at
+),
+
+edits as (
+    select * from received_edits
+    union all
+    select * from response_edits
+)
+
+select
+    ?, 'register', ?, ?, source_row, complaint_id, 'register_edited',
+    what || ' changed from ' || coalesce(old_value, 'empty') || ' to '
+    || coalesce(new_value, 'empty'),
+    (case what when 'received_at' then 'thời gian tiếp nhận' else 'thời gian phản hồi đầu tiên' end)
+    || ' đổi từ ' || coalesce(old_value, 'trống') || ' thành ' || coalesce(new_value, 'trống'),
+    old_value, new_value, ?
+from edits
