@@ -80,9 +80,9 @@ select
     subject_type, subject_id, complaint_id, received_at,
     cast(date_trunc('month', received_at) as date) as month, category,
     coalesce(conduct, false) as conduct, subcategory, outcome, review_outcome, appeal,
-    finding and coalesce(conduct, false) and appeal is distinct from 'overturned'
+    finding and coalesce(conduct, false) and (appeal is distinct from 'overturned')
         as substantiated,
-    finding and not coalesce(conduct, false) and appeal is distinct from 'overturned'
+    finding and not coalesce(conduct, false) and (appeal is distinct from 'overturned')
         as other_finding,
     resolved_at,
     case when finding then decided_at end as decided_at,

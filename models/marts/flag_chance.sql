@@ -2,7 +2,8 @@
 -- (clauses 4.5, 6.2, 7.1): the sum over the staff and partners tested of the chance that one with
 -- no real difference from its peers reaches the month's threshold (marts.funnel chance_medium,
 -- chance_watch, chance_persistent), against the flags the tests actually raised (a persistent
--- discovery resting only on findings under review is shown as medium, not high). The 95% interval is the Poisson one with that mean: the number of such
+-- discovery resting only on findings under review is shown as medium, not high). The 95%
+-- interval is the Poisson one with that mean: the number of such
 -- flags is a sum of independent rare events, and the Poisson is slightly wider than their exact
 -- (Poisson-binomial) distribution, so the interval errs on the wide side.
 with months as (

@@ -17,5 +17,5 @@ select
     count(*) filter (where review_outcome = 'changed') as reviews_changed
 from marts.complaint_sla
 where handler_id is not null
-group by 1, 2
+group by all
 order by month, handler_id
