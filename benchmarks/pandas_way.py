@@ -41,8 +41,13 @@ def main(path: str) -> None:
     df["receipt_date"] = df["received_at"].dt.date
     df["due_date"] = df["receipt_date"].apply(lambda d: due_date(d, 7, holidays))
     df["working_days_to_response"] = df.apply(
-        lambda r: working_days_between(r["receipt_date"], r["first_response_at"].date(), holidays)
-        if pd.notna(r["first_response_at"]) else None, axis=1)
+        lambda r: (
+            working_days_between(r["receipt_date"], r["first_response_at"].date(), holidays)
+            if pd.notna(r["first_response_at"])
+            else None
+        ),
+        axis=1,
+    )
     df["met"] = df["first_response_at"].dt.date <= df["due_date"]
     df["month"] = df["received_at"].dt.to_period("M")
     df.groupby("month").agg(received=("complaint_id", "size"), met=("met", "sum"))
@@ -50,18 +55,27 @@ def main(path: str) -> None:
     df.groupby(["month", "partner_id"]).size()
 
     context = gx.get_context(mode="ephemeral")
-    batch = context.data_sources.add_pandas("p").add_dataframe_asset("r") \
+    batch = (
+        context.data_sources.add_pandas("p")
+        .add_dataframe_asset("r")
         .add_batch_definition_whole_dataframe("b")
+    )
     suite = context.suites.add(gx.ExpectationSuite("register"))
     e = gx.expectations
     suite.add_expectation(e.ExpectColumnValuesToNotBeNull(column="complaint_id"))
     suite.add_expectation(e.ExpectColumnValuesToNotBeNull(column="received_at"))
     suite.add_expectation(e.ExpectColumnValuesToBeUnique(column="complaint_id"))
-    suite.add_expectation(e.ExpectColumnPairValuesAToBeGreaterThanB(
-        column_A="first_response_at", column_B="received_at", or_equal=True,
-        ignore_row_if="either_value_is_missing"))
+    suite.add_expectation(
+        e.ExpectColumnPairValuesAToBeGreaterThanB(
+            column_A="first_response_at",
+            column_B="received_at",
+            or_equal=True,
+            ignore_row_if="either_value_is_missing",
+        )
+    )
     definition = context.validation_definitions.add(
-        gx.ValidationDefinition(name="v", data=batch, suite=suite))
+        gx.ValidationDefinition(name="v", data=batch, suite=suite)
+    )
     definition.run(batch_parameters={"dataframe": df})
     print(len(df))
 

@@ -60,8 +60,9 @@ def main(csv: Path) -> None:
     started = time.perf_counter()
     with connect(settings.warehouse_path) as con:
         ensure_schema(con)
-        load_file(TimedConnection(con), csv, "register", settings, None,
-                  parse_when("2026-09-30"), "full")
+        load_file(
+            TimedConnection(con), csv, "register", settings, None, parse_when("2026-09-30"), "full"
+        )
     total = time.perf_counter() - started
     shutil.rmtree(home, ignore_errors=True)
     print("| step | wall s | RSS after, MB |\n|---|---|---|")

@@ -38,8 +38,10 @@ def measure(cmd: list[str], env: dict | None = None) -> tuple[float, float]:
     wall = time.perf_counter() - started
     if os.waitstatus_to_exitcode(status) != 0:
         errors = [line for line in proc.stderr.read().decode().splitlines() if line.strip()]
-        raise StepFailed(f"`{' '.join(cmd[2:4])}` failed after {wall:.0f} s at "
-                         f"{usage.ru_maxrss / 1024:.0f} MB: {' '.join(errors[:2])}")
+        raise StepFailed(
+            f"`{' '.join(cmd[2:4])}` failed after {wall:.0f} s at "
+            f"{usage.ru_maxrss / 1024:.0f} MB: {' '.join(errors[:2])}"
+        )
     return wall, usage.ru_maxrss / 1024
 
 
@@ -60,8 +62,11 @@ def month_delta(n: int) -> Path:
 def _in_child(function: str, *args) -> None:
     """Generate test data in a child process: a child's peak RSS (ru_maxrss) starts from its
     parent's, so the parent must stay small for the measurements that follow."""
-    subprocess.run([PY, "-c", f"import benchmarks.run as r; r.{function}(*{args!r})"],
-                   check=True, cwd=HERE.parent)
+    subprocess.run(
+        [PY, "-c", f"import benchmarks.run as r; r.{function}(*{args!r})"],
+        check=True,
+        cwd=HERE.parent,
+    )
 
 
 def _write_register(n: int, path: str) -> None:
@@ -97,8 +102,12 @@ def incremental(home: Path, delta: Path) -> dict[str, tuple[float, float]]:
 
 def pipeline(home: Path, ingest_args: list[str]) -> dict[str, tuple[float, float]]:
     """`complaints ingest ARGS`, `build` and `report` on ``home``, each timed."""
-    env = {**os.environ, "COMPLAINTS_HOME": str(home), "COMPLAINTS_PSEUDONYM_KEY": "bench",
-           "COMPLAINTS_MAX_REJECTED_SHARE": "1"}
+    env = {
+        **os.environ,
+        "COMPLAINTS_HOME": str(home),
+        "COMPLAINTS_PSEUDONYM_KEY": "bench",
+        "COMPLAINTS_MAX_REJECTED_SHARE": "1",
+    }
     return {
         "ingest": measure([*CLI, "ingest", *ingest_args], env),
         "build": measure([*CLI, "build"], env),
@@ -126,8 +135,11 @@ def main() -> None:
     parser.add_argument("--big", action="store_true", help="add 5,000,000 complaints")
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--note", default="", help="conditions of this run, e.g. contention")
-    parser.add_argument("--no-extras", action="store_true",
-                        help="skip the XLSX, profile and validation-option cases")
+    parser.add_argument(
+        "--no-extras",
+        action="store_true",
+        help="skip the XLSX, profile and validation-option cases",
+    )
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")] + ([5_000_000] if args.big else [])
     WORK.mkdir(exist_ok=True)
@@ -137,8 +149,10 @@ def main() -> None:
     lines = [f"# Benchmark results\n\nRun {started:%Y-%m-%d %H:%M} on {machine()}.\n"]
     if args.note:
         lines.append(f"**Conditions**: {args.note}\n")
-    lines.append("Times are wall seconds, median (min–max) over "
-                 f"{args.runs} runs; RSS is the peak of the stage's process, in MB.\n")
+    lines.append(
+        "Times are wall seconds, median (min–max) over "
+        f"{args.runs} runs; RSS is the peak of the stage's process, in MB.\n"
+    )
     lines += fixed_table(fixed)
     measured: dict[str, float] = {}
     for n in sizes:
@@ -166,8 +180,9 @@ def main() -> None:
                 rows["c"].append(wall)
                 rss["c"].append(peak)
             if n == 1_000_000:
-                for stage, (wall, peak) in incremental(WORK / f"home_{n}",
-                                                       month_delta(20_000)).items():
+                for stage, (wall, peak) in incremental(
+                    WORK / f"home_{n}", month_delta(20_000)
+                ).items():
                     inc[stage].append(wall)
                     inc["rss"].append(peak)
         if failed:
@@ -177,27 +192,32 @@ def main() -> None:
         median = statistics.median
         if n == 100_000 and rows["c"]:
             measured["pandas way / project at 100k"] = median(
-                [c / b for b, c in zip(rows["b"], rows["c"], strict=True)])
+                [c / b for b, c in zip(rows["b"], rows["c"], strict=True)]
+            )
         if n == 1_000_000:
             measured["1M end to end / DuckDB floor"] = median(
-                [b / a for a, b in zip(rows["a"], rows["b"], strict=True)])
+                [b / a for a, b in zip(rows["a"], rows["b"], strict=True)]
+            )
             if rows["c"]:
                 measured["pandas way / project at 1M"] = median(
-                    [c / b for b, c in zip(rows["b"], rows["c"], strict=True)])
+                    [c / b for b, c in zip(rows["b"], rows["c"], strict=True)]
+                )
             measured["peak RSS at 1M (MB)"] = max(rss["b"])
-            totals = [sum(t) for t in zip(inc["ingest"], inc["build"], inc["report"],
-                                          strict=True)]
+            totals = [sum(t) for t in zip(inc["ingest"], inc["build"], inc["report"], strict=True)]
             measured["incremental month, ingest + build + report (s)"] = median(totals)
             lines.append(
                 "\n**Incremental month** (20,000 new complaints, `--scope delta`, onto the 1M "
-                "warehouse): " + ", ".join(f"{k} {stats(inc[k])} s" for k in
-                                           ("ingest", "build", "report"))
+                "warehouse): "
+                + ", ".join(f"{k} {stats(inc[k])} s" for k in ("ingest", "build", "report"))
                 + f"; total {stats(totals)} s, peak RSS {max(inc['rss']):.0f} MB (the same three "
-                f"commands on an empty home: {fixed['total']:.2f} s).\n")
+                f"commands on an empty home: {fixed['total']:.2f} s).\n"
+            )
     lines += targets_table(measured)
     load_after = os.getloadavg()
-    lines.append(f"\nLoad average (1 min) at start {load_before[0]:.2f}, at end "
-                 f"{load_after[0]:.2f}, on {os.cpu_count()} cores.\n")
+    lines.append(
+        f"\nLoad average (1 min) at start {load_before[0]:.2f}, at end "
+        f"{load_after[0]:.2f}, on {os.cpu_count()} cores.\n"
+    )
     if not args.no_extras:
         lines.append(xlsx_case())
         if 1_000_000 in sizes:
@@ -217,8 +237,9 @@ def fixed_costs(runs: int) -> dict[str, float]:
     """Each command on an empty home with a one-complaint export: what a command costs before
     any data (process start, imports, the Dagster run, GX's context and self-test)."""
     one = WORK / "register_1.csv"
-    one.write_text("complaint_id,received_at,category\nF-1,2026-09-01 09:00,service\n",
-                   encoding="utf-8")
+    one.write_text(
+        "complaint_id,received_at,category\nF-1,2026-09-01 09:00,service\n", encoding="utf-8"
+    )
     samples: dict[str, list[float]] = {"start": [], "ingest": [], "build": [], "report": []}
     for _ in range(runs):
         samples["start"].append(measure([*CLI, "--help"])[0])
@@ -234,16 +255,22 @@ def fixed_costs(runs: int) -> dict[str, float]:
 
 def fixed_table(fixed: dict) -> list[str]:
     s = fixed["samples"]
-    return ["\n## Fixed cost per command (empty home, one complaint)\n",
-            "| command | wall s |", "|---|---|",
-            f"| process start (`complaints --help`) | {stats(s['start'])} |",
-            *(f"| `complaints {k}` | {stats(s[k])} |" for k in ("ingest", "build", "report")),
-            f"| ingest + build + report | {fixed['total']:.2f} |"]
+    return [
+        "\n## Fixed cost per command (empty home, one complaint)\n",
+        "| command | wall s |",
+        "|---|---|",
+        f"| process start (`complaints --help`) | {stats(s['start'])} |",
+        *(f"| `complaints {k}` | {stats(s[k])} |" for k in ("ingest", "build", "report")),
+        f"| ingest + build + report | {fixed['total']:.2f} |",
+    ]
 
 
 def targets_table(measured: dict[str, float]) -> list[str]:
-    out = ["\n## Targets (issue 14)\n", "| figure | before | target | measured | met |",
-           "|---|---|---|---|---|"]
+    out = [
+        "\n## Targets (issue 14)\n",
+        "| figure | before | target | measured | met |",
+        "|---|---|---|---|---|",
+    ]
     for name, (before, target, better) in TARGETS.items():
         value = measured.get(name)
         if value is None:
@@ -252,15 +279,19 @@ def targets_table(measured: dict[str, float]) -> list[str]:
         met = value <= target if better == "lower" else value >= target
         sign = "≤" if better == "lower" else "≥"
         shown = f"{value:,.0f}" if "MB" in name else f"{value:.2f}"
-        out.append(f"| {name} | {before} | {sign} {target:g} | {shown} | "
-                   f"{'yes' if met else '**no**'} |")
+        out.append(
+            f"| {name} | {before} | {sign} {target:g} | {shown} | {'yes' if met else '**no**'} |"
+        )
     return out
 
 
 def table(n, csv, rows, rss) -> list[str]:
-    out = [f"\n## {n:,} complaints ({csv.stat().st_size / 1e6:.0f} MB CSV)\n",
-           "| stage | wall s | peak RSS MB |", "|---|---|---|",
-           f"| (a) floor: DuckDB read_csv | {stats(rows['a'])} | {max(rss['a']):.0f} |"]
+    out = [
+        f"\n## {n:,} complaints ({csv.stat().st_size / 1e6:.0f} MB CSV)\n",
+        "| stage | wall s | peak RSS MB |",
+        "|---|---|---|",
+        f"| (a) floor: DuckDB read_csv | {stats(rows['a'])} | {max(rss['a']):.0f} |",
+    ]
     for stage in ("ingest", "build", "report"):
         out.append(f"| (b) complaints {stage} | {stats(rows[stage])} | {max(rss[stage]):.0f} |")
     out.append(f"| (b) project end to end | {stats(rows['b'])} | {max(rss['b']):.0f} |")
@@ -279,21 +310,31 @@ def xlsx_case() -> str:
     if not path.exists():
         _in_child("_write_xlsx", 200_000, str(path))
     wall, peak = measure([PY, "-m", "benchmarks.xlsx_read", str(path)])
-    return (f"\n**XLSX at scale**: reading a 200,000-row workbook ({path.stat().st_size / 1e6:.0f}"
-            f" MB) through calamine into DuckDB: {wall:.2f} s, peak RSS {peak:.0f} MB.\n")
+    return (
+        f"\n**XLSX at scale**: reading a 200,000-row workbook ({path.stat().st_size / 1e6:.0f}"
+        f" MB) through calamine into DuckDB: {wall:.2f} s, peak RSS {peak:.0f} MB.\n"
+    )
 
 
 def profile_case(csv: Path) -> str:
     """Where the 1M-row load spends its time, statement by statement."""
-    table = subprocess.run([PY, "-m", "benchmarks.profile_ingest", str(csv)], check=True,
-                           capture_output=True, text=True).stdout
+    table = subprocess.run(
+        [PY, "-m", "benchmarks.profile_ingest", str(csv)],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
     return "\n## Profile of loading 1,000,000 complaints (one run)\n\n" + table
 
 
 def build_profile_case(home: Path) -> str:
     """Each mart's SQL on the 1M warehouse (after the incremental month): the build's own work."""
-    table = subprocess.run([PY, "-m", "benchmarks.profile_build", str(home)], check=True,
-                           capture_output=True, text=True).stdout
+    table = subprocess.run(
+        [PY, "-m", "benchmarks.profile_build", str(home)],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
     return "\n## Profile of building the marts on 1,020,000 complaints (one run)\n\n" + table
 
 
@@ -304,10 +345,16 @@ def validation_case(csv: Path) -> str:
     # Prepared in a child: a forked child's peak RSS starts from its parent's, so this
     # process stays small for the measurements that follow.
     staged = WORK / f"staged_{csv.stem}.parquet"
-    subprocess.run([PY, "-m", "benchmarks.validation_options", "prepare", str(csv), str(staged)],
-                   check=True, capture_output=True)
-    out = ["\n## Validation options, 1,000,000 staged rows (one run each)\n",
-           "| option | wall s (incl. imports) | peak RSS MB |", "|---|---|---|"]
+    subprocess.run(
+        [PY, "-m", "benchmarks.validation_options", "prepare", str(csv), str(staged)],
+        check=True,
+        capture_output=True,
+    )
+    out = [
+        "\n## Validation options, 1,000,000 staged rows (one run each)\n",
+        "| option | wall s (incl. imports) | peak RSS MB |",
+        "|---|---|---|",
+    ]
     for option in OPTIONS:
         wall, peak = measure([PY, "-m", "benchmarks.validation_options", option, str(staged)])
         out.append(f"| {option} | {wall:.2f} | {peak:.0f} |")
@@ -316,11 +363,18 @@ def validation_case(csv: Path) -> str:
 
 def machine() -> str:
     mem = Path("/proc/meminfo").read_text().split()[1]
-    cpu = next((line.split(":", 1)[1].strip() for line in
-                Path("/proc/cpuinfo").read_text().splitlines()
-                if line.startswith("model name")), platform.processor())
-    return (f"{os.cpu_count()} cores ({cpu}), {int(mem) / 1024 / 1024:.0f} GiB RAM, "
-            f"Python {platform.python_version()}, {platform.system()} {platform.release()}")
+    cpu = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
+        platform.processor(),
+    )
+    return (
+        f"{os.cpu_count()} cores ({cpu}), {int(mem) / 1024 / 1024:.0f} GiB RAM, "
+        f"Python {platform.python_version()}, {platform.system()} {platform.release()}"
+    )
 
 
 if __name__ == "__main__":

@@ -71,8 +71,9 @@ def prepare(csv: Path, out: Path) -> Path:
     con = duckdb.connect()
     con.execute("SET TimeZone = 'Asia/Ho_Chi_Minh'")
     raw = read_export(con, csv, "register")
-    prepare_staging(con, csv, "register", raw.fields, get_settings(), parse_when("2026-09-30"),
-                    None)
+    prepare_staging(
+        con, csv, "register", raw.fields, get_settings(), parse_when("2026-09-30"), None
+    )
     staged = staging_sql("register")
     con.execute(f"COPY (\n{staged}\n) TO '{out}' (FORMAT parquet)")
     return out
@@ -100,11 +101,19 @@ def run(option: str, staged: Path) -> int:
 
     frame = con.execute(f"{query} ORDER BY source_row").df()
     context = gx.get_context(mode="ephemeral")
-    batch = (context.data_sources.add_pandas("p").add_dataframe_asset("r")
-             .add_batch_definition_whole_dataframe("b"))
+    batch = (
+        context.data_sources.add_pandas("p")
+        .add_dataframe_asset("r")
+        .add_batch_definition_whole_dataframe("b")
+    )
     definition = gx.ValidationDefinition(name="v", data=batch, suite=context.suites.add(suite))
-    result = definition.run(batch_parameters={"dataframe": frame}, result_format={
-        "result_format": "COMPLETE", "unexpected_index_column_names": ["source_row"]})
+    result = definition.run(
+        batch_parameters={"dataframe": frame},
+        result_format={
+            "result_format": "COMPLETE",
+            "unexpected_index_column_names": ["source_row"],
+        },
+    )
     return sum(len(r.result.get("unexpected_index_list") or []) for r in result.results)
 
 

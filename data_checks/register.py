@@ -78,9 +78,7 @@ def register_suite(staff_ids: list[str], partner_ids: list[str]) -> gx.Expectati
             meta=_meta("received_after_export"),
         ),
         # staging names a date whose day/month order its column cannot tell (dates.py)
-        gxe.ExpectColumnValuesToBeNull(
-            column="date_order_problem", meta=_meta("date_order_mixed")
-        ),
+        gxe.ExpectColumnValuesToBeNull(column="date_order_problem", meta=_meta("date_order_mixed")),
         # Exact duplicate rows are removed before validation, so any repeat differs in content.
         gxe.ExpectColumnValuesToBeUnique(
             column="complaint_id", meta=_meta("duplicate_complaint_id")

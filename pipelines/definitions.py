@@ -11,8 +11,7 @@ from pipelines.schedules import monthly_review_schedule
 from pipelines.sensors import inbox_sensor
 
 defs = Definitions(
-    assets=[ingest_exports, build_params, calendar, *mart_assets(),
-            monthly_review],
+    assets=[ingest_exports, build_params, calendar, *mart_assets(), monthly_review],
     asset_checks=[latest_export_quality_gate],
     jobs=[ingest_job, build_job, inbox_job, report_job, hr_dossier_job],
     sensors=[inbox_sensor],

@@ -16,12 +16,14 @@ build_job = define_asset_job(
     "build_job", selection=BUILD, description="Rebuild the calendar and every mart."
 )
 inbox_job = define_asset_job(
-    "inbox_job", selection=INGEST | BUILD,
+    "inbox_job",
+    selection=INGEST | BUILD,
     description="Load one file from the inbox and rebuild the marts (the sensor's job).",
 )
 
 # Monthly partitions come from the selected asset (reports/monthly_review).
 report_job = define_asset_job(
-    "report_job", selection=AssetSelection.groups("reports"),
+    "report_job",
+    selection=AssetSelection.groups("reports"),
     description="Write the month's management and quality reports and analyst tables.",
 )

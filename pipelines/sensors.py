@@ -1,6 +1,5 @@
 """The inbox sensor: a file dropped in $COMPLAINTS_HOME/inbox/ is loaded once (run_key = sha256)."""
 
-
 from pathlib import Path
 
 from dagster import RunConfig, RunRequest, SensorEvaluationContext, SkipReason, sensor
@@ -21,13 +20,16 @@ def kind_of(path: Path) -> str:
 
 def inbox_requests(inbox: Path) -> list[RunRequest]:
     # Reference exports first, so register rows are checked against a current directory.
-    files = sorted((p for p in inbox.glob("*") if p.suffix.lower() in (".csv", ".xlsx")),
-                   key=lambda p: (kind_of(p) == "register", p.name))
+    files = sorted(
+        (p for p in inbox.glob("*") if p.suffix.lower() in (".csv", ".xlsx")),
+        key=lambda p: (kind_of(p) == "register", p.name),
+    )
     return [
         RunRequest(
             run_key=file_sha256(p),
-            run_config=RunConfig(ops={ingest_exports.op.name: IngestConfig(
-                paths=[str(p)], kind=kind_of(p))}),
+            run_config=RunConfig(
+                ops={ingest_exports.op.name: IngestConfig(paths=[str(p)], kind=kind_of(p))}
+            ),
             tags={"source_file": p.name},
         )
         for p in files

@@ -54,8 +54,7 @@ def load(settings: Settings, request_id: str) -> HrRequest:
     except FileNotFoundError:
         raise ReportError(
             request_id,
-            "no such HR request (each is used once; ask again with "
-            "`complaints hr-dossier`)",
+            "no such HR request (each is used once; ask again with `complaints hr-dossier`)",
         ) from None
 
 

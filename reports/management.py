@@ -204,8 +204,11 @@ def team_table(con: duckdb.DuckDBPyConnection, month: dt.date, lang: str) -> Tab
         return None
     subs = [s for s in SUBCATEGORIES if rows[s].fillna(0).sum() > 0] if len(rows) else []
     # outcomes the template does not know, apart from pending; shown only when there are some
-    unknown = ["outcome_unrecognised"] if len(rows) and rows["outcome_unrecognised"].fillna(
-        0).sum() > 0 else []
+    unknown = (
+        ["outcome_unrecognised"]
+        if len(rows) and rows["outcome_unrecognised"].fillna(0).sum() > 0
+        else []
+    )
     table = Table(
         "teams",
         [

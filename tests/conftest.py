@@ -19,8 +19,11 @@ REPO = Path(__file__).resolve().parents[1]
 def _realdata() -> Path:
     """The shared public datasets: $COMPLAINTS_REALDATA, else beside the checkout, else the
     workplace's copy (a CI clone may live anywhere)."""
-    for candidate in (os.environ.get("COMPLAINTS_REALDATA"), REPO.parent / "shared" / "realdata",
-                      "/work/shared/realdata"):
+    for candidate in (
+        os.environ.get("COMPLAINTS_REALDATA"),
+        REPO.parent / "shared" / "realdata",
+        "/work/shared/realdata",
+    ):
         if candidate and Path(candidate).is_dir():
             return Path(candidate)
     return REPO.parent / "shared" / "realdata"
@@ -59,9 +62,14 @@ def con(settings: Settings):
 
 def complaint(cid: str, received: str, **fields) -> dict:
     """A register row with sensible defaults; timestamps as 'YYYY-MM-DD HH:MM'."""
-    row = {"complaint_id": cid, "received_at": _ts(received), "channel": "email",
-           "customer_name": f"Khách {cid}", "customer_phone": "0912345678",
-           "category": "service"}
+    row = {
+        "complaint_id": cid,
+        "received_at": _ts(received),
+        "channel": "email",
+        "customer_name": f"Khách {cid}",
+        "customer_phone": "0912345678",
+        "category": "service",
+    }
     for key, value in fields.items():
         row[key] = _ts(value) if key.endswith("_at") and isinstance(value, str) else value
     return row

@@ -28,6 +28,7 @@ def build_demo_home(root: Path) -> Path:
     out = root / "demo_exports"
     manifest = generate_demo(out)
     runs.load_demo(out, manifest, snapshots=2)
-    (root / "demo_manifest.json").write_text(json.dumps(manifest, ensure_ascii=False),
-                                             encoding="utf-8")
+    (root / "demo_manifest.json").write_text(
+        json.dumps(manifest, ensure_ascii=False), encoding="utf-8"
+    )
     return root

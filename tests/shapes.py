@@ -14,8 +14,14 @@ from base.labels import VALUE_LABELS
 from pipelines.demo.generator import cp1258  # Excel's Windows-1258, as the demo writes it
 from pipelines.ingest.headers import TEMPLATES
 
-SHAPES = ["xlsx_vi", "xlsx_serial", "csv_utf8_en", "csv_utf8_bom_vi", "csv_utf16_tab_vi",
-          "csv_cp1258_vi"]
+SHAPES = [
+    "xlsx_vi",
+    "xlsx_serial",
+    "csv_utf8_en",
+    "csv_utf8_bom_vi",
+    "csv_utf16_tab_vi",
+    "csv_cp1258_vi",
+]
 
 
 def _vi_value(field: str, value):

@@ -57,8 +57,17 @@ def test_report_before_any_build_says_what_to_run(home):
 
 
 def test_hr_dossier_refuses_a_blank_reason_before_any_run(home, settings):
-    result = invoke("hr-dossier", "--employee", "NV1", "--requested-by", "Lan", "--reason", " ",
-                    "--month", "2026-01")
+    result = invoke(
+        "hr-dossier",
+        "--employee",
+        "NV1",
+        "--requested-by",
+        "Lan",
+        "--reason",
+        " ",
+        "--month",
+        "2026-01",
+    )
     assert result.exit_code == 2
     assert error_lines(result) == ["error: the HR dossier needs reason (every request is audited)"]
     assert not settings.dagster_home.exists()  # refused before Dagster was started
@@ -71,26 +80,31 @@ def test_a_refused_file_is_one_line_in_process(tmp_path, home):
     assert result.exit_code == 2
     assert error_lines(result) == [
         f"error: {bad}: missing required columns complaint_id (Mã khiếu nại), "
-        "received_at (Thời gian tiếp nhận); nothing was loaded"]
+        "received_at (Thời gian tiếp nhận); nothing was loaded"
+    ]
 
 
 def _register(tmp_path):
     # K2 answered before it was received: rejected; K1 loads.
-    return write_rows(tmp_path / "register_2026-01-31.csv",
-                      [complaint("K1", "2026-01-05 09:00", first_response_at="2026-01-06 09:00"),
-                       complaint("K2", "2026-01-07 09:00", first_response_at="2026-01-04 09:00")],
-                      "csv_utf8_en")
+    return write_rows(
+        tmp_path / "register_2026-01-31.csv",
+        [
+            complaint("K1", "2026-01-05 09:00", first_response_at="2026-01-06 09:00"),
+            complaint("K2", "2026-01-07 09:00", first_response_at="2026-01-04 09:00"),
+        ],
+        "csv_utf8_en",
+    )
 
 
-def test_ingest_build_report_through_the_cli_without_a_terminal_print_no_progress(tmp_path,
-                                                                                 home):
+def test_ingest_build_report_through_the_cli_without_a_terminal_print_no_progress(tmp_path, home):
     path = _register(tmp_path)
     result = invoke("ingest", str(path), "--exported-at", "2026-01-31")
     assert result.exit_code == 0, result.stderr
     (line,) = [ln for ln in result.stdout.splitlines() if ln.startswith("✓ register_2026-01-31")]
     # --exported-at as a day: the end of that day
-    assert line.endswith(", exported 2026-01-31 23:59]: read 2, loaded 1, unchanged 0, "
-                         "rejected 1, warned 0")
+    assert line.endswith(
+        ", exported 2026-01-31 23:59]: read 2, loaded 1, unchanged 0, rejected 1, warned 0"
+    )
     result = invoke("build")
     assert result.exit_code == 0, result.stderr
     assert result.stdout.startswith("✓ built ") and " as of 2026-01-31: " in result.stdout
@@ -103,8 +117,9 @@ def test_ingest_build_report_through_the_cli_without_a_terminal_print_no_progres
 
 def test_the_api_returns_typed_results_and_reports_progress_on_request(tmp_path, home):
     lines: list[str] = []
-    loaded = runs.ingest([_register(tmp_path)], runs.Kind.register, "2026-01-31",
-                         progress=lines.append)
+    loaded = runs.ingest(
+        [_register(tmp_path)], runs.Kind.register, "2026-01-31", progress=lines.append
+    )
     assert [(f.rows_read, f.rows_loaded, f.rows_rejected) for f in loaded.files] == [(2, 1, 1)]
     # 1 rejected of 2 checked is over the 5% share but under the minimum count: a warning
     assert loaded.problems == [] and len(loaded.warnings) == 1
@@ -113,12 +128,15 @@ def test_the_api_returns_typed_results_and_reports_progress_on_request(tmp_path,
     built = runs.raise_for_problems(runs.build(progress=lines.append))
     assert built.as_of == "2026-01-31"
     assert {"core/build_params", "core/calendar", "marts/complaint_sla"} <= set(built.tables)
-    assert {"stage core.build_params…", "stage core.calendar…", "stage marts…",
-            "  marts.complaint_sla: 1 rows"} <= set(lines)  # one complaint loaded: one row
+    assert {
+        "stage core.build_params…",
+        "stage core.calendar…",
+        "stage marts…",
+        "  marts.complaint_sla: 1 rows",
+    } <= set(lines)  # one complaint loaded: one row
     quiet = runs.report(dt.date(2026, 1, 15))  # no progress asked: none made
     assert quiet.month == dt.date(2026, 1, 1) and quiet.problems == []
-    assert sorted(p.name for p in quiet.files) == ["management.html", "quality.html",
-                                                    "tables.xlsx"]
+    assert sorted(p.name for p in quiet.files) == ["management.html", "quality.html", "tables.xlsx"]
     assert all(p.exists() for p in quiet.files)
 
 
@@ -133,10 +151,17 @@ def _on_a_terminal(home, *args: str, env: dict | None = None) -> str:
     """Run the CLI with stdout and stderr on a real pseudo-terminal; everything it wrote."""
     primary, secondary = pty.openpty()
     proc = subprocess.Popen(
-        [sys.executable, "-m", "pipelines.cli", *args], cwd=REPO, stdin=subprocess.DEVNULL,
-        stdout=secondary, stderr=secondary,
-        env={**{k: v for k, v in os.environ.items() if k != "CI"}, "COMPLAINTS_HOME": str(home),
-             **(env or {})})
+        [sys.executable, "-m", "pipelines.cli", *args],
+        cwd=REPO,
+        stdin=subprocess.DEVNULL,
+        stdout=secondary,
+        stderr=secondary,
+        env={
+            **{k: v for k, v in os.environ.items() if k != "CI"},
+            "COMPLAINTS_HOME": str(home),
+            **(env or {}),
+        },
+    )
     os.close(secondary)
     out = b""
     while True:
@@ -164,10 +189,13 @@ def test_progress_shows_on_a_terminal_and_not_in_ci(tmp_path, home):
 def test_help_and_option_errors_do_not_import_dagster():
     """Dagster takes seconds to import on a busy machine; parsing options and printing help or
     an option error must not wait for it."""
-    code = ("import sys\nfrom pipelines.cli import app\n"
-            "code = app(['report', '--lang', 'fr'], standalone_mode=False)\n"
-            "print('DAGSTER', 'dagster' in sys.modules)\n")
-    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                          cwd=REPO, timeout=120)
+    code = (
+        "import sys\nfrom pipelines.cli import app\n"
+        "code = app(['report', '--lang', 'fr'], standalone_mode=False)\n"
+        "print('DAGSTER', 'dagster' in sys.modules)\n"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, timeout=120
+    )
     assert "error: Invalid value for '--lang'" in proc.stderr
     assert "DAGSTER False" in proc.stdout

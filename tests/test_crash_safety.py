@@ -20,31 +20,46 @@ from tests.shapes import write_rows
 pytestmark = pytest.mark.slow
 TABLES = {
     "core.complaint_versions": "SELECT * EXCLUDE (load_id, loaded_at) FROM core.complaint_versions"
-                               " ORDER BY ALL",
+    " ORDER BY ALL",
     "core.complaints": "SELECT * FROM core.complaints ORDER BY ALL",
     "core.load_log": "SELECT source_sha256, rows_read, rows_loaded, rows_unchanged, rows_rejected"
-                     " FROM core.load_log ORDER BY ALL",
+    " FROM core.load_log ORDER BY ALL",
     "quarantine.rejected_rows": "SELECT * EXCLUDE (load_id, rejected_at) FROM "
-                                "quarantine.rejected_rows ORDER BY ALL",
+    "quarantine.rejected_rows ORDER BY ALL",
     "quarantine.warnings": "SELECT * EXCLUDE (load_id, created_at) FROM quarantine.warnings "
-                           "ORDER BY ALL",
+    "ORDER BY ALL",
 }
 
 
 def big_register(path: Path, n: int) -> Path:
     start = dt.datetime(2025, 1, 1, 8, 0)
-    rows = [{"complaint_id": f"B-{i:06d}" if i % 997 else None,
-             "received_at": start + dt.timedelta(minutes=7 * i),
-             "category": "service", "customer_name": f"Khách {i}",
-             "description": "Khiếu nại về phí trả trước " * 3} for i in range(n)]
+    rows = [
+        {
+            "complaint_id": f"B-{i:06d}" if i % 997 else None,
+            "received_at": start + dt.timedelta(minutes=7 * i),
+            "category": "service",
+            "customer_name": f"Khách {i}",
+            "description": "Khiếu nại về phí trả trước " * 3,
+        }
+        for i in range(n)
+    ]
     return write_rows(path, rows, "csv_utf8_en")
 
 
 def cli(home: Path, *args: str) -> subprocess.Popen:
-    env = {**os.environ, "COMPLAINTS_HOME": str(home),
-           "COMPLAINTS_PSEUDONYM_KEY": "crash-test", "COMPLAINTS_MAX_REJECTED_SHARE": "1"}
-    return subprocess.Popen([sys.executable, "-m", "pipelines.cli", *args], env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    env = {
+        **os.environ,
+        "COMPLAINTS_HOME": str(home),
+        "COMPLAINTS_PSEUDONYM_KEY": "crash-test",
+        "COMPLAINTS_MAX_REJECTED_SHARE": "1",
+    }
+    return subprocess.Popen(
+        [sys.executable, "-m", "pipelines.cli", *args],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
 
 
 def snapshot(home: Path) -> dict:
@@ -52,8 +67,12 @@ def snapshot(home: Path) -> dict:
     if not path.exists():
         return {}
     with connect(path, read_only=True) as con:
-        names = {r[0] for r in con.execute(
-            "SELECT table_schema || '.' || table_name FROM information_schema.tables").fetchall()}
+        names = {
+            r[0]
+            for r in con.execute(
+                "SELECT table_schema || '.' || table_name FROM information_schema.tables"
+            ).fetchall()
+        }
         return {t: con.execute(q).fetchall() for t, q in TABLES.items() if t in names}
 
 
@@ -61,8 +80,10 @@ def snapshot(home: Path) -> dict:
 def reference(tmp_path_factory):
     """An uninterrupted run of two files, and how long it takes."""
     base = tmp_path_factory.mktemp("crash")
-    files = [big_register(base / "register_2025-06-30.csv", 30_000),
-             big_register(base / "register_2025-07-31.csv", 31_000)]
+    files = [
+        big_register(base / "register_2025-06-30.csv", 30_000),
+        big_register(base / "register_2025-07-31.csv", 31_000),
+    ]
     home = base / "reference"
     started = time.monotonic()
     for f in files:
@@ -105,6 +126,7 @@ def test_two_ingests_at_once_serialise(reference, tmp_path):
     # split of a file's rows into loaded and unchanged depends on the order).
     got = snapshot(home)
     for state in (got, expected):
-        state["core.load_log"] = sorted((r[0], r[1], r[2] + r[3], r[4])
-                                        for r in state["core.load_log"])
+        state["core.load_log"] = sorted(
+            (r[0], r[1], r[2] + r[3], r[4]) for r in state["core.load_log"]
+        )
     assert got == expected

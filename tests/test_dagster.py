@@ -28,14 +28,23 @@ def test_definitions_load_with_every_job():
 
 
 def test_ingest_materialises_core_tables(tmp_path, warehouse, settings):
-    path = write_rows(tmp_path / "register_2026-01-31.xlsx",
-                      [complaint("K1", "2026-01-05 09:00"), complaint("K2", "2026-01-06 09:00")],
-                      "xlsx_vi")
-    result = materialize([ingest_exports], resources={"warehouse": warehouse},
-                         run_config=run_config(path), instance=DagsterInstance.ephemeral())
+    path = write_rows(
+        tmp_path / "register_2026-01-31.xlsx",
+        [complaint("K1", "2026-01-05 09:00"), complaint("K2", "2026-01-06 09:00")],
+        "xlsx_vi",
+    )
+    result = materialize(
+        [ingest_exports],
+        resources={"warehouse": warehouse},
+        run_config=run_config(path),
+        instance=DagsterInstance.ephemeral(),
+    )
     assert result.success
-    keys = {"/".join(e.asset_key.path) for e in result.get_asset_materialization_events()
-            for e in [e.event_specific_data.materialization]}
+    keys = {
+        "/".join(e.asset_key.path)
+        for e in result.get_asset_materialization_events()
+        for e in [e.event_specific_data.materialization]
+    }
     assert {"core/complaints", "core/load_log", "quarantine/rejected_rows"} <= keys
     with connect(settings.warehouse_path, read_only=True) as con:
         assert con.execute("SELECT count(*) FROM core.complaints").fetchall() == [(2,)]
@@ -44,47 +53,72 @@ def test_ingest_materialises_core_tables(tmp_path, warehouse, settings):
 def test_blocking_gate_stops_downstream(tmp_path, warehouse, settings):
     # 12 of 13 rows rejected: over the share and over the minimum count (10), so it blocks
     rows = [complaint("K1", "2026-01-05 09:00")] + [
-        complaint(None, "2026-01-05 09:00") for _ in range(12)]
+        complaint(None, "2026-01-05 09:00") for _ in range(12)
+    ]
     path = write_rows(tmp_path / "register_2026-01-31.csv", rows, "csv_utf8_en")
-    result = materialize([ingest_exports, build_params], selection=None,
-                         resources={"warehouse": warehouse}, run_config=run_config(path),
-                         instance=DagsterInstance.ephemeral(), raise_on_error=False)
-    checks = [e.event_specific_data for e in result.all_events
-              if e.event_type_value == "ASSET_CHECK_EVALUATION"]
+    result = materialize(
+        [ingest_exports, build_params],
+        selection=None,
+        resources={"warehouse": warehouse},
+        run_config=run_config(path),
+        instance=DagsterInstance.ephemeral(),
+        raise_on_error=False,
+    )
+    checks = [
+        e.event_specific_data
+        for e in result.all_events
+        if e.event_type_value == "ASSET_CHECK_EVALUATION"
+    ]
     assert [(c.check_name, c.passed) for c in checks] == [("rejected_share_within_limit", False)]
     assert "12 of 13 rows checked in this load rejected (92.3%)" in checks[0].description
-    built = {"/".join(e.event_specific_data.materialization.asset_key.path)
-             for e in result.get_asset_materialization_events()}
+    built = {
+        "/".join(e.event_specific_data.materialization.asset_key.path)
+        for e in result.get_asset_materialization_events()
+    }
     assert "core/build_params" not in built
     # The good row is loaded and the bad ones are in quarantine: nothing lost.
     with connect(settings.warehouse_path, read_only=True) as con:
         assert con.execute("SELECT rows_loaded, rows_rejected FROM core.load_log").fetchall() == [
-            (1, 12)]
+            (1, 12)
+        ]
 
 
 def test_quality_gate_check_reads_the_latest_export(tmp_path, warehouse):
-    ok = write_rows(tmp_path / "register_2026-02-28.csv", [complaint("K1", "2026-02-05 09:00")],
-                    "csv_utf8_en")
-    materialize([ingest_exports], resources={"warehouse": warehouse}, run_config=run_config(ok),
-                instance=DagsterInstance.ephemeral())
-    result = materialize([build_params, latest_export_quality_gate],
-                         resources={"warehouse": warehouse},
-                         instance=DagsterInstance.ephemeral())
-    evaluation = next(e.event_specific_data for e in result.all_events
-                      if e.event_type_value == "ASSET_CHECK_EVALUATION")
+    ok = write_rows(
+        tmp_path / "register_2026-02-28.csv", [complaint("K1", "2026-02-05 09:00")], "csv_utf8_en"
+    )
+    materialize(
+        [ingest_exports],
+        resources={"warehouse": warehouse},
+        run_config=run_config(ok),
+        instance=DagsterInstance.ephemeral(),
+    )
+    result = materialize(
+        [build_params, latest_export_quality_gate],
+        resources={"warehouse": warehouse},
+        instance=DagsterInstance.ephemeral(),
+    )
+    evaluation = next(
+        e.event_specific_data
+        for e in result.all_events
+        if e.event_type_value == "ASSET_CHECK_EVALUATION"
+    )
     assert evaluation.passed
 
 
 def test_inbox_sensor_requests_each_file_once_by_content(tmp_path, warehouse, settings):
     inbox = settings.inbox
     inbox.mkdir(parents=True)
-    reg = write_rows(inbox / "register_2026-01-31.csv", [complaint("K1", "2026-01-05 09:00")],
-                     "csv_utf8_en")
+    reg = write_rows(
+        inbox / "register_2026-01-31.csv", [complaint("K1", "2026-01-05 09:00")], "csv_utf8_en"
+    )
     (inbox / "staff_2026-01-31.csv").write_text("employee_id,name,team\nNV1,A,collections\n")
     with build_sensor_context(resources={"warehouse": warehouse}) as context:
         requests = inbox_sensor(context)
-    assert [r.run_key for r in requests] == [file_sha256(inbox / "staff_2026-01-31.csv"),
-                                             file_sha256(reg)]
+    assert [r.run_key for r in requests] == [
+        file_sha256(inbox / "staff_2026-01-31.csv"),
+        file_sha256(reg),
+    ]
     assert requests[0].run_config["ops"]["ingest_exports"]["config"]["kind"] == "staff"
 
 
@@ -92,23 +126,39 @@ def test_cli_bad_input_is_one_line_and_nonzero(tmp_path, home):
     bad = tmp_path / "bad.csv"
     bad.write_text("name,price\nphở,45000\n", encoding="utf-8")
     env = {**os.environ, "COMPLAINTS_HOME": str(home)}
-    proc = subprocess.run([sys.executable, "-m", "pipelines.cli", "ingest", str(bad)],
-                          capture_output=True, text=True, env=env, timeout=120)
+    proc = subprocess.run(
+        [sys.executable, "-m", "pipelines.cli", "ingest", str(bad)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
     assert proc.returncode == 2
     assert "Traceback" not in proc.stderr
     errors = [line for line in proc.stderr.splitlines() if line.startswith("error:")]
-    assert errors == [f"error: {bad}: missing required columns complaint_id (Mã khiếu nại), "
-                      "received_at (Thời gian tiếp nhận); nothing was loaded"]
+    assert errors == [
+        f"error: {bad}: missing required columns complaint_id (Mã khiếu nại), "
+        "received_at (Thời gian tiếp nhận); nothing was loaded"
+    ]
 
 
 def test_cli_validate_loads_nothing(tmp_path, home):
-    path = write_rows(tmp_path / "register_2026-01-31.csv",
-                      [complaint("K1", "2026-01-05 09:00"),
-                       complaint("K2", "2026-01-05 09:00", first_response_at="2026-01-04 09:00")],
-                      "csv_utf8_en")
+    path = write_rows(
+        tmp_path / "register_2026-01-31.csv",
+        [
+            complaint("K1", "2026-01-05 09:00"),
+            complaint("K2", "2026-01-05 09:00", first_response_at="2026-01-04 09:00"),
+        ],
+        "csv_utf8_en",
+    )
     env = {**os.environ, "COMPLAINTS_HOME": str(home)}
-    proc = subprocess.run([sys.executable, "-m", "pipelines.cli", "validate", str(path)],
-                          capture_output=True, text=True, env=env, timeout=120)
+    proc = subprocess.run(
+        [sys.executable, "-m", "pipelines.cli", "validate", str(path)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
     assert proc.returncode == 0, proc.stderr
     assert "read 2, would load 1, unchanged 0, rejected 1" in proc.stdout
     assert "row 3 (K2): thời gian phản hồi đầu tiên sớm hơn thời gian tiếp nhận" in proc.stdout

@@ -51,8 +51,9 @@ def test_demo_files_are_deterministic(demo_home, tmp_path):
     for entry in first["files"]["register"]:
         if entry["shape"].startswith("csv"):  # xlsx files carry their creation time
             name = entry["file"]
-            assert (tmp_path / "again" / name).read_bytes() == \
-                (demo_home / "demo_exports" / name).read_bytes(), name
+            assert (tmp_path / "again" / name).read_bytes() == (
+                demo_home / "demo_exports" / name
+            ).read_bytes(), name
 
 
 def test_manifest_matches_files_and_every_shape_is_present(demo_home):
@@ -98,8 +99,11 @@ def test_disbursement_staff_have_no_activity(demo_home):
     manifest = manifest_of(demo_home)
     out = demo_home / "demo_exports"
     staff = pd.read_excel(out / manifest["files"]["staff"], dtype=str)
-    team = dict(zip(staff[TEMPLATES["staff"]["employee_id"]],
-                    staff[TEMPLATES["staff"]["team"]], strict=True))
+    team = dict(
+        zip(
+            staff[TEMPLATES["staff"]["employee_id"]], staff[TEMPLATES["staff"]["team"]], strict=True
+        )
+    )
     activity = pd.read_csv(out / manifest["files"]["activity"], dtype=str)
     teams = set(activity["employee_id"].dropna().map(team))
     assert teams == {"collections", "customer_service", "telesales"}
@@ -110,8 +114,10 @@ def test_snapshot_accounting(demo_settings):
     with connect(demo_settings.warehouse_path, read_only=True) as con:
         rows = con.execute("""SELECT kind, source_file, rows_read, rows_loaded, rows_unchanged,
             rows_rejected FROM core.load_log WHERE status = 'loaded'""").fetchall()
-        warned = dict(con.execute("""SELECT rule, count(*) FROM quarantine.warnings
-            WHERE kind = 'register' GROUP BY rule""").fetchall())
+        warned = dict(
+            con.execute("""SELECT rule, count(*) FROM quarantine.warnings
+            WHERE kind = 'register' GROUP BY rule""").fetchall()
+        )
     registers = [r for r in rows if r[0] == "register"]
     assert len(registers) == 2
     for kind, source, read, loaded, unchanged, rejected in rows:
@@ -139,10 +145,15 @@ def test_personal_values_never_in_the_warehouse(demo_settings, demo_home):
 def test_free_text_is_stored_masked_and_as_given(demo_settings, demo_home):
     anomalies = manifest_of(demo_home)["anomalies"]
     with connect(demo_settings.warehouse_path, read_only=True) as con:
-        script = scalar(con, "SELECT description FROM core.complaints WHERE complaint_id = "
-                        f"'{anomalies['script']}'")
-        masked = scalar(con, "SELECT count(*) FROM core.complaints WHERE description "
-                        "LIKE '%[tên]%' AND description LIKE '%[sđt]%'")
+        script = scalar(
+            con,
+            f"SELECT description FROM core.complaints WHERE complaint_id = '{anomalies['script']}'",
+        )
+        masked = scalar(
+            con,
+            "SELECT count(*) FROM core.complaints WHERE description "
+            "LIKE '%[tên]%' AND description LIKE '%[sđt]%'",
+        )
     assert script.startswith("<script>alert(1)</script>")  # escaping is the reports' job
     assert masked > 50
 
@@ -166,10 +177,13 @@ def test_lifecycle_meets_the_answer_rule_mostly():
 
     life = register_lifecycle(20_000, 3, "2025-01-01", "2026-06-30")
     cal = build_calendar(pd.Timestamp("2024-12-01").date(), pd.Timestamp("2027-12-31").date())
-    number = pd.Series(cal["working_day_number"].to_numpy(),
-                       index=pd.to_datetime(cal["date"].astype(str)))
-    days = (number.reindex(life["first_response_at"].dt.normalize()).to_numpy()
-            - number.reindex(life["received_at"].dt.normalize()).to_numpy())
+    number = pd.Series(
+        cal["working_day_number"].to_numpy(), index=pd.to_datetime(cal["date"].astype(str))
+    )
+    days = (
+        number.reindex(life["first_response_at"].dt.normalize()).to_numpy()
+        - number.reindex(life["received_at"].dt.normalize()).to_numpy()
+    )
     late = pd.Series(days > 7)
     slow = life["handler_id"] == HANDLERS.index(PLANTED["handler_sla"])
     assert 0.03 < late[~slow].mean() < 0.09
@@ -179,8 +193,11 @@ def test_lifecycle_meets_the_answer_rule_mostly():
 def test_planted_patterns_are_found(demo_settings, demo_home):
     manifest = manifest_of(demo_home)
     with connect(demo_settings.warehouse_path, read_only=True) as con:
-        flags = con.execute("""SELECT rule, subject_id, severity, complaint_ids
-            FROM marts.pattern_flags WHERE review_month = ?""", [REVIEW_MONTH]).fetchall()
+        flags = con.execute(
+            """SELECT rule, subject_id, severity, complaint_ids
+            FROM marts.pattern_flags WHERE review_month = ?""",
+            [REVIEW_MONTH],
+        ).fetchall()
     found = {(rule, subject): ids for rule, subject, _, ids in flags}
     severity = {(rule, subject): level for rule, subject, level, _ in flags}
     # the planted persistent offender survives the false-discovery control over the month
@@ -203,16 +220,32 @@ def test_complaints_demo_end_to_end(tmp_path, demo_home):
     # The same seed's exports are reused, as a second `make demo` would.
     shutil.copytree(demo_home / "demo_exports", home / "demo_exports")
     env = {**os.environ, "COMPLAINTS_HOME": str(home), "COMPLAINTS_PSEUDONYM_KEY": "e2e-key"}
-    proc = subprocess.run([sys.executable, "-m", "pipelines.cli", "demo"], cwd=REPO, env=env,
-                          capture_output=True, text=True, timeout=900)
+    proc = subprocess.run(
+        [sys.executable, "-m", "pipelines.cli", "demo"],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert "Traceback" not in proc.stderr
     lines = proc.stdout.splitlines()
     paths = {}
-    for prefix in ("Warehouse:", "Data Docs:", "Report:", "HR dossier (restricted, audited):",
-                   "Demo exports:"):
-        found = [line.split(":", 1)[1].strip() if prefix != "HR dossier (restricted, audited):"
-                 else line[len(prefix):].strip() for line in lines if line.startswith(prefix)]
+    for prefix in (
+        "Warehouse:",
+        "Data Docs:",
+        "Report:",
+        "HR dossier (restricted, audited):",
+        "Demo exports:",
+    ):
+        found = [
+            line.split(":", 1)[1].strip()
+            if prefix != "HR dossier (restricted, audited):"
+            else line[len(prefix) :].strip()
+            for line in lines
+            if line.startswith(prefix)
+        ]
         assert found, f"no '{prefix}' line in:\n{proc.stdout}"
         for path in found:
             assert Path(path).exists(), path
@@ -244,6 +277,5 @@ def test_missing_values_are_blank_cells_in_the_workbook(demo_settings, tmp_path)
     with connect(demo_settings.warehouse_path, read_only=True) as con:
         write_tables(con, dt.date(2026, 10, 1), path)
     book = openpyxl.load_workbook(path)
-    shown = {cell.value for sheet in book.worksheets for row in sheet.iter_rows()
-             for cell in row}
+    shown = {cell.value for sheet in book.worksheets for row in sheet.iter_rows() for cell in row}
     assert not shown & {"<NA>", "nan", "NaN", "NaT", "None"}

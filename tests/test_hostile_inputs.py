@@ -44,18 +44,33 @@ CASES = {
     "truncated.xlsx": (_truncated_xlsx, "XLSX"),
     "corrupt.xlsx": (_corrupt_member_xlsx, "XLSX"),
     "two_registers.xlsx": (lambda p, t: _xlsx_two_registers(p), "several sheets"),
-    "password.xlsx": (lambda p, t: p.write_bytes(
-        b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(4096)), "password-protected"),
+    "password.xlsx": (
+        lambda p, t: p.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(4096)),
+        "password-protected",
+    ),
     "junk.csv": (lambda p, t: p.write_bytes(bytes(range(256)) * 64), "binary"),
-    "mixed.csv": (lambda p, t: p.write_bytes(
-        HEADER.encode() + "K1,01/01/2026,Đe dọa khách\n".encode()
-        + b"K2,01/01/2026," + cp1258("Đe dọa khách") + b"\n"), "mixed text encodings"),
-    "huge_cell.csv": (lambda p, t: p.write_text(
-        HEADER + "K1,01/01/2026," + "x" * 100_000_000 + "\n"), "not a readable CSV"),
-    "wide.csv": (lambda p, t: p.write_text(
-        ",".join(f"c{i}" for i in range(10_000)) + "\n"), "columns"),
-    "not_a_register.csv": (lambda p, t: p.write_text("name,price\nphở,45000\n"),
-                           "missing required columns complaint_id"),
+    "mixed.csv": (
+        lambda p, t: p.write_bytes(
+            HEADER.encode()
+            + "K1,01/01/2026,Đe dọa khách\n".encode()
+            + b"K2,01/01/2026,"
+            + cp1258("Đe dọa khách")
+            + b"\n"
+        ),
+        "mixed text encodings",
+    ),
+    "huge_cell.csv": (
+        lambda p, t: p.write_text(HEADER + "K1,01/01/2026," + "x" * 100_000_000 + "\n"),
+        "not a readable CSV",
+    ),
+    "wide.csv": (
+        lambda p, t: p.write_text(",".join(f"c{i}" for i in range(10_000)) + "\n"),
+        "columns",
+    ),
+    "not_a_register.csv": (
+        lambda p, t: p.write_text("name,price\nphở,45000\n"),
+        "missing required columns complaint_id",
+    ),
 }
 
 
@@ -73,18 +88,23 @@ def test_refused_with_one_clear_line(name, tmp_path, con, settings):
 
 
 def test_formulas_and_far_dates_are_data_not_code(tmp_path, con, settings):
-    rows = [complaint("F-1", "2026-01-05 09:00", description="=HYPERLINK(\"http://x\",\"y\")"),
-            {**complaint("F-2", None), "received_at": "01/01/1900 00:00"},
-            {**complaint("F-3", None), "received_at": "2100-06-01 00:00"}]
-    result = load_file(con, write_rows(tmp_path / "r.csv", rows, "csv_utf8_en"), "register",
-                       settings)
+    rows = [
+        complaint("F-1", "2026-01-05 09:00", description='=HYPERLINK("http://x","y")'),
+        {**complaint("F-2", None), "received_at": "01/01/1900 00:00"},
+        {**complaint("F-3", None), "received_at": "2100-06-01 00:00"},
+    ]
+    result = load_file(
+        con, write_rows(tmp_path / "r.csv", rows, "csv_utf8_en"), "register", settings
+    )
     assert (result.rows_loaded, result.rows_rejected) == (1, 2)
     assert con.execute("SELECT description FROM core.complaints").fetchall() == [
-        ('=HYPERLINK("http://x","y")',)]
+        ('=HYPERLINK("http://x","y")',)
+    ]
 
 
-@hsettings(max_examples=60, deadline=None,
-           suppress_health_check=[HealthCheck.function_scoped_fixture])
+@hsettings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(st.binary(max_size=2000))
 def test_fuzz_csv_reader_never_crashes_or_loads_part(tmp_path, con, settings, blob):
     path = tmp_path / "fuzz.csv"
@@ -99,14 +119,15 @@ def test_fuzz_csv_reader_never_crashes_or_loads_part(tmp_path, con, settings, bl
     assert result.rows_read == result.rows_loaded + result.rows_unchanged + result.rows_rejected
 
 
-@hsettings(max_examples=25, deadline=None,
-           suppress_health_check=[HealthCheck.function_scoped_fixture])
+@hsettings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(st.binary(min_size=1, max_size=4000), st.integers(min_value=0, max_value=4000))
 def test_fuzz_xlsx_reader(tmp_path, con, settings, blob, cut):
     good = write_rows(tmp_path / "good.xlsx", [complaint("K1", "2026-01-01 09:00")], "xlsx_vi")
     data = bytearray(good.read_bytes())
     pos = cut % len(data)
-    data[pos:pos + len(blob)] = blob  # overwrite a stretch of the zip with noise
+    data[pos : pos + len(blob)] = blob  # overwrite a stretch of the zip with noise
     path = tmp_path / "fuzz.xlsx"
     path.write_bytes(bytes(data))
     try:

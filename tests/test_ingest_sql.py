@@ -11,7 +11,7 @@ import duckdb
 
 from pipelines.ingest import load, masking
 from pipelines.ingest.load import INGEST_DIR, load_file
-from pipelines.warehouse import discover_models
+from pipelines.models import discover_models
 from tests.conftest import complaint
 from tests.shapes import write_rows
 

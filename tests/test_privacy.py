@@ -39,23 +39,45 @@ from tests.personal_values import (
 from tests.shapes import SHAPES, write_rows
 
 PEOPLE = [
-    {"customer_id": "KH-778812", "customer_name": "Phạm Thị Hồng Nhung",
-     "customer_phone": "0903 555 812", "customer_email": "hong.nhung88@example.vn",
-     "customer_national_id": "079188004512", "contract_id": "HD-2025-00917"},
-    {"customer_id": "KH-100200", "customer_name": "Đặng Quốc Bảo",
-     "customer_phone": "+84 912 000 345", "customer_email": "qbao@example.com",
-     "customer_national_id": "031099887766", "contract_id": "HD-2024-55501"},
+    {
+        "customer_id": "KH-778812",
+        "customer_name": "Phạm Thị Hồng Nhung",
+        "customer_phone": "0903 555 812",
+        "customer_email": "hong.nhung88@example.vn",
+        "customer_national_id": "079188004512",
+        "contract_id": "HD-2025-00917",
+    },
+    {
+        "customer_id": "KH-100200",
+        "customer_name": "Đặng Quốc Bảo",
+        "customer_phone": "+84 912 000 345",
+        "customer_email": "qbao@example.com",
+        "customer_national_id": "031099887766",
+        "contract_id": "HD-2024-55501",
+    },
 ]
 
 
 def rows():
     a, b = PEOPLE
     return [
-        complaint("P-1", "2026-02-02 09:00", **a, description=(
-            f"Tôi là {a['customer_name']}, SĐT {a['customer_phone']}, email "
-            f"{a['customer_email']}, CCCD {a['customer_national_id']} bị gọi lúc 22h")),
-        complaint("P-2", "2026-02-03 09:00", **b, resolution_summary=(
-            f"Đã gọi lại số 0912000345 và gửi thư tới {b['customer_email']}; CMND 123456789")),
+        complaint(
+            "P-1",
+            "2026-02-02 09:00",
+            **a,
+            description=(
+                f"Tôi là {a['customer_name']}, SĐT {a['customer_phone']}, email "
+                f"{a['customer_email']}, CCCD {a['customer_national_id']} bị gọi lúc 22h"
+            ),
+        ),
+        complaint(
+            "P-2",
+            "2026-02-03 09:00",
+            **b,
+            resolution_summary=(
+                f"Đã gọi lại số 0912000345 và gửi thư tới {b['customer_email']}; CMND 123456789"
+            ),
+        ),
         complaint("P-3", "2026-02-09 09:00", **a),  # the same complainant again
     ]
 
@@ -64,8 +86,11 @@ def all_text(path) -> str:
     with connect(path, read_only=True) as con:
         cols = con.execute("""SELECT table_schema, table_name, column_name FROM
             information_schema.columns WHERE data_type = 'VARCHAR'""").fetchall()
-        return "\n".join(str(v[0]) for s, t, c in cols
-                         for v in con.execute(f'SELECT "{c}" FROM {s}.{t}').fetchall())
+        return "\n".join(
+            str(v[0])
+            for s, t, c in cols
+            for v in con.execute(f'SELECT "{c}" FROM {s}.{t}').fetchall()
+        )
 
 
 def test_no_personal_value_is_stored_in_any_shape(tmp_path, con, settings):
@@ -93,8 +118,9 @@ def test_customer_key_is_the_keyed_hmac_and_links_repeat_complainants(tmp_path, 
 
 def test_free_text_is_masked(tmp_path, con, settings):
     load_file(con, write_rows(tmp_path / "r.csv", rows(), "csv_utf8_en"), "register", settings)
-    text = con.execute("SELECT description FROM core.complaints WHERE complaint_id = 'P-1'"
-                       ).fetchall()[0][0]
+    text = con.execute(
+        "SELECT description FROM core.complaints WHERE complaint_id = 'P-1'"
+    ).fetchall()[0][0]
     assert text == "Tôi là [tên], SĐT [sđt], email [email], CCCD [số giấy tờ] bị gọi lúc 22h"
 
 
@@ -194,11 +220,15 @@ def test_recall_and_false_masking_rate(capsys):
         print("\nmasking recall (300 synthetic people, every spelling):")
         for kind, (hit, total) in sorted(found.items()):
             print(f"  {kind:12} {hit}/{total} = {hit / total:.1%}")
-        print(f"false masking, demo texts: {demo_changed}/{len(demo)} texts changed, "
-              f"{demo_names} name masks")
-        print(f"false masking, vn-banking-app-reviews: {review_changed}/{len(reviews)} texts "
-              f"changed ({review_changed / len(reviews):.3%}), {review_names} name masks "
-              f"({review_names / len(reviews):.3%})")
+        print(
+            f"false masking, demo texts: {demo_changed}/{len(demo)} texts changed, "
+            f"{demo_names} name masks"
+        )
+        print(
+            f"false masking, vn-banking-app-reviews: {review_changed}/{len(reviews)} texts "
+            f"changed ({review_changed / len(reviews):.3%}), {review_names} name masks "
+            f"({review_names / len(reviews):.3%})"
+        )
     assert all(hit == total for hit, total in found.values())
     assert demo_changed == 0
     assert review_names == 0 and review_changed <= 2
@@ -226,25 +256,54 @@ def _planted_world(home: Path) -> tuple[Path, list[tuple[str, str, str]]]:
         row = p.row()
         if i % 4 == 0:  # some registers hold names without tone marks
             row["customer_name"] = no_tones(p.name)
-        rows.append(complaint(
-            f"KN{i:06d}", received, **row, category="staff_conduct", subcategory="threat",
-            employee_id="NV001", handler_id="XL01", first_response_at=f"2026-03-{3 + i:02d} 09:00",
-            resolved_at=f"2026-03-{4 + i:02d} 10:00", status="resolved", outcome="upheld",
-            description=". ".join([READABLE_TEXT, *texts[0::2]]),
-            resolution_summary=". ".join(texts[1::2])))
+        rows.append(
+            complaint(
+                f"KN{i:06d}",
+                received,
+                **row,
+                category="staff_conduct",
+                subcategory="threat",
+                employee_id="NV001",
+                handler_id="XL01",
+                first_response_at=f"2026-03-{3 + i:02d} 09:00",
+                resolved_at=f"2026-03-{4 + i:02d} 10:00",
+                status="resolved",
+                outcome="upheld",
+                description=". ".join([READABLE_TEXT, *texts[0::2]]),
+                resolution_summary=". ".join(texts[1::2]),
+            )
+        )
     exports = home / "exports"
     exports.mkdir()
-    write_rows(exports / "staff.csv", [{"employee_id": "NV001", "name": "Trần Văn Nhânviên",
-                                        "team": "thu_hoi_no", "role": "agent",
-                                        "start_date": "2024-01-01"}], "csv_utf8_en", "staff")
+    write_rows(
+        exports / "staff.csv",
+        [
+            {
+                "employee_id": "NV001",
+                "name": "Trần Văn Nhânviên",
+                "team": "thu_hoi_no",
+                "role": "agent",
+                "start_date": "2024-01-01",
+            }
+        ],
+        "csv_utf8_en",
+        "staff",
+    )
     write_rows(exports / "register.xlsx", rows, "xlsx_vi")
     return exports, planted
 
 
 def _forms(value: str) -> set[bytes]:
     """A value as it can sit in a file: UTF-8, JSON-escaped, HTML-escaped, XML-escaped."""
-    return {f.encode() for f in (value, json.dumps(value)[1:-1], html.escape(value),
-                                 html.escape(value, quote=False))}
+    return {
+        f.encode()
+        for f in (
+            value,
+            json.dumps(value)[1:-1],
+            html.escape(value),
+            html.escape(value, quote=False),
+        )
+    }
 
 
 def _file_text(path: Path) -> bytes:
@@ -282,13 +341,23 @@ def test_no_planted_value_survives_anywhere(home, settings, monkeypatch, capsys)
     text = all_text(settings.warehouse_path)
     found = _leaks(values, text.encode()) | _leaks(values, settings.warehouse_path.read_bytes())
     with connect(settings.warehouse_path, read_only=True) as con:
-        assert con.execute("SELECT count(*) FROM quarantine.rejected_rows "
-                           "WHERE complaint_id = 'KN000020'").fetchone()[0] > 0
+        assert (
+            con.execute(
+                "SELECT count(*) FROM quarantine.rejected_rows WHERE complaint_id = 'KN000020'"
+            ).fetchone()[0]
+            > 0
+        )
         rows = con.execute("SELECT description FROM core.complaints").fetchall()
     described = [r[0] for r in rows]
     assert len(described) == 20 and all(d.startswith(READABLE_TEXT) for d in described)
-    files = [f for f in home.rglob("*") if f.is_file() and exports not in f.parents
-             and f != settings.warehouse_path and f.name != "pseudonym.key"]
+    files = [
+        f
+        for f in home.rglob("*")
+        if f.is_file()
+        and exports not in f.parents
+        and f != settings.warehouse_path
+        and f.name != "pseudonym.key"
+    ]
     kinds = {f.suffix for f in files}
     assert {".html", ".xlsx"} <= kinds and any("data_docs" in f.parts for f in files)
     for f in files:
@@ -308,13 +377,16 @@ def test_no_planted_value_survives_anywhere(home, settings, monkeypatch, capsys)
             record = repr(run.run_config) + "".join(repr(e) for e in instance.all_logs(run.run_id))
             found |= {v for v in values if v in record}
             dagster_leaks |= {v for v in secrets if v in record}
-        hr_record = "".join(repr(r.run_config) + "".join(repr(e) for e in
-                                                           instance.all_logs(r.run_id))
-                            for r in hr_runs)
+        hr_record = "".join(
+            repr(r.run_config) + "".join(repr(e) for e in instance.all_logs(r.run_id))
+            for r in hr_runs
+        )
     with capsys.disabled():
-        print(f"\nplanted {len(values)} spellings of {len(planted)} personal values in 21 rows; "
-              f"{len(values) - len(found)}/{len(values)} found nowhere "
-              f"(recall {1 - len(found) / len(values):.1%}) across {len(files)} files")
+        print(
+            f"\nplanted {len(values)} spellings of {len(planted)} personal values in 21 rows; "
+            f"{len(values) - len(found)}/{len(values)} found nowhere "
+            f"(recall {1 - len(found) / len(values):.1%}) across {len(files)} files"
+        )
     # the scan does see values where they belong: the input workbook, the restricted dossier
     assert len(_leaks(values, _file_text(exports / "register.xlsx"))) > len(values) / 2
     dossiers = settings.restricted_dir.rglob("*.html")
@@ -323,7 +395,8 @@ def test_no_planted_value_survives_anywhere(home, settings, monkeypatch, capsys)
     assert not dagster_leaks
     assert "NV001" not in hr_record
     assert not (settings.restricted_dir / "hr" / "requests").exists() or not any(
-        (settings.restricted_dir / "hr" / "requests").iterdir())
+        (settings.restricted_dir / "hr" / "requests").iterdir()
+    )
 
 
 def test_hr_job_with_an_unknown_request_id_fails_in_one_line(home, settings, monkeypatch):
@@ -335,25 +408,37 @@ def test_hr_job_with_an_unknown_request_id_fails_in_one_line(home, settings, mon
     from pipelines.assets.reports import HrDossierConfig, hr_dossier, hr_dossier_job
 
     monkeypatch.setenv("DAGSTER_HOME", str(settings.dagster_home))
-    result = runs.run_job(hr_dossier_job.name, RunConfig(ops={hr_dossier.name: HrDossierConfig(
-        request_id="0" * 32)}))
+    result = runs.run_job(
+        hr_dossier_job.name, RunConfig(ops={hr_dossier.name: HrDossierConfig(request_id="0" * 32)})
+    )
     (problem,) = runs.problems(result)
     assert problem.startswith(f"{'0' * 32}: no such HR request")
 
 
 @pytest.mark.parametrize("registered", ["Nguyễn Thị Hồng", "Nguyen Thi Hong", "NGUYỄN THỊ HỒNG"])
-def test_own_name_alone_in_the_text_is_masked_through_the_prefilter(tmp_path, con, settings,
-                                                                    registered):
+def test_own_name_alone_in_the_text_is_masked_through_the_prefilter(
+    tmp_path, con, settings, registered
+):
     """A text holding nothing but the complainant's name (no digit, no '@') still reaches the
     precise matching, whatever the register's spelling of the name."""
-    texts = {"N-1": "Khách NGUYỄN THỊ HỒNG gọi lại", "N-2": "chị Hồng không đồng ý",
-             "N-3": "nguyen thi hong phàn nàn", "N-4": "Chị HONG phản ánh thái độ"}
-    rows = [complaint(cid, f"2026-02-0{i + 2} 09:00", customer_name=registered, description=t)
-            for i, (cid, t) in enumerate(texts.items())]
+    texts = {
+        "N-1": "Khách NGUYỄN THỊ HỒNG gọi lại",
+        "N-2": "chị Hồng không đồng ý",
+        "N-3": "nguyen thi hong phàn nàn",
+        "N-4": "Chị HONG phản ánh thái độ",
+    }
+    rows = [
+        complaint(cid, f"2026-02-0{i + 2} 09:00", customer_name=registered, description=t)
+        for i, (cid, t) in enumerate(texts.items())
+    ]
     load_file(con, write_rows(tmp_path / "r.csv", rows, "csv_utf8_en"), "register", settings)
     stored = dict(con.execute("SELECT complaint_id, description FROM core.complaints").fetchall())
-    assert stored == {"N-1": "Khách [tên] gọi lại", "N-2": "chị [tên] không đồng ý",
-                      "N-3": "[tên] phàn nàn", "N-4": "Chị [tên] phản ánh thái độ"}
+    assert stored == {
+        "N-1": "Khách [tên] gọi lại",
+        "N-2": "chị [tên] không đồng ý",
+        "N-3": "[tên] phàn nàn",
+        "N-4": "Chị [tên] phản ánh thái độ",
+    }
 
 
 def test_personal_data_typed_into_a_coded_or_date_column_is_masked(tmp_path, con, settings):
@@ -372,11 +457,16 @@ def test_personal_data_typed_into_a_coded_or_date_column_is_masked(tmp_path, con
         assert value not in text
         assert value.encode() not in raw
     with connect(settings.warehouse_path, read_only=True) as c:
-        outcome = c.execute("SELECT outcome FROM core.complaints WHERE complaint_id = 'P-9'"
-                            ).fetchone()[0]
-        warned = c.execute("SELECT count(*) FROM quarantine.warnings WHERE rule = "
-                           "'unknown_outcome' AND new_value = ?", [outcome]).fetchone()[0]
-        rejected = c.execute("SELECT count(*) FROM quarantine.rejected_rows WHERE "
-                             "complaint_id = 'P-10'").fetchone()[0]
+        outcome = c.execute(
+            "SELECT outcome FROM core.complaints WHERE complaint_id = 'P-9'"
+        ).fetchone()[0]
+        warned = c.execute(
+            "SELECT count(*) FROM quarantine.warnings WHERE rule = "
+            "'unknown_outcome' AND new_value = ?",
+            [outcome],
+        ).fetchone()[0]
+        rejected = c.execute(
+            "SELECT count(*) FROM quarantine.rejected_rows WHERE complaint_id = 'P-10'"
+        ).fetchone()[0]
     assert outcome == "gọi lại [sđt] cho bà [tên]"  # the label stays readable, masked
     assert warned == 1 and rejected == 1

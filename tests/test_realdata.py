@@ -23,8 +23,9 @@ def _mapping(name):
 
 
 def test_cfpb_sample(con, settings):
-    result = load_file(con, CFPB, "register", settings, _mapping("cfpb.yaml"),
-                       exported_at=dt.datetime(2020, 4, 6))
+    result = load_file(
+        con, CFPB, "register", settings, _mapping("cfpb.yaml"), exported_at=dt.datetime(2020, 4, 6)
+    )
     # 6,623 records (per SOURCE.md), 602 of them with multi-line narratives.
     assert result.rows_read == 6623
     assert result.rows_read == result.rows_loaded + result.rows_unchanged + result.rows_rejected
@@ -34,21 +35,34 @@ def test_cfpb_sample(con, settings):
         FROM core.complaints""").fetchall()[0]
     assert got == (6623, dt.date(2015, 4, 6), dt.date(2020, 3, 19), 1231, 35 + 37)
     # ZIP codes are treated as personal data: none survives.
-    text = con.execute("SELECT string_agg(coalesce(description, ''), ' ') FROM core.complaints"
-                       ).fetchall()[0][0]
+    text = con.execute(
+        "SELECT string_agg(coalesce(description, ''), ' ') FROM core.complaints"
+    ).fetchall()[0][0]
     assert "335XX" not in text
 
 
 def test_servicenow_event_log_collapses_to_incidents(con, settings):
-    result = load_file(con, ITSM, "register", settings, _mapping("servicenow_incidents.yaml"),
-                       exported_at=dt.datetime(2016, 12, 31))
+    result = load_file(
+        con,
+        ITSM,
+        "register",
+        settings,
+        _mapping("servicenow_incidents.yaml"),
+        exported_at=dt.datetime(2016, 12, 31),
+    )
     # 5,998 events of 890 incidents: one complaint each, the other events superseded.
-    assert (result.rows_read, result.rows_loaded, result.rows_unchanged,
-            result.rows_rejected) == (5998, 890, 5998 - 890, 0)
+    assert (result.rows_read, result.rows_loaded, result.rows_unchanged, result.rows_rejected) == (
+        5998,
+        890,
+        5998 - 890,
+        0,
+    )
     assert con.execute("SELECT status, count(*) FROM core.complaints GROUP BY 1").fetchall() == [
-        ("closed", 890)]
-    assert con.execute("SELECT received_at FROM core.complaints WHERE complaint_id = "
-                       "'INC0000045'").fetchall() == [(dt.datetime(2016, 2, 29, 1, 16),)]
+        ("closed", 890)
+    ]
+    assert con.execute(
+        "SELECT received_at FROM core.complaints WHERE complaint_id = 'INC0000045'"
+    ).fetchall() == [(dt.datetime(2016, 2, 29, 1, 16),)]
 
 
 def _cfpb_month_first(path, keep=lambda row: True):
@@ -60,8 +74,7 @@ def _cfpb_month_first(path, keep=lambda row: True):
         for _ in range(2):  # the unzip preamble
             src.readline()
         records = [r for r in csv.DictReader(src) if keep(r)]
-    snake = {h: h.lower().replace("?", "").replace("-", "_").replace(" ", "_")
-             for h in records[0]}
+    snake = {h: h.lower().replace("?", "").replace("-", "_").replace(" ", "_") for h in records[0]}
 
     def us(iso: str) -> str:
         day = dt.date.fromisoformat(iso)
@@ -81,9 +94,17 @@ def _cfpb_month_first(path, keep=lambda row: True):
 def _snake_mapping(tmp_path, extra: str = ""):
     """cfpb.yaml with the snake_case headers of a newer export, and no preamble to skip."""
     text = (MAPPINGS / "cfpb.yaml").read_text(encoding="utf-8").replace("skip_rows: 2\n", "")
-    for header in ("Complaint ID", "Date received", "Submitted via", "Product", "Issue",
-                   "Company response to consumer", "Consumer complaint narrative", "ZIP code",
-                   "Company:"):
+    for header in (
+        "Complaint ID",
+        "Date received",
+        "Submitted via",
+        "Product",
+        "Issue",
+        "Company response to consumer",
+        "Consumer complaint narrative",
+        "ZIP code",
+        "Company:",
+    ):
         text = text.replace(f"  {header}", "  " + header.lower().replace(" ", "_"), 1)
     path = tmp_path / "cfpb_snake.yaml"
     path.write_text(extra + text, encoding="utf-8")
@@ -93,15 +114,24 @@ def _snake_mapping(tmp_path, extra: str = ""):
 def test_cfpb_month_first_snake_case_export(tmp_path, con, settings):
     export = tmp_path / "complaints_us.csv"
     received = _cfpb_month_first(export)
-    result = load_file(con, export, "register", settings, _snake_mapping(tmp_path),
-                       exported_at=dt.datetime(2020, 4, 6))
+    result = load_file(
+        con,
+        export,
+        "register",
+        settings,
+        _snake_mapping(tmp_path),
+        exported_at=dt.datetime(2020, 4, 6),
+    )
     assert (result.rows_read, result.rows_rejected) == (6623, 0)
     assert "date_order_assumed" not in result.warnings
-    stored = dict(con.execute("SELECT complaint_id, received_at::DATE FROM core.complaints"
-                              ).fetchall())
+    stored = dict(
+        con.execute("SELECT complaint_id, received_at::DATE FROM core.complaints").fetchall()
+    )
     assert stored == received  # every date as the ISO original says, e.g. 9/10 is 10 September
-    assert (min(stored.values()), max(stored.values())) == (dt.date(2015, 4, 6),
-                                                           dt.date(2020, 3, 19))
+    assert (min(stored.values()), max(stored.values())) == (
+        dt.date(2015, 4, 6),
+        dt.date(2020, 3, 19),
+    )
 
 
 @pytest.mark.parametrize("declared", [True, False])
@@ -109,15 +139,22 @@ def test_cfpb_month_first_export_that_cannot_tell(declared, tmp_path, con, setti
     # Only complaints received on a day <= 12 of a different month number: every date reads
     # both ways. Declared month-first it is read right; undeclared, day-first and warned.
     export = tmp_path / "complaints_us.csv"
-    received = _cfpb_month_first(export, keep=lambda r: (
-        int(r["Date received"][8:]) <= 12 and int(r["Date sent to company"][8:]) <= 12
-        and r["Date received"][5:7] != r["Date received"][8:]))
+    received = _cfpb_month_first(
+        export,
+        keep=lambda r: (
+            int(r["Date received"][8:]) <= 12
+            and int(r["Date sent to company"][8:]) <= 12
+            and r["Date received"][5:7] != r["Date received"][8:]
+        ),
+    )
     mapping = _snake_mapping(tmp_path, "date_order: mdy\n" if declared else "")
-    result = load_file(con, export, "register", settings, mapping,
-                       exported_at=dt.datetime(2020, 12, 31))
+    result = load_file(
+        con, export, "register", settings, mapping, exported_at=dt.datetime(2020, 12, 31)
+    )
     assert result.rows_read == len(received) > 1000
-    stored = dict(con.execute("SELECT complaint_id, received_at::DATE FROM core.complaints"
-                              ).fetchall())
+    stored = dict(
+        con.execute("SELECT complaint_id, received_at::DATE FROM core.complaints").fetchall()
+    )
     if declared:
         assert (stored, result.warnings.get("date_order_assumed")) == (received, None)
     else:

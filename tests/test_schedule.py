@@ -13,16 +13,19 @@ from pipelines.schedules import first_working_day, monthly_review_schedule, revi
 D = dt.date
 
 
-@pytest.mark.parametrize(("month", "expected", "why"), [
-    # 01/01 Thu New Year; 02/01 Fri off (swapped for Sat 10/01); 03-04 weekend.
-    (D(2026, 1, 1), D(2026, 1, 5), "New Year plus the 2026 swap"),
-    (D(2026, 2, 1), D(2026, 2, 2), "01/02 is a Sunday"),
-    # 01/05 Fri Labour Day, 02-03 weekend.
-    (D(2026, 5, 1), D(2026, 5, 4), "Labour Day then a weekend"),
-    # 01/09 Tue and 02/09 Wed National Day.
-    (D(2026, 9, 1), D(2026, 9, 3), "National Day holidays"),
-    (D(2026, 10, 1), D(2026, 10, 1), "an ordinary Thursday"),
-])
+@pytest.mark.parametrize(
+    ("month", "expected", "why"),
+    [
+        # 01/01 Thu New Year; 02/01 Fri off (swapped for Sat 10/01); 03-04 weekend.
+        (D(2026, 1, 1), D(2026, 1, 5), "New Year plus the 2026 swap"),
+        (D(2026, 2, 1), D(2026, 2, 2), "01/02 is a Sunday"),
+        # 01/05 Fri Labour Day, 02-03 weekend.
+        (D(2026, 5, 1), D(2026, 5, 4), "Labour Day then a weekend"),
+        # 01/09 Tue and 02/09 Wed National Day.
+        (D(2026, 9, 1), D(2026, 9, 3), "National Day holidays"),
+        (D(2026, 10, 1), D(2026, 10, 1), "an ordinary Thursday"),
+    ],
+)
 def test_first_working_day(month, expected, why):
     assert first_working_day(month) == expected, why
 
@@ -38,8 +41,10 @@ def test_schedule_evaluates_through_dagster(warehouse):
     from pipelines.definitions import defs
 
     when = dt.datetime(2026, 9, 3, 7, 0)
-    with build_schedule_context(scheduled_execution_time=when,
-                                resources={"warehouse": warehouse},
-                                repository_def=defs.get_repository_def()) as context:
+    with build_schedule_context(
+        scheduled_execution_time=when,
+        resources={"warehouse": warehouse},
+        repository_def=defs.get_repository_def(),
+    ) as context:
         requests = list(monthly_review_schedule.evaluate_tick(context).run_requests or [])
     assert [r.partition_key for r in requests] == ["2026-08-01"]

@@ -20,22 +20,42 @@ import pytest
 from tests.conftest import complaint
 from tests.shapes import write_rows
 
-CORE_TABLES = ["core.complaint_versions", "core.complaints", "core.load_log",
-               "quarantine.rejected_rows", "quarantine.warnings"]
+CORE_TABLES = [
+    "core.complaint_versions",
+    "core.complaints",
+    "core.load_log",
+    "quarantine.rejected_rows",
+    "quarantine.warnings",
+]
 
 
-def cli(home: Path, *args: str, cwd: Path | None = None, max_file_bytes: int | None = None,
-        env: dict | None = None) -> subprocess.CompletedProcess:
+def cli(
+    home: Path,
+    *args: str,
+    cwd: Path | None = None,
+    max_file_bytes: int | None = None,
+    env: dict | None = None,
+) -> subprocess.CompletedProcess:
     def limit() -> None:
         if max_file_bytes is not None:
             signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # fail the write, not the process
             resource.setrlimit(resource.RLIMIT_FSIZE, (max_file_bytes, max_file_bytes))
 
-    full_env = {**os.environ, "COMPLAINTS_HOME": str(home),
-                "COMPLAINTS_PSEUDONYM_KEY": "test-key-not-secret", **(env or {})}
-    return subprocess.run([sys.executable, "-m", "pipelines.cli", *args], cwd=cwd,
-                          env=full_env, capture_output=True, text=True, preexec_fn=limit,
-                          timeout=300)
+    full_env = {
+        **os.environ,
+        "COMPLAINTS_HOME": str(home),
+        "COMPLAINTS_PSEUDONYM_KEY": "test-key-not-secret",
+        **(env or {}),
+    }
+    return subprocess.run(
+        [sys.executable, "-m", "pipelines.cli", *args],
+        cwd=cwd,
+        env=full_env,
+        capture_output=True,
+        text=True,
+        preexec_fn=limit,
+        timeout=300,
+    )
 
 
 def snapshot(path: Path) -> dict[str, list]:
@@ -44,9 +64,14 @@ def snapshot(path: Path) -> dict[str, list]:
 
 
 def rows(n: int, start: int = 0) -> list[dict]:
-    return [complaint(f"KN{i:06d}", f"2026-03-{1 + i % 28:02d} 09:30",
-                      description="Nhân viên gọi điện nhiều lần " * 20)
-            for i in range(start, start + n)]
+    return [
+        complaint(
+            f"KN{i:06d}",
+            f"2026-03-{1 + i % 28:02d} 09:30",
+            description="Nhân viên gọi điện nhiều lần " * 20,
+        )
+        for i in range(start, start + n)
+    ]
 
 
 def test_a_full_disk_fails_in_one_line_and_leaves_the_warehouse_as_it_was(tmp_path):

@@ -19,8 +19,9 @@ windows as (
         list(s.month) filter (where s.exposure is null) as missing_months
     from (select distinct month from marts.subject_monthly) as r
     inner join marts.subject_monthly as s
-        on s.month <= r.month
-        and s.month > r.month - to_months((select outlier_window from params))
+        on
+            s.month <= r.month
+            and s.month > r.month - to_months((select outlier_window from params))
     where r.month <= (select last_month from params)
     group by all
 )
@@ -32,7 +33,8 @@ select
     count(*) filter (where expected and gap) as missing_activity,
     list_transform(
         list_sort(list_distinct(flatten(list(missing_months) filter (where expected and gap)))),
-        lambda m: strftime(m, '%m/%Y')) as missing_months,
+        lambda m: strftime(m, '%m/%Y')
+    ) as missing_months,
     case
         when count(*) filter (where expected and gap) = 0 then 'complete'
         when count(*) filter (where expected and gap) = count(*) filter (where expected)

@@ -41,8 +41,9 @@ due_dates as (
     from complaint_day_numbers as n
     cross join params as p
     left join core.calendar as due
-        on due.is_working_day
-        and due.working_day_number = n.receipt_number + p.sla_working_days
+        on
+            due.is_working_day
+            and due.working_day_number = n.receipt_number + p.sla_working_days
 ),
 
 handler_teams as (

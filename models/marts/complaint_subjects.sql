@@ -42,13 +42,16 @@ complaints as (
         c.*,
         coalesce(c.outcome in ('upheld', 'partially_upheld'), false) as finding,
         case
-            when c.review_requested_at is not null
+            when
+                c.review_requested_at is not null
                 and coalesce(c.review_outcome, 'pending') = 'pending' then 'under_review'
             when c.review_outcome = 'unchanged' then 'upheld_on_review'
-            when c.review_outcome = 'changed'
+            when
+                c.review_outcome = 'changed'
                 and (h.outcome_before_review is null or h.outcome_before_review = c.outcome)
                 and c.outcome in ('upheld', 'partially_upheld') then 'overturned'
-            when c.review_outcome = 'changed'
+            when
+                c.review_outcome = 'changed'
                 and h.outcome_before_review in ('upheld', 'partially_upheld')
                 and c.outcome not in ('upheld', 'partially_upheld') then 'overturned'
             when c.review_outcome = 'changed' then 'changed_on_review'
@@ -65,12 +68,14 @@ complaints as (
 ),
 
 named as (
-    select 'employee' as subject_type, employee_id as subject_id,
+    select
+        'employee' as subject_type, employee_id as subject_id,
         category = 'staff_conduct' as conduct, *
     from complaints
     where employee_id is not null
     union all by name
-    select 'partner' as subject_type, partner_id as subject_id,
+    select
+        'partner' as subject_type, partner_id as subject_id,
         category = 'partner_conduct' as conduct, *
     from complaints
     where partner_id is not null

@@ -41,7 +41,8 @@ levels as (
 ),
 
 terms as (
-    select review_month, level, expected,
+    select
+        review_month, level, expected,
         unnest(range(0, cast(ceil(expected + 12 * sqrt(expected) + 20) as bigint))) as k
     from levels
 ),
@@ -49,8 +50,10 @@ terms as (
 cdf as (
     select
         *,
-        sum(case when expected = 0 then (k = 0)::int
-            else exp(k * ln(expected) - expected - lgamma(k + 1)) end)
+        sum(case
+            when expected = 0 then cast((k = 0) as int)
+            else exp(k * ln(expected) - expected - lgamma(k + 1))
+        end)
             over (partition by review_month, level order by k) as cdf
     from terms
 ),

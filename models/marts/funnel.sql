@@ -57,8 +57,9 @@ subject_windows as (
         bool_or(s.month = r.review_month) as active
     from review_months as r
     inner join marts.subject_monthly as s
-        on s.month <= r.review_month
-        and s.month > r.review_month - to_months((select outlier_window from params))
+        on
+            s.month <= r.review_month
+            and s.month > r.review_month - to_months((select outlier_window from params))
     group by all
 ),
 
@@ -75,22 +76,28 @@ subject_expected as (
     select
         w.*,
         t.peer_n - 1 as peers,
-        case when w.exposure is not null then 'poisson_exposure'
-            else 'poisson_equal_activity' end as method,
-        case when w.exposure is not null
-            then (t.peer_observed - w.observed) / nullif(t.peer_exposure - w.exposure, 0)
+        case
+            when w.exposure is not null then 'poisson_exposure'
+            else 'poisson_equal_activity'
+        end as method,
+        case
+            when w.exposure is not null
+                then (t.peer_observed - w.observed) / nullif(t.peer_exposure - w.exposure, 0)
             else (t.peer_observed - w.observed) / nullif(t.peer_n - 1, 0)
         end as peer_rate,
         -- the subject's share of its group's activity: the chance that any one finding of the
         -- group falls on it when all have the same rate
-        case when w.exposure is not null then w.exposure / nullif(t.peer_exposure, 0)
-            else 1.0 / t.peer_n end as share,
-        null::double as tolerated_rate,
+        case
+            when w.exposure is not null then w.exposure / nullif(t.peer_exposure, 0)
+            else 1.0 / t.peer_n
+        end as share,
+        cast(null as double) as tolerated_rate,
         t.peer_observed as group_observed
     from subject_windows as w
     inner join peer_totals as t
-        on t.review_month = w.review_month and t.subject_type = w.subject_type
-        and t.peer_group = w.peer_group and t.with_exposure = (w.exposure is not null)
+        on
+            t.review_month = w.review_month and t.subject_type = w.subject_type
+            and t.peer_group = w.peer_group and t.with_exposure = (w.exposure is not null)
     where w.active
 ),
 
@@ -104,8 +111,9 @@ handler_windows as (
         sum(h.met + h.breached + h.open_overdue) as exposure
     from review_months as r
     inner join marts.handler_monthly as h
-        on h.month <= r.review_month
-        and h.month > r.review_month - to_months((select outlier_window from params))
+        on
+            h.month <= r.review_month
+            and h.month > r.review_month - to_months((select outlier_window from params))
     group by all
 ),
 
@@ -115,7 +123,7 @@ handler_expected as (
         count(*) over m - 1 as peers,
         'binomial' as method,
         (sum(w.observed) over m - w.observed)
-            / nullif(sum(w.exposure) over m - w.exposure, 0) as peer_rate,
+        / nullif(sum(w.exposure) over m - w.exposure, 0) as peer_rate,
         1 - (select sla_goal from params) as tolerated_rate
     from handler_windows as w
     window m as (partition by w.review_month)
@@ -125,8 +133,10 @@ expected as (
     select
         review_month, subject_type, subject_id, peer_group, observed, exposure, peers, method,
         peer_rate, share, tolerated_rate, activity_gap, peer_rate as test_rate, group_observed,
-        case when method = 'poisson_equal_activity' then peer_rate
-            else exposure * peer_rate end as expected
+        case
+            when method = 'poisson_equal_activity' then peer_rate
+            else exposure * peer_rate
+        end as expected
     from subject_expected
     union all by name
     select
@@ -159,7 +169,8 @@ judged as (
 z_scores as (
     select review_month, subject_type, (observed - expected) / sqrt(expected) as z
     from judged
-    where reason is null and method <> 'binomial'
+    where
+        reason is null and method <> 'binomial'
         and expected >= (select dispersion_min_expected from params)
 ),
 
@@ -183,8 +194,10 @@ dispersion as (
 tested as (
     select
         j.*,
-        case when j.method <> 'binomial' and d.n >= 10 then greatest(1.0, d.phi_raw)
-            else 1.0 end as phi,
+        case
+            when j.method <> 'binomial' and d.n >= 10 then greatest(1.0, d.phi_raw)
+            else 1.0
+        end as phi,
         -- the exact test: handlers' misses are Binomial(volume, test rate); a subject's findings,
         -- given the findings of its whole group, are Binomial(group total, its activity share)
         case when j.method = 'binomial' then j.exposure else j.group_observed end as trials,
@@ -206,11 +219,15 @@ shrunk as (
         *,
         trials * chance as mean,
         sqrt(trials * chance) as spread,
-        greatest(0, cast(ceil(trials * chance + (observed - trials * chance) / sqrt(phi) - 1e-9)
-            as bigint)) as observed_shrunk,
-        greatest(0, cast(ceil(trials * chance
-            + ((select min_observed from params) - trials * chance) / sqrt(phi) - 1e-9)
-            as bigint)) as least_shrunk
+        greatest(0, cast(
+            ceil(trials * chance + (observed - trials * chance) / sqrt(phi) - 1e-9)
+            as bigint
+        )) as observed_shrunk,
+        greatest(0, cast(ceil(
+            trials * chance
+            + ((select min_observed from params) - trials * chance) / sqrt(phi) - 1e-9
+        )
+        as bigint)) as least_shrunk
     from tested
 ),
 
@@ -220,8 +237,11 @@ terms as (
         'test' as dist,
         unnest(range(
             cast(greatest(0, floor(mean - 12 * spread - 25)) as bigint),
-            cast(least(trials, greatest(observed_shrunk, ceil(mean + 12 * spread + 25))) + 1
-                as bigint))) as k
+            cast(
+                least(trials, greatest(observed_shrunk, ceil(mean + 12 * spread + 25))) + 1
+                as bigint
+            )
+        )) as k
     from shrunk
     where chance > 0 and chance < 1
     union all
@@ -230,7 +250,8 @@ terms as (
         'limit' as dist,
         unnest(range(
             cast(greatest(0, floor(expected - 12 * sqrt(expected) - 25)) as bigint),
-            cast(ceil(expected + 12 * sqrt(expected) + 25) + 2 as bigint))) as k
+            cast(ceil(expected + 12 * sqrt(expected) + 25) + 2 as bigint)
+        )) as k
     from tested
     where method <> 'binomial' and expected > 0
 ),
@@ -239,9 +260,10 @@ pmf as (
     select
         *,
         exp(case
-            when dist = 'test' then
-                lgamma(trials + 1) - lgamma(k + 1) - lgamma(trials - k + 1)
-                + k * ln(chance) + (trials - k) * ln(1 - chance)
+            when dist = 'test'
+                then
+                    lgamma(trials + 1) - lgamma(k + 1) - lgamma(trials - k + 1)
+                    + k * ln(chance) + (trials - k) * ln(1 - chance)
             else k * ln(expected) - expected - lgamma(k + 1)
         end) as probability
     from terms
@@ -274,13 +296,17 @@ observed_p as (
     select
         t.*,
         coalesce(a.tail, 1.0) as p_value,
-        case when t.method = 'binomial' or t.observed >= p.min_observed
-            then coalesce(a.tail, 1.0) else 1.0 end as p_flag
+        case
+            when t.method = 'binomial' or t.observed >= p.min_observed
+                then coalesce(a.tail, 1.0)
+            else 1.0
+        end as p_flag
     from shrunk as t
     cross join params as p
     left join tails as a
-        on a.review_month = t.review_month and a.subject_type = t.subject_type
-        and a.subject_id = t.subject_id and a.dist = 'test' and a.k = t.observed_shrunk
+        on
+            a.review_month = t.review_month and a.subject_type = t.subject_type
+            and a.subject_id = t.subject_id and a.dist = 'test' and a.k = t.observed_shrunk
 ),
 
 -- persistent: the months of its window in which a subject had a finding, and the chance of a
@@ -300,16 +326,20 @@ persistent_windows as (
         r.review_month, s.subject_type, s.subject_id,
         count(*) filter (where s.substantiated > 0) as months_with_findings,
         count(*) as months,
-        case when count(s.exposure) = count(*) then avg(1 - exp(-s.exposure
+        case when count(s.exposure) = count(*) then avg(1 - exp(
+            -s.exposure
             * (pm.peer_substantiated - s.substantiated)
-            / nullif(pm.peer_exposure - s.exposure, 0))) end as month_chance
+            / nullif(pm.peer_exposure - s.exposure, 0)
+        )) end as month_chance
     from review_months as r
     inner join marts.subject_monthly as s
-        on s.month <= r.review_month
-        and s.month > r.review_month - to_months((select persistent_window from params))
+        on
+            s.month <= r.review_month
+            and s.month > r.review_month - to_months((select persistent_window from params))
     left join peer_months as pm
-        on pm.subject_type = s.subject_type and pm.peer_group = s.peer_group
-        and pm.month = s.month
+        on
+            pm.subject_type = s.subject_type and pm.peer_group = s.peer_group
+            and pm.month = s.month
     group by all
     having bool_or(s.month = r.review_month)
 ),
@@ -318,7 +348,8 @@ persistent_windows as (
 persistent_attainable as (
     select
         *,
-        sum(exp(lgamma(months + 1) - lgamma(k + 1) - lgamma(months - k + 1))
+        sum(
+            exp(lgamma(months + 1) - lgamma(k + 1) - lgamma(months - k + 1))
             * power(month_chance, k) * power(1 - month_chance, months - k))
             over (partition by review_month, subject_type, subject_id order by k desc) as p_value
     from (
@@ -349,8 +380,9 @@ fdr_observed as (
     from persistent_windows as w
     inner join fdr_levels as l on l.test = 'persistent'
     inner join persistent_attainable as a
-        on a.review_month = w.review_month and a.subject_type = w.subject_type
-        and a.subject_id = w.subject_id and a.k = w.months_with_findings
+        on
+            a.review_month = w.review_month and a.subject_type = w.subject_type
+            and a.subject_id = w.subject_id and a.k = w.months_with_findings
 ),
 
 reachable as (
@@ -360,7 +392,8 @@ reachable as (
         a.tail as p_value
     from tails as a
     inner join shrunk as s using (review_month, subject_type, subject_id)
-    where a.dist = 'test' and s.subject_type <> 'handler' and a.k >= s.least_shrunk
+    where
+        a.dist = 'test' and s.subject_type <> 'handler' and a.k >= s.least_shrunk
         and a.tail > 1e-15
     union all
     select 'persistent', a.review_month, a.subject_type, a.subject_id, a.p_value
@@ -409,17 +442,19 @@ rises as (
 ),
 
 expected_false_steps as (
-    select test, review_month, p_value, sum(sum(rise)) over (
-        partition by test, review_month order by p_value
-    ) as expected_false
+    select
+        test, review_month, p_value, sum(sum(rise)) over (
+            partition by test, review_month order by p_value
+        ) as expected_false
     from rises
     group by test, review_month, p_value
 ),
 
 flagged_steps as (
-    select test, review_month, p_flag, sum(count(*)) over (
-        partition by test, review_month order by p_flag
-    ) as flagged
+    select
+        test, review_month, p_flag, sum(count(*)) over (
+            partition by test, review_month order by p_flag
+        ) as flagged
     from fdr_observed
     group by test, review_month, p_flag
 ),
@@ -478,8 +513,9 @@ chances as (
         ), 0) as chance_watch
     from adjusted as d
     left join reachable as a
-        on a.test = d.test and a.review_month = d.review_month
-        and a.subject_type = d.subject_type and a.subject_id = d.subject_id
+        on
+            a.test = d.test and a.review_month = d.review_month
+            and a.subject_type = d.subject_type and a.subject_id = d.subject_id
     group by all
 ),
 
@@ -512,23 +548,29 @@ limits as (
     left join observed_p as o using (review_month, subject_type, subject_id)
     left join quantiles as q using (review_month, subject_type, subject_id)
     left join adjusted as d
-        on d.test = 'outlier_rate' and d.review_month = j.review_month
-        and d.subject_type = j.subject_type and d.subject_id = j.subject_id
+        on
+            d.test = 'outlier_rate' and d.review_month = j.review_month
+            and d.subject_type = j.subject_type and d.subject_id = j.subject_id
     left join chances as c
-        on c.test = 'outlier_rate' and c.review_month = j.review_month
-        and c.subject_type = j.subject_type and c.subject_id = j.subject_id
+        on
+            c.test = 'outlier_rate' and c.review_month = j.review_month
+            and c.subject_type = j.subject_type and c.subject_id = j.subject_id
     left join persistent_windows as w
-        on j.method <> 'binomial' and w.review_month = j.review_month
-        and w.subject_type = j.subject_type and w.subject_id = j.subject_id
+        on
+            j.method <> 'binomial' and w.review_month = j.review_month
+            and w.subject_type = j.subject_type and w.subject_id = j.subject_id
     left join persistent_attainable as pa
-        on pa.review_month = w.review_month and pa.subject_type = w.subject_type
-        and pa.subject_id = w.subject_id and pa.k = w.months_with_findings
+        on
+            pa.review_month = w.review_month and pa.subject_type = w.subject_type
+            and pa.subject_id = w.subject_id and pa.k = w.months_with_findings
     left join adjusted as pd
-        on pd.test = 'persistent' and pd.review_month = w.review_month
-        and pd.subject_type = w.subject_type and pd.subject_id = w.subject_id
+        on
+            pd.test = 'persistent' and pd.review_month = w.review_month
+            and pd.subject_type = w.subject_type and pd.subject_id = w.subject_id
     left join chances as pc
-        on pc.test = 'persistent' and pc.review_month = w.review_month
-        and pc.subject_type = w.subject_type and pc.subject_id = w.subject_id
+        on
+            pc.test = 'persistent' and pc.review_month = w.review_month
+            and pc.subject_type = w.subject_type and pc.subject_id = w.subject_id
 )
 
 select
@@ -538,8 +580,10 @@ select
     l.review_month,
     cast(l.review_month - to_months((select outlier_window - 1 from params)) as date)
         as period_start,
-    least(cast(l.review_month + interval 1 month - interval 1 day as date),
-        (select as_of from params)) as period_end,
+    least(
+        cast(l.review_month + interval 1 month - interval 1 day as date),
+        (select as_of from params)
+    ) as period_end,
     l.observed,
     l.exposure,
     case when l.method = 'poisson_exposure' then 1000.0 * l.observed / nullif(l.exposure, 0)
@@ -582,7 +626,8 @@ select
     end as verdict,
     case
         when l.reason is not null then l.reason
-        when l.method <> 'binomial' and l.observed < (select min_observed from params)
+        when
+            l.method <> 'binomial' and l.observed < (select min_observed from params)
             and l.observed > l.limit_95 then 'fewer findings than the minimum to flag'
     end as reason
 from limits as l

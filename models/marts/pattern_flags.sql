@@ -8,7 +8,8 @@
 -- activity data. Outcomes are those known at the latest export, also for past review months.
 -- Thresholds come from core.pattern_params (settings; README "Pattern flags").
 with params as (
-    select p.*, b.as_of, b.sla_working_days,
+    select
+        p.*, b.as_of, b.sla_working_days,
         cast(date_trunc('month', b.as_of) as date) as last_month
     from core.pattern_params as p
     cross join core.build_params as b
@@ -31,9 +32,10 @@ evidence as (
         select distinct unnest([1, persistent_window, outlier_window, 3]) as span from params
     ) as w
     inner join marts.complaint_subjects as n
-        on n.subject_type = a.subject_type and n.subject_id = a.subject_id and n.substantiated
-        and n.decision_month <= a.review_month
-        and n.decision_month > a.review_month - to_months(w.span)
+        on
+            n.subject_type = a.subject_type and n.subject_id = a.subject_id and n.substantiated
+            and n.decision_month <= a.review_month
+            and n.decision_month > a.review_month - to_months(w.span)
     group by all
 ),
 
@@ -43,21 +45,28 @@ serious as (
         -- a finding awaiting its review is shown, but is not yet a settled serious breach
         case when bool_and(n.appeal = 'under_review') then 'medium' else 'high' end as severity,
         a.review_month, a.review_month as period_start,
-        count(*) as observed, null::double as expected, null::double as upper_limit,
+        count(*) as observed, cast(null as double) as expected, cast(null as double) as upper_limit,
         list(n.complaint_id order by n.decided_at, n.complaint_id) as complaint_ids,
         count(*) filter (where n.appeal = 'under_review') as under_review,
         string_agg(distinct lower(coalesce(v.label_vi, n.subcategory)), ', ') as what_vi,
         string_agg(distinct n.subcategory, ', ') as what_en,
-        string_agg(printf('%s: tiếp nhận tháng %d/%d, kết luận tháng %d/%d', n.complaint_id,
-            month(n.received_at), year(n.received_at), month(n.decided_at),
-            year(n.decided_at)), '; ' order by n.decided_at, n.complaint_id) as when_vi,
-        string_agg(printf('%s: received in %s, decided in %s', n.complaint_id,
-            strftime(n.received_at, '%B %Y'), strftime(n.decided_at, '%B %Y')), '; '
-            order by n.decided_at, n.complaint_id) as when_en
+        string_agg(
+            printf(
+                '%s: tiếp nhận tháng %d/%d, kết luận tháng %d/%d', n.complaint_id,
+                month(n.received_at), year(n.received_at), month(n.decided_at),
+                year(n.decided_at)
+            ), '; ' order by n.decided_at, n.complaint_id
+        ) as when_vi,
+        string_agg(printf(
+            '%s: received in %s, decided in %s', n.complaint_id,
+            strftime(n.received_at, '%B %Y'), strftime(n.decided_at, '%B %Y')
+        ), '; '
+        order by n.decided_at, n.complaint_id) as when_en
     from active as a
     inner join marts.complaint_subjects as n
-        on n.subject_type = a.subject_type and n.subject_id = a.subject_id
-        and n.decision_month = a.review_month and n.substantiated
+        on
+            n.subject_type = a.subject_type and n.subject_id = a.subject_id
+            and n.decision_month = a.review_month and n.substantiated
     cross join params as p
     left join core.value_labels as v on v.field = 'subcategory' and v.code = n.subcategory
     where list_contains(p.serious_subcategories, n.subcategory)
@@ -72,12 +81,13 @@ persistent_windows as (
         sum(s.pending) as pending,
         sum(s.not_upheld + s.withdrawn) as not_upheld,
         string_agg(strftime(s.month, '%m/%Y'), ', ' order by s.month)
-            filter (where s.substantiated > 0) as finding_months
+        filter (where s.substantiated > 0) as finding_months
     from active as a
     inner join marts.subject_monthly as s
-        on s.subject_type = a.subject_type and s.subject_id = a.subject_id
-        and s.month <= a.review_month
-        and s.month > a.review_month - to_months((select persistent_window from params))
+        on
+            s.subject_type = a.subject_type and s.subject_id = a.subject_id
+            and s.month <= a.review_month
+            and s.month > a.review_month - to_months((select persistent_window from params))
     group by all
 ),
 
@@ -97,7 +107,7 @@ persistent as (
         e.under_review, w.review_month,
         cast(w.review_month - to_months(p.persistent_window - 1) as date) as period_start,
         w.months_with_findings as observed, f.persistent_p_value as expected,
-        null::double as upper_limit, e.complaint_ids, w.finding_months, w.pending, w.not_upheld,
+        cast(null as double) as upper_limit, e.complaint_ids, w.finding_months, w.pending, w.not_upheld,
         p.persistent_window, p.persistent_months, p.persistent_fdr,
         f.persistent_p_value as chance, f.persistent_family as family,
         coalesce(f.persistent_discovered, false) as discovered,
@@ -106,11 +116,13 @@ persistent as (
     from persistent_windows as w
     cross join params as p
     inner join evidence as e
-        on e.review_month = w.review_month and e.subject_type = w.subject_type
-        and e.subject_id = w.subject_id and e.span = p.persistent_window
+        on
+            e.review_month = w.review_month and e.subject_type = w.subject_type
+            and e.subject_id = w.subject_id and e.span = p.persistent_window
     left join marts.funnel as f
-        on f.review_month = w.review_month and f.subject_type = w.subject_type
-        and f.subject_id = w.subject_id
+        on
+            f.review_month = w.review_month and f.subject_type = w.subject_type
+            and f.subject_id = w.subject_id
     where w.months_with_findings >= p.persistent_months
 ),
 
@@ -125,8 +137,9 @@ outliers as (
     from marts.funnel as f
     cross join params as p
     inner join evidence as e
-        on e.review_month = f.review_month and e.subject_type = f.subject_type
-        and e.subject_id = f.subject_id and e.span = p.outlier_window
+        on
+            e.review_month = f.review_month and e.subject_type = f.subject_type
+            and e.subject_id = f.subject_id and e.span = p.outlier_window
     where f.subject_type in ('employee', 'partner') and f.verdict in ('outlier', 'watch')
 ),
 
@@ -134,7 +147,7 @@ rolling as (
     select
         s.*,
         s.substantiated_3m > lag(s.substantiated_3m) over w
-            and lag(s.month) over w = s.month - interval 1 month as rose,
+        and lag(s.month) over w = s.month - interval 1 month as rose,
         list(s.substantiated_3m) over (w rows between unbounded preceding and current row)
             as history,
         median(s.substantiated_3m) over (
@@ -151,9 +164,10 @@ rises as (
         row_number() over (partition by subject_type, subject_id, run order by month) - 1
             as run_length
     from (
-        select *, sum(case when rose then 0 else 1 end) over (
-            partition by subject_type, subject_id order by month
-        ) as run
+        select
+            *, sum(case when rose then 0 else 1 end) over (
+                partition by subject_type, subject_id order by month
+            ) as run
         from rolling
     )
 ),
@@ -162,16 +176,20 @@ rising as (
     select
         r.subject_type, r.subject_id, r.peer_group, 'rising_trend' as rule, 'watch' as severity,
         r.month as review_month, cast(r.month - to_months(2) as date) as period_start,
-        r.substantiated_3m as observed, r.peer_median as expected, null::double as upper_limit,
+        r.substantiated_3m as observed, r.peer_median as expected, cast(null as double) as upper_limit,
         e.complaint_ids, r.run_length,
-        array_to_string(list_slice(r.history, len(r.history) - r.run_length, len(r.history)),
-            ' → ') as sequence
+        array_to_string(
+            list_slice(r.history, len(r.history) - r.run_length, len(r.history)),
+            ' → '
+        ) as sequence
     from rises as r
     cross join params as p
     inner join evidence as e
-        on e.review_month = r.month and e.subject_type = r.subject_type
-        and e.subject_id = r.subject_id and e.span = 3
-    where r.run_length >= p.rising_months and r.substantiated_3m > r.peer_median
+        on
+            e.review_month = r.month and e.subject_type = r.subject_type
+            and e.subject_id = r.subject_id and e.span = 3
+    where
+        r.run_length >= p.rising_months and r.substantiated_3m > r.peer_median
         and r.month <= p.last_month
 ),
 
@@ -183,8 +201,9 @@ handler_breaches as (
         f.exposure, f.peer_rate, f.tolerated_rate, f.test_rate
     from marts.funnel as f
     inner join marts.complaint_sla as c
-        on c.handler_id = f.subject_id and c.sla_status in ('breached', 'open_overdue')
-        and c.receipt_date between f.period_start and f.review_month + interval 1 month - interval 1 day
+        on
+            c.handler_id = f.subject_id and c.sla_status in ('breached', 'open_overdue')
+            and c.receipt_date between f.period_start and f.review_month + interval 1 month - interval 1 day
     where f.subject_type = 'handler' and f.verdict = 'outlier'
     group by all
 ),
@@ -193,145 +212,246 @@ explained as (
     select
         subject_type, subject_id, peer_group, rule, severity, review_month, period_start,
         observed, expected, upper_limit, complaint_ids,
-        printf('%d khiếu nại có cơ sở về hành vi %s được kết luận trong tháng %s (Điều 3.4): '
+        printf(
+            '%d khiếu nại có cơ sở về hành vi %s được kết luận trong tháng %s (Điều 3.4): '
             || '%s. Một vi phạm nghiêm trọng đã được xác minh cần được xem xét, không phụ thuộc '
             || 'vào khối lượng công việc.', observed, what_vi, strftime(review_month, '%m/%Y'),
-            when_vi) || case when coalesce(under_review, 0) > 0 then printf(' %d kết luận đang được xem xét '
-            || 'lại (Điều 4.3): chưa xếp mức cao cho đến khi có kết quả xem xét.', under_review)
-            else '' end as explanation_vi,
-        printf('%d substantiated complaint(s) of %s decided in %s (clause 3.4): %s. A single '
+            when_vi) || case
+            when coalesce(under_review, 0) > 0
+                then
+                    printf(
+                        ' %d kết luận đang được xem xét '
+                        || 'lại (Điều 4.3): chưa xếp mức cao cho đến khi có kết quả xem xét.', under_review
+                    )
+            else ''
+        end as explanation_vi,
+        printf(
+            '%d substantiated complaint(s) of %s decided in %s (clause 3.4): %s. A single '
             || 'substantiated serious breach warrants review whatever the workload.',
-            observed, replace(what_en, '_', ' '), strftime(review_month, '%m/%Y'), when_en)
-            || case when coalesce(under_review, 0) > 0 then printf(' %d finding(s) under review '
-            || '(clause 4.3): not high until the review is decided.', under_review)
-            else '' end as explanation_en
+            observed, replace(what_en, '_', ' '), strftime(review_month, '%m/%Y'), when_en
+        )
+        || case
+            when coalesce(under_review, 0) > 0
+                then
+                    printf(
+                        ' %d finding(s) under review '
+                        || '(clause 4.3): not high until the review is decided.', under_review
+                    )
+            else ''
+        end as explanation_en
     from serious
     union all
     select
         subject_type, subject_id, peer_group, rule, severity, review_month, period_start,
         observed, expected, upper_limit, complaint_ids,
-        printf('Có khiếu nại có cơ sở được kết luận trong %d tháng khác nhau của %d tháng gần '
+        printf(
+            'Có khiếu nại có cơ sở được kết luận trong %d tháng khác nhau của %d tháng gần '
             || 'nhất (%s–%s): %s. Vi phạm có cơ sở lặp lại nhiều tháng là dấu hiệu vi phạm '
             || 'thường xuyên (Điều 7.1). Cáo buộc chưa được xác minh không được tính: %d chưa '
             || 'kết luận, %d không có cơ sở hoặc đã rút.', observed, persistent_window,
             strftime(period_start, '%m/%Y'), strftime(review_month, '%m/%Y'), finding_months,
-            pending, not_upheld)
+            pending, not_upheld
+        )
         || case
-            when chance is null then ' Không có dữ liệu lượt tương tác nên không thể biết mức '
-                || 'này có phổ biến với khối lượng công việc như vậy hay không: mức độ tối đa '
-                || 'là trung bình.'
-            when discovered then printf(' Với khối lượng công việc này, theo tỷ lệ của nhóm %s, '
-                || 'khả năng có khiếu nại có cơ sở trong từ %d tháng trở lên do ngẫu nhiên chỉ là '
-                || '%s; sau khi tính đến việc %d đối tượng được kiểm tra trong tháng, mức này vẫn '
-                || 'có ý nghĩa với tỷ lệ phát hiện sai %s (Điều 6.2).', peer_group, observed,
-                replace(printf('%.2g%%', 100 * chance), '.', ','), family,
-                replace(printf('%g%%', 100 * persistent_fdr), '.', ','))
-            else printf(' Với khối lượng công việc này, theo tỷ lệ của nhóm %s, %s số người '
+            when chance is null
+                then
+                    ' Không có dữ liệu lượt tương tác nên không thể biết mức '
+                    || 'này có phổ biến với khối lượng công việc như vậy hay không: mức độ tối đa '
+                    || 'là trung bình.'
+            when discovered
+                then
+                    printf(
+                        ' Với khối lượng công việc này, theo tỷ lệ của nhóm %s, '
+                        || 'khả năng có khiếu nại có cơ sở trong từ %d tháng trở lên do ngẫu nhiên chỉ là '
+                        || '%s; sau khi tính đến việc %d đối tượng được kiểm tra trong tháng, mức này vẫn '
+                        || 'có ý nghĩa với tỷ lệ phát hiện sai %s (Điều 6.2).', peer_group, observed,
+                        replace(printf('%.2g%%', 100 * chance), '.', ','), family,
+                        replace(printf('%g%%', 100 * persistent_fdr), '.', ',')
+                    )
+            else printf(
+                ' Với khối lượng công việc này, theo tỷ lệ của nhóm %s, %s số người '
                 || 'bận rộn như vậy có khiếu nại có cơ sở trong từ %d tháng trở lên do ngẫu '
                 || 'nhiên%s; với %d đối tượng được kiểm tra trong tháng, mức này có thể chỉ do '
                 || 'ngẫu nhiên, nên đây là tín hiệu theo dõi, chưa phải dấu hiệu bất thường (Điều '
                 || '6.2).', peer_group, replace(printf('%.2g%%', 100 * chance), '.', ','), observed,
-                case when chance < 0.1 then printf(' (khoảng 1 trên %s người)',
-                    replace(format('{:,}', cast(one_in as bigint)), ',', '.')) else '' end,
-                family)
-        end || case when coalesce(under_review, 0) > 0 then printf(' %d kết luận đang được xem xét '
-            || 'lại (Điều 4.3): chưa xếp mức cao cho đến khi có kết quả xem xét.', under_review)
-            else '' end,
-        printf('Substantiated complaints decided in %d different months of the last %d '
+                case when chance < 0.1 then printf(
+                    ' (khoảng 1 trên %s người)',
+                    replace(format('{:,}', cast(one_in as bigint)), ',', '.')
+                ) else '' end,
+                family
+            )
+        end || case
+            when coalesce(under_review, 0) > 0
+                then
+                    printf(
+                        ' %d kết luận đang được xem xét '
+                        || 'lại (Điều 4.3): chưa xếp mức cao cho đến khi có kết quả xem xét.', under_review
+                    )
+            else ''
+        end,
+        printf(
+            'Substantiated complaints decided in %d different months of the last %d '
             || '(%s–%s): %s. Substantiated breaches repeated over several months indicate a '
             || 'persistent breach (clause 7.1). Allegations not upheld are not counted: %d '
             || 'pending, %d not upheld or withdrawn.', observed, persistent_window,
             strftime(period_start, '%m/%Y'), strftime(review_month, '%m/%Y'), finding_months,
-            pending, not_upheld)
+            pending, not_upheld
+        )
         || case
-            when chance is null then ' Without activity data there is no telling whether this '
-                || 'is common at this workload, so the severity is at most medium.'
-            when discovered then printf(' At this workload and the %s rate, the chance of '
-                || 'findings in %d or more months by chance is only %.2g%%; allowing for the %d '
-                || 'subjects tested this month it stays significant at a %g%% false-discovery '
-                || 'rate (clause 6.2).', peer_group, observed, 100 * chance, family,
-                100 * persistent_fdr)
-            else printf(' At this workload and the %s rate, %.2g%% of people this busy have '
+            when chance is null
+                then
+                    ' Without activity data there is no telling whether this '
+                    || 'is common at this workload, so the severity is at most medium.'
+            when discovered
+                then
+                    printf(
+                        ' At this workload and the %s rate, the chance of '
+                        || 'findings in %d or more months by chance is only %.2g%%; allowing for the %d '
+                        || 'subjects tested this month it stays significant at a %g%% false-discovery '
+                        || 'rate (clause 6.2).', peer_group, observed, 100 * chance, family,
+                        100 * persistent_fdr
+                    )
+            else printf(
+                ' At this workload and the %s rate, %.2g%% of people this busy have '
                 || 'findings in %d or more months by chance%s; with %d subjects tested this month '
                 || 'that can be chance alone, so this is a signal to watch, not an anomaly '
                 || '(clause 6.2).', peer_group, 100 * chance, observed,
-                case when chance < 0.1 then printf(' (about 1 in %s)',
-                    format('{:,}', cast(one_in as bigint))) else '' end, family)
-        end || case when coalesce(under_review, 0) > 0 then printf(' %d finding(s) under review '
-            || '(clause 4.3): not high until the review is decided.', under_review)
-            else '' end
+                case when chance < 0.1 then printf(
+                    ' (about 1 in %s)',
+                    format('{:,}', cast(one_in as bigint))
+                ) else '' end, family
+            )
+        end || case
+            when coalesce(under_review, 0) > 0
+                then
+                    printf(
+                        ' %d finding(s) under review '
+                        || '(clause 4.3): not high until the review is decided.', under_review
+                    )
+            else ''
+        end
     from persistent
     union all
     select
         subject_type, subject_id, peer_group, rule, severity, review_month, period_start,
         observed, expected, upper_limit, complaint_ids,
-        case when method = 'poisson_exposure' then printf(
-            '%d khiếu nại có cơ sở được kết luận trong %s–%s, so với %s dự kiến từ %s lượt '
-            || 'tương tác theo tỷ lệ chung của %d đơn vị cùng nhóm %s (%s trên 1.000 lượt). ',
-            observed, strftime(period_start, '%m/%Y'), strftime(review_month, '%m/%Y'),
-            replace(printf('%.2f', expected), '.', ','),
-            replace(format('{:,}', exposure), ',', '.'), peers, peer_group,
-            replace(printf('%.3f', 1000 * peer_rate), '.', ','))
-        else printf(
-            'Không có dữ liệu lượt tương tác: so sánh với %d đơn vị cùng nhóm %s cũng không có '
-            || 'dữ liệu này, coi như khối lượng công việc bằng nhau. %d khiếu nại có cơ sở '
-            || 'được kết luận trong %s–%s, so với trung bình %s khiếu nại mỗi người của nhóm. ',
-            peers, peer_group, observed, strftime(period_start, '%m/%Y'),
-            strftime(review_month, '%m/%Y'), replace(printf('%.2f', expected), '.', ','))
-        end || printf('Xác suất có từ %d khiếu nại trở lên do ngẫu nhiên là %s',
-            observed, replace(printf('%.2g', p_value), '.', ','))
-        || case when verdict = 'outlier' then printf(
-            '; sau khi tính đến việc %d đối tượng được kiểm tra trong tháng, mức này vẫn có ý '
-            || 'nghĩa với tỷ lệ phát hiện sai %s (Điều 6.2).', family,
-            replace(printf('%g%%', 100 * outlier_fdr), '.', ','))
-            else printf('; chưa đủ mạnh khi tính đến %d đối tượng được kiểm tra trong tháng, '
-            || 'nên chỉ là tín hiệu theo dõi (Điều 6.2).', family) end
-        || case when phi > 1 then printf(' Mức chênh lệch đã được điều chỉnh (×%s) vì các '
+        case
+            when method = 'poisson_exposure'
+                then
+                    printf(
+                        '%d khiếu nại có cơ sở được kết luận trong %s–%s, so với %s dự kiến từ %s lượt '
+                        || 'tương tác theo tỷ lệ chung của %d đơn vị cùng nhóm %s (%s trên 1.000 lượt). ',
+                        observed, strftime(period_start, '%m/%Y'), strftime(review_month, '%m/%Y'),
+                        replace(printf('%.2f', expected), '.', ','),
+                        replace(format('{:,}', exposure), ',', '.'), peers, peer_group,
+                        replace(printf('%.3f', 1000 * peer_rate), '.', ',')
+                    )
+            else
+                printf(
+                    'Không có dữ liệu lượt tương tác: so sánh với %d đơn vị cùng nhóm %s cũng không có '
+                    || 'dữ liệu này, coi như khối lượng công việc bằng nhau. %d khiếu nại có cơ sở '
+                    || 'được kết luận trong %s–%s, so với trung bình %s khiếu nại mỗi người của nhóm. ',
+                    peers, peer_group, observed, strftime(period_start, '%m/%Y'),
+                    strftime(review_month, '%m/%Y'), replace(printf('%.2f', expected), '.', ',')
+                )
+        end || printf(
+            'Xác suất có từ %d khiếu nại trở lên do ngẫu nhiên là %s',
+            observed, replace(printf('%.2g', p_value), '.', ',')
+        )
+        || case
+            when verdict = 'outlier'
+                then
+                    printf(
+                        '; sau khi tính đến việc %d đối tượng được kiểm tra trong tháng, mức này vẫn có ý '
+                        || 'nghĩa với tỷ lệ phát hiện sai %s (Điều 6.2).', family,
+                        replace(printf('%g%%', 100 * outlier_fdr), '.', ',')
+                    )
+            else printf(
+                '; chưa đủ mạnh khi tính đến %d đối tượng được kiểm tra trong tháng, '
+                || 'nên chỉ là tín hiệu theo dõi (Điều 6.2).', family
+            )
+        end
+        || case when phi > 1 then printf(
+            ' Mức chênh lệch đã được điều chỉnh (×%s) vì các '
             || 'đơn vị vốn chênh lệch nhau nhiều hơn mức ngẫu nhiên.',
-            replace(printf('%.2f', sqrt(phi)), '.', ',')) else '' end
-        || case when coalesce(under_review, 0) > 0 then printf(' %d kết luận đang được xem xét '
-            || 'lại (Điều 4.3): chưa xếp mức cao cho đến khi có kết quả xem xét.', under_review)
-            else '' end,
-        case when method = 'poisson_exposure' then printf(
-            '%d substantiated complaints decided in %s–%s against %.2f expected from %s '
-            || 'interactions at the pooled rate of %d peers in %s (%.3f per 1,000). ',
-            observed, strftime(period_start, '%m/%Y'), strftime(review_month, '%m/%Y'),
-            expected, format('{:,}', exposure), peers, peer_group, 1000 * peer_rate)
-        else printf(
-            'No activity data: compared with %d peers in %s that also lack it, as if all had '
-            || 'equal activity. %d substantiated complaints decided in %s–%s against a peer '
-            || 'average of %.2f complaints per person. ',
-            peers, peer_group, observed, strftime(period_start, '%m/%Y'),
-            strftime(review_month, '%m/%Y'), expected)
+            replace(printf('%.2f', sqrt(phi)), '.', ',')
+        ) else '' end
+        || case
+            when coalesce(under_review, 0) > 0
+                then
+                    printf(
+                        ' %d kết luận đang được xem xét '
+                        || 'lại (Điều 4.3): chưa xếp mức cao cho đến khi có kết quả xem xét.', under_review
+                    )
+            else ''
+        end,
+        case
+            when method = 'poisson_exposure'
+                then
+                    printf(
+                        '%d substantiated complaints decided in %s–%s against %.2f expected from %s '
+                        || 'interactions at the pooled rate of %d peers in %s (%.3f per 1,000). ',
+                        observed, strftime(period_start, '%m/%Y'), strftime(review_month, '%m/%Y'),
+                        expected, format('{:,}', exposure), peers, peer_group, 1000 * peer_rate
+                    )
+            else
+                printf(
+                    'No activity data: compared with %d peers in %s that also lack it, as if all had '
+                    || 'equal activity. %d substantiated complaints decided in %s–%s against a peer '
+                    || 'average of %.2f complaints per person. ',
+                    peers, peer_group, observed, strftime(period_start, '%m/%Y'),
+                    strftime(review_month, '%m/%Y'), expected
+                )
         end || printf('The chance of %d or more by chance is %.2g', observed, p_value)
-        || case when verdict = 'outlier' then printf('; allowing for the %d subjects tested '
-            || 'this month it stays significant at a %g%% false-discovery rate (clause 6.2).',
-            family, 100 * outlier_fdr)
-            else printf('; not strong enough once the %d subjects tested this month are '
-            || 'allowed for, so a signal to watch (clause 6.2).', family) end
-        || case when phi > 1 then printf(' The excess was scaled down ×%.2f because peers vary '
-            || 'more than chance alone would make them.', sqrt(phi)) else '' end
-        || case when coalesce(under_review, 0) > 0 then printf(' %d finding(s) under review '
-            || '(clause 4.3): not high until the review is decided.', under_review)
-            else '' end
+        || case
+            when verdict = 'outlier'
+                then
+                    printf(
+                        '; allowing for the %d subjects tested '
+                        || 'this month it stays significant at a %g%% false-discovery rate (clause 6.2).',
+                        family, 100 * outlier_fdr
+                    )
+            else printf(
+                '; not strong enough once the %d subjects tested this month are '
+                || 'allowed for, so a signal to watch (clause 6.2).', family
+            )
+        end
+        || case when phi > 1 then printf(
+            ' The excess was scaled down ×%.2f because peers vary '
+            || 'more than chance alone would make them.', sqrt(phi)
+        ) else '' end
+        || case
+            when coalesce(under_review, 0) > 0
+                then
+                    printf(
+                        ' %d finding(s) under review '
+                        || '(clause 4.3): not high until the review is decided.', under_review
+                    )
+            else ''
+        end
     from outliers
     union all
     select
         subject_type, subject_id, peer_group, rule, severity, review_month, period_start,
         observed, expected, upper_limit, complaint_ids,
-        printf('Số khiếu nại có cơ sở cộng dồn 3 tháng (theo tháng kết luận) tăng liên tiếp %d '
+        printf(
+            'Số khiếu nại có cơ sở cộng dồn 3 tháng (theo tháng kết luận) tăng liên tiếp %d '
             || 'tháng (%s), cao hơn trung vị của nhóm %s (%s). Đây là tín hiệu cần theo dõi, '
             || 'chưa phải kết luận (Điều 6.2).', run_length, sequence, peer_group,
-            replace(printf('%g', expected), '.', ',')),
-        printf('The rolling 3-month substantiated count (by month of decision) rose %d months '
+            replace(printf('%g', expected), '.', ',')
+        ),
+        printf(
+            'The rolling 3-month substantiated count (by month of decision) rose %d months '
             || 'in a row (%s), above the %s median (%g). A signal to watch, not a finding '
-            || '(clause 6.2).', run_length, sequence, peer_group, expected)
+            || '(clause 6.2).', run_length, sequence, peer_group, expected
+        )
     from rising
     union all
     select
         h.subject_type, h.subject_id, h.peer_group, h.rule, h.severity, h.review_month,
         h.period_start, h.observed, h.expected, h.upper_limit, h.complaint_ids,
-        printf('%d/%d khiếu nại tiếp nhận trong %s–%s được phản hồi quá hạn %d ngày làm việc '
+        printf(
+            '%d/%d khiếu nại tiếp nhận trong %s–%s được phản hồi quá hạn %d ngày làm việc '
             || '(%s), so với %s ở các cán bộ xử lý khác và mức chính sách chấp nhận %s (mục '
             || 'tiêu %s đúng hạn); so với mức cao hơn là %s, giới hạn trên 99,8%% cho khối lượng '
             || 'này là %s (Điều 5.1).', h.observed, h.exposure,
@@ -341,15 +461,18 @@ explained as (
             replace(printf('%.1f%%', 100 * h.tolerated_rate), '.', ','),
             replace(printf('%.0f%%', 100 * (1 - h.tolerated_rate)), '.', ','),
             replace(printf('%.1f%%', 100 * h.test_rate), '.', ','),
-            replace(printf('%.1f', h.upper_limit), '.', ',')),
-        printf('%d of %d complaints received in %s–%s missed the %d-working-day deadline '
+            replace(printf('%.1f', h.upper_limit), '.', ',')
+        ),
+        printf(
+            '%d of %d complaints received in %s–%s missed the %d-working-day deadline '
             || '(%.0f%%), against %.1f%% for other handlers and the %.1f%% the policy tolerates '
             || '(a %.0f%% on-time goal); against the larger, %.1f%%, the 99.8%% upper limit for '
             || 'this volume is %.1f (clause 5.1).', h.observed, h.exposure,
             strftime(h.period_start, '%m/%Y'), strftime(h.review_month, '%m/%Y'),
             p.sla_working_days, 100 * h.observed / h.exposure, 100 * coalesce(h.peer_rate, 0),
             100 * h.tolerated_rate, 100 * (1 - h.tolerated_rate), 100 * h.test_rate,
-            h.upper_limit)
+            h.upper_limit
+        )
     from handler_breaches as h
     cross join params as p
 )
@@ -362,8 +485,10 @@ select
     severity,
     review_month,
     period_start,
-    least(cast(review_month + interval 1 month - interval 1 day as date),
-        (select as_of from params)) as period_end,
+    least(
+        cast(review_month + interval 1 month - interval 1 day as date),
+        (select as_of from params)
+    ) as period_end,
     observed,
     expected,
     upper_limit,

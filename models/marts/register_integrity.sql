@@ -30,7 +30,8 @@ response_changed as (
         cast(previous_exported_at as date),
         cast(first_exported_at as date)
     from versions
-    where previous_first_response_at is not null
+    where
+        previous_first_response_at is not null
         and previous_first_response_at is distinct from first_response_at
 ),
 
@@ -71,23 +72,46 @@ reused as (
 
 findings as (
     select * from received_changed
-    union all select * from response_changed
-    union all select * from vanished
-    union all select * from reused
+    union all
+    select * from response_changed
+    union all
+    select * from vanished
+    union all
+    select * from reused
 )
 
 select
     *,
     case issue
         when 'received_at_changed' then 'received_at changed from ' || old_value || ' to ' || new_value
-        when 'first_response_at_changed' then 'first response changed from ' || old_value || ' to ' || coalesce(nullif(new_value, ''), 'empty')
-        when 'missing_from_latest_export' then 'last seen in the export of ' || strftime(earlier_export, '%Y-%m-%d') || ', missing from the full export of ' || strftime(later_export, '%Y-%m-%d')
+        when
+            'first_response_at_changed'
+            then 'first response changed from ' || old_value || ' to ' || coalesce(nullif(new_value, ''), 'empty')
+        when
+            'missing_from_latest_export'
+            then
+                'last seen in the export of '
+                || strftime(earlier_export, '%Y-%m-%d')
+                || ', missing from the full export of '
+                || strftime(later_export, '%Y-%m-%d')
         else 'the same complaint id names different complainants'
     end as detail_en,
     case issue
         when 'received_at_changed' then 'thời gian tiếp nhận đổi từ ' || old_value || ' thành ' || new_value
-        when 'first_response_at_changed' then 'thời gian phản hồi đầu tiên đổi từ ' || old_value || ' thành ' || coalesce(nullif(new_value, ''), 'trống')
-        when 'missing_from_latest_export' then 'có trong lần xuất ngày ' || strftime(earlier_export, '%d/%m/%Y') || ', không có trong lần xuất đầy đủ ngày ' || strftime(later_export, '%d/%m/%Y')
+        when
+            'first_response_at_changed'
+            then
+                'thời gian phản hồi đầu tiên đổi từ '
+                || old_value
+                || ' thành '
+                || coalesce(nullif(new_value, ''), 'trống')
+        when
+            'missing_from_latest_export'
+            then
+                'có trong lần xuất ngày '
+                || strftime(earlier_export, '%d/%m/%Y')
+                || ', không có trong lần xuất đầy đủ ngày '
+                || strftime(later_export, '%d/%m/%Y')
         else 'cùng một mã khiếu nại dùng cho những người khiếu nại khác nhau'
     end as detail_vi
 from findings

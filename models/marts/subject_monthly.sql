@@ -15,21 +15,26 @@ with params as (
 ),
 
 directory as (
-    select 'employee' as subject_type, employee_id as subject_id, team as peer_group,
+    select
+        'employee' as subject_type, employee_id as subject_id, team as peer_group,
         start_date, end_date
     from core.staff
     union all
-    select 'partner' as subject_type, partner_id as subject_id, partner_type as peer_group,
+    select
+        'partner' as subject_type, partner_id as subject_id, partner_type as peer_group,
         start_date, end_date
     from core.partners
 ),
 
 subjects as (
-    select s.subject_type, s.subject_id, coalesce(d.peer_group, 'unknown') as peer_group,
+    select
+        s.subject_type, s.subject_id, coalesce(d.peer_group, 'unknown') as peer_group,
         d.subject_id is not null as in_directory, d.start_date, d.end_date,
         -- any activity row at all: a month without one is then a gap, not a team without data
-        s.subject_id in (select a.subject_id from core.activity as a
-            where a.subject_type = s.subject_type) as has_activity
+        s.subject_id in (
+            select a.subject_id from core.activity as a
+            where a.subject_type = s.subject_type
+        ) as has_activity
     from (
         select subject_type, subject_id from directory
         union
@@ -42,8 +47,10 @@ subjects as (
 
 months as (
     select cast(unnest(generate_series(
-        least((select cast(date_trunc('month', min(received_at)) as date) from core.complaints),
-            (select min(month) from core.activity)),
+        least(
+            (select cast(date_trunc('month', min(received_at)) as date) from core.complaints),
+            (select min(month) from core.activity)
+        ),
         (select last_month from params),
         interval 1 month
     )) as date) as month
@@ -174,10 +181,13 @@ select
     1000.0 * substantiated_3m / nullif(exposure_3m, 0) as rate_3m_per_1000,
     1000.0 * substantiated_12m / nullif(exposure_12m, 0) as rate_12m_per_1000
 from rolling
-where complaints > 0
+where
+    complaints > 0
     or substantiated + overturned + other_findings > 0
     or exposure is not null
-    or (in_directory
+    or (
+        in_directory
         and coalesce(start_date, month) <= month + interval 1 month - interval 1 day
-        and coalesce(end_date, month) >= month)
+        and coalesce(end_date, month) >= month
+    )
 order by subject_type, subject_id, month

@@ -43,42 +43,68 @@ class IngestConfig(Config):
 
 @multi_asset(
     specs=[AssetSpec(AssetKey(k.split("/")), group_name="ingest") for k in ALL_KEYS],
-    check_specs=[AssetCheckSpec(
-        GATE, asset=AssetKey(["core", "complaints"]), blocking=True,
-        description="No file of this run was blocked by its rejected rows (share over the "
-        "limit and at least the minimum count; fewer is a warning).",
-    )],
+    check_specs=[
+        AssetCheckSpec(
+            GATE,
+            asset=AssetKey(["core", "complaints"]),
+            blocking=True,
+            description="No file of this run was blocked by its rejected rows (share over the "
+            "limit and at least the minimum count; fewer is a warning).",
+        )
+    ],
     can_subset=True,
 )
-def ingest_exports(context: AssetExecutionContext, config: IngestConfig,
-                   warehouse: WarehouseResource):
+def ingest_exports(
+    context: AssetExecutionContext, config: IngestConfig, warehouse: WarehouseResource
+):
     """Load register and reference exports; every row lands in core or in quarantine."""
     settings = warehouse.settings
     with warehouse.connection() as con:
-        outcome = ingest(con, settings, config.paths, config.kind, config.exported_at,
-                         config.mapping, config.scope)
+        outcome = ingest(
+            con,
+            settings,
+            config.paths,
+            config.kind,
+            config.exported_at,
+            config.mapping,
+            config.scope,
+        )
     for r in outcome.results:
-        context.log.info(f"{r.source_file}: {r.status}, read {r.rows_read}, loaded "
-                         f"{r.rows_loaded}, unchanged {r.rows_unchanged}, rejected "
-                         f"{r.rows_rejected}")
+        context.log.info(
+            f"{r.source_file}: {r.status}, read {r.rows_read}, loaded "
+            f"{r.rows_loaded}, unchanged {r.rows_unchanged}, rejected "
+            f"{r.rows_rejected}"
+        )
     files = [r.as_dict() for r in outcome.results]
     # Every table is reported so downstream steps run; the metadata says which kind was loaded.
     for key in ALL_KEYS:
         if AssetKey(key.split("/")) in context.selected_asset_keys:
-            yield MaterializeResult(asset_key=AssetKey(key.split("/")), metadata={
-                "kind": config.kind, "touched": key in ALWAYS + INGESTED[config.kind],
-                "files": MetadataValue.json(files)})
-    verdicts = [gate(Path(r.source_file).name, r.rows_rejected, r.rows_checked, settings)
-                for r in outcome.results if r.rows_rejected]
+            yield MaterializeResult(
+                asset_key=AssetKey(key.split("/")),
+                metadata={
+                    "kind": config.kind,
+                    "touched": key in ALWAYS + INGESTED[config.kind],
+                    "files": MetadataValue.json(files),
+                },
+            )
+    verdicts = [
+        gate(Path(r.source_file).name, r.rows_rejected, r.rows_checked, settings)
+        for r in outcome.results
+        if r.rows_rejected
+    ]
     blocked = [line for block, line in verdicts if block]
     if AssetKey(["core", "complaints"]) in context.selected_asset_keys:
         # Rejections under the gate are a warning: the check fails with WARN, which does not
         # stop the downstream assets, and the command exits 0.
         yield AssetCheckResult(
-            check_name=GATE, asset_key=AssetKey(["core", "complaints"]), passed=not verdicts,
+            check_name=GATE,
+            asset_key=AssetKey(["core", "complaints"]),
+            passed=not verdicts,
             severity=AssetCheckSeverity.ERROR if blocked else AssetCheckSeverity.WARN,
             description="; ".join(blocked or [line for _, line in verdicts]) or "ok",
         )
     if outcome.errors:
-        raise Failure(description="\n".join(str(e) for e in outcome.errors),
-                      metadata={"refused": MetadataValue.json([str(e) for e in outcome.errors])})
+        raise Failure(
+            description="\n".join(str(e) for e in outcome.errors),
+            metadata={"refused": MetadataValue.json([str(e) for e in outcome.errors])},
+        )

@@ -1,7 +1,6 @@
 """Build stage: the working calendar, build parameters, then the marts: one asset per SQL model
 in models/marts, all computed in one step (a multi_asset)."""
 
-
 from dagster import (
     AssetCheckResult,
     AssetCheckSeverity,
@@ -46,8 +45,9 @@ def latest_export_quality_gate(warehouse: WarehouseResource) -> AssetCheckResult
     """Stops the marts and reports when the latest register export was mostly rejected."""
     with warehouse.connection() as con:
         problem = rejected_share_problem(con, warehouse.settings)
-    return AssetCheckResult(passed=problem is None, severity=AssetCheckSeverity.ERROR,
-                            description=problem or "ok")
+    return AssetCheckResult(
+        passed=problem is None, severity=AssetCheckSeverity.ERROR, description=problem or "ok"
+    )
 
 
 @asset(key=CALENDAR, deps=[BUILD_PARAMS], group_name="build")
@@ -62,10 +62,16 @@ def calendar(warehouse: WarehouseResource) -> MaterializeResult:
 
 def _mart_spec(table: str) -> AssetSpec:
     model = discover_models(MODELS_DIR)[table]
-    deps = sorted({WRITTEN_BY_BUILD_PARAMS.get(ref, AssetKey(ref.split(".")))
-                   for ref in model.refs()}, key=str) or [BUILD_PARAMS]
-    return AssetSpec(AssetKey(table.split(".")), deps=deps, group_name="marts",
-                     description=model.sql.split("\n", 1)[0].lstrip("- "))
+    deps = sorted(
+        {WRITTEN_BY_BUILD_PARAMS.get(ref, AssetKey(ref.split("."))) for ref in model.refs()},
+        key=str,
+    ) or [BUILD_PARAMS]
+    return AssetSpec(
+        AssetKey(table.split(".")),
+        deps=deps,
+        group_name="marts",
+        description=model.sql.split("\n", 1)[0].lstrip("- "),
+    )
 
 
 def _marts_asset() -> AssetsDefinition:
@@ -84,9 +90,15 @@ def _marts_asset() -> AssetsDefinition:
                     continue
                 rows = build_model(con, table)
                 sample = preview(con, table)
-                yield MaterializeResult(asset_key=key, metadata={
-                    "rows": rows, "preview": MetadataValue.md(
-                        sample.to_markdown(index=False) if len(sample.columns) < 20 else "")})
+                yield MaterializeResult(
+                    asset_key=key,
+                    metadata={
+                        "rows": rows,
+                        "preview": MetadataValue.md(
+                            sample.to_markdown(index=False) if len(sample.columns) < 20 else ""
+                        ),
+                    },
+                )
 
     return marts
 

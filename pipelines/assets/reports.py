@@ -20,29 +20,47 @@ from base.settings import get_settings
 from pipelines.resources import WarehouseResource
 
 # Months since the register begins; the current month can be reported while it runs.
-monthly = MonthlyPartitionsDefinition(start_date="2023-01-01",
-                                      timezone=get_settings().timezone, end_offset=1)
-REPORT_DEPS = [AssetKey(["marts", name]) for name in (
-    "sla_monthly", "sla_breakdown", "open_at_risk", "review_monthly", "register_integrity",
-    "employee_monthly", "partner_monthly", "handler_monthly", "pattern_flags")]
+monthly = MonthlyPartitionsDefinition(
+    start_date="2023-01-01", timezone=get_settings().timezone, end_offset=1
+)
+REPORT_DEPS = [
+    AssetKey(["marts", name])
+    for name in (
+        "sla_monthly",
+        "sla_breakdown",
+        "open_at_risk",
+        "review_monthly",
+        "register_integrity",
+        "employee_monthly",
+        "partner_monthly",
+        "handler_monthly",
+        "pattern_flags",
+    )
+]
 
 
 class ReportConfig(Config):
     lang: str = "vi"  # vi | en
 
 
-@asset(key=AssetKey(["reports", "monthly_review"]), partitions_def=monthly, deps=REPORT_DEPS,
-       group_name="reports")
-def monthly_review(context: AssetExecutionContext, config: ReportConfig,
-                   warehouse: WarehouseResource) -> MaterializeResult:
+@asset(
+    key=AssetKey(["reports", "monthly_review"]),
+    partitions_def=monthly,
+    deps=REPORT_DEPS,
+    group_name="reports",
+)
+def monthly_review(
+    context: AssetExecutionContext, config: ReportConfig, warehouse: WarehouseResource
+) -> MaterializeResult:
     """management.html, quality.html and tables.xlsx for the partition's month (clause 6.2)."""
     from reports.publish import write_month_reports  # plotly, scipy: not at definitions load
 
     month = dt.date.fromisoformat(context.partition_key)
     with warehouse.connection() as con:
         paths = write_month_reports(con, warehouse.settings, month, config.lang)
-    return MaterializeResult(metadata={"files": MetadataValue.json([str(p) for p in paths]),
-                                       "lang": config.lang})
+    return MaterializeResult(
+        metadata={"files": MetadataValue.json([str(p) for p in paths]), "lang": config.lang}
+    )
 
 
 class HrDossierConfig(Config):
@@ -52,8 +70,9 @@ class HrDossierConfig(Config):
 
 
 @op
-def hr_dossier(context: OpExecutionContext, config: HrDossierConfig,
-               warehouse: WarehouseResource) -> str:
+def hr_dossier(
+    context: OpExecutionContext, config: HrDossierConfig, warehouse: WarehouseResource
+) -> str:
     """Restricted per-employee evidence for HR (clause 7.1); every request is audited."""
     # plotly, scipy: not at definitions load
     from reports import hr_requests
@@ -63,8 +82,15 @@ def hr_dossier(context: OpExecutionContext, config: HrDossierConfig,
     request = hr_requests.load(settings, config.request_id)
     month = dt.date.fromisoformat(f"{request.month}-01")
     with warehouse.connection() as con:
-        path = write_hr_dossier(con, settings, request.employee_id, month,
-                                request.requested_by, request.reason, request.lang)
+        path = write_hr_dossier(
+            con,
+            settings,
+            request.employee_id,
+            month,
+            request.requested_by,
+            request.reason,
+            request.lang,
+        )
     hr_requests.discard(settings, config.request_id)
     context.log.info(f"HR dossier of request {config.request_id} written (restricted, audited)")
     return str(path)

@@ -39,15 +39,71 @@ DIRECTORY_SEED = 7  # the staff and partner directory is the same whatever the d
 
 # ----------------------------------------------------------------------------- people
 
-FAMILY = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Huỳnh", "Phan", "Vũ", "Võ", "Đặng",
-          "Bùi", "Đỗ", "Hồ", "Ngô", "Dương", "Lý"]
+FAMILY = [
+    "Nguyễn",
+    "Trần",
+    "Lê",
+    "Phạm",
+    "Hoàng",
+    "Huỳnh",
+    "Phan",
+    "Vũ",
+    "Võ",
+    "Đặng",
+    "Bùi",
+    "Đỗ",
+    "Hồ",
+    "Ngô",
+    "Dương",
+    "Lý",
+]
 # Middle and given names by gender (index 0: male, 1: female), so "Văn" goes with "Hùng".
-MIDDLE = (["Văn", "Hữu", "Đức", "Minh", "Quốc", "Gia", "Xuân", "Bảo", "Thanh", "Anh"],
-          ["Thị", "Ngọc", "Thu", "Kim", "Phương", "Hoài", "Thanh", "Minh", "Bảo", "Diệu"])
-GIVEN = (["An", "Bình", "Cường", "Dũng", "Hải", "Hiếu", "Hùng", "Khánh", "Long", "Nam", "Phúc",
-          "Quân", "Quang", "Sơn", "Thắng", "Trung", "Tuấn", "Giang"],
-         ["Hà", "Hạnh", "Hoa", "Hương", "Lan", "Linh", "Mai", "Nga", "Nhung", "Tâm", "Thảo",
-          "Trang", "Vân", "Yến", "Giang", "Khánh", "Thủy", "Phương"])
+MIDDLE = (
+    ["Văn", "Hữu", "Đức", "Minh", "Quốc", "Gia", "Xuân", "Bảo", "Thanh", "Anh"],
+    ["Thị", "Ngọc", "Thu", "Kim", "Phương", "Hoài", "Thanh", "Minh", "Bảo", "Diệu"],
+)
+GIVEN = (
+    [
+        "An",
+        "Bình",
+        "Cường",
+        "Dũng",
+        "Hải",
+        "Hiếu",
+        "Hùng",
+        "Khánh",
+        "Long",
+        "Nam",
+        "Phúc",
+        "Quân",
+        "Quang",
+        "Sơn",
+        "Thắng",
+        "Trung",
+        "Tuấn",
+        "Giang",
+    ],
+    [
+        "Hà",
+        "Hạnh",
+        "Hoa",
+        "Hương",
+        "Lan",
+        "Linh",
+        "Mai",
+        "Nga",
+        "Nhung",
+        "Tâm",
+        "Thảo",
+        "Trang",
+        "Vân",
+        "Yến",
+        "Giang",
+        "Khánh",
+        "Thủy",
+        "Phương",
+    ],
+)
 
 
 # team, head count, typical monthly interactions (None: no activity export), allegations per
@@ -64,8 +120,20 @@ PARTNER_TYPES = [  # type, count, interactions range, allegations per 1,000 inte
     ("call_centre", 4, (10_000, 20_000), 0.2, "Công ty CP Tổng đài"),
     ("payment", 2, (3_000, 3_000), 0.2, "Công ty CP Thanh toán"),
 ]
-PARTNER_NAMES = ["An Phát", "Bình Minh", "Cát Tường", "Đại Lộc", "Hưng Thịnh", "Kim Long",
-                 "Nam Việt", "Phú Quý", "Sao Mai", "Thiên Ân", "Trường Sơn", "Việt Tín"]
+PARTNER_NAMES = [
+    "An Phát",
+    "Bình Minh",
+    "Cát Tường",
+    "Đại Lộc",
+    "Hưng Thịnh",
+    "Kim Long",
+    "Nam Việt",
+    "Phú Quý",
+    "Sao Mai",
+    "Thiên Ân",
+    "Trường Sơn",
+    "Việt Tín",
+]
 
 HIGH_VOLUME = ("NV0001", "NV0002", "NV0003")
 PLANTED = {
@@ -78,35 +146,69 @@ PLANTED = {
 }
 HANDLERS = [f"NV{i:04d}" for i in range(143, 151)]
 HANDLER_SHARE = [0.22, 0.18, 0.16, 0.14, 0.11, 0.08, 0.06, 0.05]  # uneven volumes
-LEAVERS = {"NV0040": "2025-06-30", "NV0052": "2025-12-15", "NV0110": "2026-03-31",
-           "NV0125": "2026-08-14"}
-JOINERS = {**{f"NV{i:04d}": "2025-10-01" for i in (58, 59, 60)},
-           **{f"NV{i:04d}": "2026-02-02" for i in (128, 129, 130)}}
+LEAVERS = {
+    "NV0040": "2025-06-30",
+    "NV0052": "2025-12-15",
+    "NV0110": "2026-03-31",
+    "NV0125": "2026-08-14",
+}
+JOINERS = {
+    **{f"NV{i:04d}": "2025-10-01" for i in (58, 59, 60)},
+    **{f"NV{i:04d}": "2026-02-02" for i in (128, 129, 130)},
+}
 TET = [("2025-01-28", "2025-02-02"), ("2026-02-14", "2026-02-22")]
 
 # ----------------------------------------------------------------------------- value mixes
 
-CHANNELS = (["email", "phone", "app", "in_person", "letter", "regulator", "other"],
-            [0.35, 0.30, 0.15, 0.07, 0.05, 0.03, 0.05])
-CATEGORIES = (["service", "process", "staff_conduct", "partner_conduct", "complaint_handling",
-               "other"], [0.30, 0.22, 0.10, 0.19, 0.07, 0.12])
+CHANNELS = (
+    ["email", "phone", "app", "in_person", "letter", "regulator", "other"],
+    [0.35, 0.30, 0.15, 0.07, 0.05, 0.03, 0.05],
+)
+CATEGORIES = (
+    ["service", "process", "staff_conduct", "partner_conduct", "complaint_handling", "other"],
+    [0.30, 0.22, 0.10, 0.19, 0.07, 0.12],
+)
 # The common ones first; the serious ones (threat, abuse, ...) are rare, as in real registers.
-SUBCATEGORIES = (["unreasonable", "excessive_contact", "offensive", "third_party_contact",
-                  "inappropriate_demand", "abuse", "data_disclosure", "threat"],
-                 [0.32, 0.30, 0.25, 0.05, 0.03, 0.02, 0.015, 0.015])
+SUBCATEGORIES = (
+    [
+        "unreasonable",
+        "excessive_contact",
+        "offensive",
+        "third_party_contact",
+        "inappropriate_demand",
+        "abuse",
+        "data_disclosure",
+        "threat",
+    ],
+    [0.32, 0.30, 0.25, 0.05, 0.03, 0.02, 0.015, 0.015],
+)
 OUTCOMES = ["upheld", "partially_upheld", "not_upheld", "withdrawn"]
 CONDUCT_OUTCOME_P = [0.25, 0.15, 0.50, 0.10]  # 40% substantiated
 OTHER_OUTCOME_P = [0.30, 0.20, 0.40, 0.10]
 
 DESCRIPTIONS = {
-    "service": ["Ứng dụng báo lỗi khi thanh toán khoản vay", "Tổng đài không nghe máy",
-                "Phí dịch vụ trên sao kê không đúng", "Không nhận được tin nhắn xác nhận"],
-    "process": ["Hồ sơ giải ngân bị chậm so với cam kết", "Yêu cầu tất toán chưa được xử lý",
-                "Khoản thanh toán chưa được ghi nhận", "Lãi phạt tính sai ngày"],
-    "complaint_handling": ["Khiếu nại trước chưa được trả lời", "Nội dung trả lời chưa thỏa đáng",
-                           "Không được thông báo kết quả khiếu nại"],
-    "other": ["Đề nghị cung cấp lại hợp đồng", "Góp ý về chương trình khuyến mãi",
-              "Hỏi về bảo hiểm khoản vay"],
+    "service": [
+        "Ứng dụng báo lỗi khi thanh toán khoản vay",
+        "Tổng đài không nghe máy",
+        "Phí dịch vụ trên sao kê không đúng",
+        "Không nhận được tin nhắn xác nhận",
+    ],
+    "process": [
+        "Hồ sơ giải ngân bị chậm so với cam kết",
+        "Yêu cầu tất toán chưa được xử lý",
+        "Khoản thanh toán chưa được ghi nhận",
+        "Lãi phạt tính sai ngày",
+    ],
+    "complaint_handling": [
+        "Khiếu nại trước chưa được trả lời",
+        "Nội dung trả lời chưa thỏa đáng",
+        "Không được thông báo kết quả khiếu nại",
+    ],
+    "other": [
+        "Đề nghị cung cấp lại hợp đồng",
+        "Góp ý về chương trình khuyến mãi",
+        "Hỏi về bảo hiểm khoản vay",
+    ],
     "unreasonable": ["Nhân viên yêu cầu trả nợ ngay trong ngày", "Bị từ chối gia hạn không lý do"],
     "excessive_contact": ["Bị gọi điện nhiều lần trong ngày", "Bị gọi sau 21 giờ tối"],
     "offensive": ["Nhân viên dùng lời lẽ xúc phạm", "Thái độ thiếu tôn trọng khi gọi điện"],
@@ -134,8 +236,9 @@ def _name_parts(rng: np.random.Generator, n: int, syllables: int) -> list[np.nda
 
     def words(options: tuple[list[str], list[str]]) -> np.ndarray:
         male, fem = options
-        return np.where(female, len(male) + rng.integers(0, len(fem), n),
-                        rng.integers(0, len(male), n))
+        return np.where(
+            female, len(male) + rng.integers(0, len(fem), n), rng.integers(0, len(male), n)
+        )
 
     family = rng.integers(0, len(FAMILY), n)
     middles = [words(MIDDLE)]
@@ -149,8 +252,10 @@ def _name_parts(rng: np.random.Generator, n: int, syllables: int) -> list[np.nda
 
 def _join_names(parts: list[np.ndarray], pick: np.ndarray | None = None) -> pa.Array:
     vocabs = [FAMILY] + [MIDDLE[0] + MIDDLE[1]] * (len(parts) - 2) + [GIVEN[0] + GIVEN[1]]
-    words = [pc.take(pa.array(v), pa.array(idx if pick is None else idx[pick]))
-             for v, idx in zip(vocabs, parts, strict=True)]
+    words = [
+        pc.take(pa.array(v), pa.array(idx if pick is None else idx[pick]))
+        for v, idx in zip(vocabs, parts, strict=True)
+    ]
     return pc.binary_join_element_wise(*words, " ")
 
 
@@ -175,14 +280,14 @@ def demo_staff() -> pd.DataFrame:
     starts = pd.Timestamp("2018-01-01") + pd.to_timedelta(rng.integers(0, 2_300, len(frame)), "D")
     frame["start_date"] = starts.normalize()
     frame.loc[frame.employee_id.isin(JOINERS), "start_date"] = pd.to_datetime(
-        frame.employee_id.map(JOINERS)[frame.employee_id.isin(JOINERS)])
+        frame.employee_id.map(JOINERS)[frame.employee_id.isin(JOINERS)]
+    )
     frame["end_date"] = pd.to_datetime(frame.employee_id.map(LEAVERS))
     frame["level"] = frame["level"] * rng.uniform(0.7, 1.3, len(frame)).round(2)
     frame.loc[frame.employee_id.isin(HIGH_VOLUME), "level"] = rng.uniform(4_200, 4_800, 3)
     # The rising-trend employee's only conduct complaints are the planted ones.
     frame.loc[frame.employee_id == PLANTED["rising_trend"], "rate"] = 0.0
-    return frame[["employee_id", "name", "team", "role", "start_date", "end_date", "level",
-                  "rate"]]
+    return frame[["employee_id", "name", "team", "role", "start_date", "end_date", "level", "rate"]]
 
 
 def demo_partners() -> pd.DataFrame:
@@ -196,12 +301,12 @@ def demo_partners() -> pd.DataFrame:
             level = float(rng.uniform(lo, hi)) if hi > lo else float(lo)
             # The planted outlier: three times its peer agencies' rate, for its whole history.
             factor = 3.0 if pid == PLANTED["outlier_rate"] else 1.0
-            rows.append((pid, f"{prefix} {PARTNER_NAMES[number - 1]}", ptype, level,
-                         rate * factor))
+            rows.append((pid, f"{prefix} {PARTNER_NAMES[number - 1]}", ptype, level, rate * factor))
             number += 1
     frame = pd.DataFrame(rows, columns=["partner_id", "name", "partner_type", "level", "rate"])
     frame["start_date"] = pd.Timestamp("2020-01-01") + pd.to_timedelta(
-        rng.integers(0, 1_200, len(frame)), "D")
+        rng.integers(0, 1_200, len(frame)), "D"
+    )
     frame["end_date"] = pd.NaT
     return frame
 
@@ -233,11 +338,15 @@ def activity_frame(start: str = DEMO_START, end: str = DEMO_END) -> pd.DataFrame
     for frame, key in ((demo_staff(), "employee_id"), (demo_partners(), "partner_id")):
         values = exposure(frame, months, DIRECTORY_SEED + len(key))
         m, s = np.nonzero(values)
-        part = pd.DataFrame({"month": pd.Series(months[m]).dt.strftime("%Y-%m").to_numpy(),
-                             key: frame[key].to_numpy()[s], "interactions": values[m, s]})
+        part = pd.DataFrame(
+            {
+                "month": pd.Series(months[m]).dt.strftime("%Y-%m").to_numpy(),
+                key: frame[key].to_numpy()[s],
+                "interactions": values[m, s],
+            }
+        )
         out.append(part)
-    return pd.concat(out, ignore_index=True)[["month", "employee_id", "partner_id",
-                                              "interactions"]]
+    return pd.concat(out, ignore_index=True)[["month", "employee_id", "partner_id", "interactions"]]
 
 
 # ============================================================================ the register
@@ -287,10 +396,14 @@ REVIEW_OUTCOMES = ["unchanged", "changed", "pending"]
 def vocab() -> dict[str, list[str]]:
     """The values of each coded field, in code order."""
     return {
-        "channel": CHANNELS[0], "category": CATEGORIES[0], "subcategory": SUBCATEGORIES[0],
+        "channel": CHANNELS[0],
+        "category": CATEGORIES[0],
+        "subcategory": SUBCATEGORIES[0],
         "employee_id": demo_staff()["employee_id"].tolist(),
-        "partner_id": demo_partners()["partner_id"].tolist(), "handler_id": HANDLERS,
-        "outcome": [*OUTCOMES, "pending"], "review_outcome": REVIEW_OUTCOMES,
+        "partner_id": demo_partners()["partner_id"].tolist(),
+        "handler_id": HANDLERS,
+        "outcome": [*OUTCOMES, "pending"],
+        "review_outcome": REVIEW_OUTCOMES,
         "status": STATUSES,
     }
 
@@ -299,8 +412,14 @@ def code(field: str, value: str) -> int:
     return vocab()[field].index(value)
 
 
-def _allocate(rng: np.random.Generator, months: np.ndarray, mask: np.ndarray,
-              directory: pd.DataFrame, grid: np.ndarray, values: np.ndarray) -> np.ndarray:
+def _allocate(
+    rng: np.random.Generator,
+    months: np.ndarray,
+    mask: np.ndarray,
+    directory: pd.DataFrame,
+    grid: np.ndarray,
+    values: np.ndarray,
+) -> np.ndarray:
     """For each conduct complaint, the subject it is about (a code): drawn within its month with
     probability proportional to exposure x rate, so allegations follow exposure."""
     # No exposure figure (disbursement): a flat 1,000 while active, so the rate is per month.
@@ -337,8 +456,9 @@ def _customers(rng: np.random.Generator, who: np.ndarray) -> dict[str, pa.Array]
     customer's attributes are drawn once for the pool, then taken per complaint."""
     size = int(who.max()) + 1
     parts = _name_parts(rng, size, 4)
-    given = pc.take(pa.array([header_key(g) for g in GIVEN[0] + GIVEN[1]]),
-                    pa.array(parts[-1][who]))
+    given = pc.take(
+        pa.array([header_key(g) for g in GIVEN[0] + GIVEN[1]]), pa.array(parts[-1][who])
+    )
     number = _padded(who + 1, 7)
     phone = rng.integers(0, 1_000_000, size)[who]
     national = rng.integers(0, 10**9, size)[who]
@@ -358,8 +478,11 @@ def _pick(rng: np.random.Generator, options: tuple[list, list], n: int) -> np.nd
 
 def _texts(rng: np.random.Generator, category: np.ndarray, subcategory: np.ndarray) -> pa.Array:
     """A short Vietnamese description per complaint: by subcategory for conduct, else category."""
-    key = np.where(subcategory >= 0, np.asarray(SUBCATEGORIES[0], dtype=object)[subcategory],
-                   np.asarray(CATEGORIES[0], dtype=object)[category])
+    key = np.where(
+        subcategory >= 0,
+        np.asarray(SUBCATEGORIES[0], dtype=object)[subcategory],
+        np.asarray(CATEGORIES[0], dtype=object)[category],
+    )
     templates: list[str] = []
     index = np.zeros(len(key), dtype=np.int64)
     for name, options in DESCRIPTIONS.items():
@@ -369,8 +492,9 @@ def _texts(rng: np.random.Generator, category: np.ndarray, subcategory: np.ndarr
     return pc.take(pa.array(templates), pa.array(index))
 
 
-def _after_working_days(work: np.ndarray, start: np.ndarray, days: np.ndarray,
-                        rng: np.random.Generator) -> np.ndarray:
+def _after_working_days(
+    work: np.ndarray, start: np.ndarray, days: np.ndarray, rng: np.random.Generator
+) -> np.ndarray:
     """A time on the ``days``-th working day after ``start`` (datetime64[m]), office hours."""
     pos = np.searchsorted(work, start.astype("datetime64[D]"), side="right")
     date = work[np.minimum(pos + days - 1, len(work) - 1)]
@@ -384,36 +508,60 @@ def register_lifecycle(n: int, seed: int, start: str, end: str) -> pd.DataFrame:
     lo, hi = np.datetime64(start, "D"), np.datetime64(end, "D")
     work, holidays = _working_days(lo - 10, hi + 400)
     days = np.arange(lo, hi + 1)
-    received = np.sort(rng.choice(days, size=n, p=_day_weights(days, holidays))
-                       .astype("datetime64[m]") + _minutes(rng, n))
+    received = np.sort(
+        rng.choice(days, size=n, p=_day_weights(days, holidays)).astype("datetime64[m]")
+        + _minutes(rng, n)
+    )
     months = received.astype("datetime64[M]")
     grid = _months(start, end)
     category = _pick(rng, CATEGORIES, n)
-    staff_conduct, partner_conduct = (category == code("category", c)
-                                      for c in ("staff_conduct", "partner_conduct"))
+    staff_conduct, partner_conduct = (
+        category == code("category", c) for c in ("staff_conduct", "partner_conduct")
+    )
     staff, partners = demo_staff(), demo_partners()
-    employee = _allocate(rng, months, staff_conduct, staff, grid,
-                         exposure(staff, grid, DIRECTORY_SEED + len("employee_id")))
-    partner = _allocate(rng, months, partner_conduct, partners, grid,
-                        exposure(partners, grid, DIRECTORY_SEED + len("partner_id")))
+    employee = _allocate(
+        rng,
+        months,
+        staff_conduct,
+        staff,
+        grid,
+        exposure(staff, grid, DIRECTORY_SEED + len("employee_id")),
+    )
+    partner = _allocate(
+        rng,
+        months,
+        partner_conduct,
+        partners,
+        grid,
+        exposure(partners, grid, DIRECTORY_SEED + len("partner_id")),
+    )
     conduct = staff_conduct | partner_conduct
     handler = rng.choice(len(HANDLERS), size=n, p=HANDLER_SHARE)
     response = _responses(rng, work, received, handler)
-    frame = pd.DataFrame({
-        "received_at": received, "channel": _pick(rng, CHANNELS, n), "category": category,
-        "subcategory": np.where(conduct, _pick(rng, SUBCATEGORIES, n), -1),
-        "employee_id": employee, "partner_id": partner, "handler_id": handler,
-        "first_response_at": response, "resolved_at": _resolutions(rng, work, response),
-        "outcome": np.where(conduct, rng.choice(4, n, p=CONDUCT_OUTCOME_P),
-                            rng.choice(4, n, p=OTHER_OUTCOME_P)),
-    })
+    frame = pd.DataFrame(
+        {
+            "received_at": received,
+            "channel": _pick(rng, CHANNELS, n),
+            "category": category,
+            "subcategory": np.where(conduct, _pick(rng, SUBCATEGORIES, n), -1),
+            "employee_id": employee,
+            "partner_id": partner,
+            "handler_id": handler,
+            "first_response_at": response,
+            "resolved_at": _resolutions(rng, work, response),
+            "outcome": np.where(
+                conduct, rng.choice(4, n, p=CONDUCT_OUTCOME_P), rng.choice(4, n, p=OTHER_OUTCOME_P)
+            ),
+        }
+    )
     _add_reviews(rng, frame)
     _add_customers_and_texts(rng, frame)
     return number_complaints(frame)
 
 
-def _responses(rng: np.random.Generator, work: np.ndarray, received: np.ndarray,
-               handler: np.ndarray) -> np.ndarray:
+def _responses(
+    rng: np.random.Generator, work: np.ndarray, received: np.ndarray, handler: np.ndarray
+) -> np.ndarray:
     """First response: 0-6 working days for ~94% (the planted handler ~75%), later otherwise."""
     n = len(received)
     late_p = np.where(handler == HANDLERS.index(PLANTED["handler_sla"]), 0.25, 0.055)
@@ -439,9 +587,9 @@ def _add_reviews(rng: np.random.Generator, frame: pd.DataFrame) -> None:
     n = len(frame)
     asks = np.isin(frame["outcome"].to_numpy(), [1, 2]) & (rng.random(n) < 0.10)
     # A few days after the decision, in office hours.
-    requested = ((frame["resolved_at"].to_numpy().astype("datetime64[D]")
-                  + rng.integers(1, 20, n)).astype("datetime64[m]")
-                 + rng.integers(8 * 60, 17 * 60, n).astype("timedelta64[m]"))
+    requested = (
+        frame["resolved_at"].to_numpy().astype("datetime64[D]") + rng.integers(1, 20, n)
+    ).astype("datetime64[m]") + rng.integers(8 * 60, 17 * 60, n).astype("timedelta64[m]")
     decided = requested + rng.integers(3 * 1440, 15 * 1440, n).astype("timedelta64[m]")
     frame["review_requested_at"] = np.where(asks, requested, np.datetime64("NaT"))
     frame["review_decided_at"] = np.where(asks, decided, np.datetime64("NaT"))
@@ -456,14 +604,17 @@ def _add_customers_and_texts(rng: np.random.Generator, frame: pd.DataFrame) -> N
         frame[key] = _strings(values)
     text = _texts(rng, frame["category"].to_numpy(), frame["subcategory"].to_numpy())
     pick = pa.array(rng.random(n))
-    named = pc.binary_join_element_wise(text, ". Tôi là ", people["customer_name"], ", SĐT ",
-                                        people["customer_phone"], "")
+    named = pc.binary_join_element_wise(
+        text, ". Tôi là ", people["customer_name"], ", SĐT ", people["customer_phone"], ""
+    )
     mailed = pc.binary_join_element_wise(text, ". Liên hệ ", people["customer_email"], "")
     # Some clerks paste the customer's letter, line breaks included.
     letter = pc.binary_join_element_wise(text, "\nĐề nghị công ty phản hồi sớm.", "")
-    text = pc.if_else(pc.less(pick, 0.015), named,
-                      pc.if_else(pc.less(pick, 0.025), mailed,
-                                 pc.if_else(pc.less(pick, 0.03), letter, text)))
+    text = pc.if_else(
+        pc.less(pick, 0.015),
+        named,
+        pc.if_else(pc.less(pick, 0.025), mailed, pc.if_else(pc.less(pick, 0.03), letter, text)),
+    )
     frame["description"] = _strings(text)
 
 
@@ -493,30 +644,52 @@ def state_at(life: pd.DataFrame, when: dt.datetime) -> pd.DataFrame:
     status = _status(snap["received_at"].to_numpy(), out, t, outcome, asked, review_done)
     frame = pd.DataFrame(out)
     names = vocab()
-    for field in ("channel", "category", "subcategory", "employee_id", "partner_id",
-                  "handler_id"):
+    for field in ("channel", "category", "subcategory", "employee_id", "partner_id", "handler_id"):
         frame[field] = _decode(snap[field].to_numpy(), names[field])
     frame["outcome"] = _decode(outcome, names["outcome"])
     frame["review_outcome"] = _decode(review, REVIEW_OUTCOMES)
     frame["status"] = _decode(status, STATUSES)
-    for field in ("customer_id", "customer_name", "customer_phone", "customer_email",
-                  "customer_national_id", "contract_id", "description"):
+    for field in (
+        "customer_id",
+        "customer_name",
+        "customer_phone",
+        "customer_email",
+        "customer_national_id",
+        "contract_id",
+        "description",
+    ):
         frame[field] = snap[field]
-    frame["resolution_summary"] = _decode(np.where(decided, outcome, -1),
-                                          [RESOLUTIONS[o] for o in OUTCOMES])
+    frame["resolution_summary"] = _decode(
+        np.where(decided, outcome, -1), [RESOLUTIONS[o] for o in OUTCOMES]
+    )
     return frame[REGISTER_FIELDS]
 
 
-def _status(received: np.ndarray, ts: dict[str, np.ndarray], t: np.datetime64,
-            outcome: np.ndarray, asked: np.ndarray, review_done: np.ndarray) -> np.ndarray:
+def _status(
+    received: np.ndarray,
+    ts: dict[str, np.ndarray],
+    t: np.datetime64,
+    outcome: np.ndarray,
+    asked: np.ndarray,
+    review_done: np.ndarray,
+) -> np.ndarray:
     """Status codes from the timestamps as they stand at ``t``."""
     resolved = ~np.isnat(ts["resolved_at"])
-    settled = resolved & ((ts["resolved_at"] < t - np.timedelta64(30, "D"))
-                          | (outcome == OUTCOMES.index("withdrawn")))
+    settled = resolved & (
+        (ts["resolved_at"] < t - np.timedelta64(30, "D")) | (outcome == OUTCOMES.index("withdrawn"))
+    )
     return np.select(
-        [review_done, asked, settled, resolved, ~np.isnat(ts["first_response_at"]),
-         received > t - np.timedelta64(1, "D")],
-        [4, 5, 4, 3, 2, 0], default=1)
+        [
+            review_done,
+            asked,
+            settled,
+            resolved,
+            ~np.isnat(ts["first_response_at"]),
+            received > t - np.timedelta64(1, "D"),
+        ],
+        [4, 5, 4, 3, 2, 0],
+        default=1,
+    )
 
 
 def generate_register_frame(n: int, seed: int, start: str, end: str) -> pd.DataFrame:
@@ -540,8 +713,12 @@ def write_register_csv(frame: pd.DataFrame, path: Path) -> Path:
 # ============================================================================ the demo
 
 SHAPES = ["xlsx_vi", "csv_cp1258_vi", "csv_utf8_bom_en", "csv_utf16_tab_vi"]
-EXTENSIONS = {"xlsx_vi": "xlsx", "csv_cp1258_vi": "csv", "csv_utf8_bom_en": "csv",
-              "csv_utf16_tab_vi": "txt"}
+EXTENSIONS = {
+    "xlsx_vi": "xlsx",
+    "csv_cp1258_vi": "csv",
+    "csv_utf8_bom_en": "csv",
+    "csv_utf16_tab_vi": "txt",
+}
 # Snapshots with a few bad rows (fixed in the next one): not the last, which the review uses.
 BAD_SNAPSHOTS = ("2025-03-31", "2025-11-30", "2026-09-30")
 # pattern, received, subject field, subject, subcategory, outcome, working days to the first
@@ -560,8 +737,10 @@ PLANTS = [
     ("rising_trend", "2026-10-06 08:50", "unreasonable", "partially_upheld", 2, 6),
     ("rising_trend", "2026-10-13 16:00", "offensive", "upheld", 2, 6),
 ]
-INJECTIONS = ["<script>alert(1)</script> Nhân viên gọi điện liên tục",
-              '=HYPERLINK("http://example.com/x","Bấm vào đây") Tôi muốn khiếu nại']
+INJECTIONS = [
+    "<script>alert(1)</script> Nhân viên gọi điện liên tục",
+    '=HYPERLINK("http://example.com/x","Bấm vào đây") Tôi muốn khiếu nại',
+]
 _TONES = {"\u0300", "\u0301", "\u0303", "\u0309", "\u0323"}
 
 
@@ -623,13 +802,18 @@ def _pick_specials(life: pd.DataFrame, seed: int) -> dict[str, str]:
     rng = np.random.default_rng(seed + 2)
     month = life["received_at"].to_numpy().astype("datetime64[M]")
     answered_late = (life["first_response_at"] - life["received_at"]).to_numpy() > np.timedelta64(
-        2, "D")
+        2, "D"
+    )
     free = life["plant"].isna().to_numpy() & answered_late
     ids = life["complaint_id"].to_numpy()
     chosen: dict[str, str] = {}
-    for key, month_text in (("edited_1", "2026-05"), ("edited_2", "2026-08"),
-                            ("vanished", "2025-06"), ("script", "2026-10"),
-                            ("formula", "2026-09")):
+    for key, month_text in (
+        ("edited_1", "2026-05"),
+        ("edited_2", "2026-08"),
+        ("vanished", "2025-06"),
+        ("script", "2026-10"),
+        ("formula", "2026-09"),
+    ):
         rows = free & (month == np.datetime64(month_text)) & ~np.isin(ids, list(chosen.values()))
         chosen[key] = str(rng.choice(ids[rows]))
     return chosen
@@ -652,18 +836,19 @@ def _snapshot(life: pd.DataFrame, when: dt.datetime, special: dict[str, str]) ->
     return frame
 
 
-def _bad_rows(frame: pd.DataFrame, when: dt.datetime, rng: np.random.Generator,
-              special: dict[str, str]) -> dict[str, tuple[str, str | None]]:
+def _bad_rows(
+    frame: pd.DataFrame, when: dt.datetime, rng: np.random.Generator, special: dict[str, str]
+) -> dict[str, tuple[str, str | None]]:
     """A few rows (well under 1%) a clerk got wrong: an answer before receipt, a date that
     cannot exist. Returns {complaint_id: (field, text)} for the writer; fixed next month."""
     answered = frame["first_response_at"].notna() & ~frame["complaint_id"].isin(
-        list(special.values()))
+        list(special.values())
+    )
     ids = rng.choice(frame.loc[answered, "complaint_id"].to_numpy(), size=6, replace=False)
     bad: dict[str, tuple[str, str | None]] = {}
     for cid in ids[:4]:
         rows = frame["complaint_id"] == cid
-        frame.loc[rows, "first_response_at"] = frame.loc[rows, "received_at"] - pd.Timedelta(
-            days=1)
+        frame.loc[rows, "first_response_at"] = frame.loc[rows, "received_at"] - pd.Timedelta(days=1)
         bad[str(cid)] = ("first_response_at", None)
     for cid in ids[4:]:
         bad[str(cid)] = ("received_at", f"31/02/{when.year} 09:00")
@@ -716,14 +901,22 @@ def write_export(frame: pd.DataFrame, path: Path, shape: str, bad: dict | None =
 
 def _write_xlsx(path: Path, cells: pd.DataFrame, sheet_name: str, date_format: str) -> Path:
     """Datetime cells for timestamps; text stays text (no formulas, links or numbers)."""
-    book = xlsxwriter.Workbook(str(path), {
-        "constant_memory": True, "strings_to_formulas": False, "strings_to_urls": False,
-        "strings_to_numbers": False, "default_date_format": date_format})
+    book = xlsxwriter.Workbook(
+        str(path),
+        {
+            "constant_memory": True,
+            "strings_to_formulas": False,
+            "strings_to_urls": False,
+            "strings_to_numbers": False,
+            "default_date_format": date_format,
+        },
+    )
     sheet = book.add_worksheet(sheet_name)
     sheet.write_row(0, 0, list(cells.columns))
     for i, row in enumerate(cells.itertuples(index=False), start=1):
-        sheet.write_row(i, 0, [v.to_pydatetime() if isinstance(v, pd.Timestamp) else v
-                               for v in row])
+        sheet.write_row(
+            i, 0, [v.to_pydatetime() if isinstance(v, pd.Timestamp) else v for v in row]
+        )
     book.close()
     return path
 
@@ -756,8 +949,14 @@ def _personal_sample(frame: pd.DataFrame, seed: int) -> list[str]:
     rng = np.random.default_rng(seed + 4)
     named = frame.index[frame["description"].str.contains("Tôi là|Liên hệ", regex=True)]
     rows = list(named[:8]) + list(rng.choice(frame.index, size=8, replace=False))
-    fields = ["customer_name", "customer_phone", "customer_email", "customer_national_id",
-              "contract_id", "customer_id"]
+    fields = [
+        "customer_name",
+        "customer_phone",
+        "customer_email",
+        "customer_national_id",
+        "contract_id",
+        "customer_id",
+    ]
     return sorted({str(frame.at[r, f]) for r in rows for f in fields})
 
 
@@ -770,30 +969,47 @@ def generate_demo(out_dir: Path, seed: int = 2026) -> dict:
     for key, text in zip(("script", "formula"), INJECTIONS, strict=True):
         row = life.index[life["complaint_id"] == special[key]][0]
         life.loc[row, "description"] = text
-    files = {"staff": _write_staff(out_dir / "staff.xlsx"),
-             "partners": _write_partners(out_dir / "partners.csv"),
-             "activity": _write_activity(out_dir / "activity.csv")}
+    files = {
+        "staff": _write_staff(out_dir / "staff.xlsx"),
+        "partners": _write_partners(out_dir / "partners.csv"),
+        "activity": _write_activity(out_dir / "activity.csv"),
+    }
     snapshots, last = [], None
     rng = np.random.default_rng(seed + 3)
     for i, when in enumerate(export_times()):
         shape = SHAPES[i % len(SHAPES)]
         frame = _snapshot(life, when, special)
-        bad = _bad_rows(frame, when, rng, special) if when.date().isoformat() in BAD_SNAPSHOTS \
-            else {}
+        bad = (
+            _bad_rows(frame, when, rng, special) if when.date().isoformat() in BAD_SNAPSHOTS else {}
+        )
         path = out_dir / f"register_{when:%Y-%m-%d}.{EXTENSIONS[shape]}"
         write_export(frame, path, shape, bad)
-        snapshots.append({"file": path.name, "exported_at": when.isoformat(), "shape": shape,
-                          "rows": len(frame), "bad_rows": sorted(bad)})
+        snapshots.append(
+            {
+                "file": path.name,
+                "exported_at": when.isoformat(),
+                "shape": shape,
+                "rows": len(frame),
+                "bad_rows": sorted(bad),
+            }
+        )
         last = frame
     manifest = {
-        "seed": seed, "start": DEMO_START, "end": DEMO_END, "review_month": REVIEW_MONTH,
-        "complaints": len(life), "files": {**files, "register": snapshots},
+        "seed": seed,
+        "start": DEMO_START,
+        "end": DEMO_END,
+        "review_month": REVIEW_MONTH,
+        "complaints": len(life),
+        "files": {**files, "register": snapshots},
         "planted": dict(PLANTED),
-        "planted_complaints": {p: life.loc[life["plant"] == p, "complaint_id"].tolist()
-                               for p in sorted(set(life["plant"].dropna()))},
+        "planted_complaints": {
+            p: life.loc[life["plant"] == p, "complaint_id"].tolist()
+            for p in sorted(set(life["plant"].dropna()))
+        },
         "anomalies": special,
         "personal_values": _personal_sample(last, seed),
     }
-    (out_dir / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=1),
-                                           encoding="utf-8")
+    (out_dir / "manifest.json").write_text(
+        json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8"
+    )
     return manifest

@@ -53,15 +53,20 @@ def _column_sql(name: str) -> str:
         WHERE d <> ''"""
 
 
-def decide(con: duckdb.DuckDBPyConnection, kind: str, fields: list[str],
-           mapping: HeaderMapping | None, also: tuple[str, ...] = ()) -> list[DateOrder]:
+def decide(
+    con: duckdb.DuckDBPyConnection,
+    kind: str,
+    fields: list[str],
+    mapping: HeaderMapping | None,
+    also: tuple[str, ...] = (),
+) -> list[DateOrder]:
     """Each date column's order, also as the macro date_order_of(field) for staging.
     ``also``: other columns of raw_rows that may hold dates (an event log's order_by)."""
     present = [f for f in DATE_FIELDS[kind] if f in fields] + list(also)
     decisions = []
     if present:
         rows = con.execute(f"""
-            WITH readings AS ({' UNION ALL '.join(_column_sql(f) for f in present)}),
+            WITH readings AS ({" UNION ALL ".join(_column_sql(f) for f in present)}),
             readable AS (SELECT * FROM readings WHERE coalesce(dmy, mdy, ymd) IS NOT NULL)
             SELECT field,
                 count(*) FILTER (dmy IS NULL) = 0, count(*) FILTER (mdy IS NULL) = 0,
@@ -101,8 +106,11 @@ def _decide_one(name: str, found: tuple | None, mapping: HeaderMapping | None) -
         return DateOrder(name, "mixed", evidence=examples)
     choices_differ = any(differ[(a, b)] for a in fitting for b in fitting if a < b)
     if not choices_differ:
-        return DateOrder(name, declared if declared in fitting else fitting[0],
-                         decided_by_values=len(fitting) == 1)
+        return DateOrder(
+            name,
+            declared if declared in fitting else fitting[0],
+            decided_by_values=len(fitting) == 1,
+        )
     if declared in fitting:
         return DateOrder(name, declared)
     return DateOrder(name, fitting[0], assumed=True, fitting=fitting)

@@ -147,17 +147,25 @@ def _date_order(given: object, path: Path) -> dict:
     if isinstance(given, str) and given.strip().lower() in DATE_ORDERS:
         return {"date_order": given.strip().lower()}
     if isinstance(given, dict):
-        dates = {f for kind in TEMPLATES.values() for f in kind
-                 if f.endswith(("_at", "_date")) or f == "month"}
+        dates = {
+            f
+            for kind in TEMPLATES.values()
+            for f in kind
+            if f.endswith(("_at", "_date")) or f == "month"
+        }
         orders = {str(k): str(v).strip().lower() for k, v in given.items()}
         unknown = [k for k in orders if k not in dates]
         if unknown:
-            raise InputError(path, f"date_order names '{unknown[0]}', which is not a date "
-                                   f"field ({', '.join(sorted(dates))})")
+            raise InputError(
+                path,
+                f"date_order names '{unknown[0]}', which is not a date "
+                f"field ({', '.join(sorted(dates))})",
+            )
         if all(v in DATE_ORDERS for v in orders.values()):
             return {"date_orders": orders}
-    raise InputError(path, f"date_order must be dmy, mdy or ymd (for the file, or per date "
-                           f"field), not {given!r}")
+    raise InputError(
+        path, f"date_order must be dmy, mdy or ymd (for the file, or per date field), not {given!r}"
+    )
 
 
 def match_headers(

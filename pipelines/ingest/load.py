@@ -149,8 +149,10 @@ def exported_at_for(path: Path, given: dt.datetime | None, timezone: str) -> dt.
 
 
 def sql(name: str, **context: object) -> str:
-    """The statement of ``sql/<name>.sql``, its placeholders filled from ``context``."""
-    return _SQL.get_template(f"{name}.sql").render(**context)
+    """The statement of ``sql/<name>.sql``, its placeholders filled from ``context``. A value
+    is never rendered into the text: ``{{ param }}`` marks a bound parameter and renders as
+    DuckDB's ``?`` (written so, sqlfluff can parse the file with a sample value in its place)."""
+    return _SQL.get_template(f"{name}.sql").render(param="?", **context)
 
 
 def staging_sql(kind: str) -> str:
@@ -402,7 +404,8 @@ _OWN_ARGS = ", ".join(f"r.{f}" for f in PERSONAL_OWN)
 
 # The key as the raw row gives it; an activity row has no subject_key yet, only the id given.
 _RECORD_KEY = {kind: f"r.{key}" for kind, key in RECORD_KEYS.items()} | {
-    "activity": "coalesce(r.employee_id, r.partner_id)"}
+    "activity": "coalesce(r.employee_id, r.partner_id)"
+}
 
 
 def _quarantine(
@@ -482,7 +485,10 @@ def _upsert_register(
 
 # Per reference kind: its key columns and the columns stored from the file.
 _REFERENCE_COLUMNS = {
-    "staff": ([RECORD_KEYS["staff"]], ["employee_id", "name", "team", "role", "start_date", "end_date"]),
+    "staff": (
+        [RECORD_KEYS["staff"]],
+        ["employee_id", "name", "team", "role", "start_date", "end_date"],
+    ),
     "partners": (
         [RECORD_KEYS["partners"]],
         ["partner_id", "name", "partner_type", "start_date", "end_date"],

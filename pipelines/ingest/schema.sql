@@ -1,118 +1,118 @@
 -- Tables written by ingestion (the SQL models in models/ are derived from these).
 -- Timestamps are local wall-clock time in the company's time zone (settings.timezone).
 
-CREATE SEQUENCE IF NOT EXISTS core.load_id_seq;
+create sequence if not exists core.load_id_seq;
 
-CREATE TABLE IF NOT EXISTS core.load_log (
-    load_id        INTEGER PRIMARY KEY,
-    source_file    VARCHAR NOT NULL,
-    source_sha256  VARCHAR NOT NULL,
-    kind           VARCHAR NOT NULL,      -- register | staff | partners | activity
-    scope          VARCHAR NOT NULL,      -- full | delta (a full export lists every complaint)
-    exported_at    TIMESTAMP NOT NULL,
-    rows_read      BIGINT NOT NULL,
-    rows_loaded    BIGINT NOT NULL,       -- new versions stored
-    rows_unchanged BIGINT NOT NULL,       -- identical to a stored version, or an exact duplicate row
-    rows_rejected  BIGINT NOT NULL,       -- sent to quarantine.rejected_rows
-    rows_warned    BIGINT NOT NULL,
-    status         VARCHAR NOT NULL,      -- loaded | duplicate_file
-    loaded_at      TIMESTAMP NOT NULL
+create table if not exists core.load_log (
+    load_id integer primary key,
+    source_file varchar not null,
+    source_sha256 varchar not null,
+    kind varchar not null,      -- register | staff | partners | activity
+    scope varchar not null,      -- full | delta (a full export lists every complaint)
+    exported_at timestamp not null,
+    rows_read bigint not null,
+    rows_loaded bigint not null,       -- new versions stored
+    rows_unchanged bigint not null,       -- identical to a stored version, or an exact duplicate row
+    rows_rejected bigint not null,       -- sent to quarantine.rejected_rows
+    rows_warned bigint not null,
+    status varchar not null,      -- loaded | duplicate_file
+    loaded_at timestamp not null
 );
 -- Rows validated in that load (new or changed content): the base of the rejected share.
 -- Added after the first release; NULL in loads logged before it.
-ALTER TABLE core.load_log ADD COLUMN IF NOT EXISTS rows_checked BIGINT;
+alter table core.load_log add column if not exists rows_checked bigint;
 
 -- One row per distinct content of a complaint; the latest sighting decides core.complaints.
-CREATE TABLE IF NOT EXISTS core.complaint_versions (
-    complaint_id        VARCHAR NOT NULL,
-    content_hash        VARCHAR NOT NULL,
-    received_at         TIMESTAMP NOT NULL,
-    channel             VARCHAR,
-    customer_key        VARCHAR,
-    category            VARCHAR,
-    subcategory         VARCHAR,
-    employee_id         VARCHAR,
-    partner_id          VARCHAR,
-    handler_id          VARCHAR,
-    first_response_at   TIMESTAMP,
-    resolved_at         TIMESTAMP,
-    status              VARCHAR,
-    outcome             VARCHAR,
-    review_requested_at TIMESTAMP,
-    review_outcome      VARCHAR,
-    description         VARCHAR,
-    resolution_summary  VARCHAR,
-    first_exported_at   TIMESTAMP NOT NULL,  -- earliest export showing this content
-    exported_at         TIMESTAMP NOT NULL,  -- latest export showing this content
-    source_file         VARCHAR NOT NULL,    -- lineage of that latest sighting
-    source_sha256       VARCHAR NOT NULL,
-    source_row          BIGINT NOT NULL,
-    load_id             INTEGER NOT NULL,
-    loaded_at           TIMESTAMP NOT NULL,
-    PRIMARY KEY (complaint_id, content_hash)
+create table if not exists core.complaint_versions (
+    complaint_id varchar not null,
+    content_hash varchar not null,
+    received_at timestamp not null,
+    channel varchar,
+    customer_key varchar,
+    category varchar,
+    subcategory varchar,
+    employee_id varchar,
+    partner_id varchar,
+    handler_id varchar,
+    first_response_at timestamp,
+    resolved_at timestamp,
+    status varchar,
+    outcome varchar,
+    review_requested_at timestamp,
+    review_outcome varchar,
+    description varchar,
+    resolution_summary varchar,
+    first_exported_at timestamp not null,  -- earliest export showing this content
+    exported_at timestamp not null,  -- latest export showing this content
+    source_file varchar not null,    -- lineage of that latest sighting
+    source_sha256 varchar not null,
+    source_row bigint not null,
+    load_id integer not null,
+    loaded_at timestamp not null,
+    primary key (complaint_id, content_hash)
 );
 
-CREATE TABLE IF NOT EXISTS core.staff (
-    employee_id VARCHAR PRIMARY KEY, name VARCHAR, team VARCHAR, role VARCHAR,
-    start_date DATE, end_date DATE,
-    exported_at TIMESTAMP NOT NULL, source_file VARCHAR NOT NULL, source_sha256 VARCHAR NOT NULL,
-    source_row BIGINT NOT NULL, loaded_at TIMESTAMP NOT NULL, content_hash VARCHAR NOT NULL
+create table if not exists core.staff (
+    employee_id varchar primary key, name varchar, team varchar, role varchar,
+    start_date date, end_date date,
+    exported_at timestamp not null, source_file varchar not null, source_sha256 varchar not null,
+    source_row bigint not null, loaded_at timestamp not null, content_hash varchar not null
 );
 
-CREATE TABLE IF NOT EXISTS core.partners (
-    partner_id VARCHAR PRIMARY KEY, name VARCHAR, partner_type VARCHAR,
-    start_date DATE, end_date DATE,
-    exported_at TIMESTAMP NOT NULL, source_file VARCHAR NOT NULL, source_sha256 VARCHAR NOT NULL,
-    source_row BIGINT NOT NULL, loaded_at TIMESTAMP NOT NULL, content_hash VARCHAR NOT NULL
+create table if not exists core.partners (
+    partner_id varchar primary key, name varchar, partner_type varchar,
+    start_date date, end_date date,
+    exported_at timestamp not null, source_file varchar not null, source_sha256 varchar not null,
+    source_row bigint not null, loaded_at timestamp not null, content_hash varchar not null
 );
 
 -- Exposure: interactions per month per employee or partner.
-CREATE TABLE IF NOT EXISTS core.activity (
-    month DATE NOT NULL, subject_type VARCHAR NOT NULL, subject_id VARCHAR NOT NULL,
-    interactions BIGINT NOT NULL,
-    exported_at TIMESTAMP NOT NULL, source_file VARCHAR NOT NULL, source_sha256 VARCHAR NOT NULL,
-    source_row BIGINT NOT NULL, loaded_at TIMESTAMP NOT NULL, content_hash VARCHAR NOT NULL,
-    PRIMARY KEY (month, subject_type, subject_id)
+create table if not exists core.activity (
+    month date not null, subject_type varchar not null, subject_id varchar not null,
+    interactions bigint not null,
+    exported_at timestamp not null, source_file varchar not null, source_sha256 varchar not null,
+    source_row bigint not null, loaded_at timestamp not null, content_hash varchar not null,
+    primary key (month, subject_type, subject_id)
 );
 
-CREATE TABLE IF NOT EXISTS quarantine.rejected_rows (
-    load_id       INTEGER NOT NULL,
-    kind          VARCHAR NOT NULL,
-    source_file   VARCHAR NOT NULL,
-    source_sha256 VARCHAR NOT NULL,
-    source_row    BIGINT NOT NULL,
-    complaint_id  VARCHAR,               -- as given in the file (the record key for reference kinds)
-    rule          VARCHAR NOT NULL,
-    reason_en     VARCHAR NOT NULL,
-    reason_vi     VARCHAR NOT NULL,
-    row_values    VARCHAR,               -- JSON, personal data masked
-    rejected_at   TIMESTAMP NOT NULL,
-    resolved_at   TIMESTAMP              -- set when a later export supplies a valid version
+create table if not exists quarantine.rejected_rows (
+    load_id integer not null,
+    kind varchar not null,
+    source_file varchar not null,
+    source_sha256 varchar not null,
+    source_row bigint not null,
+    complaint_id varchar,               -- as given in the file (the record key for reference kinds)
+    rule varchar not null,
+    reason_en varchar not null,
+    reason_vi varchar not null,
+    row_values varchar,               -- JSON, personal data masked
+    rejected_at timestamp not null,
+    resolved_at timestamp              -- set when a later export supplies a valid version
 );
 
-CREATE TABLE IF NOT EXISTS quarantine.warnings (
-    load_id       INTEGER NOT NULL,
-    kind          VARCHAR NOT NULL,
-    source_file   VARCHAR NOT NULL,
-    source_sha256 VARCHAR NOT NULL,
-    source_row    BIGINT,
-    complaint_id  VARCHAR,
-    rule          VARCHAR NOT NULL,
-    message_en    VARCHAR NOT NULL,
-    message_vi    VARCHAR NOT NULL,
-    old_value     VARCHAR,
-    new_value     VARCHAR,
-    created_at    TIMESTAMP NOT NULL
+create table if not exists quarantine.warnings (
+    load_id integer not null,
+    kind varchar not null,
+    source_file varchar not null,
+    source_sha256 varchar not null,
+    source_row bigint,
+    complaint_id varchar,
+    rule varchar not null,
+    message_en varchar not null,
+    message_vi varchar not null,
+    old_value varchar,
+    new_value varchar,
+    created_at timestamp not null
 );
 
-CREATE TABLE IF NOT EXISTS core.audit_log (
-    requested_at TIMESTAMP NOT NULL, requested_by VARCHAR NOT NULL, reason VARCHAR NOT NULL,
-    employee_id VARCHAR NOT NULL, month VARCHAR NOT NULL, output_path VARCHAR NOT NULL,
-    file_sha256 VARCHAR NOT NULL
+create table if not exists core.audit_log (
+    requested_at timestamp not null, requested_by varchar not null, reason varchar not null,
+    employee_id varchar not null, month varchar not null, output_path varchar not null,
+    file_sha256 varchar not null
 );
 
 -- Parameters of the last `complaints build`, read by the SQL models.
-CREATE TABLE IF NOT EXISTS core.build_params (
-    as_of DATE NOT NULL, sla_working_days INTEGER NOT NULL, sla_goal DOUBLE NOT NULL,
-    at_risk_working_days INTEGER NOT NULL, built_at TIMESTAMP NOT NULL
+create table if not exists core.build_params (
+    as_of date not null, sla_working_days integer not null, sla_goal double not null,
+    at_risk_working_days integer not null, built_at timestamp not null
 );

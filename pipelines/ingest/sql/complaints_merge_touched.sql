@@ -5,7 +5,7 @@ where complaint_id in (select complaint_id from touched_ids);
 
 insert into core.complaints by name
 select * from (
-{{ model_sql }}
+    {{ model_sql }}
 );
 
 drop table touched_ids;

@@ -3,8 +3,8 @@
 -- Parameters: the decided order, twice.
 select
     count(*) filter (try_cast(t as double) is null) as not_number,
-    count(*) filter (parse_ts(t, ?) is null) as not_date,
-    min(t) filter (try_cast(t as double) is null and parse_ts(t, ?) is null) as example
+    count(*) filter (parse_ts(t, {{ param }}) is null) as not_date,
+    min(t) filter (try_cast(t as double) is null and parse_ts(t, {{ param }}) is null) as example
 from (
     select event_order_text as t
     from raw_rows

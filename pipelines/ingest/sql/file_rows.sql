@@ -6,12 +6,12 @@ create or replace temp table file_rows as
 select
     *,
     {{ key }} is not null and row_number() over (
-{%- if event_log %}
-        partition by {{ key }} order by event_order desc nulls last, source_row desc
-{%- else %}
-        partition by {{ key }}, content_hash order by source_row
-{%- endif %}
+        {%- if event_log %}
+            partition by {{ key }} order by event_order desc nulls last, source_row desc
+        {%- else %}
+            partition by {{ key }}, content_hash order by source_row
+        {%- endif %}
     ) > 1 as exact_repeat
 from (
-{{ staged }}
+    {{ staged }}
 )

@@ -3,4 +3,19 @@ insert into core.load_log (
     load_id, source_file, source_sha256, kind, scope, exported_at, rows_read, rows_loaded,
     rows_unchanged, rows_rejected, rows_warned, status, loaded_at, rows_checked
 )
-values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'loaded', ?, ?)
+values (
+    {{ param }},
+    {{ param }},
+    {{ param }},
+    {{ param }},
+    {{ param }},
+    {{ param }},
+    {{ param }},
+    {{ param }},
+    {{ param }},
+    {{ param }},
+    {{ param }},
+    'loaded',
+    {{ param }},
+    {{ param }}
+)

@@ -5,11 +5,11 @@ insert into quarantine.rejected_rows (
     reason_en, reason_vi, row_values, rejected_at, resolved_at
 )
 select
-    ?, ?, ?, ?, r.source_row, {{ record_key }}, f.rule,
+    {{ param }}, {{ param }}, {{ param }}, {{ param }}, r.source_row, {{ record_key }}, f.rule,
     {{ reason_en }},
     {{ reason_vi }},
     {{ row_values }},
-    ?, null
+    {{ param }}, null
 from findings as f
 inner join raw_rows as r using (source_row)
 inner join file_rows as fr using (source_row)

@@ -6,7 +6,7 @@ insert into {{ table }} (
 )
 select
     {{ columns | join(', ') }},
-    exported_at, ?, ?, source_row, ?, content_hash
+    exported_at, {{ param }}, {{ param }}, source_row, {{ param }}, content_hash
 from valid_rows
 on conflict ({{ keys | join(', ') }}) do update set
     {% for c in columns if c not in keys %}{{ c }} = excluded.{{ c }},
@@ -18,5 +18,5 @@ on conflict ({{ keys | join(', ') }}) do update set
     loaded_at = excluded.loaded_at,
     content_hash = excluded.content_hash
 where
-    excluded.exported_at >= {{ table }}.exported_at
-    and excluded.content_hash <> {{ table }}.content_hash
+excluded.exported_at >= {{ table }}.exported_at
+and excluded.content_hash <> {{ table }}.content_hash

@@ -4,24 +4,25 @@
 create or replace temp view rows_to_check as
 select f.*
 from file_rows as f
-where not f.exact_repeat
-{%- if kind == 'register' %}
-    and (
-        f.complaint_id is null
-        or f.complaint_id in (
-            select complaint_id
-            from file_rows
-            where not exact_repeat
-            group by complaint_id
-            having count(*) > 1
+where
+    not f.exact_repeat
+    {%- if kind == 'register' %}
+        and (
+            f.complaint_id is null
+            or f.complaint_id in (
+                select complaint_id
+                from file_rows
+                where not exact_repeat
+                group by complaint_id
+                having count(*) > 1
+            )
+            or not exists (
+                select 1
+                from core.complaint_versions as v
+                where
+                    v.complaint_id = f.complaint_id
+                    and v.content_hash = f.content_hash
+                    and v.first_exported_at <= f.exported_at
+            )
         )
-        or not exists (
-            select 1
-            from core.complaint_versions as v
-            where
-                v.complaint_id = f.complaint_id
-                and v.content_hash = f.content_hash
-                and v.first_exported_at <= f.exported_at
-        )
-    )
-{%- endif %}
+    {%- endif %}

@@ -11,7 +11,8 @@ select
     s.subcategory, s.employee_id, s.partner_id, s.handler_id, s.first_response_at,
     s.resolved_at, s.status, s.outcome, s.review_requested_at, s.review_outcome,
     s.description, s.resolution_summary,
-    s.exported_at, s.exported_at, ?, ?, s.source_row, ?, ?
+    s.exported_at as first_exported_at, s.exported_at,
+    {{ param }}, {{ param }}, s.source_row, {{ param }}, {{ param }}
 from valid_rows as s
 where not exists (
     select 1

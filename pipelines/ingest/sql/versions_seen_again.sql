@@ -3,11 +3,11 @@
 update core.complaint_versions as v
 set
     exported_at = s.exported_at,
-    source_file = ?,
-    source_sha256 = ?,
+    source_file = {{ param }},
+    source_sha256 = {{ param }},
     source_row = s.source_row,
-    load_id = ?,
-    loaded_at = ?
+    load_id = {{ param }},
+    loaded_at = {{ param }}
 from valid_rows as s
 where
     v.complaint_id = s.complaint_id

@@ -1,6 +1,6 @@
 -- Warnings of a load by rule. Parameter: load_id.
 select rule, count(*)
 from quarantine.warnings
-where load_id = ?
+where load_id = {{ param }}
 group by rule
 order by rule

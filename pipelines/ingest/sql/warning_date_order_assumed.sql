@@ -5,4 +5,17 @@ insert into quarantine.warnings (
     load_id, kind, source_file, source_sha256, source_row, complaint_id, rule,
     message_en, message_vi, old_value, new_value, created_at
 )
-values (?, ?, ?, ?, null, null, ?, ?, ?, null, ?, ?)
+values (
+    {{ param }},
+    {{ param }},
+    {{ param }},
+    {{ param }},
+    null,
+    null,
+    {{ param }},
+    {{ param }},
+    {{ param }},
+    null,
+    {{ param }},
+    {{ param }}
+)

@@ -5,12 +5,12 @@ insert into quarantine.warnings (
     message_en, message_vi, old_value, new_value, created_at
 )
 select
-    ?, ?, ?, ?, f.source_row, {{ record_key }}, f.rule,
+    {{ param }}, {{ param }}, {{ param }}, {{ param }}, f.source_row, {{ record_key }}, f.rule,
     {{ reason_en }},
     {{ reason_vi }},
     null,
     {{ detail }},
-    ?
+    {{ param }}
 from findings as f
 inner join file_rows as fr using (source_row)
 inner join rules on f.rule = rules.rule

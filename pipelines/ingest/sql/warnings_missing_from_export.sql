@@ -6,12 +6,12 @@ insert into quarantine.warnings (
     message_en, message_vi, old_value, new_value, created_at
 )
 select
-    ?, 'register', ?, ?, null, v.complaint_id, 'missing_from_export',
+    {{ param }}, 'register', {{ param }}, {{ param }}, null, v.complaint_id, 'missing_from_export',
     'present in an export of ' || strftime(max(v.exported_at), '%Y-%m-%d')
     || ' but missing from this full export',
     'có trong lần xuất ngày ' || strftime(max(v.exported_at), '%d/%m/%Y')
     || ' nhưng không có trong lần xuất đầy đủ này',
-    null, null, ?
+    null, null, {{ param }}
 from core.complaint_versions as v
 where
     v.exported_at < (select exported_at from load_context)

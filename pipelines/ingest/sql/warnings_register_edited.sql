@@ -48,10 +48,10 @@ edits as (
 )
 
 select
-    ?, 'register', ?, ?, source_row, complaint_id, 'register_edited',
+    {{ param }}, 'register', {{ param }}, {{ param }}, source_row, complaint_id, 'register_edited',
     what || ' changed from ' || coalesce(old_value, 'empty') || ' to '
     || coalesce(new_value, 'empty'),
     (case what when 'received_at' then 'thời gian tiếp nhận' else 'thời gian phản hồi đầu tiên' end)
     || ' đổi từ ' || coalesce(old_value, 'trống') || ' thành ' || coalesce(new_value, 'trống'),
-    old_value, new_value, ?
+    old_value, new_value, {{ param }}
 from edits

@@ -61,7 +61,8 @@ typed as (
         parse_ts_register(s.resolved_at, date_order_of('resolved_at')) as resolved_at,
         parse_ts_register(s.review_requested_at, date_order_of('review_requested_at')) as review_requested_at,
         -- a date whose reading depends on day/month order, in a column of both orders
-        nullif(concat_ws('; ',
+        nullif(concat_ws(
+            '; ',
             date_order_problem('received_at', s.received_at),
             date_order_problem('first_response_at', s.first_response_at),
             date_order_problem('resolved_at', s.resolved_at),
@@ -79,10 +80,14 @@ typed as (
         oc.value as outcome,
         ro.value as review_outcome,
         s.customer_identity,
-        mask_pii(s.description, s.customer_name, s.customer_phone, s.customer_email,
-                 s.customer_national_id, s.customer_id, s.contract_id) as description,
-        mask_pii(s.resolution_summary, s.customer_name, s.customer_phone, s.customer_email,
-                 s.customer_national_id, s.customer_id, s.contract_id) as resolution_summary
+        mask_pii(
+            s.description, s.customer_name, s.customer_phone, s.customer_email,
+            s.customer_national_id, s.customer_id, s.contract_id
+        ) as description,
+        mask_pii(
+            s.resolution_summary, s.customer_name, s.customer_phone, s.customer_email,
+            s.customer_national_id, s.customer_id, s.contract_id
+        ) as resolution_summary
     from source as s
     left join coded as ch on ch.field = 'channel' and ch.given = s.channel
     left join coded as cat on cat.field = 'category' and cat.given = s.category
