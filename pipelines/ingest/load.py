@@ -165,7 +165,10 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def _prepare(
-    con: duckdb.DuckDBPyConnection, settings: Settings, exported_at: dt.datetime, mapping
+    con: duckdb.DuckDBPyConnection,
+    settings: Settings,
+    exported_at: dt.datetime,
+    mapping: HeaderMapping | None,
 ) -> None:
     """Connection-local inputs of the staging queries: key pads, labels, macros (never stored)."""
     opad, ipad = hmac_pads(pseudonym_key(settings))
@@ -234,7 +237,7 @@ def prepare_staging(
     settings: Settings,
     exported_at: dt.datetime,
     mapping: HeaderMapping | None,
-) -> list:
+) -> list[dates.DateOrder]:
     """Everything the staging query of ``kind`` reads besides raw_rows: key pads, labels,
     macros, each date column's order and the event-log order key. Returns the date orders."""
     _prepare(con, settings, exported_at, mapping)
@@ -248,12 +251,12 @@ def prepare_staging(
 
 def _load(
     con: duckdb.DuckDBPyConnection,
-    path,
-    kind,
-    settings,
-    mapping,
-    scope,
-    dry_run,
+    path: Path,
+    kind: str,
+    settings: Settings,
+    mapping: HeaderMapping | None,
+    scope: str,
+    dry_run: bool,
     result: LoadResult,
 ) -> None:
     if dry_run:
@@ -316,7 +319,12 @@ def stage_file_rows(con: duckdb.DuckDBPyConnection, kind: str, event_log: bool) 
     con.execute(sql("rows_to_check", kind=kind))
 
 
-def _event_order(con: duckdb.DuckDBPyConnection, path: Path, order_by: str | None, orders) -> None:
+def _event_order(
+    con: duckdb.DuckDBPyConnection,
+    path: Path,
+    order_by: str | None,
+    orders: list[dates.DateOrder],
+) -> None:
     """event_order_key(): an event log's order_by column typed as its values are, numbers as
     numbers and timestamps as timestamps (in the column's decided order), so that the latest
     event wins; a column that is neither is refused rather than sorted as nothing."""
@@ -341,7 +349,7 @@ def _event_order(con: duckdb.DuckDBPyConnection, path: Path, order_by: str | Non
     con.execute(sql("event_order_key", reads_as=reads_as, order=order))
 
 
-def _validate(con: duckdb.DuckDBPyConnection, kind: str, settings: Settings):
+def _validate(con: duckdb.DuckDBPyConnection, kind: str, settings: Settings) -> pa.Table:
     """Run the kind's GX suite on rows_to_check inside DuckDB; the findings (source_row,
     rule, level) as an Arrow table.
 
@@ -409,7 +417,7 @@ _RECORD_KEY = {kind: f"r.{key}" for kind, key in RECORD_KEYS.items()} | {
 
 
 def _quarantine(
-    con: duckdb.DuckDBPyConnection, kind, result: LoadResult, load_id: int, now
+    con: duckdb.DuckDBPyConnection, kind: str, result: LoadResult, load_id: int, now: dt.datetime
 ) -> None:
     con.execute(
         sql(
@@ -445,7 +453,11 @@ def _reason_sql(con: duckdb.DuckDBPyConnection, lang: str) -> str:
 
 
 def _file_warnings(
-    con: duckdb.DuckDBPyConnection, result: LoadResult, load_id: int, now, orders
+    con: duckdb.DuckDBPyConnection,
+    result: LoadResult,
+    load_id: int,
+    now: dt.datetime,
+    orders: list[dates.DateOrder],
 ) -> None:
     """Warnings about the whole file: a date order that had to be assumed."""
     assumed = ", ".join(
@@ -471,7 +483,7 @@ def _file_warnings(
 
 
 def _upsert_register(
-    con: duckdb.DuckDBPyConnection, result: LoadResult, load_id: int, now
+    con: duckdb.DuckDBPyConnection, result: LoadResult, load_id: int, now: dt.datetime
 ) -> tuple[int, int]:
     """New content becomes a new version; known content only moves its sighting range."""
     unchanged = scalar(con, sql("versions_unchanged"))
@@ -501,7 +513,7 @@ _REFERENCE_COLUMNS = {
 
 
 def _upsert_reference(
-    con: duckdb.DuckDBPyConnection, kind, result: LoadResult, now
+    con: duckdb.DuckDBPyConnection, kind: str, result: LoadResult, now: dt.datetime
 ) -> tuple[int, int]:
     """Directories and exposure: one row per key; the export with the latest exported_at wins."""
     keys, columns = _REFERENCE_COLUMNS[kind]
@@ -516,7 +528,11 @@ def _upsert_reference(
 
 
 def _register_warnings(
-    con: duckdb.DuckDBPyConnection, result: LoadResult, load_id: int, now, scope: str
+    con: duckdb.DuckDBPyConnection,
+    result: LoadResult,
+    load_id: int,
+    now: dt.datetime,
+    scope: str,
 ) -> None:
     """Warnings that compare this export with earlier ones: edits after the fact, deletions."""
     args = [load_id, result.source_file, result.source_sha256, now]
@@ -563,12 +579,14 @@ def _refresh_complaints(con: duckdb.DuckDBPyConnection) -> None:
 _VERSIONS_REF = re.compile(r"\bcore\.complaint_versions\b", re.IGNORECASE)
 
 
-def _resolve_quarantine(con: duckdb.DuckDBPyConnection, load_id: int, now) -> None:
+def _resolve_quarantine(con: duckdb.DuckDBPyConnection, load_id: int, now: dt.datetime) -> None:
     """A valid version from a later load resolves earlier rejections of the same complaint."""
     con.execute(sql("resolve_quarantine"), [now, load_id])
 
 
-def _warnings(con: duckdb.DuckDBPyConnection, kind, result: LoadResult, load_id: int, now) -> None:
+def _warnings(
+    con: duckdb.DuckDBPyConnection, kind: str, result: LoadResult, load_id: int, now: dt.datetime
+) -> None:
     """Warning-level findings of the suite are listed; the rows stay loaded."""
     con.execute(
         sql(

@@ -18,6 +18,7 @@ import re
 import tempfile
 import time
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -133,7 +134,7 @@ def _transcode(path: Path, encoding: str) -> Path:
 
 def _sniff_separator(first_line: str) -> str:
     counts = {sep: first_line.count(sep) for sep in (",", ";", "\t", "|")}
-    return max(counts, key=counts.get)
+    return max(counts, key=counts.__getitem__)
 
 
 def _first_line(path: Path, skip: int) -> str:
@@ -143,7 +144,13 @@ def _first_line(path: Path, skip: int) -> str:
         return fh.readline(MAX_CELL_BYTES)
 
 
-def _read_csv(con, path, kind, mapping, table) -> RawFile:
+def _read_csv(
+    con: duckdb.DuckDBPyConnection,
+    path: Path,
+    kind: str,
+    mapping: HeaderMapping | None,
+    table: str,
+) -> RawFile:
     encoding = _detect_encoding(path)
     utf8 = path if encoding == "utf-8" else _transcode(path, encoding)
     try:
@@ -235,7 +242,9 @@ def _text_column(values: list) -> pa.Array:
     return pa.array([_cell_text(v) for v in values], type=pa.string())
 
 
-def _register_like(rows: list[list[object]], kind: str, mapping) -> bool:
+def _register_like(
+    rows: Sequence[Sequence[object]], kind: str, mapping: HeaderMapping | None
+) -> bool:
     if not rows:
         return False
     try:
@@ -245,7 +254,13 @@ def _register_like(rows: list[list[object]], kind: str, mapping) -> bool:
     return True
 
 
-def _read_xlsx(con, path, kind, mapping, table) -> RawFile:
+def _read_xlsx(
+    con: duckdb.DuckDBPyConnection,
+    path: Path,
+    kind: str,
+    mapping: HeaderMapping | None,
+    table: str,
+) -> RawFile:
     try:
         workbook = CalamineWorkbook.from_path(str(path))
         sheets = {
@@ -268,9 +283,10 @@ def _read_xlsx(con, path, kind, mapping, table) -> RawFile:
     ]
     if len(header) > MAX_COLUMNS:
         raise InputError(path, f"{len(header)} columns; this is not a register export")
-    body = rows[1:]
     width = len(header)
-    body = [r if len(r) == width else (list(r) + [None] * width)[:width] for r in body]
+    body: list[Sequence[object]] = [
+        r if len(r) == width else (list(r) + [None] * width)[:width] for r in rows[1:]
+    ]
     arrow = pa.table({h: _text_column([r[i] for r in body]) for i, h in enumerate(header)})
     con.register("xlsx_rows", arrow)
     try:
@@ -296,7 +312,17 @@ NFC_FIELDS = {
 }
 
 
-def _stage(con, path, kind, mapping, table, headers, source, params, shape) -> RawFile:
+def _stage(
+    con: duckdb.DuckDBPyConnection,
+    path: Path,
+    kind: str,
+    mapping: HeaderMapping | None,
+    table: str,
+    headers: list[str],
+    source: str,
+    params: list[object],
+    shape: str,
+) -> RawFile:
     """One pass from the source into ``table``: matched columns renamed to their fields,
     missing ones NULL, blanks NULL; then ``source_row``, the row number a spreadsheet shows."""
     matched = match_headers(headers, kind, mapping, path)
