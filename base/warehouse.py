@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import duckdb
 
@@ -69,8 +69,8 @@ def connect(path: Path, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConn
         con.close()
 
 
-def scalar(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None):
-    """The single value of a query.
+def scalar(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) -> Any:
+    """The single value of a query (None for no row), typed as the SQL makes it.
 
     DuckDB 2 keeps a result open until it is fetched to the end, and an open result blocks the
     connection, so never use ``fetchone()`` on a query you do not drain.

@@ -16,7 +16,8 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-# Typer vendors its own click (typer._click): its usage errors are not click's classes.
+# Typer vendors its own click (typer._click): its usage errors and contexts are not click's.
+from typer._click.core import Context as ClickContext
 from typer._click.exceptions import UsageError
 from typer.core import TyperGroup
 
@@ -34,7 +35,7 @@ ACTIONABLE = (InputError, WarehouseBusy, RunFailed, WriteFailed)
 class OneLineErrors(TyperGroup):
     """Every error a person can act on becomes `error: ...` lines on stderr and exit code 2."""
 
-    def invoke(self, ctx: typer.Context) -> Any:
+    def invoke(self, ctx: ClickContext) -> Any:
         try:
             return super().invoke(ctx)
         except UsageError as exc:

@@ -38,5 +38,6 @@ def rejected_share_problem(con: duckdb.DuckDBPyConnection, settings: Settings) -
         ORDER BY exported_at DESC, load_id DESC LIMIT 1""").fetchall()
     if not rows:
         return "no register export has been loaded yet"
-    blocked, line = gate(*rows[0], settings)
+    source, rejected, checked = rows[0]
+    blocked, line = gate(source, rejected, checked, settings)
     return line if blocked else None

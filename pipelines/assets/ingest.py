@@ -1,5 +1,6 @@
 """Ingest stage: export files -> core tables and quarantine, one transaction per file."""
 
+from collections.abc import Iterator
 from pathlib import Path
 
 from dagster import (
@@ -56,7 +57,7 @@ class IngestConfig(Config):
 )
 def ingest_exports(
     context: AssetExecutionContext, config: IngestConfig, warehouse: WarehouseResource
-):
+) -> Iterator[MaterializeResult | AssetCheckResult]:
     """Load register and reference exports; every row lands in core or in quarantine."""
     settings = warehouse.settings
     with warehouse.connection() as con:

@@ -1,6 +1,8 @@
 """Build stage: the working calendar, build parameters, then the marts: one asset per SQL model
 in models/marts, all computed in one step (a multi_asset)."""
 
+from collections.abc import Iterator
+
 from dagster import (
     AssetCheckResult,
     AssetCheckSeverity,
@@ -81,7 +83,9 @@ def _marts_asset() -> AssetsDefinition:
     tables = mart_models()
 
     @multi_asset(specs=[_mart_spec(t) for t in tables], can_subset=True, name="marts")
-    def marts(context: AssetExecutionContext, warehouse: WarehouseResource):
+    def marts(
+        context: AssetExecutionContext, warehouse: WarehouseResource
+    ) -> Iterator[MaterializeResult]:
         selected = context.selected_asset_keys
         with warehouse.connection() as con:
             for table in tables:
