@@ -19,8 +19,9 @@ import os
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import dagster as dg
 from filelock import FileLock
@@ -78,7 +79,8 @@ class DemoRun:
     failed: list[str]  # report steps that failed, one line each; the warehouse stands
 
 
-Run = TypeVar("Run", IngestRun, BuildRun, ReportRun, HrDossierRun)
+# Bound, not constrained: the demo passes a step that is either a report or the HR dossier.
+Run = TypeVar("Run", bound=IngestRun | BuildRun | ReportRun | HrDossierRun)
 
 
 def raise_for_problems(run: Run) -> Run:
@@ -143,7 +145,7 @@ def build(as_of: str | None = None, progress: Progress | None = None) -> BuildRu
         dg.RunConfig(ops={build_params.op.name: BuildConfig(as_of=as_of)}),
         progress=progress,
     )
-    built = [_materialization(e) for e in result.get_asset_materialization_events()]
+    built = [e.materialization for e in result.get_asset_materialization_events()]
     params = [m for m in built if m.asset_key == BUILD_PARAMS]
     return BuildRun(
         as_of=str(params[0].metadata["as_of"].value) if params else None,
@@ -167,7 +169,7 @@ def report(
     files = [
         Path(p)
         for e in result.get_asset_materialization_events()
-        for p in _materialization(e).metadata["files"].value
+        for p in _json_list(e.materialization, "files")
     ]
     return ReportRun(first, files, problems(result))
 
@@ -255,8 +257,8 @@ def demo(seed: int = 2026, progress: Progress | None = None) -> DemoRun:
     steps: list = load_demo(out, manifest, progress=progress)
     month = dt.date.fromisoformat(f"{manifest['review_month'][:7]}-01")
     employee = manifest["planted"]["persistent"]
-    reports = [
-        (f"report ({lang.value})", lambda lang=lang: report(month, lang, progress)) for lang in Lang
+    reports: list[tuple[str, Callable[[], ReportRun | HrDossierRun]]] = [
+        (f"report ({lang.value})", partial(report, month, lang, progress)) for lang in Lang
     ]
     reports.append(
         (
@@ -345,11 +347,10 @@ def run_job(
 def failed_checks(result: dg.ExecuteInProcessResult, severity: str) -> list[str]:
     """The descriptions of the run's failed asset checks of one severity (ERROR or WARN)."""
     return [
-        event.event_specific_data.description
-        for event in result.all_events
-        if event.event_type_value == "ASSET_CHECK_EVALUATION"
-        and not event.event_specific_data.passed
-        and event.event_specific_data.severity.value == severity
+        # every check of the code location describes its result; the name is a fallback
+        check.description or check.check_name
+        for check in result.get_asset_check_evaluations()
+        if not check.passed and check.severity.value == severity
     ]
 
 
@@ -357,27 +358,31 @@ def problems(result: dg.ExecuteInProcessResult) -> list[str]:
     """Why a run failed, in the words the pipeline gave: refused files, failed gates (each
     gate's description says what it blocks and how to release it)."""
     found = [f"blocked: {line}" for line in failed_checks(result, "ERROR")]
-    for event in result.all_events:
-        if event.is_step_failure:
-            data = event.step_failure_data
-            if data.user_failure_data and data.user_failure_data.description:
-                found.append(data.user_failure_data.description)
-            elif "AssetCheckFailed" not in (data.error.cls_name or ""):
-                error = data.error.cause or data.error
-                found.append(error.message.strip().split(": ", 1)[-1])
+    for event in result.get_step_failure_events():
+        data = event.step_failure_data
+        if data.user_failure_data and data.user_failure_data.description:
+            found.append(data.user_failure_data.description)
+            continue
+        assert data.error is not None, "a step failure without a Failure carries its error"
+        if "AssetCheckFailed" not in (data.error.cls_name or ""):
+            error = data.error.cause or data.error
+            found.append(error.message.strip().split(": ", 1)[-1])
     return found
 
 
-def _materialization(event: dg.DagsterEvent) -> dg.AssetMaterialization:
-    return event.event_specific_data.materialization
+def _json_list(mat: dg.AssetMaterialization, key: str) -> list[Any]:
+    """A list an asset attached as JSON metadata (``MetadataValue.json``)."""
+    entry = mat.metadata[key]
+    assert isinstance(entry, dg.JsonMetadataValue) and isinstance(entry.value, list), key
+    return entry.value
 
 
 def _load_results(result: dg.ExecuteInProcessResult) -> list[LoadResult]:
     """Per-file outcomes, from the metadata the ingest asset attached to core/load_log."""
     for event in result.get_asset_materialization_events():
-        mat = _materialization(event)
+        mat = event.materialization
         if mat.asset_key.path == ["core", "load_log"]:
-            return [LoadResult.from_dict(d) for d in mat.metadata["files"].value]
+            return [LoadResult.from_dict(d) for d in _json_list(mat, "files")]
     return []
 
 
@@ -398,14 +403,17 @@ class _ProgressHandler(logging.Handler):
         elif event.event_type_value == "STEP_START":
             self.say(f"stage {event.step_key.replace('__', '.')}…")
         elif event.event_type_value == "ASSET_MATERIALIZATION":
-            mat = _materialization(event)
+            mat = event.materialization
             rows = mat.metadata.get("rows")
             if rows is not None:
                 self.say(f"  {'.'.join(mat.asset_key.path)}: {rows.value} rows")
 
 
 def _progress_logger(say: Progress) -> dg.LoggerDefinition:
-    @dg.logger(description="Stages, files and rows for a person at a terminal (CLI only).")
+    @dg.logger(
+        config_schema=None,  # any config: the overloads need it said when a description is
+        description="Stages, files and rows for a person at a terminal (CLI only).",
+    )
     def progress(_init_context: dg.InitLoggerContext) -> logging.Logger:
         log = logging.Logger("complaints.progress", logging.DEBUG)  # not registered: per run
         log.addHandler(_ProgressHandler(say))
