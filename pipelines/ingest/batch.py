@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import importlib
-import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -36,7 +34,6 @@ def ingest(
     """Load each file whole or not at all; unusable files are reported, the others still load."""
     when: dt.datetime | None = parse_when(exported_at) if exported_at else None
     user_mapping = HeaderMapping.load(Path(mapping)) if mapping else None
-    _import_checks_meanwhile()
     results, errors = [], []
     for path in expand(paths):
         try:
@@ -61,12 +58,3 @@ def expand(paths: list[str]) -> list[Path]:
         else:
             out.append(p)
     return out
-
-
-def _import_checks_meanwhile() -> None:
-    """Import Great Expectations (about 3.5 s) in a thread while the first file is read and
-    staged: DuckDB releases the GIL while it works, so the import costs the load little. The
-    loader's own import of data_checks.runner waits for this one (Python's module locks)."""
-    threading.Thread(
-        target=importlib.import_module, args=("data_checks.runner",), daemon=True
-    ).start()
