@@ -35,6 +35,8 @@ def main(path: str) -> None:
     df = pd.read_csv(path, dtype=str)
     for col in ("received_at", "first_response_at", "resolved_at", "review_requested_at"):
         df[col] = pd.to_datetime(df[col], errors="coerce", format="mixed", utc=True)
+        # The analyst's own script imports nothing of the project, so its time is its own:
+        # the zone is written here as such a script would write it.
         df[col] = df[col].dt.tz_convert("Asia/Ho_Chi_Minh").dt.tz_localize(None)
     years = range(df["received_at"].min().year, df["received_at"].max().year + 2)
     holidays = set(hol.country_holidays("VN", years=years))

@@ -64,12 +64,13 @@ def prepare(csv: Path, out: Path) -> Path:
     os.environ.setdefault("COMPLAINTS_HOME", tempfile.mkdtemp(prefix="bench-home-"))
     os.environ.setdefault("COMPLAINTS_PSEUDONYM_KEY", "bench")
     from base.settings import get_settings
+    from base.warehouse import set_time_zone
     from pipelines.ingest.load import prepare_staging, staging_sql
     from pipelines.ingest.readers import read_export
     from pipelines.when import parse_when
 
     con = duckdb.connect()
-    con.execute("SET TimeZone = 'Asia/Ho_Chi_Minh'")
+    set_time_zone(con)
     raw = read_export(con, csv, "register")
     prepare_staging(
         con, csv, "register", raw.fields, get_settings(), parse_when("2026-09-30"), None
