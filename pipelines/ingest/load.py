@@ -5,8 +5,9 @@ rows -> upsert the valid ones -> log. Either the whole file lands or nothing of 
 
 Python orders the steps; the SQL lives beside it: ``staging/<kind>_rows.sql`` types a file's
 rows (one SELECT per kind, run inside the load, never stored), ``sql/<step>.sql`` holds each
-other statement (Jinja placeholders only for identifiers and SQL fragments of ours; values go
-as ``?`` parameters) and ``macros.sql`` the scalar macros they share. The steps pass rows to
+other statement (Jinja placeholders only for identifiers and SQL fragments of ours; a value is
+a bound parameter, written ``{{ param }}`` and rendered as DuckDB's ``?``) and ``macros.sql``
+the scalar macros they share. The steps pass rows to
 each other in TEMP tables of the loading connection (never the warehouse file: the raw rows
 hold personal data; a failed or dry-run load rolls them back with the rest):
 
