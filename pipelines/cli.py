@@ -128,6 +128,9 @@ Month = Annotated[
     ),
 ]
 LangOption = Annotated[Lang, typer.Option("--lang", help="Language of the output.")]
+ScopeOption = Annotated[
+    Scope, typer.Option(help="full: the export lists every complaint; delta: only some")
+]
 
 
 def _day(month: dt.datetime | None) -> dt.date | None:
@@ -140,9 +143,7 @@ def ingest_cmd(
     kind: KindOption = Kind.register,
     exported_at: ExportedAt = None,
     mapping: Mapping = None,
-    scope: Annotated[
-        Scope, typer.Option(help="full: the export lists every complaint; delta: only some")
-    ] = Scope.full,
+    scope: ScopeOption = Scope.full,
 ) -> None:
     """Load export files into the warehouse (each file whole, or not at all)."""
     runs = _api()
@@ -188,6 +189,27 @@ def report_cmd(month: Month = None, lang: LangOption = Lang.vi) -> None:
     run = runs.raise_for_problems(runs.report(_day(month), lang, progress=_progress()))
     for path in run.files:
         typer.echo(f"Report: {path}")
+
+
+@app.command("month")
+def month_cmd(
+    paths: Paths,
+    kind: KindOption = Kind.register,
+    exported_at: ExportedAt = None,
+    mapping: Mapping = None,
+    scope: ScopeOption = Scope.full,
+    lang: LangOption = Lang.vi,
+) -> None:
+    """The month's routine in one process: ingest, build and report (the same jobs)."""
+    runs = _api()
+    run = runs.month(paths, kind, exported_at, mapping, scope, lang, progress=_progress())
+    _print_files(run.ingest)
+    if run.build.as_of:
+        typer.echo(f"✓ built {len(run.build.tables)} tables as of {run.build.as_of}")
+    for path in run.report.files if run.report else []:
+        typer.echo(f"Report: {path}")
+    _data_docs_line()
+    runs.raise_for_problems(run)
 
 
 @app.command("hr-dossier")

@@ -199,3 +199,48 @@ def test_help_and_option_errors_do_not_import_dagster():
     )
     assert "error: Invalid value for '--lang'" in proc.stderr
     assert "DAGSTER False" in proc.stdout
+
+
+def _tables(home, *tables: str) -> dict[str, list[tuple]]:
+    import duckdb
+
+    with duckdb.connect(str(home / "warehouse.duckdb"), read_only=True) as con:
+        return {t: con.execute(f"SELECT * FROM {t} ORDER BY ALL").fetchall() for t in tables}
+
+
+def test_month_is_ingest_build_report_in_one_process(tmp_path, monkeypatch, home):
+    path = _register(tmp_path)
+    result = invoke("month", str(path), "--exported-at", "2026-01-31", "--lang", "en")
+    assert result.exit_code == 0, result.stderr
+    out = result.stdout.splitlines()
+    assert any(
+        ln.startswith("✓ register_2026-01-31") and ln.endswith("rejected 1, warned 0") for ln in out
+    )
+    assert any(ln.startswith("✓ built ") and ln.endswith(" tables as of 2026-01-31") for ln in out)
+    assert f"Report: {home / 'reports' / '2026-01' / 'management.en.html'}" in out
+    # The same warehouse as the three commands give, on a second home with the same key.
+    other = tmp_path / "other"
+    other.mkdir()
+    monkeypatch.setenv("COMPLAINTS_HOME", str(other))
+    runs.get_settings.cache_clear()
+    runs.ingest([path], runs.Kind.register, "2026-01-31")
+    built = runs.raise_for_problems(runs.build())
+    runs.raise_for_problems(runs.report(None, runs.Lang.en))
+    tables = ("core.complaints", "marts.complaint_sla", "marts.sla_monthly", "marts.funnel")
+    assert _tables(home, *tables) == _tables(other, *tables)
+    assert len(built.tables) == int(next(ln for ln in out if ln.startswith("✓ built")).split()[2])
+
+
+def test_a_blocked_month_builds_and_reports_nothing(tmp_path, home):
+    # 12 of 12 rows answered before they were received: over the share and the minimum count.
+    rows = [
+        complaint(f"B{i}", "2026-01-07 09:00", first_response_at="2026-01-04 09:00")
+        for i in range(12)
+    ]
+    path = write_rows(tmp_path / "register_2026-01-31.csv", rows, "csv_utf8_en")
+    result = invoke("month", str(path))
+    assert result.exit_code == 2
+    (line, *_) = error_lines(result)
+    assert line.startswith("error: blocked: ")
+    assert not (home / "reports").exists()
+    assert "✓ built" not in result.stdout
