@@ -15,36 +15,39 @@ with previous as (
     ) = 1
 ),
 
-received_edits as (
+-- each valid row beside that version: one join, read by both kinds of edit
+paired as (
     select
         s.source_row,
         s.complaint_id,
-        'received_at' as what,
-        strftime(p.received_at, '%Y-%m-%d %H:%M:%S') as old_value,
-        strftime(s.received_at, '%Y-%m-%d %H:%M:%S') as new_value
+        p.received_at as old_received_at,
+        s.received_at as new_received_at,
+        p.first_response_at as old_first_response_at,
+        s.first_response_at as new_first_response_at
     from valid_rows as s
     inner join previous as p on s.complaint_id = p.complaint_id
-    where p.received_at <> s.received_at
-),
-
-response_edits as (
-    select
-        s.source_row,
-        s.complaint_id,
-        'first_response_at' as what,
-        strftime(p.first_response_at, '%Y-%m-%d %H:%M:%S') as old_value,
-        strftime(s.first_response_at, '%Y-%m-%d %H:%M:%S') as new_value
-    from valid_rows as s
-    inner join previous as p on s.complaint_id = p.complaint_id
-    where
-        p.first_response_at is not null
-        and p.first_response_at is distinct from s.first_response_at
 ),
 
 edits as (
-    select * from received_edits
+    select
+        source_row,
+        complaint_id,
+        'received_at' as what,
+        strftime(old_received_at, '%Y-%m-%d %H:%M:%S') as old_value,
+        strftime(new_received_at, '%Y-%m-%d %H:%M:%S') as new_value
+    from paired
+    where old_received_at <> new_received_at
     union all
-    select * from response_edits
+    select
+        source_row,
+        complaint_id,
+        'first_response_at',
+        strftime(old_first_response_at, '%Y-%m-%d %H:%M:%S'),
+        strftime(new_first_response_at, '%Y-%m-%d %H:%M:%S')
+    from paired
+    where
+        old_first_response_at is not null
+        and old_first_response_at is distinct from new_first_response_at
 )
 
 select
