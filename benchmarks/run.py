@@ -348,25 +348,22 @@ def xlsx_case() -> str:
     )
 
 
+def _printed(module: str, path: Path) -> str:
+    """What ``python -m module path`` prints (a Markdown table)."""
+    return subprocess.run(
+        [PY, "-m", module, str(path)], check=True, capture_output=True, text=True
+    ).stdout
+
+
 def profile_case(csv: Path) -> str:
     """Where the 1M-row load spends its time, statement by statement."""
-    table = subprocess.run(
-        [PY, "-m", "benchmarks.profile_ingest", str(csv)],
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout
+    table = _printed("benchmarks.profile_ingest", csv)
     return "\n## Profile of loading 1,000,000 complaints (one run)\n\n" + table
 
 
 def build_profile_case(home: Path) -> str:
     """Each mart's SQL on the 1M warehouse (after the incremental month): the build's own work."""
-    table = subprocess.run(
-        [PY, "-m", "benchmarks.profile_build", str(home)],
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout
+    table = _printed("benchmarks.profile_build", home)
     return "\n## Profile of building the marts on 1,020,000 complaints (one run)\n\n" + table
 
 

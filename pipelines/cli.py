@@ -104,6 +104,15 @@ def _print_files(run: runs.IngestRun) -> None:
         typer.echo(f"warning: {line}", err=True)
 
 
+def _print_built(run: runs.BuildRun) -> None:
+    typer.echo(f"✓ built {len(run.tables)} tables as of {run.as_of}")
+
+
+def _print_reports(files: list[Path]) -> None:
+    for path in files:
+        typer.echo(f"Report: {path}")
+
+
 def _data_docs_line() -> None:
     index = get_settings().data_docs_dir / "index.html"
     if index.exists():
@@ -187,8 +196,7 @@ def report_cmd(month: Month = None, lang: LangOption = Lang.vi) -> None:
     """Write the month's management and quality reports and analyst tables."""
     runs = _api()
     run = runs.raise_for_problems(runs.report(_day(month), lang, progress=_progress()))
-    for path in run.files:
-        typer.echo(f"Report: {path}")
+    _print_reports(run.files)
 
 
 @app.command("month")
@@ -205,9 +213,8 @@ def month_cmd(
     run = runs.month(paths, kind, exported_at, mapping, scope, lang, progress=_progress())
     _print_files(run.ingest)
     if run.build.as_of:
-        typer.echo(f"✓ built {len(run.build.tables)} tables as of {run.build.as_of}")
-    for path in run.report.files if run.report else []:
-        typer.echo(f"Report: {path}")
+        _print_built(run.build)
+    _print_reports(run.report.files if run.report else [])
     _data_docs_line()
     runs.raise_for_problems(run)
 
@@ -244,10 +251,9 @@ def demo_cmd(
         if isinstance(step, runs.IngestRun):
             _print_files(step)
         elif isinstance(step, runs.BuildRun):
-            typer.echo(f"✓ built {len(step.tables)} tables as of {step.as_of}")
+            _print_built(step)
         elif isinstance(step, runs.ReportRun):
-            for path in step.files:
-                typer.echo(f"Report: {path}")
+            _print_reports(step.files)
         else:
             typer.echo(f"HR dossier (restricted, audited): {step.path}")
     for line in run.failed:

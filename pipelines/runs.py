@@ -202,11 +202,10 @@ def month(
         dg.RunConfig(ops={ingest_exports.op.name: config, build_params.op.name: BuildConfig()}),
         progress=progress,
     )
-    found = problems(result)
     loaded = IngestRun(_load_results(result), failed_checks(result, "WARN"))
-    built = _build_run(result)
-    if found or built.as_of is None:
-        return MonthRun(loaded, built, None, found or ["nothing was built"])
+    built = _build_run(result)  # its problems are the whole run's, the load's included
+    if built.problems or built.as_of is None:
+        return MonthRun(loaded, built, None, built.problems or ["nothing was built"])
     shown = report(None, lang, progress)
     return MonthRun(loaded, built, shown, shown.problems)
 

@@ -420,12 +420,13 @@ _RECORD_KEY = {kind: f"r.{key}" for kind, key in RECORD_KEYS.items()} | {
 def _quarantine(
     con: duckdb.DuckDBPyConnection, kind: str, result: LoadResult, load_id: int, now: dt.datetime
 ) -> None:
+    detail = _detail_sql(con)
     con.execute(
         sql(
             "quarantine_rejected",
             record_key=_RECORD_KEY[kind],
-            reason_en=_reason_sql(con, "en"),
-            reason_vi=_reason_sql(con, "vi"),
+            reason_en=_reason_sql(detail, "en"),
+            reason_vi=_reason_sql(detail, "vi"),
             row_values=_row_values_sql(kind),
         ),
         [load_id, kind, result.source_file, result.source_sha256, now],
@@ -448,9 +449,10 @@ def _detail_sql(con: duckdb.DuckDBPyConnection) -> str:
     return f"mask_pii(CASE rules.detail {cases} END, NULL, NULL, NULL, NULL, NULL, NULL)"
 
 
-def _reason_sql(con: duckdb.DuckDBPyConnection, lang: str) -> str:
-    """A rule's reason with the value it is about in place of '{value}'."""
-    return f"replace(rules.reason_{lang}, '{{value}}', coalesce({_detail_sql(con)}, ''))"
+def _reason_sql(detail: str, lang: str) -> str:
+    """A rule's reason with the value it is about (``detail``, from _detail_sql) in place of
+    '{value}'."""
+    return f"replace(rules.reason_{lang}, '{{value}}', coalesce({detail}, ''))"
 
 
 def _file_warnings(
@@ -589,13 +591,14 @@ def _warnings(
     con: duckdb.DuckDBPyConnection, kind: str, result: LoadResult, load_id: int, now: dt.datetime
 ) -> None:
     """Warning-level findings of the suite are listed; the rows stay loaded."""
+    detail = _detail_sql(con)
     con.execute(
         sql(
             "warnings_findings",
             record_key="fr.complaint_id" if kind == "register" else "NULL",
-            reason_en=_reason_sql(con, "en"),
-            reason_vi=_reason_sql(con, "vi"),
-            detail=_detail_sql(con),
+            reason_en=_reason_sql(detail, "en"),
+            reason_vi=_reason_sql(detail, "vi"),
+            detail=detail,
         ),
         [load_id, kind, result.source_file, result.source_sha256, now],
     )
