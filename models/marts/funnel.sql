@@ -39,10 +39,17 @@ with params as (
     cross join core.build_params as b
 ),
 
+-- An incremental build (pipelines/month_marts.py) sets the variable funnel_review_months to the
+-- months whose window changed; unset (a full build), every month up to as_of's.
 review_months as (
     select distinct month as review_month
     from marts.subject_monthly
-    where month <= (select last_month from params)
+    where
+        month <= (select last_month from params)
+        and (
+            getvariable('funnel_review_months') is null
+            or list_contains(getvariable('funnel_review_months'), month)
+        )
 ),
 
 subject_windows as (

@@ -3,6 +3,7 @@ in models/marts, all computed in one step (a multi_asset)."""
 
 from collections.abc import Iterator
 
+import duckdb
 from dagster import (
     AssetCheckResult,
     AssetCheckSeverity,
@@ -18,6 +19,7 @@ from dagster import (
     multi_asset,
 )
 
+from pipelines import month_marts
 from pipelines.build_params import write_build_params
 from pipelines.gate import rejected_share_problem
 from pipelines.models import MODELS_DIR, build_model, discover_models, mart_models, preview
@@ -92,12 +94,12 @@ def _marts_asset() -> AssetsDefinition:
                 key = AssetKey(table.split("."))
                 if key not in selected:
                     continue
-                rows = build_model(con, table)
+                metadata = _build(con, table)
                 sample = preview(con, table)
                 yield MaterializeResult(
                     asset_key=key,
                     metadata={
-                        "rows": rows,
+                        **metadata,
                         "preview": MetadataValue.md(
                             sample.to_markdown(index=False) if len(sample.columns) < 20 else ""
                         ),
@@ -105,6 +107,15 @@ def _marts_asset() -> AssetsDefinition:
                 )
 
     return marts
+
+
+def _build(con: duckdb.DuckDBPyConnection, table: str) -> dict[str, int | str]:
+    """Build one mart; a month-partitioned one says which months it recomputed."""
+    if not month_marts.is_partitioned(table):
+        return {"rows": build_model(con, table)}
+    built = month_marts.build(con, discover_models(MODELS_DIR)[table])
+    months = "all" if built.months is None else ", ".join(f"{m:%Y-%m}" for m in built.months)
+    return {"rows": built.rows, "months recomputed": months or "none"}
 
 
 def mart_assets() -> list[AssetsDefinition]:
