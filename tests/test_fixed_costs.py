@@ -55,6 +55,44 @@ def test_build_and_report_never_import_great_expectations(tmp_path, home, wareho
     assert (home / "reports" / "2026-03" / "management.html").exists()
 
 
+def test_a_snapshot_with_nothing_new_loads_without_great_expectations(tmp_path, home, warehouse):
+    """The same file again, and the same rows in a later export of another shape, have no row
+    to check: they load without importing GX; a file with one new row imports it and checks
+    that row."""
+    _ingested(tmp_path, warehouse, DagsterInstance.ephemeral())
+    same = [
+        complaint("F-1", "2026-02-13 10:00", first_response_at="2026-02-24 09:00"),
+        complaint("F-2", "2026-03-02 10:00", category="staff_conduct", employee_id="NV1"),
+    ]
+    # the same rows exported again later, as a Vietnamese workbook (another file, same content)
+    later = write_rows(tmp_path / "register_2026-04-06.xlsx", same, "xlsx_vi")
+    new = write_rows(
+        tmp_path / "register_2026-05-06.csv",
+        [*same, complaint("F-3", "2026-05-04 10:00")],
+        "csv_utf8_en",
+    )
+    code = (
+        "import sys\n"
+        "from pipelines import runs\n"
+        "def gx(): return 'great_expectations' in sys.modules\n"
+        f"first = runs.ingest([{str(tmp_path / 'register_2026-03-06.csv')!r}, {str(later)!r}])\n"
+        "print('SEEN', gx(), [(f.status, f.rows_checked) for f in first.files])\n"
+        f"second = runs.ingest([{str(new)!r}])\n"
+        "print('NEW', gx(), [(f.rows_loaded, f.rows_checked) for f in second.files])\n"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        timeout=300,
+        env={**os.environ, "COMPLAINTS_HOME": str(home)},
+    )
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert "SEEN False [('duplicate_file', 0), ('loaded', 0)]" in proc.stdout
+    assert "NEW True [(1, 1)]" in proc.stdout
+
+
 def test_marts_are_one_step_with_an_asset_and_lineage_per_table():
     (marts,) = mart_assets()
     keys = {"/".join(k.path) for k in marts.keys}

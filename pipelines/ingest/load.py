@@ -268,7 +268,8 @@ def _load(
     orders = prepare_staging(con, path, kind, raw.fields, settings, result.exported_at, mapping)
     stage_file_rows(con, kind, bool(event_log))
     result.rows_checked = scalar(con, "SELECT count(*) FROM rows_to_check")
-    findings = _validate(con, kind, settings)
+    # Nothing new or changed to check (a snapshot seen before): GX and its import are skipped.
+    findings = _validate(con, kind, settings) if result.rows_checked else _findings([])
     con.register("findings", findings)
     load_id = scalar(con, "SELECT nextval('core.load_id_seq')")
     result.load_id = load_id
@@ -375,6 +376,11 @@ def _validate(con: duckdb.DuckDBPyConnection, kind: str, settings: Settings) -> 
             found = run_suite(kind, rows, suite, settings.home, asset=kind)
         finally:
             checks.execute(f'DROP TABLE IF EXISTS "{kind}"')
+    return _findings(found)
+
+
+def _findings(found: list[tuple[int, str]]) -> pa.Table:
+    """(source_row, rule) pairs as the findings table: source_row, rule, level."""
     return pa.table(
         {
             "source_row": pa.array([row for row, _ in found], pa.int64()),
