@@ -1,6 +1,21 @@
 -- Register integrity: complaints edited after the fact, vanished from the latest full export, or
 -- whose id was reused for a different complainant. One row per finding, for the quality report.
-with versions as (
+
+-- Every complaint's versions in one pass (one aggregation over the register, not one per issue)
+with per_complaint as (
+    select
+        complaint_id,
+        count(*) as versions,
+        max(exported_at) as last_exported_at,
+        min(first_exported_at) as first_exported_at,
+        -- more than one complainant (min <> max: as count(distinct) > 1, without the distinct)
+        min(customer_key) <> max(customer_key) as reused
+    from core.complaint_versions
+    group by complaint_id
+),
+
+-- Edits need an earlier version: only complaints with several are sorted (most have one)
+versions as (
     select
         complaint_id, received_at, first_response_at, customer_key, first_exported_at,
         exported_at,
@@ -8,6 +23,7 @@ with versions as (
         lag(first_response_at) over w as previous_first_response_at,
         lag(exported_at) over w as previous_exported_at
     from core.complaint_versions
+    where complaint_id in (select complaint_id from per_complaint where versions > 1)
     window w as (partition by complaint_id order by first_exported_at, exported_at)
 ),
 
@@ -39,18 +55,6 @@ latest_full_export as (
     select max(exported_at) as exported_at
     from core.load_log
     where kind = 'register' and scope = 'full'
-),
-
--- Every complaint's versions in one pass (one aggregation over the register, not one per issue)
-per_complaint as (
-    select
-        complaint_id,
-        max(exported_at) as last_exported_at,
-        min(first_exported_at) as first_exported_at,
-        -- more than one complainant (min <> max: as count(distinct) > 1, without the distinct)
-        min(customer_key) <> max(customer_key) as reused
-    from core.complaint_versions
-    group by complaint_id
 ),
 
 vanished as (
