@@ -32,6 +32,20 @@ def _ingested(tmp_path, warehouse, instance):
     )
 
 
+def _in_fresh_process(code: str, home) -> str:
+    """Run ``code`` in a new Python process on ``home`` (nothing imported yet); its stdout."""
+    proc = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        timeout=300,
+        env={**os.environ, "COMPLAINTS_HOME": str(home)},
+    )
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    return proc.stdout
+
+
 def test_build_and_report_never_import_great_expectations(tmp_path, home, warehouse):
     _ingested(tmp_path, warehouse, DagsterInstance.ephemeral())
     code = (
@@ -42,16 +56,8 @@ def test_build_and_report_never_import_great_expectations(tmp_path, home, wareho
         "print('LOADED', sorted(m for m in ('great_expectations', 'duckdb_engine')"
         " if m in sys.modules))\n"
     )
-    proc = subprocess.run(
-        [sys.executable, "-c", code],
-        capture_output=True,
-        text=True,
-        cwd=REPO,
-        timeout=300,
-        env={**os.environ, "COMPLAINTS_HOME": str(home)},
-    )
-    assert proc.returncode == 0, proc.stderr[-2000:]
-    assert "LOADED []" in proc.stdout
+    stdout = _in_fresh_process(code, home)
+    assert "LOADED []" in stdout
     assert (home / "reports" / "2026-03" / "management.html").exists()
 
 
@@ -80,17 +86,9 @@ def test_a_snapshot_with_nothing_new_loads_without_great_expectations(tmp_path, 
         f"second = runs.ingest([{str(new)!r}])\n"
         "print('NEW', gx(), [(f.rows_loaded, f.rows_checked) for f in second.files])\n"
     )
-    proc = subprocess.run(
-        [sys.executable, "-c", code],
-        capture_output=True,
-        text=True,
-        cwd=REPO,
-        timeout=300,
-        env={**os.environ, "COMPLAINTS_HOME": str(home)},
-    )
-    assert proc.returncode == 0, proc.stderr[-2000:]
-    assert "SEEN False [('duplicate_file', 0), ('loaded', 0)]" in proc.stdout
-    assert "NEW True [(1, 1)]" in proc.stdout
+    stdout = _in_fresh_process(code, home)
+    assert "SEEN False [('duplicate_file', 0), ('loaded', 0)]" in stdout
+    assert "NEW True [(1, 1)]" in stdout
 
 
 def test_marts_are_one_step_with_an_asset_and_lineage_per_table():
