@@ -1,6 +1,6 @@
 """Month-partitioned marts, built incrementally: only the review months whose inputs changed.
 
-``marts.funnel`` is the costliest mart (1.5 s of the 4.2 s of SQL at 1M complaints) and a
+``marts.funnel`` is the costliest mart (1.5 s of the 4.0 s of SQL at 1M complaints) and a
 month's rows of it read only (a) its inputs' rows of the months in that month's window and
 (b) the settings. So a build recomputes a review month only when one of these changed since
 the month was last computed, and keeps the other months' rows:

@@ -1,6 +1,7 @@
 """Incremental marts.funnel (pipelines/month_marts.py): after every build of a series of monthly
-exports, a late decision, as_of moved back and a changed setting, the table kept and partly
-recomputed equals a full rebuild of models/marts/funnel.sql on the same warehouse.
+exports, late complaints, its inputs rebuilt alone in between, as_of moved back and a changed
+setting, the table kept and partly recomputed equals a full rebuild of models/marts/funnel.sql
+on the same warehouse.
 
 The builds run through the real build job (runs.build) on the demo's exports; the full rebuild
 is the model's SQL run whole next to it. Floats may differ in the last bits (DuckDB's parallel
