@@ -211,39 +211,23 @@ handler_breaches as (
 explained as (
     select
         subject_type, subject_id, peer_group, rule, severity, review_month, period_start,
-        observed, expected, upper_limit, complaint_ids,
+        observed, expected, upper_limit, complaint_ids, under_review,
         printf(
             '%d khiếu nại có cơ sở về hành vi %s được kết luận trong tháng %s (Điều 3.4): '
             || '%s. Một vi phạm nghiêm trọng đã được xác minh cần được xem xét, không phụ thuộc '
             || 'vào khối lượng công việc.', observed, what_vi, strftime(review_month, '%m/%Y'),
-            when_vi) || case
-            when coalesce(under_review, 0) > 0
-                then
-                    printf(
-                        ' %d kết luận đang được xem xét '
-                        || 'lại (Điều 4.3): chưa xếp mức cao cho đến khi có kết quả xem xét.', under_review
-                    )
-            else ''
-        end as explanation_vi,
+            when_vi
+        ) as explanation_vi,
         printf(
             '%d substantiated complaint(s) of %s decided in %s (clause 3.4): %s. A single '
             || 'substantiated serious breach warrants review whatever the workload.',
             observed, replace(what_en, '_', ' '), strftime(review_month, '%m/%Y'), when_en
-        )
-        || case
-            when coalesce(under_review, 0) > 0
-                then
-                    printf(
-                        ' %d finding(s) under review '
-                        || '(clause 4.3): not high until the review is decided.', under_review
-                    )
-            else ''
-        end as explanation_en
+        ) as explanation_en
     from serious
     union all
     select
         subject_type, subject_id, peer_group, rule, severity, review_month, period_start,
-        observed, expected, upper_limit, complaint_ids,
+        observed, expected, upper_limit, complaint_ids, under_review,
         printf(
             'Có khiếu nại có cơ sở được kết luận trong %d tháng khác nhau của %d tháng gần '
             || 'nhất (%s–%s): %s. Vi phạm có cơ sở lặp lại nhiều tháng là dấu hiệu vi phạm '
@@ -280,14 +264,6 @@ explained as (
                 ) else '' end,
                 family
             )
-        end || case
-            when coalesce(under_review, 0) > 0
-                then
-                    printf(
-                        ' %d kết luận đang được xem xét '
-                        || 'lại (Điều 4.3): chưa xếp mức cao cho đến khi có kết quả xem xét.', under_review
-                    )
-            else ''
         end,
         printf(
             'Substantiated complaints decided in %d different months of the last %d '
@@ -321,20 +297,12 @@ explained as (
                     format('{:,}', cast(one_in as bigint))
                 ) else '' end, family
             )
-        end || case
-            when coalesce(under_review, 0) > 0
-                then
-                    printf(
-                        ' %d finding(s) under review '
-                        || '(clause 4.3): not high until the review is decided.', under_review
-                    )
-            else ''
         end
     from persistent
     union all
     select
         subject_type, subject_id, peer_group, rule, severity, review_month, period_start,
-        observed, expected, upper_limit, complaint_ids,
+        observed, expected, upper_limit, complaint_ids, under_review,
         case
             when method = 'poisson_exposure'
                 then
@@ -375,16 +343,7 @@ explained as (
             ' Mức chênh lệch đã được điều chỉnh (×%s) vì các '
             || 'đơn vị vốn chênh lệch nhau nhiều hơn mức ngẫu nhiên.',
             replace(printf('%.2f', sqrt(phi)), '.', ',')
-        ) else '' end
-        || case
-            when coalesce(under_review, 0) > 0
-                then
-                    printf(
-                        ' %d kết luận đang được xem xét '
-                        || 'lại (Điều 4.3): chưa xếp mức cao cho đến khi có kết quả xem xét.', under_review
-                    )
-            else ''
-        end,
+        ) else '' end,
         case
             when method = 'poisson_exposure'
                 then
@@ -420,20 +379,11 @@ explained as (
             ' The excess was scaled down ×%.2f because peers vary '
             || 'more than chance alone would make them.', sqrt(phi)
         ) else '' end
-        || case
-            when coalesce(under_review, 0) > 0
-                then
-                    printf(
-                        ' %d finding(s) under review '
-                        || '(clause 4.3): not high until the review is decided.', under_review
-                    )
-            else ''
-        end
     from outliers
     union all
     select
         subject_type, subject_id, peer_group, rule, severity, review_month, period_start,
-        observed, expected, upper_limit, complaint_ids,
+        observed, expected, upper_limit, complaint_ids, null,
         printf(
             'Số khiếu nại có cơ sở cộng dồn 3 tháng (theo tháng kết luận) tăng liên tiếp %d '
             || 'tháng (%s), cao hơn trung vị của nhóm %s (%s). Đây là tín hiệu cần theo dõi, '
@@ -449,7 +399,7 @@ explained as (
     union all
     select
         h.subject_type, h.subject_id, h.peer_group, h.rule, h.severity, h.review_month,
-        h.period_start, h.observed, h.expected, h.upper_limit, h.complaint_ids,
+        h.period_start, h.observed, h.expected, h.upper_limit, h.complaint_ids, null,
         printf(
             '%d/%d khiếu nại tiếp nhận trong %s–%s được phản hồi quá hạn %d ngày làm việc '
             || '(%s), so với %s ở các cán bộ xử lý khác và mức chính sách chấp nhận %s (mục '
@@ -493,7 +443,22 @@ select
     expected,
     upper_limit,
     complaint_ids,
-    explanation_vi,
-    explanation_en
+    -- findings still under review (clause 4.3) are said once, whatever the rule
+    explanation_vi || case
+        when coalesce(under_review, 0) > 0
+            then printf(
+                ' %d kết luận đang được xem xét lại (Điều 4.3): chưa xếp mức cao cho đến khi '
+                || 'có kết quả xem xét.', under_review
+            )
+        else ''
+    end as explanation_vi,
+    explanation_en || case
+        when coalesce(under_review, 0) > 0
+            then printf(
+                ' %d finding(s) under review (clause 4.3): not high until the review is decided.',
+                under_review
+            )
+        else ''
+    end as explanation_en
 from explained
 order by review_month, severity, rule, subject_type, subject_id
