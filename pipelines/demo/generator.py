@@ -27,7 +27,7 @@ import pyarrow.csv as pcsv
 import xlsxwriter
 
 from base.labels import VALUE_LABELS
-from pipelines.ingest.headers import TEMPLATES, header_key
+from pipelines.ingest.headers import PERSONAL_FIELDS, TEMPLATES, header_key
 
 REGISTER_FIELDS = list(TEMPLATES["register"])
 TIMESTAMPS = ("received_at", "first_response_at", "resolved_at", "review_requested_at")
@@ -649,15 +649,7 @@ def state_at(life: pd.DataFrame, when: dt.datetime) -> pd.DataFrame:
     frame["outcome"] = _decode(outcome, names["outcome"])
     frame["review_outcome"] = _decode(review, REVIEW_OUTCOMES)
     frame["status"] = _decode(status, STATUSES)
-    for field in (
-        "customer_id",
-        "customer_name",
-        "customer_phone",
-        "customer_email",
-        "customer_national_id",
-        "contract_id",
-        "description",
-    ):
+    for field in (*PERSONAL_FIELDS, "description"):
         frame[field] = snap[field]
     frame["resolution_summary"] = _decode(
         np.where(decided, outcome, -1), [RESOLUTIONS[o] for o in OUTCOMES]
