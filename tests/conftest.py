@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import subprocess
+import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -73,6 +76,30 @@ def complaint(cid: str, received: str, **fields) -> dict:
     for key, value in fields.items():
         row[key] = _ts(value) if key.endswith("_at") and isinstance(value, str) else value
     return row
+
+
+def run_cli(
+    home: Path,
+    *args: str,
+    env: dict | None = None,
+    cwd: Path | None = REPO,
+    preexec_fn: Callable[[], None] | None = None,
+) -> subprocess.CompletedProcess:
+    """`complaints ARGS` in a new process on ``home`` (the test pseudonym key), output captured."""
+    return subprocess.run(
+        [sys.executable, "-m", "pipelines.cli", *args],
+        cwd=cwd,
+        env={
+            **os.environ,
+            "COMPLAINTS_HOME": str(home),
+            "COMPLAINTS_PSEUDONYM_KEY": "test-key-not-secret",
+            **(env or {}),
+        },
+        capture_output=True,
+        text=True,
+        preexec_fn=preexec_fn,
+        timeout=300,
+    )
 
 
 def _ts(text: str | None):

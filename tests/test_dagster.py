@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-
 from dagster import DagsterInstance, RunConfig, build_sensor_context, materialize
 
 from base.warehouse import connect
@@ -14,7 +10,7 @@ from pipelines.assets.marts import build_params, latest_export_quality_gate
 from pipelines.definitions import defs
 from pipelines.ingest.load import file_sha256
 from pipelines.sensors import inbox_sensor
-from tests.conftest import complaint
+from tests.conftest import complaint, run_cli
 from tests.shapes import write_rows
 
 
@@ -125,14 +121,7 @@ def test_inbox_sensor_requests_each_file_once_by_content(tmp_path, warehouse, se
 def test_cli_bad_input_is_one_line_and_nonzero(tmp_path, home):
     bad = tmp_path / "bad.csv"
     bad.write_text("name,price\nphở,45000\n", encoding="utf-8")
-    env = {**os.environ, "COMPLAINTS_HOME": str(home)}
-    proc = subprocess.run(
-        [sys.executable, "-m", "pipelines.cli", "ingest", str(bad)],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=120,
-    )
+    proc = run_cli(home, "ingest", str(bad))
     assert proc.returncode == 2
     assert "Traceback" not in proc.stderr
     errors = [line for line in proc.stderr.splitlines() if line.startswith("error:")]
@@ -151,14 +140,7 @@ def test_cli_validate_loads_nothing(tmp_path, home):
         ],
         "csv_utf8_en",
     )
-    env = {**os.environ, "COMPLAINTS_HOME": str(home)}
-    proc = subprocess.run(
-        [sys.executable, "-m", "pipelines.cli", "validate", str(path)],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=120,
-    )
+    proc = run_cli(home, "validate", str(path))
     assert proc.returncode == 0, proc.stderr
     assert "read 2, would load 1, unchanged 0, rejected 1" in proc.stdout
     assert "row 3 (K2): thời gian phản hồi đầu tiên sớm hơn thời gian tiếp nhận" in proc.stdout

@@ -12,7 +12,6 @@ import datetime as dt
 import io
 import os
 import subprocess
-import sys
 import textwrap
 from pathlib import Path
 
@@ -32,7 +31,7 @@ from pipelines.ingest.load import load_file
 from pipelines.models import build_model
 from reports.i18n import label
 from reports.management import team_table
-from tests.conftest import REPO, complaint
+from tests.conftest import complaint, run_cli
 from tests.shapes import write_rows
 
 D = dt.datetime
@@ -426,21 +425,7 @@ def test_a_resolution_without_first_response_counts_as_the_response(tmp_path, co
 
 
 def cli(home: Path, *args: str, tz: str | None = None) -> subprocess.CompletedProcess:
-    env = {
-        **os.environ,
-        "COMPLAINTS_HOME": str(home),
-        "COMPLAINTS_PSEUDONYM_KEY": "test-key-not-secret",
-    }
-    if tz:
-        env["TZ"] = tz
-    return subprocess.run(
-        [sys.executable, "-m", "pipelines.cli", *args],
-        cwd=REPO,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    return run_cli(home, *args, env={"TZ": tz} if tz else None)
 
 
 def test_the_gate_on_a_small_file_warns_and_on_many_rejections_blocks(tmp_path, home):

@@ -7,17 +7,15 @@ they fail with ENOSPC on a full disk (a limit also binds root, unlike file permi
 
 from __future__ import annotations
 
-import os
 import resource
 import signal
 import subprocess
-import sys
 from pathlib import Path
 
 import duckdb
 import pytest
 
-from tests.conftest import complaint
+from tests.conftest import complaint, run_cli
 from tests.shapes import write_rows
 
 CORE_TABLES = [
@@ -41,21 +39,7 @@ def cli(
             signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # fail the write, not the process
             resource.setrlimit(resource.RLIMIT_FSIZE, (max_file_bytes, max_file_bytes))
 
-    full_env = {
-        **os.environ,
-        "COMPLAINTS_HOME": str(home),
-        "COMPLAINTS_PSEUDONYM_KEY": "test-key-not-secret",
-        **(env or {}),
-    }
-    return subprocess.run(
-        [sys.executable, "-m", "pipelines.cli", *args],
-        cwd=cwd,
-        env=full_env,
-        capture_output=True,
-        text=True,
-        preexec_fn=limit,
-        timeout=300,
-    )
+    return run_cli(home, *args, env=env, cwd=cwd, preexec_fn=limit)
 
 
 def snapshot(path: Path) -> dict[str, list]:
