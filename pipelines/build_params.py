@@ -24,7 +24,7 @@ def write_build_params(
 ) -> dt.date:
     """Record the parameters the SQL models read; as_of defaults to the latest export."""
     ensure_schema(con)
-    day = parse_when(as_of).date() if as_of else default_as_of(con)
+    day = parse_when(as_of, "--as-of").date() if as_of else default_as_of(con)
     con.execute("DELETE FROM core.build_params")
     con.execute(
         "INSERT INTO core.build_params VALUES (?, ?, ?, ?, ?)",

@@ -7,12 +7,12 @@ import datetime as dt
 from base.errors import InputError
 
 
-def parse_when(text: str) -> dt.datetime:
-    """A date (end of that day) or a date and time."""
+def parse_when(text: str, option: str = "--exported-at") -> dt.datetime:
+    """A date (end of that day) or a date and time; refused in the words of ``option``."""
     try:
         value = dt.datetime.fromisoformat(text)
     except ValueError:
-        raise InputError("--exported-at", f"'{text}' is not a date (YYYY-MM-DD)") from None
+        raise InputError(option, f"'{text}' is not a date (YYYY-MM-DD)") from None
     if len(text) <= 10:
         value = value.replace(hour=23, minute=59, second=59)
     return value

@@ -84,6 +84,23 @@ def test_a_refused_file_is_one_line_in_process(tmp_path, home):
     ]
 
 
+@pytest.mark.parametrize("command", ["ingest", "build"])
+def test_a_date_not_written_yyyy_mm_dd_is_refused_in_the_option_s_own_words(
+    tmp_path, home, command
+):
+    # 15/08 could be read, 01/02 could not be told from 2 January: such dates are all refused.
+    path = str(_register(tmp_path))
+    if command == "ingest":
+        result = invoke("ingest", path, "--exported-at", "31/01/2026")
+        expected = "error: --exported-at: '31/01/2026' is not a date (YYYY-MM-DD)"
+    else:
+        assert invoke("ingest", path).exit_code == 0
+        result = invoke("build", "--as-of", "15/08/2026")
+        expected = "error: --as-of: '15/08/2026' is not a date (YYYY-MM-DD)"
+    assert result.exit_code == 2
+    assert error_lines(result) == [expected]
+
+
 def _register(tmp_path):
     # K2 answered before it was received: rejected; K1 loads.
     return write_rows(
