@@ -29,7 +29,7 @@ from dataclasses import dataclass
 import duckdb
 
 from base.warehouse import has_table, scalar
-from pipelines.models import Model
+from pipelines.models import Model, materialise
 
 
 @dataclass(frozen=True)
@@ -92,7 +92,7 @@ def build(con: duckdb.DuckDBPyConnection, model: Model) -> Built:
         else:
             months = None
             con.execute(f"SET VARIABLE {spec.variable} = NULL")
-            con.execute(f"CREATE OR REPLACE TABLE {model.table} AS\n{model.sql}")
+            materialise(con, model)
         _save_state(con, model.table, fingerprint, as_of)
         con.commit()
     except BaseException:
