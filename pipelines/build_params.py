@@ -14,9 +14,10 @@ from pipelines.ingest.load import ensure_schema, local_now
 from pipelines.when import parse_when
 
 
-def default_as_of(con: duckdb.DuckDBPyConnection) -> dt.date:
+def default_as_of(con: duckdb.DuckDBPyConnection, settings: Settings) -> dt.date:
+    """The day of the latest register export; before any, today in the settings' time zone."""
     latest = scalar(con, "SELECT max(exported_at) FROM core.load_log WHERE kind = 'register'")
-    return (latest or dt.datetime.now()).date()
+    return (latest or local_now(settings)).date()
 
 
 def write_build_params(
@@ -24,7 +25,7 @@ def write_build_params(
 ) -> dt.date:
     """Record the parameters the SQL models read; as_of defaults to the latest export."""
     ensure_schema(con)
-    day = parse_when(as_of, "--as-of").date() if as_of else default_as_of(con)
+    day = parse_when(as_of, "--as-of").date() if as_of else default_as_of(con, settings)
     con.execute("DELETE FROM core.build_params")
     con.execute(
         "INSERT INTO core.build_params VALUES (?, ?, ?, ?, ?)",

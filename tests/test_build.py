@@ -62,3 +62,18 @@ def test_build_materialises_every_mart(tmp_path, warehouse, settings):
         "review_monthly",
         "register_integrity",
     } <= tables
+
+
+def test_as_of_before_any_register_is_today_in_the_company_s_time_zone(con, settings):
+    # Kiritimati (UTC+14) and Pago Pago (UTC-11) are 25 hours apart, so at any moment one of
+    # them is on another date than the host's: the default as_of must be the zone's own today.
+    from zoneinfo import ZoneInfo
+
+    from pipelines.build_params import write_build_params
+
+    for zone in ("Pacific/Kiritimati", "Pacific/Pago_Pago"):
+        zoned = settings.model_copy(update={"timezone": zone})
+        before = dt.datetime.now(ZoneInfo(zone)).date()
+        day = write_build_params(con, zoned, None)
+        assert day in {before, dt.datetime.now(ZoneInfo(zone)).date()}
+    assert con.execute("SELECT as_of FROM core.build_params").fetchall() == [(day,)]
