@@ -104,8 +104,13 @@ def _print_files(run: runs.IngestRun) -> None:
         typer.echo(f"warning: {line}", err=True)
 
 
-def _print_built(run: runs.BuildRun) -> None:
-    typer.echo(f"✓ built {len(run.tables)} tables as of {run.as_of}")
+def _print_built(run: runs.BuildRun, list_tables: bool = False) -> None:
+    listed = f": {', '.join(run.tables)}" if list_tables else ""
+    typer.echo(f"✓ built {len(run.tables)} tables as of {run.as_of}{listed}")
+
+
+def _warehouse_line() -> None:
+    typer.echo(f"Warehouse: {get_settings().warehouse_path.resolve()}")
 
 
 def _print_reports(files: list[Path]) -> None:
@@ -187,8 +192,8 @@ def build_cmd(
     """Rebuild the calendar, SLA and pattern marts."""
     runs = _api()
     run = runs.raise_for_problems(runs.build(as_of, progress=_progress()))
-    typer.echo(f"✓ built {len(run.tables)} tables as of {run.as_of}: {', '.join(run.tables)}")
-    typer.echo(f"Warehouse: {get_settings().warehouse_path.resolve()}")
+    _print_built(run, list_tables=True)
+    _warehouse_line()
 
 
 @app.command("report")
@@ -259,7 +264,7 @@ def demo_cmd(
     for line in run.failed:
         typer.echo(f"error: {line}", err=True)
     typer.echo(f"Demo exports: {run.exports.resolve()}")
-    typer.echo(f"Warehouse: {get_settings().warehouse_path.resolve()}")
+    _warehouse_line()
     _data_docs_line()
     typer.echo(
         f"Planted patterns: {', '.join(f'{k}={v}' for k, v in run.manifest['planted'].items())}"
