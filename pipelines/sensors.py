@@ -6,6 +6,7 @@ from dagster import RunConfig, RunRequest, SensorEvaluationContext, SkipReason, 
 
 from pipelines.assets.ingest import IngestConfig, ingest_exports
 from pipelines.ingest.load import file_sha256
+from pipelines.ingest.readers import EXPORT_SUFFIXES
 from pipelines.jobs import inbox_job
 from pipelines.resources import WarehouseResource
 
@@ -21,7 +22,7 @@ def kind_of(path: Path) -> str:
 def inbox_requests(inbox: Path) -> list[RunRequest]:
     # Reference exports first, so register rows are checked against a current directory.
     files = sorted(
-        (p for p in inbox.glob("*") if p.suffix.lower() in (".csv", ".xlsx")),
+        (p for p in inbox.glob("*") if p.suffix.lower() in EXPORT_SUFFIXES),
         key=lambda p: (kind_of(p) == "register", p.name),
     )
     return [

@@ -8,6 +8,7 @@ from base.warehouse import connect
 from pipelines.assets.ingest import IngestConfig, ingest_exports
 from pipelines.assets.marts import build_params, latest_export_quality_gate
 from pipelines.definitions import defs
+from pipelines.ingest.batch import expand
 from pipelines.ingest.load import file_sha256
 from pipelines.sensors import inbox_sensor
 from tests.conftest import complaint, run_cli
@@ -116,6 +117,21 @@ def test_inbox_sensor_requests_each_file_once_by_content(tmp_path, warehouse, se
         file_sha256(reg),
     ]
     assert requests[0].run_config["ops"]["ingest_exports"]["config"]["kind"] == "staff"
+
+
+def test_inbox_sensor_takes_every_export_the_cli_reads(tmp_path, warehouse, settings):
+    """Excel's "Unicode Text" (UTF-16, tab) and macro workbooks: the CLI reads them from a
+    folder, so the inbox takes them too; other files stay where they are."""
+    inbox = settings.inbox
+    inbox.mkdir(parents=True)
+    rows = [complaint("K1", "2026-01-05 09:00")]
+    text = write_rows(inbox / "register_2026-01-31.txt", rows, "csv_utf16_tab_vi")
+    book = write_rows(inbox / "register_2026-02-28.xlsm", rows, "xlsx_vi")
+    (inbox / "notes.docx").write_bytes(b"PK not an export")
+    with build_sensor_context(resources={"warehouse": warehouse}) as context:
+        requests = inbox_sensor(context)
+    assert [r.tags["source_file"] for r in requests] == [text.name, book.name]
+    assert expand([str(inbox)]) == [text, book]
 
 
 def test_cli_bad_input_is_one_line_and_nonzero(tmp_path, home):

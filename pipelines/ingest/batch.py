@@ -12,6 +12,7 @@ from base.errors import InputError
 from base.settings import Settings
 from pipelines.ingest.headers import HeaderMapping
 from pipelines.ingest.load import LoadResult, load_file
+from pipelines.ingest.readers import EXPORT_SUFFIXES
 from pipelines.when import parse_when
 
 
@@ -55,7 +56,7 @@ def expand(paths: list[str]) -> list[Path]:
     out: list[Path] = []
     for p in map(Path, paths):
         if p.is_dir():
-            out += sorted(f for f in p.iterdir() if f.suffix.lower() in (".csv", ".xlsx", ".txt"))
+            out += sorted(f for f in p.iterdir() if f.suffix.lower() in EXPORT_SUFFIXES)
         else:
             out.append(p)
     return out

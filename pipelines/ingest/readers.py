@@ -32,6 +32,9 @@ from base.settings import get_settings
 from base.warehouse import scalar
 from pipelines.ingest.headers import TEMPLATES, HeaderMapping, match_headers
 
+# The file names read as exports where a folder or the inbox is given: workbooks, and text
+# (CSV, or the tab-separated UTF-16 Excel saves as "Unicode Text").
+EXPORT_SUFFIXES = (".csv", ".txt", ".xlsx", ".xlsm")
 MAX_COLUMNS = 500
 MAX_CELL_BYTES = 1_000_000  # one cell of free text larger than this is not a register
 _UTF8_MULTIBYTE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}")
