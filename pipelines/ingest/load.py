@@ -111,12 +111,6 @@ class LoadResult:
     def from_dict(cls, d: dict) -> LoadResult:
         return cls(**{**d, "exported_at": dt.datetime.fromisoformat(d["exported_at"])})
 
-    @property
-    def rejected_share(self) -> float:
-        """Rejected rows over the rows checked in this load, not over every row read: in a
-        cumulative snapshot, rows stored earlier were checked when first seen."""
-        return self.rows_rejected / self.rows_checked if self.rows_checked else 0.0
-
 
 def local_now(settings: Settings) -> dt.datetime:
     """Wall-clock time in the company's time zone, as stored timestamps are."""
