@@ -516,6 +516,24 @@ def test_export_time_from_mtime_is_company_time_on_a_utc_host(tmp_path, home):
     assert "[csv utf-8 ,, exported 2026-04-01 00:00]: read 1, loaded 1" in proc.stdout
 
 
+@pytest.mark.parametrize(
+    ("name", "why"),
+    [
+        ("register_31-01-2026.csv", "'31-01-2026' in the file name is not written year first"),
+        ("register_01.02.2026.csv", "'01.02.2026' in the file name is not written year first"),
+        ("register_2026-02-30.csv", "'2026-02-30' in the file name is not a real date"),
+    ],
+)
+def test_a_date_in_the_file_name_that_cannot_be_read_is_refused(name, why, tmp_path, con, settings):
+    # Passed over, these took the file's modification time (a copy's is the day it was copied).
+    path = write_rows(tmp_path / name, [complaint("Z-1", "2026-01-05 09:00")], "csv_utf8_en")
+    with pytest.raises(InputError, match=why + r".*give --exported-at; nothing was loaded"):
+        load_file(con, path, "register", settings)
+    assert con.execute("SELECT count(*) FROM core.load_log").fetchall() == [(0,)]
+    given = load_file(con, path, "register", settings, exported_at=dt.datetime(2026, 1, 31))
+    assert (given.exported_at, given.rows_loaded) == (dt.datetime(2026, 1, 31), 1)
+
+
 def test_event_log_order_by_a_timestamp_column(tmp_path, con, settings):
     # The latest event by time is row 3, not the last row of the file.
     header = ["number", "opened_at", "incident_state", "sys_updated_on"]

@@ -84,6 +84,9 @@ _SQL = jinja2.Environment(
     keep_trailing_newline=True,
 )
 _NAME_DATE = re.compile(r"(\d{4})[-_]?(\d{2})[-_]?(\d{2})")
+# A date in a file name written day- or month-first (31-01-2026, 1.2.2026): it cannot be told
+# which, so it is refused rather than passed over for the file's modification time.
+_NAME_DATE_OTHER_ORDER = re.compile(r"(?<!\d)\d{1,2}[-_.]\d{1,2}[-_.]\d{4}(?!\d)")
 
 
 @dataclass
@@ -128,7 +131,8 @@ def file_sha256(path: Path) -> str:
 def exported_at_for(path: Path, given: dt.datetime | None, timezone: str) -> dt.datetime:
     """--exported-at, else a date in the file name (end of that day), else the file's mtime
     as wall-clock time in the company's time zone (as every stored timestamp), whatever the
-    host's clock zone is."""
+    host's clock zone is. A date in the name that cannot be read (2026-02-30, 31-01-2026) is
+    refused, not passed over for the mtime."""
     if given is not None:
         return given
     match = _NAME_DATE.search(path.stem)
@@ -137,9 +141,23 @@ def exported_at_for(path: Path, given: dt.datetime | None, timezone: str) -> dt.
             day = dt.date(*map(int, match.groups()))
             return dt.datetime.combine(day, dt.time(23, 59, 59))
         except ValueError:
-            pass
+            if not match.group(0).isdigit():  # 2026-02-30: a date, but not a real one
+                why = "is not a real date"
+                raise InputError(path, _name_date_refused(match.group(0), why)) from None
+    other = _NAME_DATE_OTHER_ORDER.search(path.stem)
+    if other:
+        raise InputError(
+            path, _name_date_refused(other.group(0), "is not written year first (YYYY-MM-DD)")
+        )
     return dt.datetime.fromtimestamp(path.stat().st_mtime, ZoneInfo(timezone)).replace(
         tzinfo=None, microsecond=0
+    )
+
+
+def _name_date_refused(text: str, why: str) -> str:
+    return (
+        f"the date '{text}' in the file name {why}; rename the file "
+        "(e.g. register_2026-01-31.csv) or give --exported-at; nothing was loaded"
     )
 
 
