@@ -147,7 +147,11 @@ def spellings(p: Person) -> list[tuple[str, str, str]]:
     out += [("contract_id", s, contract) for s in (
         contract, contract.lower(), contract.replace("-", " "), contract.replace("HD", "HĐ"),
         contract.replace("-", "/"))]
-    out += [("email", s, p.email) for s in (p.email, p.email.upper())]
+    local, domain = p.email.split("@")
+    out += [("email", s, p.email) for s in (
+        p.email, p.email.upper(), f"{local} @ {domain}", f"{local}[at]{domain}",
+        f"{local} (at) {domain.replace('.', ' (dot) ')}", f"{local} [at] {domain.replace('.', '[dot]')}",
+        f"{local} a còng {domain.replace('.', ' chấm ')}", f"{local.upper()} A CÒNG {domain.upper()}")]
     family = p.relative.split()[0]
     rel = p.relative
     typed = [rel, rel.upper()]

@@ -470,3 +470,19 @@ def test_personal_data_typed_into_a_coded_or_date_column_is_masked(tmp_path, con
         ).fetchone()[0]
     assert outcome == "gọi lại [sđt] cho bà [tên]"  # the label stays readable, masked
     assert warned == 1 and rejected == 1
+
+
+@pytest.mark.parametrize(
+    ("typed", "masked"),
+    [
+        # hotlines have 8 or 10 digits and stay readable; 9 digits after 1800 are an old CMND
+        ("Gọi tổng đài 1900 1234 hoặc 1800 588 888", "Gọi tổng đài 1900 1234 hoặc 1800 588 888"),
+        ("Số 180009706 là CMND của khách", "Số [số giấy tờ] là CMND của khách"),
+        # an address spelled so that it is not one, as staff note it down from a call
+        ("Gửi tới lan.tran [at] mail [dot] com nhé", "Gửi tới [email] nhé"),
+        ("email lan.tran a còng mail chấm vn", "email [email]"),
+        ("Bên tôi a còng việc chấm dứt rồi", "Bên tôi a còng việc chấm dứt rồi"),
+    ],
+)
+def test_hotlines_and_spelled_out_addresses(typed: str, masked: str):
+    assert mask(typed) == masked

@@ -93,6 +93,16 @@ def fold(text: str) -> str:
 
 
 _EMAIL = re.compile(r"[\w.%+\-]+@[\w\-]+(?:\.[\w\-]+)*\.[A-Za-z]{2,}")
+# An address typed so that it is not one (an.nguyen [at] gmail [dot] com, "a còng" and "chấm"
+# in Vietnamese, spaces around the @), matched on the folded text. Spelled out, the domain
+# must end in a common top-level domain: "a còng"/"chấm" are also ordinary words.
+_SPELLED_AT = r"(?:\s*@\s*|\s*[\[({<]\s*(?:at|a ?cong)\s*[\])}>]\s*|\s+a ?cong\s+)"
+_SPELLED_DOT = r"(?:\s*\.\s*|\s*[\[({<]\s*(?:dot|cham)\s*[\])}>]\s*|\s+(?:dot|cham)\s+)"
+_EMAIL_SPELLED = re.compile(
+    rf"[\w.%+\-]+{_SPELLED_AT}[\w\-]+(?:{_SPELLED_DOT}[\w\-]+)*?{_SPELLED_DOT}"
+    r"(?:com|vn|net|org|edu|gov|info|io|biz|me|co)(?![\w])"
+)
+_SPELLED_HINT = re.compile(r"@|[\[({<]\s*(?:at|dot)\s*[\])}>]|\ba ?cong\b")
 _DIGITS = r"\d(?:[ .\-]?\d)"  # digits with at most one space, dot or dash between two
 _GLUED_PHONE = re.compile(r"(?<=[^\W\d_])(?:\+?84|0)\d{8,10}(?!\d)")  # sđt0912345681
 _LEAD = (
@@ -110,6 +120,8 @@ _DATE = re.compile(
 )
 # Hotlines (toll-free 1800, shared-cost 1900) belong to companies, not people. Told apart by
 # prefix: libphonenumber's number_type would cost as much as the match itself.
+# 1800/1900 hotlines have 8 or 10 digits; an old 9-digit CMND can start 1800 too (a number
+# libphonenumber also accepts): that one is an identity number.
 _HOTLINE = re.compile(r"\D*1[89]00")
 
 _FORMS_RE = "|".join(sorted(map(re.escape, FORMS), key=len, reverse=True))
@@ -126,15 +138,21 @@ _FORMS_FOLDED = "|".join(sorted({re.escape(fold(f)) for f in FORMS}, key=len, re
 Span = tuple[int, int, str]
 
 
+def _digit_count(text: str) -> int:
+    return sum(c.isdigit() for c in text)
+
+
 def _phones(text: str) -> tuple[list[Span], list[tuple[int, int]]]:
     """Personal phone numbers, and hotlines (left readable, and not read as account numbers)."""
     spans: list[Span] = []
     hotlines: list[tuple[int, int]] = []
     for found in phonenumbers.PhoneNumberMatcher(text, "VN", leniency=phonenumbers.Leniency.VALID):
-        if _HOTLINE.match(found.raw_string):
-            hotlines.append((found.start, found.end))
-        else:
+        if not _HOTLINE.match(found.raw_string):
             spans.append((found.start, found.end, PHONE))
+        elif _digit_count(found.raw_string) in (8, 10):
+            hotlines.append((found.start, found.end))
+        else:  # nine digits after 1800/1900: an old CMND, not a hotline
+            spans.append((found.start, found.end, ID_NUMBER))
     # libphonenumber wants a number to stand apart from letters; staff glue them (sđt0912...).
     for m in _GLUED_PHONE.finditer(text):
         try:
@@ -306,6 +324,8 @@ def mask(text: str | None, own: Own | None = None) -> str | None:
     spans = _own(folded, own)
     if "@" in text:
         spans += [(m.start(), m.end(), EMAIL) for m in _EMAIL.finditer(text)]
+    if _SPELLED_HINT.search(folded):
+        spans += [(m.start(), m.end(), EMAIL) for m in _EMAIL_SPELLED.finditer(folded)]
     if _SIX_DIGITS.search(text):  # the shortest number masked has six digits
         phones, hotlines = _phones(text)
         spans += phones
@@ -354,6 +374,8 @@ def _prefilter() -> str:
     return (
         # odd spaces (NBSP, thin...) hide values from the plain-space tests in macros.sql
         rf"@|[\x{{00A0}}\x{{2000}}-\x{{200B}}\x{{202F}}\x{{205F}}\x{{3000}}\x{{FEFF}}]|"
+        # an address spelled out: [at], (dot), a còng
+        r"(?i)[\[({<]\s*(?:at|dot)\s*[\])}>]|(?:^|\s)a ?c[oò]ng\s|"
         # (a class of separators, not "anything but letters": that makes RE2's DFA explode)
         rf"\p{{Nd}}(?:[\s.\-()/+,:_\x{{2013}}\x{{2014}}]{{0,3}}\p{{Nd}}){{5}}|"
         rf"(?i)(?:^|[^\pL])(?:{forms}){gap}(?:{families})(?:$|[^\pL])"
