@@ -150,8 +150,10 @@ def spellings(p: Person) -> list[tuple[str, str, str]]:
     local, domain = p.email.split("@")
     out += [("email", s, p.email) for s in (
         p.email, p.email.upper(), f"{local} @ {domain}", f"{local}[at]{domain}",
-        f"{local} (at) {domain.replace('.', ' (dot) ')}", f"{local} [at] {domain.replace('.', '[dot]')}",
-        f"{local} a còng {domain.replace('.', ' chấm ')}", f"{local.upper()} A CÒNG {domain.upper()}")]
+        f"{local} (at) {domain.replace('.', ' (dot) ')}",
+        f"{local} [at] {domain.replace('.', '[dot]')}",
+        f"{local} a còng {domain.replace('.', ' chấm ')}",
+        f"{local.upper()} A CÒNG {domain.upper()}")]
     family = p.relative.split()[0]
     rel = p.relative
     typed = [rel, rel.upper()]
