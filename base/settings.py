@@ -7,10 +7,11 @@ or in a ``.env`` file in the working directory.
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import BaseModel, Field, SecretStr
+from pydantic import BaseModel, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -93,11 +94,30 @@ class Settings(BaseSettings):
         description="Fewer rejected rows than this never block: a warning, the good "
         "rows load and the bad ones are quarantined.",
     )
+    memory_limit: str = Field(
+        "80%",
+        description="DuckDB's working memory for the warehouse: a share of this machine's RAM "
+        "('80%', DuckDB's own default) or a size ('4GB', '512MB'); beyond it joins and sorts "
+        "spill to warehouse.duckdb.tmp under the home (README 'Memory').",
+    )
     calendar_file: Path | None = Field(
         None, description="Company calendar YAML adding days off/working days (README 'Calendar')."
     )
     sla: SlaSettings = SlaSettings()
     patterns: PatternSettings = PatternSettings()
+
+    @field_validator("memory_limit")
+    @classmethod
+    def _memory_limit_is_a_share_or_a_size(cls, value: str) -> str:
+        text = value.strip().replace(" ", "")
+        share = re.fullmatch(r"(\d+(?:\.\d+)?)%", text)
+        if share and 0 < float(share[1]) <= 100:
+            return text
+        if re.fullmatch(r"\d+(?:\.\d+)?(?:[KMGT]i?B)", text, re.IGNORECASE):
+            return text.upper().replace("IB", "iB")
+        raise ValueError(
+            f"{value!r} is neither a share of the machine's memory ('80%') nor a size ('4GB')"
+        )
 
     @property
     def warehouse_path(self) -> Path:
@@ -124,7 +144,23 @@ class Settings(BaseSettings):
         return self.home / "dagster"
 
 
+class SettingsInvalid(ValueError):
+    """A setting the environment or .env gives that its type refuses: one line per setting."""
+
+    def __init__(self, exc: ValidationError) -> None:
+        lines = []
+        for error in exc.errors():
+            name = "COMPLAINTS_" + "__".join(str(part).upper() for part in error["loc"])
+            given = "" if "key" in name.lower() else f"={error['input']!r}"  # never echo a key
+            message = error["msg"].removeprefix("Value error, ")
+            lines.append(f"{name}{given}: {message}; fix it in the environment or .env")
+        super().__init__("\n".join(lines))
+
+
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
-    """The settings, read once per process."""
-    return Settings()
+    """The settings, read once per process; a refused setting is SettingsInvalid."""
+    try:
+        return Settings()
+    except ValidationError as exc:
+        raise SettingsInvalid(exc) from None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -18,13 +19,75 @@ if TYPE_CHECKING:  # pandas only for the hint: readers of the warehouse need not
 # never stored.
 SCHEMAS = ("core", "quarantine", "marts")
 
-# DuckDB's working memory; beyond it, temp tables and large joins spill to <warehouse>.tmp in
-# the home. Keeps a 1M-row load within a laptop's means (see benchmarks/RESULTS.md).
-MEMORY_LIMIT = "768MB"
-
 
 class WarehouseBusy(RuntimeError):
     """Another process holds the warehouse."""
+
+
+class MemoryExhausted(RuntimeError):
+    """DuckDB ran out of the working memory the settings give it, even after spilling."""
+
+    def __init__(self) -> None:
+        setting = get_settings().memory_limit
+        in_bytes = limit_in_bytes(setting)
+        physical = _physical_memory()
+        # Double it, up to 90% of the machine: past that the operating system needs the rest.
+        suggested = min(in_bytes * 2, int(physical * 0.9)) if in_bytes and physical else None
+        if suggested and in_bytes and suggested > in_bytes * 1.1:
+            advice = (
+                f"raise COMPLAINTS_MEMORY_LIMIT to at least {_size(suggested)} "
+                f"(this machine has {_size(physical or 0)})"
+            )
+        else:
+            advice = (
+                "this machine's memory is not enough for one export of this size: load it as "
+                "several smaller exports (delta files) or on a machine with more memory"
+            )
+        limit = f"{setting} = {_size(in_bytes)}" if in_bytes and "%" in setting else setting
+        super().__init__(
+            f"the warehouse ran out of memory (COMPLAINTS_MEMORY_LIMIT={limit}); nothing from "
+            f"this step was committed; {advice}, then run it again"
+        )
+
+
+_UNITS = {
+    "KB": 1e3,
+    "MB": 1e6,
+    "GB": 1e9,
+    "TB": 1e12,
+    "KIB": 2**10,
+    "MIB": 2**20,
+    "GIB": 2**30,
+    "TIB": 2**40,
+}
+
+
+def limit_in_bytes(setting: str) -> int | None:
+    """A memory_limit setting ('80%', '4GB') in bytes on this machine, as DuckDB applies it."""
+    text = setting.strip().upper()
+    if text.endswith("%"):
+        physical = _physical_memory()
+        return int(physical * float(text[:-1]) / 100) if physical else None
+    number = text.rstrip("KMGTIB")
+    unit = text[len(number) :]
+    return int(float(number) * _UNITS[unit]) if unit in _UNITS else None
+
+
+def _physical_memory() -> int | None:
+    try:
+        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (ValueError, OSError, AttributeError):
+        return None
+
+
+def _size(n: int) -> str:
+    """Bytes as DuckDB's settings take them: whole GB above 10 GB, else one decimal or MB."""
+    gb = n / 1e9
+    if gb >= 10:
+        return f"{gb:.0f}GB"
+    if gb >= 1:
+        return f"{gb:.1f}GB"
+    return f"{n / 1e6:.0f}MB"
 
 
 class WriteFailed(RuntimeError):
@@ -51,7 +114,9 @@ def connect(path: Path, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConn
     path.parent.mkdir(parents=True, exist_ok=True)
     try:
         con = duckdb.connect(
-            str(path), read_only=read_only and path.exists(), config={"memory_limit": MEMORY_LIMIT}
+            str(path),
+            read_only=read_only and path.exists(),
+            config={"memory_limit": get_settings().memory_limit},
         )
     except duckdb.IOException as exc:
         if "lock" in str(exc).lower():

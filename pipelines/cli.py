@@ -22,14 +22,14 @@ from typer._click.exceptions import UsageError
 from typer.core import TyperGroup
 
 from base.errors import InputError
-from base.settings import get_settings
-from base.warehouse import WarehouseBusy, WriteFailed
+from base.settings import SettingsInvalid, get_settings
+from base.warehouse import MemoryExhausted, WarehouseBusy, WriteFailed
 from pipelines.options import Kind, Lang, RunFailed, Scope
 
 if TYPE_CHECKING:
     from pipelines import runs
 
-ACTIONABLE = (InputError, WarehouseBusy, RunFailed, WriteFailed)
+ACTIONABLE = (InputError, WarehouseBusy, RunFailed, WriteFailed, MemoryExhausted, SettingsInvalid)
 
 
 class OneLineErrors(TyperGroup):

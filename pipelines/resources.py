@@ -12,7 +12,7 @@ from filelock import FileLock, Timeout
 from pydantic import PrivateAttr
 
 from base.settings import Settings, get_settings
-from base.warehouse import WarehouseBusy, WriteFailed, connect
+from base.warehouse import MemoryExhausted, WarehouseBusy, WriteFailed, connect
 
 LOCK_WAIT_SECONDS = 30
 
@@ -61,6 +61,8 @@ class WarehouseResource(ConfigurableResource):
             yield
         except (OSError, duckdb.IOException) as exc:
             raise WriteFailed(self.settings.home, exc) from None
+        except duckdb.OutOfMemoryException:  # never DuckDB's multi-line advice: our setting
+            raise MemoryExhausted() from None
 
     @contextmanager
     def _open(self, read_only: bool) -> Iterator[duckdb.DuckDBPyConnection]:

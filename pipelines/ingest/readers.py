@@ -29,7 +29,7 @@ from python_calamine import CalamineWorkbook
 
 from base.errors import InputError
 from base.settings import get_settings
-from base.warehouse import scalar
+from base.warehouse import MemoryExhausted, scalar
 from pipelines.ingest.headers import TEMPLATES, HeaderMapping, match_headers
 
 # The file names read as exports where a folder or the inbox is given: workbooks, and text
@@ -173,6 +173,8 @@ def _read_csv(
             ]
             shape = f"csv {encoding} {'tab' if sep == chr(9) else sep}"
             return _stage(con, path, kind, mapping, table, headers, source, params, shape)
+        except duckdb.OutOfMemoryException:  # the machine's limit, not the file's fault
+            raise MemoryExhausted() from None
         except duckdb.Error as exc:
             raise InputError(path, f"not a readable CSV file ({_first_sentence(exc)})") from None
     finally:
