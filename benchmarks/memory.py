@@ -21,6 +21,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=2)
     parser.add_argument("--limits", nargs="+", default=["80%", "2GB", "1GB", "512MB"])
     args = parser.parse_args()
+    WORK.mkdir(parents=True, exist_ok=True)
     csv = register(args.rows)
     measured: dict[str, list[tuple[float, float]]] = {limit: [] for limit in args.limits}
     failed: dict[str, str] = {}
