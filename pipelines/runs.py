@@ -30,8 +30,9 @@ from base.settings import get_settings
 from base.warehouse import connect, scalar
 from pipelines.assets import reports as report_assets
 from pipelines.assets.ingest import IngestConfig, ingest_exports
-from pipelines.assets.marts import BUILD_PARAMS, BuildConfig, build_params
+from pipelines.assets.marts import BUILD_PARAMS, REPORT_MONTHS, BuildConfig, build_params
 from pipelines.assets.reports import HrDossierConfig, ReportConfig, hr_dossier_job, monthly_review
+from pipelines.build_params import month_problem
 from pipelines.definitions import defs
 from pipelines.ingest.batch import expand
 from pipelines.ingest.batch import ingest as ingest_files
@@ -216,6 +217,9 @@ def report(
     """The month's management and quality reports and analyst tables (default: the month of the
     latest build)."""
     first = _first_of_month(month)
+    problem = _month_problem(first)
+    if problem:
+        return ReportRun(first, [], [problem])
     result = run_job(
         report_job.name,
         dg.RunConfig(ops={monthly_review.op.name: ReportConfig(lang=Lang(lang).value)}),
@@ -341,6 +345,24 @@ def latest_as_of() -> str | None:
     with connect(get_settings().warehouse_path, read_only=True) as con:
         value = scalar(con, "SELECT max(as_of) FROM core.build_params")
     return str(value) if value else None
+
+
+def _month_problem(first: dt.date) -> str | None:
+    """Why ``first``'s month cannot be reported (no data), else None, its partition made sure
+    of: a build adds the register's months; one built before that gets its month here."""
+    path = get_settings().warehouse_path
+    if not path.exists():
+        return (
+            "chưa có kho dữ liệu: hãy nạp sổ đăng ký và chạy `complaints build` / "
+            "no warehouse yet: ingest a register export and run `complaints build`"
+        )
+    with connect(path, read_only=True) as con:
+        problem = month_problem(con, first)
+    if problem is None:
+        with instance() as dagster_instance:
+            if not dagster_instance.has_dynamic_partition(REPORT_MONTHS, first.isoformat()):
+                dagster_instance.add_dynamic_partitions(REPORT_MONTHS, [first.isoformat()])
+    return problem
 
 
 def _first_of_month(month: dt.date | None) -> dt.date:
