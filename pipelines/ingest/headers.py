@@ -6,6 +6,7 @@ and "Mã  khiếu nại" all mean ``complaint_id``.
 
 from __future__ import annotations
 
+import difflib
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -80,6 +81,46 @@ PERSONAL_FIELDS = (
     "customer_national_id",
     "contract_id",
 )
+# What a register field left unmapped costs (Vietnamese / English), shown by `validate`.
+UNMAPPED_COST: dict[str, str] = {
+    "first_response_at": "không có thời gian phản hồi: dùng thời gian giải quyết / "
+    "no first response: the resolution counts as the answer",
+    "resolved_at": "không có thời gian giải quyết / no resolution times",
+    "channel": "không phân theo kênh / no breakdown by channel",
+    "category": "không phân theo nhóm; không có mẫu hành vi nhân viên, đối tác / "
+    "no breakdown by category; no staff or partner conduct patterns",
+    "subcategory": "không có mức nghiêm trọng (khoản 3.4) / no seriousness (clause 3.4)",
+    "employee_id": "không có mẫu theo nhân viên / no staff patterns",
+    "partner_id": "không có mẫu theo đối tác / no partner patterns",
+    "handler_id": "không đo hạn theo người xử lý / no SLA per handler",
+    "status": "trạng thái suy ra từ các mốc thời gian / status derived from the timestamps",
+    "outcome": "không biết khiếu nại có cơ sở / no substantiated findings",
+    "review_requested_at": "không theo dõi xem xét lại (4.3) / no review requests (4.3)",
+    "review_outcome": "không biết kết quả xem xét lại / no review outcomes",
+}
+NO_RESPONSE_COST = (
+    "không có cột phản hồi nào: hạn 7 ngày làm việc không đo được, hiện là 'không đo được', "
+    "không bao giờ là quá hạn / no response column at all: the 7-working-day answer rule "
+    "cannot be measured, shown as 'not measurable', never as overdue"
+)
+
+
+def unmapped_costs(kind: str, fields: list[str] | set[str]) -> list[tuple[str, str]]:
+    """(field, what leaving it unmapped costs) for each template field the file does not give."""
+    if kind != "register":
+        return [(f, "") for f in TEMPLATES[kind] if f not in fields]
+    out = []
+    no_response = not {"first_response_at", "resolved_at"} & set(fields)
+    for name in TEMPLATES[kind]:
+        if name in fields or name in PERSONAL_FIELDS or name in ("description",):
+            continue
+        if no_response and name in ("first_response_at", "resolved_at"):
+            out.append((name, NO_RESPONSE_COST))
+        else:
+            out.append((name, UNMAPPED_COST.get(name, "")))
+    return out
+
+
 TIMESTAMP_FIELDS = ("received_at", "first_response_at", "resolved_at", "review_requested_at")
 
 
@@ -124,6 +165,7 @@ class HeaderMapping:
             raise InputError(path, f"the mapping file cannot be read ({exc})") from None
         if not isinstance(doc, dict) or not isinstance(doc.get("columns", {}), dict):
             raise InputError(path, "the mapping file needs a 'columns:' table of header: field")
+        _known_keys(doc, path)
         return cls(
             columns={str(k): str(v) for k, v in (doc.get("columns") or {}).items()},
             values={
@@ -138,6 +180,44 @@ class HeaderMapping:
 
 
 DATE_ORDERS = ("dmy", "mdy", "ymd")
+# The keys a mapping file may hold (HeaderMapping's docstring says what each means).
+MAPPING_KEYS = ("columns", "values", "skip_rows", "null_values", "event_log", "date_order")
+EVENT_LOG_KEYS = ("order_by",)
+
+
+def closest(word: str, choices: list[str] | tuple[str, ...]) -> str:
+    """' (did you mean 'x'?)' for the choice nearest to ``word`` (difflib), or ''."""
+    folded = {header_key(c): c for c in choices}
+    near = difflib.get_close_matches(header_key(word), list(folded), n=1, cutoff=0.6)
+    return f" (did you mean '{folded[near[0]]}'?)" if near else ""
+
+
+def _known_keys(doc: dict, path: Path) -> None:
+    """Refuse a key the mapping format does not know, by name: it would be ignored in silence."""
+    for key in doc:
+        if str(key) not in MAPPING_KEYS:
+            raise InputError(
+                path,
+                f"the mapping has an unknown key '{key}'{closest(str(key), MAPPING_KEYS)}; "
+                f"known keys: {', '.join(MAPPING_KEYS)}",
+            )
+    event_log = doc.get("event_log")
+    if event_log is not None and not (
+        isinstance(event_log, dict) and set(map(str, event_log)) <= set(EVENT_LOG_KEYS)
+    ):
+        raise InputError(path, "event_log takes one key, order_by: the column ordering events")
+    fields = sorted({f for kind in TEMPLATES.values() for f in kind})
+    values = doc.get("values") or {}
+    if not isinstance(values, dict):
+        raise InputError(path, "values must be a table of field: {their label: code}")
+    for name, labels in values.items():
+        if str(name) not in fields:
+            raise InputError(
+                path,
+                f"values names an unknown field '{name}'{closest(str(name), fields)}",
+            )
+        if not isinstance(labels, dict):
+            raise InputError(path, f"values of '{name}' must be a table of their label: code")
 
 
 def _date_order(given: object, path: Path) -> dict:
@@ -181,9 +261,20 @@ def match_headers(
         known[header_key(name)] = name
         known[header_key(vietnamese)] = name
     if mapping:
+        present = {header_key(h) for h in headers}
         for theirs, canonical in mapping.columns.items():
             if canonical not in template:
-                raise InputError(source, f"the mapping names an unknown field '{canonical}'")
+                raise InputError(
+                    source,
+                    f"the mapping names an unknown field '{canonical}'"
+                    f"{closest(canonical, list(template))}; nothing was loaded",
+                )
+            if header_key(theirs) not in present:
+                raise InputError(
+                    source,
+                    f"the mapping's column '{theirs}' (for {canonical}) is not in the file"
+                    f"{closest(theirs, headers)}; nothing was loaded",
+                )
             known[header_key(theirs)] = canonical
     matched: dict[str, str] = {}
     for h in headers:

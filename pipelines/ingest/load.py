@@ -106,6 +106,7 @@ class LoadResult:
     load_id: int | None = None
     rejected: list[dict] = field(default_factory=list)  # first rejected rows, for people
     warnings: dict[str, int] = field(default_factory=dict)
+    columns: dict[str, str] = field(default_factory=dict)  # field -> the file's header
 
     def as_dict(self) -> dict:
         return {**asdict(self), "exported_at": self.exported_at.isoformat()}
@@ -275,7 +276,7 @@ def _load(
     if dry_run:
         ensure_schema(con)
     raw = read_export(con, path, kind, mapping)
-    result.shape, result.rows_read = raw.shape, raw.rows
+    result.shape, result.rows_read, result.columns = raw.shape, raw.rows, raw.columns
     event_log = kind == "register" and mapping is not None and mapping.event_order_by
     orders = prepare_staging(con, path, kind, raw.fields, settings, result.exported_at, mapping)
     stage_file_rows(con, kind, bool(event_log))

@@ -49,6 +49,7 @@ class RawFile:
     rows: int
     fields: list[str]
     shape: str  # e.g. "xlsx", "csv utf-8 ;", "csv cp1258 ;"
+    columns: dict[str, str]  # field -> the file's header it was read from
 
 
 def read_export(
@@ -367,7 +368,7 @@ def _stage(
     rows = scalar(con, f"SELECT count(*) FROM {data}")
     if rows == 0:
         raise InputError(path, "the file has a header but no rows")
-    return RawFile(table=table, rows=rows, fields=list(by_field), shape=shape)
+    return RawFile(table=table, rows=rows, fields=list(by_field), shape=shape, columns=by_field)
 
 
 def _quoted(name: str) -> str:

@@ -1,0 +1,102 @@
+"""A mapping file is checked before any row is read (issue 21): every mapped header must be in
+the file (the error names it and the closest header), every key must be known, and `validate`
+prints the resolved map with what each unmapped field costs. Through the real CLI in-process."""
+
+from __future__ import annotations
+
+import duckdb
+import pytest
+from typer.testing import CliRunner
+
+from pipelines.cli import app
+
+HEADER = "CASE_ID,OPENED_DT,CLOSED_DT,TITLE\n"
+ROWS = "C1,2015-03-02 09:00,2015-03-05 10:00,Rude employee\nC2,2015-03-03 09:00,,Rude\n"
+
+
+def invoke(*args: str):
+    result = CliRunner().invoke(app, list(args))
+    assert "Traceback" not in result.stdout + result.stderr
+    return result
+
+
+@pytest.fixture
+def export(tmp_path):
+    path = tmp_path / "cases_2015-12-31.csv"
+    path.write_text(HEADER + ROWS, encoding="utf-8")
+    return path
+
+
+def mapping(tmp_path, text: str):
+    path = tmp_path / "mapping.yaml"
+    path.write_text(text, encoding="utf-8")
+    return str(path)
+
+
+GOOD = "columns:\n  CASE_ID: complaint_id\n  OPENED_DT: received_at\n  CLOSED_DT: resolved_at\n"
+
+
+@pytest.mark.parametrize("command", ["validate", "ingest"])
+def test_a_mapped_header_missing_from_the_file_is_named_with_the_closest(
+    command, tmp_path, home, export
+):
+    wrong = mapping(tmp_path, GOOD.replace("CLOSED_DT", "CLOSED_DATE"))
+    result = invoke(command, str(export), "--mapping", wrong)
+    assert result.exit_code == 2
+    assert result.stderr.splitlines() == [
+        f"error: {export}: the mapping's column 'CLOSED_DATE' (for resolved_at) is not in the "
+        "file (did you mean 'CLOSED_DT'?); nothing was loaded"
+    ]
+    if (home / "warehouse.duckdb").exists():
+        with duckdb.connect(str(home / "warehouse.duckdb"), read_only=True) as con:
+            assert con.execute("SELECT count(*) FROM core.load_log").fetchone() == (0,)
+
+
+@pytest.mark.parametrize(
+    ("extra", "expected"),
+    [
+        ("null_value: ['?']\n", "unknown key 'null_value' (did you mean 'null_values'?)"),
+        ("timezones: America/Chicago\n", "unknown key 'timezones'"),
+        (
+            "values:\n  chanel:\n    Web: other\n",
+            "unknown field 'chanel' (did you mean 'channel'?)",
+        ),
+        ("event_log:\n  order: x\n", "event_log takes one key, order_by"),
+    ],
+)
+def test_unknown_keys_are_refused_by_name(extra, expected, tmp_path, home, export):
+    result = invoke("validate", str(export), "--mapping", mapping(tmp_path, GOOD + extra))
+    assert result.exit_code == 2
+    (line,) = result.stderr.splitlines()
+    assert line.startswith("error: ") and expected in line, line
+
+
+def test_an_unknown_field_is_named_with_the_closest(tmp_path, home, export):
+    wrong = mapping(tmp_path, GOOD.replace("resolved_at", "resovled_at"))
+    result = invoke("validate", str(export), "--mapping", wrong)
+    assert result.exit_code == 2
+    assert "unknown field 'resovled_at' (did you mean 'resolved_at'?)" in result.stderr
+
+
+def test_validate_prints_the_resolved_map_and_what_unmapped_fields_cost(tmp_path, home, export):
+    result = invoke("validate", str(export), "--mapping", mapping(tmp_path, GOOD))
+    assert result.exit_code == 0, result.stderr
+    lines = result.stdout.splitlines()
+    for expected in (
+        "      complaint_id ← CASE_ID",
+        "      received_at ← OPENED_DT",
+        "      resolved_at ← CLOSED_DT",
+        "      channel: (không có / unmapped) không phân theo kênh / no breakdown by channel",
+    ):
+        assert expected in lines
+    assert not any(line.startswith("      resolved_at:") for line in lines)
+    assert not any("customer_name" in line for line in lines)  # personal: unmapped costs nothing
+
+
+def test_no_response_column_says_the_sla_cannot_be_measured(tmp_path, home, export):
+    only = mapping(tmp_path, GOOD.replace("  CLOSED_DT: resolved_at\n", ""))
+    result = invoke("validate", str(export), "--mapping", only)
+    assert result.exit_code == 0, result.stderr
+    costs = [ln for ln in result.stdout.splitlines() if "not measurable" in ln]
+    assert [c.split(":")[0].strip() for c in costs] == ["first_response_at", "resolved_at"]
+    assert "never as overdue" in costs[0] and "không đo được" in costs[0]
