@@ -100,3 +100,31 @@ def test_no_response_column_says_the_sla_cannot_be_measured(tmp_path, home, expo
     costs = [ln for ln in result.stdout.splitlines() if "not measurable" in ln]
     assert [c.split(":")[0].strip() for c in costs] == ["first_response_at", "resolved_at"]
     assert "never as overdue" in costs[0] and "không đo được" in costs[0]
+
+
+def test_a_register_without_response_columns_is_not_measurable_never_overdue(tmp_path, home):
+    """Three 2015 complaints from an export without first-response or resolution columns, built
+    as of 15/07/2015: without the rule each would be open and overdue (7 working days after
+    March); here none is overdue, none at risk, and compliance is unknown, not 0%."""
+    from pipelines import runs
+
+    path = tmp_path / "cases_2015-07-15.csv"
+    path.write_text(
+        "CASE_ID,OPENED_DT\nN1,2015-03-02 09:00\nN2,2015-03-03 09:00\nN3,2015-04-01 10:00\n",
+        encoding="utf-8",
+    )
+    only = mapping(tmp_path, "columns:\n  CASE_ID: complaint_id\n  OPENED_DT: received_at\n")
+    runs.raise_for_problems(runs.ingest([path], mapping=only))
+    assert runs.raise_for_problems(runs.build()).as_of == "2015-07-15"
+    with duckdb.connect(str(home / "warehouse.duckdb"), read_only=True) as con:
+        assert con.execute(
+            "SELECT complaint_id, sla_status, due_date FROM marts.complaint_sla ORDER BY 1"
+        ).fetchall() == [(c, "not_measurable", None) for c in ("N1", "N2", "N3")]
+        assert con.execute(
+            "SELECT strftime(month, '%Y-%m'), received, met, breached, open_overdue, "
+            "not_measurable, compliance_rate FROM marts.sla_monthly ORDER BY 1"
+        ).fetchall() == [("2015-03", 2, 0, 0, 0, 2, None), ("2015-04", 1, 0, 0, 0, 1, None)]
+        assert con.execute("SELECT count(*) FROM marts.open_at_risk").fetchone() == (0,)
+    shown = runs.raise_for_problems(runs.report(runs.dt.date(2015, 3, 1), runs.Lang.en))
+    html = next(p for p in shown.files if p.name == "management.en.html").read_text()
+    assert "Not measurable" in html

@@ -74,6 +74,8 @@ from pipelines.ingest.readers import read_export
 from pipelines.models import MODELS_DIR, discover_models, materialise
 
 KINDS = ("register", "staff", "partners", "activity")
+# A register export giving neither cannot show whether complaints were answered (clause 5.1).
+RESPONSE_FIELDS = {"first_response_at", "resolved_at"}
 INGEST_DIR = Path(__file__).parent
 STAGING_DIR = INGEST_DIR / "staging"
 # StrictUndefined: a placeholder left unfilled is an error, never an empty string in the SQL.
@@ -320,6 +322,7 @@ def _load(
             result.rows_warned,
             now,
             result.rows_checked,
+            bool(RESPONSE_FIELDS & set(result.columns)) if kind == "register" else None,
         ],
     )
     for name in ("load_context", "labels", "rules", "findings"):
