@@ -34,6 +34,7 @@ from pipelines.assets.marts import BUILD_PARAMS, REPORT_MONTHS, BuildConfig, bui
 from pipelines.assets.reports import HrDossierConfig, ReportConfig, hr_dossier_job, monthly_review
 from pipelines.build_params import month_problem
 from pipelines.definitions import defs
+from pipelines.gate import gate
 from pipelines.ingest.batch import expand
 from pipelines.ingest.batch import ingest as ingest_files
 from pipelines.ingest.dry_run import scratch_copy
@@ -153,7 +154,24 @@ def validate(
             str(mapping) if mapping else None,
             dry_run=True,
         )
-    return IngestRun(outcome.results, problems=[str(e) for e in outcome.errors], dry_run=True)
+    # The same gate as the ingest check (pipelines.gate), on the same counts: what would block
+    # the load is a problem here too (exit 2), what would be a warning is one.
+    verdicts = [
+        gate(Path(r.source_file).name, r.rows_rejected, r.rows_checked, settings)
+        for r in outcome.results
+        if r.rows_rejected
+    ]
+    return IngestRun(
+        outcome.results,
+        warnings=[f"{WOULD_WARN}{line}" for blocked, line in verdicts if not blocked],
+        problems=[str(e) for e in outcome.errors]
+        + [f"{WOULD_BLOCK}{line}" for blocked, line in verdicts if blocked],
+        dry_run=True,
+    )
+
+
+WOULD_BLOCK = "sẽ chặn / would block: "
+WOULD_WARN = "sẽ cảnh báo / would warn: "
 
 
 def build(as_of: str | None = None, progress: Progress | None = None) -> BuildRun:

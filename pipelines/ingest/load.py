@@ -65,7 +65,7 @@ from base.errors import InputError
 from base.keys import RECORD_KEYS
 from base.settings import Settings
 from base.warehouse import has_table, scalar
-from data_checks.rules import RULES
+from data_checks.rules import RULES, TIME_PLACEHOLDERS
 from pipelines.ingest import dates, masking
 from pipelines.ingest.headers import PERSONAL_FIELDS, TEMPLATES, HeaderMapping
 from pipelines.ingest.labels import label_frame
@@ -227,12 +227,11 @@ def load_file(
         if path.exists()
         else local_now(settings),
     )
-    if not dry_run:
-        ensure_schema(con)
-        previous = scalar(con, sql("previous_load"), [sha, kind])
-        if previous is not None:
-            result.status, result.load_id = "duplicate_file", previous
-            return result
+    ensure_schema(con)  # a dry run's scratch copy holds the warehouse's load log too
+    previous = scalar(con, sql("previous_load"), [sha, kind])
+    if previous is not None:
+        result.status, result.load_id = "duplicate_file", previous
+        return result
     con.execute("BEGIN TRANSACTION")
     try:
         _load(con, path, kind, settings, mapping, scope, dry_run, result)
@@ -447,8 +446,8 @@ def _quarantine(
         sql(
             "quarantine_rejected",
             record_key=_RECORD_KEY[kind],
-            reason_en=_reason_sql(detail, "en"),
-            reason_vi=_reason_sql(detail, "vi"),
+            reason_en=_reason_sql(con, detail, "en"),
+            reason_vi=_reason_sql(con, detail, "vi"),
             row_values=_row_values_sql(kind),
         ),
         [load_id, kind, result.source_file, result.source_sha256, now],
@@ -460,9 +459,13 @@ def _quarantine(
     ]
 
 
+def _file_row_columns(con: duckdb.DuckDBPyConnection) -> set[str]:
+    return {d[0] for d in con.execute("SELECT * FROM file_rows LIMIT 0").description}
+
+
 def _detail_sql(con: duckdb.DuckDBPyConnection) -> str:
     """The value a rule names (its ``detail`` column of file_rows), as text."""
-    columns = {d[0] for d in con.execute("SELECT * FROM file_rows LIMIT 0").description}
+    columns = _file_row_columns(con)
     details = sorted({r.detail for r in RULES.values() if r.detail in columns})
     if not details:
         return "CAST(NULL AS VARCHAR)"
@@ -471,10 +474,16 @@ def _detail_sql(con: duckdb.DuckDBPyConnection) -> str:
     return f"mask_pii(CASE rules.detail {cases} END, NULL, NULL, NULL, NULL, NULL, NULL)"
 
 
-def _reason_sql(detail: str, lang: str) -> str:
+def _reason_sql(con: duckdb.DuckDBPyConnection, detail: str, lang: str) -> str:
     """A rule's reason with the value it is about (``detail``, from _detail_sql) in place of
-    '{value}'."""
-    return f"replace(rules.reason_{lang}, '{{value}}', coalesce({detail}, ''))"
+    '{value}', and the row's timestamps in place of '{received_at}', '{exported_at}'..."""
+    text = f"replace(rules.reason_{lang}, '{{value}}', coalesce({detail}, ''))"
+    columns = _file_row_columns(con)
+    for name in TIME_PLACEHOLDERS:
+        if name in columns:
+            value = f"coalesce(strftime(fr.{name}, '%Y-%m-%d %H:%M'), '')"
+            text = f"replace({text}, '{{{name}}}', {value})"
+    return text
 
 
 def _file_warnings(
@@ -618,8 +627,8 @@ def _warnings(
         sql(
             "warnings_findings",
             record_key="fr.complaint_id" if kind == "register" else "NULL",
-            reason_en=_reason_sql(detail, "en"),
-            reason_vi=_reason_sql(detail, "vi"),
+            reason_en=_reason_sql(con, detail, "en"),
+            reason_vi=_reason_sql(con, detail, "vi"),
             detail=detail,
         ),
         [load_id, kind, result.source_file, result.source_sha256, now],
