@@ -93,6 +93,12 @@ class Settings(BaseSettings):
         description="Fewer rejected rows than this never block: a warning, the good "
         "rows load and the bad ones are quarantined.",
     )
+    snapshot_max_gap_days: int = Field(
+        45,
+        ge=0,
+        description="A snapshot time taken from a file's modification time is warned when it "
+        "is more than this many days after the newest timestamp in the file (or in the future).",
+    )
     calendar_file: Path | None = Field(
         None, description="Company calendar YAML adding days off/working days (README 'Calendar')."
     )

@@ -280,6 +280,15 @@ RULES: dict[str, Rule] = {
             "If the export writes month first, declare date_order: mdy in the mapping (--mapping)"
             " and load it again.",
         ),
+        Rule(
+            "snapshot_time_far_from_data",
+            "warning",
+            "the snapshot time {value} was taken from the file's modification time and {why}; "
+            "it is the build's default as_of",
+            "thời điểm xuất {value} lấy từ thời gian sửa tệp và {why}; đây là as_of mặc định "
+            "khi build",
+            "Give the export's real time with --exported-at when loading (or build with --as-of).",
+        ),
     ]
 }
 

@@ -88,11 +88,14 @@ def _print_files(run: runs.IngestRun) -> None:
         if r.status == "duplicate_file":
             typer.echo(f"= {name}: already loaded (load {r.load_id}); nothing changed")
             continue
+        mtime = " (thời gian sửa tệp / file modified)" if r.exported_at_from == "file mtime" else ""
         typer.echo(
-            f"✓ {name} [{r.shape}, exported {r.exported_at:%Y-%m-%d %H:%M}]: "
+            f"✓ {name} [{r.shape}, exported {r.exported_at:%Y-%m-%d %H:%M}{mtime}]: "
             f"read {r.rows_read}, {verb} {r.rows_loaded}, unchanged {r.rows_unchanged}, "
             f"rejected {r.rows_rejected}, warned {r.rows_warned}"
         )
+        for line in r.file_warnings:
+            typer.echo(f"    warning: {line}")
         if run.dry_run:
             _print_map(r)
         for rule, count in r.warnings.items():

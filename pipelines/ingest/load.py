@@ -109,6 +109,8 @@ class LoadResult:
     rejected: list[dict] = field(default_factory=list)  # first rejected rows, for people
     warnings: dict[str, int] = field(default_factory=dict)
     columns: dict[str, str] = field(default_factory=dict)  # field -> the file's header
+    exported_at_from: str = "option"  # option | file name | file mtime (exported_at_source)
+    file_warnings: list[str] = field(default_factory=list)  # about the whole file, for people
 
     def as_dict(self) -> dict:
         return {**asdict(self), "exported_at": self.exported_at.isoformat()}
@@ -129,6 +131,13 @@ def file_sha256(path: Path) -> str:
         while chunk := fh.read(1 << 20):
             digest.update(chunk)
     return digest.hexdigest()
+
+
+def exported_at_source(path: Path, given: dt.datetime | None) -> str:
+    """Where exported_at_for takes the snapshot time from: option, file name or file mtime."""
+    if given is not None:
+        return "option"
+    return "file name" if _NAME_DATE.search(path.stem) else "file mtime"
 
 
 def exported_at_for(path: Path, given: dt.datetime | None, timezone: str) -> dt.datetime:
@@ -154,6 +163,17 @@ def exported_at_for(path: Path, given: dt.datetime | None, timezone: str) -> dt.
         )
     return dt.datetime.fromtimestamp(path.stat().st_mtime, ZoneInfo(timezone)).replace(
         tzinfo=None, microsecond=0
+    )
+
+
+def _time_differs(load_id: int, stored: dt.datetime, given: dt.datetime) -> str:
+    return (
+        f"đã nạp (lần nạp {load_id}) với thời điểm xuất {stored:%Y-%m-%d %H:%M}, khác "
+        f"--exported-at {given:%Y-%m-%d %H:%M}; thời điểm của một lần nạp không đổi được: hãy "
+        f"chạy `complaints build --as-of {given:%Y-%m-%d}` / already loaded (load {load_id}) "
+        f"as exported {stored:%Y-%m-%d %H:%M}, not {given:%Y-%m-%d %H:%M} as --exported-at "
+        "says; a load's time cannot be changed: build as of the right day with "
+        f"`complaints build --as-of {given:%Y-%m-%d}`"
     )
 
 
@@ -227,10 +247,13 @@ def load_file(
         if path.exists()
         else local_now(settings),
     )
+    result.exported_at_from = exported_at_source(path, exported_at)
     ensure_schema(con)  # a dry run's scratch copy holds the warehouse's load log too
-    previous = scalar(con, sql("previous_load"), [sha, kind])
+    previous = con.execute(sql("previous_load"), [sha, kind]).fetchone()
     if previous is not None:
-        result.status, result.load_id = "duplicate_file", previous
+        if exported_at is not None and exported_at != previous[1]:
+            raise InputError(path, _time_differs(previous[0], previous[1], exported_at))
+        result.status, result.load_id = "duplicate_file", previous[0]
         return result
     con.execute("BEGIN TRANSACTION")
     try:
@@ -301,6 +324,8 @@ def _load(
         loaded, unchanged = _upsert_reference(con, kind, result, now)
     result.rows_loaded, result.rows_unchanged = loaded, unchanged + repeats
     _file_warnings(con, result, load_id, now, orders)
+    if kind == "register" and result.exported_at_from == "file mtime":
+        _snapshot_time_warning(con, result, load_id, now, settings)
     _warnings(con, kind, result, load_id, now)
     assert result.rows_read == result.rows_loaded + result.rows_unchanged + result.rows_rejected, (
         "row accounting does not balance"
@@ -511,6 +536,50 @@ def _file_warnings(
             rule.reason_en.replace("{value}", assumed),
             rule.reason_vi.replace("{value}", assumed),
             "dmy",
+            now,
+        ],
+    )
+
+
+def _snapshot_time_warning(
+    con: duckdb.DuckDBPyConnection,
+    result: LoadResult,
+    load_id: int,
+    now: dt.datetime,
+    settings: Settings,
+) -> None:
+    """A snapshot time taken from the file's modification time, warned when it is far from the
+    data: later than the file's newest timestamp by more than settings.snapshot_max_gap_days,
+    or in the future (a copied or touched file, not the export's time)."""
+    newest = scalar(con, sql("newest_timestamp"))
+    gap = settings.snapshot_max_gap_days
+    when = result.exported_at
+    if when > now:
+        why_en, why_vi = "is in the future", "thời điểm này ở tương lai"
+    elif newest is not None and when - newest > dt.timedelta(days=gap):
+        days = (when - newest).days
+        why_en = f"is {days} days after the newest timestamp in the file, {newest:%Y-%m-%d %H:%M}"
+        why_vi = (
+            f"muộn hơn {days} ngày so với mốc thời gian mới nhất trong tệp, {newest:%Y-%m-%d %H:%M}"
+        )
+    else:
+        return
+    value = f"{when:%Y-%m-%d %H:%M}"
+    rule = RULES["snapshot_time_far_from_data"]
+    message_en = rule.reason_en.replace("{value}", value).replace("{why}", why_en)
+    message_vi = rule.reason_vi.replace("{value}", value).replace("{why}", why_vi)
+    result.file_warnings.append(f"{message_vi} / {message_en}")
+    con.execute(
+        sql("warning_date_order_assumed"),
+        [
+            load_id,
+            result.kind,
+            result.source_file,
+            result.source_sha256,
+            rule.name,
+            message_en,
+            message_vi,
+            value,
             now,
         ],
     )
