@@ -128,3 +128,69 @@ def test_a_register_without_response_columns_is_not_measurable_never_overdue(tmp
     shown = runs.raise_for_problems(runs.report(runs.dt.date(2015, 3, 1), runs.Lang.en))
     html = next(p for p in shown.files if p.name == "management.en.html").read_text()
     assert "Not measurable" in html
+
+
+LABELLED = (
+    "CASE_ID,OPENED_DT,CLOSED_DT,TITLE\n"
+    "L1,2015-03-02 09:00,2015-03-05 10:00,Employee: rude\n"
+    "L2,2015-03-02 09:00,2015-03-05 10:00,EMPLOYEE:   RUDE ON PHONE\n"
+    "L3,2015-03-02 09:00,2015-03-05 10:00,employe - late payment\n"
+    "L4,2015-03-02 09:00,2015-03-05 10:00,Billing: wrong amount\n"
+    "L5,2015-03-02 09:00,2015-03-05 10:00,Collector: threat\n"
+    "L6,2015-03-02 09:00,2015-03-05 10:00,Something else\n"
+    "L7,2015-03-02 09:00,2015-03-05 10:00,Phàn nàn: Nhân viên\n"
+)
+PATTERNS = GOOD + (
+    "  TITLE: category\n"
+    "values:\n"
+    "  category:\n"
+    '    "Collector: threat": partner_conduct\n'  # exact, quoted: it holds ': '
+    '    "Employee:*": staff_conduct\n'  # prefix
+    # regex over the folded label: 'employe - late' reads 'employe late' ('-' folds to a space)
+    "    /^employee? (late|rude)/: staff_conduct\n"
+    '    "/^billing: (wrong|double)/": service\n'
+    '    "/^phan nan: nhân viên$/": staff_conduct\n'  # diacritics folded in the pattern too
+)
+
+
+def test_labels_by_exact_prefix_and_regex_with_colons(tmp_path, home):
+    from pipelines import runs
+
+    path = tmp_path / "cases_2015-12-31.csv"
+    path.write_text(LABELLED, encoding="utf-8")
+    runs.raise_for_problems(runs.ingest([path], mapping=mapping(tmp_path, PATTERNS)))
+    with duckdb.connect(str(home / "warehouse.duckdb"), read_only=True) as con:
+        got = con.execute("SELECT complaint_id, category FROM core.complaints ORDER BY 1")
+        assert got.fetchall() == [
+            ("L1", "staff_conduct"),
+            ("L2", "staff_conduct"),
+            ("L3", "staff_conduct"),
+            ("L4", "service"),
+            ("L5", "partner_conduct"),
+            ("L6", "Something else"),  # no rule matches: kept as given, warned
+            ("L7", "staff_conduct"),
+        ]
+        warned = con.execute("SELECT complaint_id, rule FROM quarantine.warnings ORDER BY 1")
+        assert ("L6", "unknown_category") in warned.fetchall()
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            GOOD + "values:\n  category:\n    Collector: threat: partner_conduct\n",
+            "line 7, column 22: mapping values are not allowed here); a header or label that "
+            "contains ': ' must be quoted, e.g. \"Closed: with relief\": upheld",
+        ),
+        (GOOD + "values:\n\tcategory: {}\n", "indent with spaces, not tabs"),
+        (
+            GOOD + "values:\n  category:\n    /^(?=look)ahead/: service\n",
+            "values of 'category': the pattern '/^(?=look)ahead/' is not valid",
+        ),
+    ],
+)
+def test_yaml_mistakes_are_explained_with_the_fix(text, expected, tmp_path, home, export):
+    result = invoke("validate", str(export), "--mapping", mapping(tmp_path, text))
+    assert result.exit_code == 2
+    (line,) = result.stderr.splitlines()
+    assert line.startswith("error: ") and expected in line, line

@@ -12,6 +12,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import duckdb
 import yaml
 
 from base.errors import InputError
@@ -136,13 +137,15 @@ class HeaderMapping:
     """A user's mapping for an export from another system (``--mapping FILE``).
 
     YAML keys: ``columns: {their header: canonical field}``; optional ``values: {field: {their
-    label: canonical code}}``; ``skip_rows: N`` (junk lines above the header); ``null_values:
-    ["?", "N/A"]`` (their spelling of "empty"); ``event_log: {order_by: column}`` for systems that
-    export one row per event: the row with the greatest order_by per complaint is the complaint,
-    earlier events count as unchanged; ``date_order: dmy | mdy | ymd`` (the whole file) or
-    ``date_order: {field: order}`` (per date column), used only when a column's values cannot
-    tell day-first from month-first (README 'Dates'). Timestamps need no format: every
-    supported shape is recognised.
+    label: canonical code}}`` (a label may be a prefix, ``Employee*``, or a regular expression,
+    ``/^employee (late|rude)/``: see label_rule); ``skip_rows: N`` (junk lines above the
+    header); ``null_values: ["?", "N/A"]`` (their spelling of "empty"); ``event_log:
+    {order_by: column}`` for systems that export one row per event: the row with the greatest
+    order_by per complaint is the complaint, earlier events count as unchanged; ``date_order:
+    dmy | mdy | ymd`` (the whole file) or ``date_order: {field: order}`` (per date column),
+    used only when a column's values cannot tell day-first from month-first (README 'Dates').
+    Timestamps need no format: every supported shape is recognised. Any other key is refused
+    by name (MAPPING_KEYS).
     """
 
     columns: dict[str, str] = field(default_factory=dict)
@@ -161,8 +164,10 @@ class HeaderMapping:
     def load(cls, path: Path) -> HeaderMapping:
         try:
             doc = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
-        except (OSError, yaml.YAMLError) as exc:
+        except OSError as exc:
             raise InputError(path, f"the mapping file cannot be read ({exc})") from None
+        except yaml.YAMLError as exc:
+            raise InputError(path, _yaml_problem(exc)) from None
         if not isinstance(doc, dict) or not isinstance(doc.get("columns", {}), dict):
             raise InputError(path, "the mapping file needs a 'columns:' table of header: field")
         _known_keys(doc, path)
@@ -177,6 +182,42 @@ class HeaderMapping:
             event_order_by=(doc.get("event_log") or {}).get("order_by"),
             **_date_order(doc.get("date_order"), path),
         )
+
+
+def _yaml_problem(exc: yaml.YAMLError) -> str:
+    """YAML's error in one line, where it is, and the usual fix."""
+    mark = getattr(exc, "problem_mark", None)
+    where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
+    problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+    if "mapping values are not allowed" in problem or "could not find expected ':'" in problem:
+        fix = (
+            "a header or label that contains ': ' must be quoted, e.g. "
+            '"Closed: with relief": upheld'
+        )
+    elif "\t" in problem or "'\\t'" in problem:  # YAML writes the tab escaped
+        fix = "indent with spaces, not tabs"
+    else:
+        fix = "check the indentation (two spaces per level) and quote labels with : # [ ] { }"
+    return f"the mapping is not valid YAML ({where}{problem}); {fix}"
+
+
+def label_rule(label: str) -> tuple[str, str]:
+    """A label of ``values:`` as (kind, text): 'exact', 'prefix' (written 'Employee*') or
+    'regex' (written '/^employee (rude|late)/'). Each matches the file's value folded like a
+    header: case-insensitive, no diacritics, spaces, '_' and '-' as single spaces."""
+    if len(label) > 2 and label.startswith("/") and label.endswith("/"):
+        return "regex", label[1:-1]
+    if len(label) > 1 and label.endswith("*"):
+        return "prefix", header_key(label[:-1])
+    return "exact", header_key(label)
+
+
+def pattern_regex(kind: str, text: str) -> str:
+    """The RE2 pattern (DuckDB's regexp_matches) of a prefix or regex label rule."""
+    if kind == "prefix":
+        return "^" + re.escape(text)
+    stripped = unicodedata.normalize("NFKD", text).replace("đ", "d").replace("Đ", "D")
+    return "(?i)" + "".join(c for c in stripped if not unicodedata.combining(c))
 
 
 DATE_ORDERS = ("dmy", "mdy", "ymd")
@@ -218,6 +259,17 @@ def _known_keys(doc: dict, path: Path) -> None:
             )
         if not isinstance(labels, dict):
             raise InputError(path, f"values of '{name}' must be a table of their label: code")
+        for label in labels:
+            kind, text = label_rule(str(label))
+            if kind == "regex":
+                try:  # DuckDB's RE2 matches the labels: it decides what is valid
+                    with duckdb.connect() as con:
+                        con.execute("SELECT regexp_matches('', ?)", [pattern_regex(kind, text)])
+                except duckdb.Error as exc:
+                    why = str(exc).splitlines()[0].split("Error: ", 1)[-1]
+                    raise InputError(
+                        path, f"values of '{name}': the pattern '{label}' is not valid ({why})"
+                    ) from None
 
 
 def _date_order(given: object, path: Path) -> dict:

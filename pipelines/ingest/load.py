@@ -68,7 +68,7 @@ from base.warehouse import has_table, scalar
 from data_checks.rules import RULES, TIME_PLACEHOLDERS
 from pipelines.ingest import dates, masking
 from pipelines.ingest.headers import PERSONAL_FIELDS, TEMPLATES, HeaderMapping
-from pipelines.ingest.labels import label_frame
+from pipelines.ingest.labels import label_frame, pattern_frame
 from pipelines.ingest.pseudonym import hmac_pads, pseudonym_key
 from pipelines.ingest.readers import read_export
 from pipelines.models import MODELS_DIR, discover_models, materialise
@@ -213,6 +213,7 @@ def _prepare(
         pd.DataFrame({"exported_at": [pd.Timestamp(exported_at)], "opad": [opad], "ipad": [ipad]}),
     )
     con.register("labels", label_frame(mapping))
+    con.register("label_patterns", pattern_frame(mapping))
     con.register(
         "rules",
         pd.DataFrame(
@@ -349,7 +350,7 @@ def _load(
             bool(RESPONSE_FIELDS & set(result.columns)) if kind == "register" else None,
         ],
     )
-    for name in ("load_context", "labels", "rules", "findings"):
+    for name in ("load_context", "labels", "label_patterns", "rules", "findings"):
         con.unregister(name)
 
 
