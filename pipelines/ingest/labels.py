@@ -35,7 +35,7 @@ def pattern_frame(mapping: HeaderMapping | None = None) -> pa.Table:
     """(field, pattern, code, rank) rows: the mapping's prefix and regex labels as RE2
     patterns over the folded value, in the order written (the first that matches wins; an
     exact label wins over every pattern)."""
-    rows = []
+    rows: list[tuple[str, str, str, int]] = []
     for field_name, labels in (mapping.values if mapping else {}).items():
         for theirs, code in labels.items():
             kind, text = label_rule(theirs)
