@@ -194,3 +194,66 @@ def test_yaml_mistakes_are_explained_with_the_fix(text, expected, tmp_path, home
     assert result.exit_code == 2
     (line,) = result.stderr.splitlines()
     assert line.startswith("error: ") and expected in line, line
+
+
+TZ_FILE = (
+    b"CASE_ID;OPENED_DT;CLOSED_DT;NOTE\r\n"
+    b"T1;03/28/2015 01:30:00 AM;2015-03-29T10:00:00Z;S\xe3o Jo\xe3o\r\n"  # Latin-1 ã
+    b"T2;07/01/2015 11:00 PM;;r\xf2 c\xec \xf5\r\n"  # ò ì õ: wrong in Windows-1258
+    b"T3;01/15/2015 09:00;01/16/2015 08:00;\r\n"
+)
+TZ_MAPPING = (
+    "columns:\n  CASE_ID: complaint_id\n  OPENED_DT: received_at\n  CLOSED_DT: resolved_at\n"
+    "  NOTE: description\ntimezone: America/Chicago\nencoding: latin-1\n"
+)
+
+
+def test_declared_time_zone_and_encoding(tmp_path, home):
+    """A US export in Latin-1: times become Hà Nội time (UTC+7) from Chicago's (CST UTC-6 in
+    winter, CDT UTC-5 from 8 March 2015), an offset value is converted from its own offset, and
+    the declared encoding is used while the sniffed one is printed. Hand-computed:
+    T1 28/03 01:30 CDT = 06:30 UTC = 13:30; resolved 29/03 10:00Z = 17:00.
+    T2 01/07 23:00 CDT = 02/07 04:00 UTC = 11:00. T3 15/01 09:00 CST = 15:00 UTC = 22:00;
+    resolved 16/01 08:00 CST = 14:00 UTC = 21:00."""
+    path = tmp_path / "us_2015-12-31.csv"
+    path.write_bytes(TZ_FILE)
+    result = invoke("ingest", str(path), "--mapping", mapping(tmp_path, TZ_MAPPING))
+    assert result.exit_code == 0, result.stderr
+    assert "[csv iso8859-1 declared, detected cp1258 ;, exported 2015-12-31 23:59]" in (
+        result.stdout
+    )
+    with duckdb.connect(str(home / "warehouse.duckdb"), read_only=True) as con:
+        got = con.execute(
+            "SELECT complaint_id, strftime(received_at, '%Y-%m-%d %H:%M'), "
+            "strftime(resolved_at, '%Y-%m-%d %H:%M'), description FROM core.complaints ORDER BY 1"
+        ).fetchall()
+    assert got == [
+        ("T1", "2015-03-28 13:30", "2015-03-29 17:00", "São João"),
+        ("T2", "2015-07-02 11:00", None, "rò cì õ"),
+        ("T3", "2015-01-15 22:00", "2015-01-16 21:00", None),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("extra", "expected"),
+    [
+        ("timezone: US/Chicagoo\n", "timezone 'US/Chicagoo' is not a time zone name"),
+        ("encoding: latin-9x\n", "encoding 'latin-9x' is not a text encoding"),
+    ],
+)
+def test_unknown_time_zone_or_encoding_is_refused(extra, expected, tmp_path, home, export):
+    result = invoke("validate", str(export), "--mapping", mapping(tmp_path, GOOD + extra))
+    assert result.exit_code == 2
+    (line,) = result.stderr.splitlines()
+    assert expected in line, line
+
+
+def test_a_declared_encoding_the_file_does_not_fit_is_refused(tmp_path, home):
+    path = tmp_path / "cases_2015-12-31.csv"
+    path.write_bytes("CASE_ID,OPENED_DT\nC1,2015-03-02 09:00\n".encode("utf-16"))
+    result = invoke(
+        "validate", str(path), "--mapping", mapping(tmp_path, GOOD + "encoding: ascii\n")
+    )
+    assert result.exit_code == 2
+    (line,) = result.stderr.splitlines()
+    assert "the file is not ascii text (ordinal not in range(128))" in line, line

@@ -6,11 +6,13 @@ and "Mã  khiếu nại" all mean ``complaint_id``.
 
 from __future__ import annotations
 
+import codecs
 import difflib
 import re
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import duckdb
 import yaml
@@ -155,6 +157,8 @@ class HeaderMapping:
     event_order_by: str | None = None
     date_order: str | None = None
     date_orders: dict[str, str] = field(default_factory=dict)
+    timezone: str | None = None  # the export's clock (IANA name); times become company time
+    encoding: str | None = None  # the CSV's text encoding (Python codec name), not sniffed
 
     def date_order_for(self, field_name: str) -> str | None:
         """The declared field order of a date column: its own, else the file's."""
@@ -180,8 +184,39 @@ class HeaderMapping:
             skip_rows=int(doc.get("skip_rows", 0)),
             null_values=[str(v) for v in doc.get("null_values") or []],
             event_order_by=(doc.get("event_log") or {}).get("order_by"),
+            timezone=_timezone(doc.get("timezone"), path),
+            encoding=_encoding(doc.get("encoding"), path),
             **_date_order(doc.get("date_order"), path),
         )
+
+
+def _timezone(given: object, path: Path) -> str | None:
+    """The mapping's ``timezone``: an IANA zone name, checked now rather than at the first row."""
+    if given is None:
+        return None
+    try:
+        ZoneInfo(str(given))
+    except (ZoneInfoNotFoundError, ValueError):
+        raise InputError(
+            path,
+            f"timezone '{given}' is not a time zone name (an IANA name such as America/Chicago, "
+            "Europe/Amsterdam, UTC)",
+        ) from None
+    return str(given)
+
+
+def _encoding(given: object, path: Path) -> str | None:
+    """The mapping's ``encoding``: a text encoding Python knows (latin-1, cp1252, utf-16...)."""
+    if given is None:
+        return None
+    try:
+        return codecs.lookup(str(given)).name
+    except LookupError:
+        raise InputError(
+            path,
+            f"encoding '{given}' is not a text encoding (e.g. utf-8, latin-1, cp1252, cp1258, "
+            "utf-16)",
+        ) from None
 
 
 def _yaml_problem(exc: yaml.YAMLError) -> str:
@@ -222,7 +257,16 @@ def pattern_regex(kind: str, text: str) -> str:
 
 DATE_ORDERS = ("dmy", "mdy", "ymd")
 # The keys a mapping file may hold (HeaderMapping's docstring says what each means).
-MAPPING_KEYS = ("columns", "values", "skip_rows", "null_values", "event_log", "date_order")
+MAPPING_KEYS = (
+    "columns",
+    "values",
+    "skip_rows",
+    "null_values",
+    "event_log",
+    "date_order",
+    "timezone",
+    "encoding",
+)
 EVENT_LOG_KEYS = ("order_by",)
 
 

@@ -64,7 +64,7 @@ import pyarrow as pa
 from base.errors import InputError
 from base.keys import RECORD_KEYS
 from base.settings import Settings
-from base.warehouse import has_table, scalar
+from base.warehouse import has_table, scalar, set_time_zone
 from data_checks.rules import RULES, TIME_PLACEHOLDERS
 from pipelines.ingest import dates, masking
 from pipelines.ingest.headers import PERSONAL_FIELDS, TEMPLATES, HeaderMapping
@@ -304,7 +304,19 @@ def _load(
     result.shape, result.rows_read, result.columns = raw.shape, raw.rows, raw.columns
     event_log = kind == "register" and mapping is not None and mapping.event_order_by
     orders = prepare_staging(con, path, kind, raw.fields, settings, result.exported_at, mapping)
-    stage_file_rows(con, kind, bool(event_log))
+    zone = mapping.timezone if mapping is not None else None
+    if zone:
+        # The export's clock: values with an offset are read in that zone's wall time, values
+        # without one are its wall time already; to_company_time() then converts them all.
+        set_time_zone(con, zone)
+        company = _sql_text(settings.timezone)
+        con.execute(sql("to_company_time", declared=_sql_text(zone), company=company))
+    try:
+        stage_file_rows(con, kind, bool(event_log))
+    finally:
+        if zone:
+            set_time_zone(con, settings.timezone)
+            con.execute(sql("to_company_time", declared=None, company=None))
     result.rows_checked = scalar(con, "SELECT count(*) FROM rows_to_check")
     # Nothing new or changed to check (a snapshot seen before): GX and its import are skipped.
     findings = _validate(con, kind, settings) if result.rows_checked else _findings([])
@@ -352,6 +364,10 @@ def _load(
     )
     for name in ("load_context", "labels", "label_patterns", "rules", "findings"):
         con.unregister(name)
+
+
+def _sql_text(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
 
 
 def stage_file_rows(con: duckdb.DuckDBPyConnection, kind: str, event_log: bool) -> None:

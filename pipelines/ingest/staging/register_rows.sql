@@ -70,10 +70,14 @@ typed as (
         s.first_response_at as first_response_at_given,
         s.resolved_at as resolved_at_given,
         s.review_requested_at as review_requested_at_given,
-        parse_ts_register(s.received_at, date_order_of('received_at')) as received_at,
-        parse_ts_register(s.first_response_at, date_order_of('first_response_at')) as first_response_at,
-        parse_ts_register(s.resolved_at, date_order_of('resolved_at')) as resolved_at,
-        parse_ts_register(s.review_requested_at, date_order_of('review_requested_at')) as review_requested_at,
+        to_company_time(parse_ts_register(s.received_at, date_order_of('received_at'))) as received_at,
+        to_company_time(
+            parse_ts_register(s.first_response_at, date_order_of('first_response_at'))
+        ) as first_response_at,
+        to_company_time(parse_ts_register(s.resolved_at, date_order_of('resolved_at'))) as resolved_at,
+        to_company_time(
+            parse_ts_register(s.review_requested_at, date_order_of('review_requested_at'))
+        ) as review_requested_at,
         -- a date whose reading depends on day/month order, in a column of both orders
         nullif(concat_ws(
             '; ',
