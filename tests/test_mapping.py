@@ -62,6 +62,12 @@ def test_a_mapped_header_missing_from_the_file_is_named_with_the_closest(
             "unknown field 'chanel' (did you mean 'channel'?)",
         ),
         ("event_log:\n  order: x\n", "event_log takes one key, order_by"),
+        (
+            "values:\n  category:\n    Rude: staff_conduc\n",
+            "values of 'category' map 'Rude' to 'staff_conduc', which is not a category code "
+            "(did you mean 'staff_conduct'?)",
+        ),
+        ("values:\n  handler_id:\n    A: B\n", "values can map only coded fields"),
     ],
 )
 def test_unknown_keys_are_refused_by_name(extra, expected, tmp_path, home, export):

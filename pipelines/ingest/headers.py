@@ -18,6 +18,7 @@ import duckdb
 import yaml
 
 from base.errors import InputError
+from base.labels import VALUE_LABELS
 
 # kind -> canonical field -> Vietnamese header
 TEMPLATES: dict[str, dict[str, str]] = {
@@ -303,6 +304,19 @@ def _known_keys(doc: dict, path: Path) -> None:
             )
         if not isinstance(labels, dict):
             raise InputError(path, f"values of '{name}' must be a table of their label: code")
+        codes = VALUE_LABELS.get(str(name))
+        if codes is None:
+            raise InputError(
+                path,
+                f"values can map only coded fields ({', '.join(VALUE_LABELS)}), not '{name}'",
+            )
+        for label, code in labels.items():
+            if str(code) not in codes:
+                raise InputError(
+                    path,
+                    f"values of '{name}' map '{label}' to '{code}', which is not a {name} code"
+                    f"{closest(str(code), list(codes))}; codes: {', '.join(codes)}",
+                )
         for label in labels:
             kind, text = label_rule(str(label))
             if kind == "regex":
