@@ -100,6 +100,12 @@ class Settings(BaseSettings):
         "('80%', DuckDB's own default) or a size ('4GB', '512MB'); beyond it joins and sorts "
         "spill to warehouse.duckdb.tmp under the home (README 'Memory').",
     )
+    snapshot_max_gap_days: int = Field(
+        45,
+        ge=0,
+        description="A snapshot time taken from a file's modification time is warned when it "
+        "is more than this many days after the newest timestamp in the file (or in the future).",
+    )
     calendar_file: Path | None = Field(
         None, description="Company calendar YAML adding days off/working days (README 'Calendar')."
     )

@@ -20,8 +20,19 @@ class Rule:
     reason_vi: str
     action_en: str  # what the user should do, for the README table
     # A staged column whose value replaces "{value}" in the reasons, so a person sees the
-    # value that was refused or warned about (never a personal field).
+    # value that was refused or warned about (never a personal field). A timestamp of the row
+    # is written in as "{received_at}", "{exported_at}"... (TIME_PLACEHOLDERS).
     detail: str | None = None
+
+
+# Timestamps a reason may name by "{column}" (never personal data), as YYYY-MM-DD HH:MM.
+TIME_PLACEHOLDERS = (
+    "received_at",
+    "first_response_at",
+    "resolved_at",
+    "review_requested_at",
+    "exported_at",
+)
 
 
 RULES: dict[str, Rule] = {
@@ -86,29 +97,31 @@ RULES: dict[str, Rule] = {
         Rule(
             "response_before_receipt",
             "error",
-            "first_response_at is earlier than received_at",
-            "thời gian phản hồi đầu tiên sớm hơn thời gian tiếp nhận",
+            "first_response_at {first_response_at} is earlier than received_at {received_at}",
+            "thời gian phản hồi đầu tiên {first_response_at} sớm hơn thời gian tiếp nhận "
+            "{received_at}",
             "Check both timestamps in the register; one of them is wrong.",
         ),
         Rule(
             "resolved_before_receipt",
             "error",
-            "resolved_at is earlier than received_at",
-            "thời gian giải quyết sớm hơn thời gian tiếp nhận",
+            "resolved_at {resolved_at} is earlier than received_at {received_at}",
+            "thời gian giải quyết {resolved_at} sớm hơn thời gian tiếp nhận {received_at}",
             "Check both timestamps.",
         ),
         Rule(
             "review_before_receipt",
             "error",
-            "review_requested_at is earlier than received_at",
-            "thời gian yêu cầu xem xét lại sớm hơn thời gian tiếp nhận",
+            "review_requested_at {review_requested_at} is earlier than received_at {received_at}",
+            "thời gian yêu cầu xem xét lại {review_requested_at} sớm hơn thời gian tiếp nhận "
+            "{received_at}",
             "Check both timestamps.",
         ),
         Rule(
             "received_after_export",
             "error",
-            "received_at is later than the export's exported_at",
-            "thời gian tiếp nhận muộn hơn thời điểm xuất dữ liệu",
+            "received_at {received_at} is later than the export's exported_at {exported_at}",
+            "thời gian tiếp nhận {received_at} muộn hơn thời điểm xuất dữ liệu {exported_at}",
             "Check the date, or pass the right --exported-at.",
         ),
         Rule(
@@ -266,6 +279,15 @@ RULES: dict[str, Rule] = {
             "đều <= 12); đã đọc theo ngày trước (dd/mm)",
             "If the export writes month first, declare date_order: mdy in the mapping (--mapping)"
             " and load it again.",
+        ),
+        Rule(
+            "snapshot_time_far_from_data",
+            "warning",
+            "the snapshot time {value} was taken from the file's modification time and {why}; "
+            "it is the build's default as_of",
+            "thời điểm xuất {value} lấy từ thời gian sửa tệp và {why}; đây là as_of mặc định "
+            "khi build",
+            "Give the export's real time with --exported-at when loading (or build with --as-of).",
         ),
     ]
 }

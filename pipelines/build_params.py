@@ -9,7 +9,7 @@ import pandas as pd
 
 from base.labels import VALUE_LABELS
 from base.settings import Settings
-from base.warehouse import replace_table, scalar
+from base.warehouse import has_table, replace_table, scalar
 from pipelines.ingest.load import ensure_schema, local_now
 from pipelines.when import parse_when
 
@@ -54,3 +54,36 @@ def write_value_labels(con: duckdb.DuckDBPyConnection) -> None:
         columns=["field", "code", "label_vi"],
     )
     replace_table(con, "core.value_labels", frame)
+
+
+def report_months(con: duckdb.DuckDBPyConnection) -> list[dt.date]:
+    """The months a report can be written for: from the register's first month (received_at)
+    to the month of the latest build's as_of; none before a build or a register load."""
+    if not (has_table(con, "core.complaints") and has_table(con, "core.build_params")):
+        return []
+    rows = con.execute("""
+        SELECT CAST(m AS DATE) FROM range(
+            (SELECT date_trunc('month', min(received_at)) FROM core.complaints),
+            (SELECT date_trunc('month', max(as_of)) FROM core.build_params) + INTERVAL 1 MONTH,
+            INTERVAL 1 MONTH
+        ) AS t(m) ORDER BY 1""").fetchall()
+    return [r[0] for r in rows]
+
+
+def month_problem(con: duckdb.DuckDBPyConnection, month: dt.date) -> str | None:
+    """Why no report can be written for ``month`` (in Vietnamese / English), or None."""
+    months = report_months(con)
+    wanted = month.strftime("%Y-%m")
+    if not months:
+        return (
+            f"chưa có dữ liệu để báo cáo tháng {wanted}: hãy nạp sổ đăng ký và chạy "
+            f"`complaints build` / nothing to report for {wanted} yet: load a register export "
+            "and run `complaints build`"
+        )
+    if month.replace(day=1) in months:
+        return None
+    first, last = months[0].strftime("%Y-%m"), months[-1].strftime("%Y-%m")
+    return (
+        f"không có dữ liệu cho tháng {wanted}: sổ đăng ký có dữ liệu từ {first} đến {last} / "
+        f"no data for {wanted}: the register has data from {first} to {last}"
+    )

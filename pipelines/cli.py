@@ -88,11 +88,16 @@ def _print_files(run: runs.IngestRun) -> None:
         if r.status == "duplicate_file":
             typer.echo(f"= {name}: already loaded (load {r.load_id}); nothing changed")
             continue
+        mtime = " (thời gian sửa tệp / file modified)" if r.exported_at_from == "file mtime" else ""
         typer.echo(
-            f"✓ {name} [{r.shape}, exported {r.exported_at:%Y-%m-%d %H:%M}]: "
+            f"✓ {name} [{r.shape}, exported {r.exported_at:%Y-%m-%d %H:%M}{mtime}]: "
             f"read {r.rows_read}, {verb} {r.rows_loaded}, unchanged {r.rows_unchanged}, "
             f"rejected {r.rows_rejected}, warned {r.rows_warned}"
         )
+        for line in r.file_warnings:
+            typer.echo(f"    warning: {line}")
+        if run.dry_run:
+            _print_map(r)
         for rule, count in r.warnings.items():
             typer.echo(f"    warning {rule}: {count}")
         for row in r.rejected[:5] if run.dry_run or r.rows_rejected else []:
@@ -102,6 +107,18 @@ def _print_files(run: runs.IngestRun) -> None:
             )
     for line in run.warnings:
         typer.echo(f"warning: {line}", err=True)
+
+
+def _print_map(r: runs.LoadResult) -> None:
+    """The resolved map of a dry run: each field with the header it is read from, and the
+    fields left unmapped with what that costs."""
+    from pipelines.ingest.headers import unmapped_costs
+
+    typer.echo("    trường ← cột của tệp / field ← the file's header:")
+    for name, header in r.columns.items():
+        typer.echo(f"      {name} ← {header}")
+    for name, cost in unmapped_costs(r.kind, set(r.columns)):
+        typer.echo(f"      {name}: (không có / unmapped){f' {cost}' if cost else ''}")
 
 
 def _print_built(run: runs.BuildRun, list_tables: bool = False) -> None:

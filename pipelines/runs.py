@@ -30,9 +30,11 @@ from base.settings import get_settings
 from base.warehouse import connect, scalar
 from pipelines.assets import reports as report_assets
 from pipelines.assets.ingest import IngestConfig, ingest_exports
-from pipelines.assets.marts import BUILD_PARAMS, BuildConfig, build_params
+from pipelines.assets.marts import BUILD_PARAMS, REPORT_MONTHS, BuildConfig, build_params
 from pipelines.assets.reports import HrDossierConfig, ReportConfig, hr_dossier_job, monthly_review
+from pipelines.build_params import month_problem
 from pipelines.definitions import defs
+from pipelines.gate import gate
 from pipelines.ingest.batch import expand
 from pipelines.ingest.batch import ingest as ingest_files
 from pipelines.ingest.dry_run import scratch_copy
@@ -152,7 +154,24 @@ def validate(
             str(mapping) if mapping else None,
             dry_run=True,
         )
-    return IngestRun(outcome.results, problems=[str(e) for e in outcome.errors], dry_run=True)
+    # The same gate as the ingest check (pipelines.gate), on the same counts: what would block
+    # the load is a problem here too (exit 2), what would be a warning is one.
+    verdicts = [
+        gate(Path(r.source_file).name, r.rows_rejected, r.rows_checked, settings)
+        for r in outcome.results
+        if r.rows_rejected
+    ]
+    return IngestRun(
+        outcome.results,
+        warnings=[f"{WOULD_WARN}{line}" for blocked, line in verdicts if not blocked],
+        problems=[str(e) for e in outcome.errors]
+        + [f"{WOULD_BLOCK}{line}" for blocked, line in verdicts if blocked],
+        dry_run=True,
+    )
+
+
+WOULD_BLOCK = "sẽ chặn / would block: "
+WOULD_WARN = "sẽ cảnh báo / would warn: "
 
 
 def build(as_of: str | None = None, progress: Progress | None = None) -> BuildRun:
@@ -216,6 +235,9 @@ def report(
     """The month's management and quality reports and analyst tables (default: the month of the
     latest build)."""
     first = _first_of_month(month)
+    problem = _month_problem(first)
+    if problem:
+        return ReportRun(first, [], [problem])
     result = run_job(
         report_job.name,
         dg.RunConfig(ops={monthly_review.op.name: ReportConfig(lang=Lang(lang).value)}),
@@ -341,6 +363,24 @@ def latest_as_of() -> str | None:
     with connect(get_settings().warehouse_path, read_only=True) as con:
         value = scalar(con, "SELECT max(as_of) FROM core.build_params")
     return str(value) if value else None
+
+
+def _month_problem(first: dt.date) -> str | None:
+    """Why ``first``'s month cannot be reported (no data), else None, its partition made sure
+    of: a build adds the register's months; one built before that gets its month here."""
+    path = get_settings().warehouse_path
+    if not path.exists():
+        return (
+            "chưa có kho dữ liệu: hãy nạp sổ đăng ký và chạy `complaints build` / "
+            "no warehouse yet: ingest a register export and run `complaints build`"
+        )
+    with connect(path, read_only=True) as con:
+        problem = month_problem(con, first)
+    if problem is None:
+        with instance() as dagster_instance:
+            if not dagster_instance.has_dynamic_partition(REPORT_MONTHS, first.isoformat()):
+                dagster_instance.add_dynamic_partitions(REPORT_MONTHS, [first.isoformat()])
+    return problem
 
 
 def _first_of_month(month: dt.date | None) -> dt.date:

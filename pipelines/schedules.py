@@ -7,6 +7,7 @@ from pathlib import Path
 from dagster import RunRequest, ScheduleEvaluationContext, SkipReason, schedule
 
 from base.settings import get_settings
+from pipelines.assets.marts import REPORT_MONTHS
 from pipelines.jobs import report_job
 from pipelines.resources import WarehouseResource
 
@@ -35,4 +36,9 @@ def monthly_review_schedule(
 ) -> RunRequest | SkipReason:
     """Checked every morning; fires on the month's first working day for the month before."""
     today = context.scheduled_execution_time.date()
-    return review_request(today, warehouse.settings.calendar_file)
+    request = review_request(today, warehouse.settings.calendar_file)
+    if isinstance(request, RunRequest) and not context.instance.has_dynamic_partition(
+        REPORT_MONTHS, str(request.partition_key)
+    ):
+        return SkipReason(f"no data for {str(request.partition_key)[:7]} (not built yet)")
+    return request

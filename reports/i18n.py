@@ -345,6 +345,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "sla_breached": ("Trễ hạn", "Breached"),
     "sla_open_overdue": ("Mở, quá hạn", "Open, overdue"),
     "sla_open_within_sla": ("Mở, còn hạn", "Open, within limit"),
+    "sla_not_measurable": ("Không đo được", "Not measurable"),
     "issue_received_at_changed": ("Sửa thời gian tiếp nhận", "Receipt time edited"),
     "issue_first_response_at_changed": ("Sửa thời gian phản hồi", "Response time edited"),
     "issue_missing_from_latest_export": (

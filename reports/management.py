@@ -83,6 +83,9 @@ def kpis(
         _kpi("kpi_reviews", lang, triple(revs, "review_requests"), "count"),
         _kpi("kpi_changed", lang, triple(revs, "reviews_changed"), "count"),
     ]
+    if fmt.missing(rows[0].get("compliance_rate")) and rows[0].get("not_measurable"):
+        # no response column in the export: the rule cannot be measured, which is not 0%
+        tiles[1]["text"] = t("sla_not_measurable", lang)
     return tiles, {"rows": rows, "backlog_at": backlogs[0]["at"]}
 
 

@@ -261,3 +261,32 @@ def test_a_blocked_month_builds_and_reports_nothing(tmp_path, home):
     assert line.startswith("error: blocked: ")
     assert not (home / "reports").exists()
     assert "✓ built" not in result.stdout
+
+
+def test_reports_for_any_month_the_register_holds_and_one_line_for_others(tmp_path, home):
+    """A 2015 register: every month from its first to the build's as_of can be reported (the
+    partitions follow the register); a month outside them is one bilingual line, exit 2."""
+    path = write_rows(
+        tmp_path / "register_2015.csv",
+        [
+            complaint("OLD-1", "2015-03-02 09:00", first_response_at="2015-03-03 10:00"),
+            complaint("OLD-2", "2015-06-10 14:00"),
+        ],
+        "csv_utf8_en",
+    )
+    assert invoke("ingest", str(path), "--exported-at", "2015-07-15").exit_code == 0
+    built = invoke("build")
+    assert built.exit_code == 0 and " as of 2015-07-15" in built.stdout, built.stderr
+    months = runs.instance().get_dynamic_partitions("report_months")
+    assert months == ["2015-03-01", "2015-04-01", "2015-05-01", "2015-06-01", "2015-07-01"]
+    result = invoke("report", "--month", "2015-06", "--lang", "en")
+    assert result.exit_code == 0, result.stderr
+    assert f"Report: {home / 'reports' / '2015-06' / 'management.en.html'}" in result.stdout
+    for month in ("2015-02", "2015-08", "2023-01"):
+        result = invoke("report", "--month", month)
+        assert result.exit_code == 2
+        assert error_lines(result) == [
+            f"error: không có dữ liệu cho tháng {month}: sổ đăng ký có dữ liệu từ 2015-03 đến "
+            f"2015-07 / no data for {month}: the register has data from 2015-03 to 2015-07"
+        ]
+    assert not (home / "reports" / "2015-02").exists()

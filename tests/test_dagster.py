@@ -159,6 +159,10 @@ def test_cli_validate_loads_nothing(tmp_path, home):
     proc = run_cli(home, "validate", str(path))
     assert proc.returncode == 0, proc.stderr
     assert "read 2, would load 1, unchanged 0, rejected 1" in proc.stdout
-    assert "row 3 (K2): thời gian phản hồi đầu tiên sớm hơn thời gian tiếp nhận" in proc.stdout
+    assert (
+        "row 3 (K2): thời gian phản hồi đầu tiên 2026-01-04 09:00 sớm hơn thời gian tiếp nhận "
+        "2026-01-05 09:00 / first_response_at 2026-01-04 09:00 is earlier than received_at "
+        "2026-01-05 09:00"
+    ) in proc.stdout
     assert "Calculating Metrics" not in proc.stdout + proc.stderr
     assert not (home / "warehouse.duckdb").exists()

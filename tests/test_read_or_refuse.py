@@ -513,7 +513,10 @@ def test_export_time_from_mtime_is_company_time_on_a_utc_host(tmp_path, home):
     os.utime(path, (written, written))
     proc = cli(home, "ingest", str(path), tz="UTC")
     assert proc.returncode == 0, proc.stderr
-    assert "[csv utf-8 ,, exported 2026-04-01 00:00]: read 1, loaded 1" in proc.stdout
+    assert (
+        "[csv utf-8 ,, exported 2026-04-01 00:00 (thời gian sửa tệp / file modified)]: "
+        "read 1, loaded 1"
+    ) in proc.stdout
 
 
 @pytest.mark.parametrize(

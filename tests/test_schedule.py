@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from dagster import RunRequest, SkipReason, build_schedule_context
+from dagster import RunRequest, SkipReason, build_schedule_context, instance_for_test
 
 from pipelines.schedules import first_working_day, monthly_review_schedule, review_request
 
@@ -40,11 +40,19 @@ def test_fires_once_a_month_for_the_month_before():
 def test_schedule_evaluates_through_dagster(warehouse):
     from pipelines.definitions import defs
 
-    when = dt.datetime(2026, 9, 3, 7, 0)
-    with build_schedule_context(
-        scheduled_execution_time=when,
-        resources={"warehouse": warehouse},
-        repository_def=defs.get_repository_def(),
-    ) as context:
-        requests = list(monthly_review_schedule.evaluate_tick(context).run_requests or [])
+    def tick(instance):
+        with build_schedule_context(
+            scheduled_execution_time=dt.datetime(2026, 9, 3, 7, 0),
+            resources={"warehouse": warehouse},
+            repository_def=defs.get_repository_def(),
+            instance=instance,
+        ) as context:
+            return monthly_review_schedule.evaluate_tick(context)
+
+    with instance_for_test() as instance:
+        # August not built yet (not a partition of the register's months): skipped, not failed
+        assert not tick(instance).run_requests
+        assert "2026-08" in tick(instance).skip_message
+        instance.add_dynamic_partitions("report_months", ["2026-07-01", "2026-08-01"])
+        requests = list(tick(instance).run_requests or [])
     assert [r.partition_key for r in requests] == ["2026-08-01"]

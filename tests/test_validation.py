@@ -41,8 +41,21 @@ ERROR_CASES = {
 }
 REASON_VI = {
     "missing_complaint_id": "thiếu mã khiếu nại",
-    "response_before_receipt": "thời gian phản hồi đầu tiên sớm hơn thời gian tiếp nhận",
-    "received_after_export": "thời gian tiếp nhận muộn hơn thời điểm xuất dữ liệu",
+    # the timestamps the reason is about, written in (E-7, E-8, E-9, E-10 above; EXPORTED)
+    "response_before_receipt": "thời gian phản hồi đầu tiên 2026-03-01 09:00 sớm hơn thời gian "
+    "tiếp nhận 2026-03-02 09:00",
+    "resolved_before_receipt": "thời gian giải quyết 2026-03-02 08:59 sớm hơn thời gian tiếp "
+    "nhận 2026-03-02 09:00",
+    "review_before_receipt": "thời gian yêu cầu xem xét lại 2026-02-28 09:00 sớm hơn thời gian "
+    "tiếp nhận 2026-03-02 09:00",
+    "received_after_export": "thời gian tiếp nhận 2026-04-01 09:00 muộn hơn thời điểm xuất dữ "
+    "liệu 2026-03-31 18:00",
+}
+REASON_EN = {
+    "resolved_before_receipt": "resolved_at 2026-03-02 08:59 is earlier than received_at "
+    "2026-03-02 09:00",
+    "received_after_export": "received_at 2026-04-01 09:00 is later than the export's "
+    "exported_at 2026-03-31 18:00",
 }
 
 
@@ -61,6 +74,8 @@ def test_row_error_goes_to_quarantine_with_reason(rule, shape, tmp_path, con, se
     assert rejected[0][3] and rejected[0][4]
     if rule in REASON_VI:
         assert rejected[0][4] == REASON_VI[rule]
+    if rule in REASON_EN:
+        assert rejected[0][3] == REASON_EN[rule]
     values = json.loads(rejected[0][5])
     assert values["customer_name"] == "***" and values["customer_phone"] == "***"
     assert con.execute("SELECT complaint_id FROM core.complaints").fetchall() == [("OK-1",)]

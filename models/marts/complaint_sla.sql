@@ -7,18 +7,29 @@
 -- A complaint resolved with no first response recorded was answered by its resolution: the
 -- resolution is its first response for the deadline (the load warns resolved_without_response
 -- so the register gets fixed), never open_overdue for ever.
+-- A complaint last seen in an export with neither a first-response nor a resolution column
+-- (core.load_log.response_columns false) cannot be measured: sla_status 'not_measurable' and no
+-- due date, so it is never counted as overdue or at risk.
 with params as (
     select as_of, sla_working_days from core.build_params
 ),
 
+unmeasurable_exports as (
+    select distinct source_sha256
+    from core.load_log
+    where kind = 'register' and response_columns = false
+),
+
 complaint_dates as (
     select
-        *,
-        cast(received_at as date) as receipt_date,
-        cast(coalesce(first_response_at, resolved_at) as date) as response_date,
-        first_response_at is null and resolved_at is not null as response_is_resolution,
-        cast(resolved_at as date) as resolution_date
-    from core.complaints
+        c.*,
+        cast(c.received_at as date) as receipt_date,
+        cast(coalesce(c.first_response_at, c.resolved_at) as date) as response_date,
+        c.first_response_at is null and c.resolved_at is not null as response_is_resolution,
+        cast(c.resolved_at as date) as resolution_date,
+        u.source_sha256 is null as sla_measurable
+    from core.complaints as c
+    left join unmeasurable_exports as u on u.source_sha256 = c.source_sha256
 ),
 
 complaint_day_numbers as (
@@ -42,7 +53,8 @@ due_dates as (
     cross join params as p
     left join core.calendar as due
         on
-            due.is_working_day
+            n.sla_measurable
+            and due.is_working_day
             and due.working_day_number = n.receipt_number + p.sla_working_days
 ),
 
@@ -61,6 +73,7 @@ select
     d.response_is_resolution,
     d.response_number - d.receipt_number as working_days_to_response,
     case
+        when not d.sla_measurable then 'not_measurable'
         when d.due_date is null then null  -- receipt date outside core.calendar
         when d.response_date is not null and d.response_date <= d.due_date then 'met'
         when d.response_date is not null then 'breached'

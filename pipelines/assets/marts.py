@@ -20,7 +20,7 @@ from dagster import (
 )
 
 from pipelines import month_marts
-from pipelines.build_params import write_build_params
+from pipelines.build_params import report_months, write_build_params
 from pipelines.gate import rejected_share_problem
 from pipelines.models import MODELS_DIR, build_model, discover_models, mart_models, preview
 from pipelines.resources import WarehouseResource
@@ -28,6 +28,7 @@ from pipelines.resources import WarehouseResource
 COMPLAINTS = AssetKey(["core", "complaints"])
 BUILD_PARAMS = AssetKey(["core", "build_params"])
 CALENDAR = AssetKey(["core", "calendar"])
+REPORT_MONTHS = "report_months"  # the dynamic partitions of reports/monthly_review
 # Tables written alongside core.build_params by the same step.
 WRITTEN_BY_BUILD_PARAMS = {"core.pattern_params": BUILD_PARAMS, "core.value_labels": BUILD_PARAMS}
 
@@ -37,11 +38,19 @@ class BuildConfig(Config):
 
 
 @asset(key=BUILD_PARAMS, deps=[COMPLAINTS], group_name="build")
-def build_params(config: BuildConfig, warehouse: WarehouseResource) -> MaterializeResult:
-    """as_of and the SLA settings the SQL models read (clause 5.1)."""
+def build_params(
+    context: AssetExecutionContext, config: BuildConfig, warehouse: WarehouseResource
+) -> MaterializeResult:
+    """as_of and the SLA settings the SQL models read (clause 5.1); the register's months become
+    partitions of the monthly review (any year)."""
     with warehouse.connection() as con:
         as_of = write_build_params(con, warehouse.settings, config.as_of)
-    return MaterializeResult(metadata={"as_of": str(as_of)})
+        months = [m.isoformat() for m in report_months(con)]
+    known = set(context.instance.get_dynamic_partitions(REPORT_MONTHS))
+    new = [m for m in months if m not in known]
+    if new:
+        context.instance.add_dynamic_partitions(REPORT_MONTHS, new)
+    return MaterializeResult(metadata={"as_of": str(as_of), "report months": len(months)})
 
 
 @asset_check(asset=BUILD_PARAMS, blocking=True, name="latest_export_rejected_share")

@@ -1,5 +1,6 @@
-"""Report stage: the monthly review (management, quality, tables) as a monthly-partitioned
-asset, and the HR dossier, which is never materialised on a schedule: only on explicit request."""
+"""Report stage: the monthly review (management, quality, tables) as an asset partitioned by
+the register's months, and the HR dossier, which is never materialised on a schedule: only on
+explicit request."""
 
 import datetime as dt
 
@@ -7,22 +8,23 @@ from dagster import (
     AssetExecutionContext,
     AssetKey,
     Config,
+    DynamicPartitionsDefinition,
+    Failure,
     MaterializeResult,
     MetadataValue,
-    MonthlyPartitionsDefinition,
     OpExecutionContext,
     asset,
     job,
     op,
 )
 
-from base.settings import get_settings
+from pipelines.assets.marts import REPORT_MONTHS
+from pipelines.build_params import month_problem
 from pipelines.resources import WarehouseResource
 
-# Months since the register begins; the current month can be reported while it runs.
-monthly = MonthlyPartitionsDefinition(
-    start_date="2023-01-01", timezone=get_settings().timezone, end_offset=1
-)
+# The register's months, from its first month to the month of the latest build's as_of (any
+# year): each build adds them (pipelines.assets.marts.build_params), keyed YYYY-MM-01.
+monthly = DynamicPartitionsDefinition(name=REPORT_MONTHS)
 REPORT_DEPS = [
     AssetKey(["marts", name])
     for name in (
@@ -57,6 +59,9 @@ def monthly_review(
 
     month = dt.date.fromisoformat(context.partition_key)
     with warehouse.connection() as con:
+        problem = month_problem(con, month)
+        if problem:
+            raise Failure(description=problem)
         paths = write_month_reports(con, warehouse.settings, month, config.lang)
     return MaterializeResult(
         metadata={"files": MetadataValue.json([str(p) for p in paths]), "lang": config.lang}

@@ -64,16 +64,18 @@ import pyarrow as pa
 from base.errors import InputError
 from base.keys import RECORD_KEYS
 from base.settings import Settings
-from base.warehouse import has_table, scalar
-from data_checks.rules import RULES
+from base.warehouse import has_table, scalar, set_time_zone
+from data_checks.rules import RULES, TIME_PLACEHOLDERS
 from pipelines.ingest import dates, masking
 from pipelines.ingest.headers import PERSONAL_FIELDS, TEMPLATES, HeaderMapping
-from pipelines.ingest.labels import label_frame
+from pipelines.ingest.labels import label_frame, pattern_frame
 from pipelines.ingest.pseudonym import hmac_pads, pseudonym_key
 from pipelines.ingest.readers import read_export
 from pipelines.models import MODELS_DIR, discover_models, materialise
 
 KINDS = ("register", "staff", "partners", "activity")
+# A register export giving neither cannot show whether complaints were answered (clause 5.1).
+RESPONSE_FIELDS = {"first_response_at", "resolved_at"}
 INGEST_DIR = Path(__file__).parent
 STAGING_DIR = INGEST_DIR / "staging"
 # StrictUndefined: a placeholder left unfilled is an error, never an empty string in the SQL.
@@ -106,6 +108,9 @@ class LoadResult:
     load_id: int | None = None
     rejected: list[dict] = field(default_factory=list)  # first rejected rows, for people
     warnings: dict[str, int] = field(default_factory=dict)
+    columns: dict[str, str] = field(default_factory=dict)  # field -> the file's header
+    exported_at_from: str = "option"  # option | file name | file mtime (exported_at_source)
+    file_warnings: list[str] = field(default_factory=list)  # about the whole file, for people
 
     def as_dict(self) -> dict:
         return {**asdict(self), "exported_at": self.exported_at.isoformat()}
@@ -126,6 +131,13 @@ def file_sha256(path: Path) -> str:
         while chunk := fh.read(1 << 20):
             digest.update(chunk)
     return digest.hexdigest()
+
+
+def exported_at_source(path: Path, given: dt.datetime | None) -> str:
+    """Where exported_at_for takes the snapshot time from: option, file name or file mtime."""
+    if given is not None:
+        return "option"
+    return "file name" if _NAME_DATE.search(path.stem) else "file mtime"
 
 
 def exported_at_for(path: Path, given: dt.datetime | None, timezone: str) -> dt.datetime:
@@ -151,6 +163,17 @@ def exported_at_for(path: Path, given: dt.datetime | None, timezone: str) -> dt.
         )
     return dt.datetime.fromtimestamp(path.stat().st_mtime, ZoneInfo(timezone)).replace(
         tzinfo=None, microsecond=0
+    )
+
+
+def _time_differs(load_id: int, stored: dt.datetime, given: dt.datetime) -> str:
+    return (
+        f"đã nạp (lần nạp {load_id}) với thời điểm xuất {stored:%Y-%m-%d %H:%M}, khác "
+        f"--exported-at {given:%Y-%m-%d %H:%M}; thời điểm của một lần nạp không đổi được: hãy "
+        f"chạy `complaints build --as-of {given:%Y-%m-%d}` / already loaded (load {load_id}) "
+        f"as exported {stored:%Y-%m-%d %H:%M}, not {given:%Y-%m-%d %H:%M} as --exported-at "
+        "says; a load's time cannot be changed: build as of the right day with "
+        f"`complaints build --as-of {given:%Y-%m-%d}`"
     )
 
 
@@ -190,6 +213,7 @@ def _prepare(
         pd.DataFrame({"exported_at": [pd.Timestamp(exported_at)], "opad": [opad], "ipad": [ipad]}),
     )
     con.register("labels", label_frame(mapping))
+    con.register("label_patterns", pattern_frame(mapping))
     con.register(
         "rules",
         pd.DataFrame(
@@ -224,12 +248,14 @@ def load_file(
         if path.exists()
         else local_now(settings),
     )
-    if not dry_run:
-        ensure_schema(con)
-        previous = scalar(con, sql("previous_load"), [sha, kind])
-        if previous is not None:
-            result.status, result.load_id = "duplicate_file", previous
-            return result
+    result.exported_at_from = exported_at_source(path, exported_at)
+    ensure_schema(con)  # a dry run's scratch copy holds the warehouse's load log too
+    previous = con.execute(sql("previous_load"), [sha, kind]).fetchone()
+    if previous is not None:
+        if exported_at is not None and exported_at != previous[1]:
+            raise InputError(path, _time_differs(previous[0], previous[1], exported_at))
+        result.status, result.load_id = "duplicate_file", previous[0]
+        return result
     con.execute("BEGIN TRANSACTION")
     try:
         _load(con, path, kind, settings, mapping, scope, dry_run, result)
@@ -275,10 +301,22 @@ def _load(
     if dry_run:
         ensure_schema(con)
     raw = read_export(con, path, kind, mapping)
-    result.shape, result.rows_read = raw.shape, raw.rows
+    result.shape, result.rows_read, result.columns = raw.shape, raw.rows, raw.columns
     event_log = kind == "register" and mapping is not None and mapping.event_order_by
     orders = prepare_staging(con, path, kind, raw.fields, settings, result.exported_at, mapping)
-    stage_file_rows(con, kind, bool(event_log))
+    zone = mapping.timezone if mapping is not None else None
+    if zone:
+        # The export's clock: values with an offset are read in that zone's wall time, values
+        # without one are its wall time already; to_company_time() then converts them all.
+        set_time_zone(con, zone)
+        company = _sql_text(settings.timezone)
+        con.execute(sql("to_company_time", declared=_sql_text(zone), company=company))
+    try:
+        stage_file_rows(con, kind, bool(event_log))
+    finally:
+        if zone:
+            set_time_zone(con, settings.timezone)
+            con.execute(sql("to_company_time", declared=None, company=None))
     result.rows_checked = scalar(con, "SELECT count(*) FROM rows_to_check")
     # Nothing new or changed to check (a snapshot seen before): GX and its import are skipped.
     findings = _validate(con, kind, settings) if result.rows_checked else _findings([])
@@ -299,6 +337,8 @@ def _load(
         loaded, unchanged = _upsert_reference(con, kind, result, now)
     result.rows_loaded, result.rows_unchanged = loaded, unchanged + repeats
     _file_warnings(con, result, load_id, now, orders)
+    if kind == "register" and result.exported_at_from == "file mtime":
+        _snapshot_time_warning(con, result, load_id, now, settings)
     _warnings(con, kind, result, load_id, now)
     assert result.rows_read == result.rows_loaded + result.rows_unchanged + result.rows_rejected, (
         "row accounting does not balance"
@@ -319,10 +359,15 @@ def _load(
             result.rows_warned,
             now,
             result.rows_checked,
+            bool(RESPONSE_FIELDS & set(result.columns)) if kind == "register" else None,
         ],
     )
-    for name in ("load_context", "labels", "rules", "findings"):
+    for name in ("load_context", "labels", "label_patterns", "rules", "findings"):
         con.unregister(name)
+
+
+def _sql_text(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
 
 
 def stage_file_rows(con: duckdb.DuckDBPyConnection, kind: str, event_log: bool) -> None:
@@ -443,8 +488,8 @@ def _quarantine(
         sql(
             "quarantine_rejected",
             record_key=_RECORD_KEY[kind],
-            reason_en=_reason_sql(detail, "en"),
-            reason_vi=_reason_sql(detail, "vi"),
+            reason_en=_reason_sql(con, detail, "en"),
+            reason_vi=_reason_sql(con, detail, "vi"),
             row_values=_row_values_sql(kind),
         ),
         [load_id, kind, result.source_file, result.source_sha256, now],
@@ -456,9 +501,13 @@ def _quarantine(
     ]
 
 
+def _file_row_columns(con: duckdb.DuckDBPyConnection) -> set[str]:
+    return {d[0] for d in con.execute("SELECT * FROM file_rows LIMIT 0").description}
+
+
 def _detail_sql(con: duckdb.DuckDBPyConnection) -> str:
     """The value a rule names (its ``detail`` column of file_rows), as text."""
-    columns = {d[0] for d in con.execute("SELECT * FROM file_rows LIMIT 0").description}
+    columns = _file_row_columns(con)
     details = sorted({r.detail for r in RULES.values() if r.detail in columns})
     if not details:
         return "CAST(NULL AS VARCHAR)"
@@ -467,10 +516,16 @@ def _detail_sql(con: duckdb.DuckDBPyConnection) -> str:
     return f"mask_pii(CASE rules.detail {cases} END, NULL, NULL, NULL, NULL, NULL, NULL)"
 
 
-def _reason_sql(detail: str, lang: str) -> str:
+def _reason_sql(con: duckdb.DuckDBPyConnection, detail: str, lang: str) -> str:
     """A rule's reason with the value it is about (``detail``, from _detail_sql) in place of
-    '{value}'."""
-    return f"replace(rules.reason_{lang}, '{{value}}', coalesce({detail}, ''))"
+    '{value}', and the row's timestamps in place of '{received_at}', '{exported_at}'..."""
+    text = f"replace(rules.reason_{lang}, '{{value}}', coalesce({detail}, ''))"
+    columns = _file_row_columns(con)
+    for name in TIME_PLACEHOLDERS:
+        if name in columns:
+            value = f"coalesce(strftime(fr.{name}, '%Y-%m-%d %H:%M'), '')"
+            text = f"replace({text}, '{{{name}}}', {value})"
+    return text
 
 
 def _file_warnings(
@@ -498,6 +553,50 @@ def _file_warnings(
             rule.reason_en.replace("{value}", assumed),
             rule.reason_vi.replace("{value}", assumed),
             "dmy",
+            now,
+        ],
+    )
+
+
+def _snapshot_time_warning(
+    con: duckdb.DuckDBPyConnection,
+    result: LoadResult,
+    load_id: int,
+    now: dt.datetime,
+    settings: Settings,
+) -> None:
+    """A snapshot time taken from the file's modification time, warned when it is far from the
+    data: later than the file's newest timestamp by more than settings.snapshot_max_gap_days,
+    or in the future (a copied or touched file, not the export's time)."""
+    newest = scalar(con, sql("newest_timestamp"))
+    gap = settings.snapshot_max_gap_days
+    when = result.exported_at
+    if when > now:
+        why_en, why_vi = "is in the future", "thời điểm này ở tương lai"
+    elif newest is not None and when - newest > dt.timedelta(days=gap):
+        days = (when - newest).days
+        why_en = f"is {days} days after the newest timestamp in the file, {newest:%Y-%m-%d %H:%M}"
+        why_vi = (
+            f"muộn hơn {days} ngày so với mốc thời gian mới nhất trong tệp, {newest:%Y-%m-%d %H:%M}"
+        )
+    else:
+        return
+    value = f"{when:%Y-%m-%d %H:%M}"
+    rule = RULES["snapshot_time_far_from_data"]
+    message_en = rule.reason_en.replace("{value}", value).replace("{why}", why_en)
+    message_vi = rule.reason_vi.replace("{value}", value).replace("{why}", why_vi)
+    result.file_warnings.append(f"{message_vi} / {message_en}")
+    con.execute(
+        sql("warning_date_order_assumed"),
+        [
+            load_id,
+            result.kind,
+            result.source_file,
+            result.source_sha256,
+            rule.name,
+            message_en,
+            message_vi,
+            value,
             now,
         ],
     )
@@ -614,8 +713,8 @@ def _warnings(
         sql(
             "warnings_findings",
             record_key="fr.complaint_id" if kind == "register" else "NULL",
-            reason_en=_reason_sql(detail, "en"),
-            reason_vi=_reason_sql(detail, "vi"),
+            reason_en=_reason_sql(con, detail, "en"),
+            reason_vi=_reason_sql(con, detail, "vi"),
             detail=detail,
         ),
         [load_id, kind, result.source_file, result.source_sha256, now],

@@ -118,6 +118,10 @@ create or replace temp macro parse_ts(s, ord) as ts_plausible(case
     else parse_ts_any(s, coalesce(ord, 'dmy'))
 end);
 
+-- A register timestamp as company time: itself, unless the mapping declares the export's time
+-- zone (sql/to_company_time.sql redefines it for that file's staging).
+create or replace temp macro to_company_time(t) as t;
+
 -- The register rejects a mixed column's order-dependent values with their own rule
 -- (date_order_problem); they are read day-first here so no second rule fires on them.
 create or replace temp macro parse_ts_register(s, ord) as

@@ -49,6 +49,7 @@ class RawFile:
     rows: int
     fields: list[str]
     shape: str  # e.g. "xlsx", "csv utf-8 ;", "csv cp1258 ;"
+    columns: dict[str, str]  # field -> the file's header it was read from
 
 
 def read_export(
@@ -122,6 +123,19 @@ def _transcode(path: Path, encoding: str) -> Path:
     """Write a UTF-8 copy of a UTF-16 or Windows-1258 file for DuckDB's reader."""
     # Under $COMPLAINTS_HOME, never the system temp folder: the copy holds personal data.
     out = Path(tempfile.mkstemp(suffix=".csv", prefix="transcode-", dir=scratch_dir())[1])
+    try:
+        _copy_as_utf8(path, encoding, out)
+    except UnicodeError as exc:
+        out.unlink(missing_ok=True)
+        raise InputError(
+            path,
+            f"the file is not {encoding} text ({getattr(exc, 'reason', exc)}); "
+            "declare its encoding in the mapping (encoding: latin-1, cp1252...)",
+        ) from None
+    return out
+
+
+def _copy_as_utf8(path: Path, encoding: str, out: Path) -> None:
     # NFC on the way: Windows-1258 stores tone marks as separate combining characters. Chunks
     # end at a line break so that no letter is cut from its mark.
     with path.open(encoding=encoding, newline="") as src, out.open("w", encoding="utf-8") as dst:
@@ -132,7 +146,6 @@ def _transcode(path: Path, encoding: str) -> Path:
             dst.write(unicodedata.normalize("NFC", text[:cut]))
             carry = text[cut:]
         dst.write(unicodedata.normalize("NFC", carry))
-    return out
 
 
 def _sniff_separator(first_line: str) -> str:
@@ -154,7 +167,14 @@ def _read_csv(
     mapping: HeaderMapping | None,
     table: str,
 ) -> RawFile:
-    encoding = _detect_encoding(path)
+    declared = mapping.encoding if mapping else None
+    try:
+        detected = _detect_encoding(path)
+    except InputError:
+        if declared is None:
+            raise
+        detected = "?"  # the declaration decides: a mixed or unknown sniff is no refusal then
+    encoding = declared or detected
     utf8 = path if encoding == "utf-8" else _transcode(path, encoding)
     try:
         skip = mapping.skip_rows if mapping else 0
@@ -171,7 +191,8 @@ def _read_csv(
             headers = [
                 r[0] for r in con.execute(f"DESCRIBE SELECT * FROM {source}", params).fetchall()
             ]
-            shape = f"csv {encoding} {'tab' if sep == chr(9) else sep}"
+            said = f" declared, detected {detected}" if declared else ""
+            shape = f"csv {encoding}{said} {'tab' if sep == chr(9) else sep}"
             return _stage(con, path, kind, mapping, table, headers, source, params, shape)
         except duckdb.OutOfMemoryException:  # the machine's limit, not the file's fault
             raise MemoryExhausted() from None
@@ -369,7 +390,7 @@ def _stage(
     rows = scalar(con, f"SELECT count(*) FROM {data}")
     if rows == 0:
         raise InputError(path, "the file has a header but no rows")
-    return RawFile(table=table, rows=rows, fields=list(by_field), shape=shape)
+    return RawFile(table=table, rows=rows, fields=list(by_field), shape=shape, columns=by_field)
 
 
 def _quoted(name: str) -> str:

@@ -21,6 +21,9 @@ create table if not exists core.load_log (
 -- Rows validated in that load (new or changed content): the base of the rejected share.
 -- Added after the first release; NULL in loads logged before it.
 alter table core.load_log add column if not exists rows_checked bigint;
+-- A register export with neither a first-response nor a resolution column: its complaints' SLA
+-- cannot be measured (marts.complaint_sla: 'not_measurable', never overdue). NULL before it.
+alter table core.load_log add column if not exists response_columns boolean;
 
 -- One row per distinct content of a complaint; the latest sighting decides core.complaints.
 create table if not exists core.complaint_versions (

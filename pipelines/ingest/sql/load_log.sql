@@ -1,7 +1,8 @@
 -- The load's line in the log: where the file came from and where every row went.
 insert into core.load_log (
     load_id, source_file, source_sha256, kind, scope, exported_at, rows_read, rows_loaded,
-    rows_unchanged, rows_rejected, rows_warned, status, loaded_at, rows_checked
+    rows_unchanged, rows_rejected, rows_warned, status, loaded_at, rows_checked,
+    response_columns
 )
 values (
     {{ param }},
@@ -16,6 +17,7 @@ values (
     {{ param }},
     {{ param }},
     'loaded',
+    {{ param }},
     {{ param }},
     {{ param }}
 )

@@ -39,12 +39,26 @@ given_labels as (
 
 -- A label no code matches is kept as given, masked like free text: staff sometimes type a
 -- name or a phone number into the wrong column.
+-- A mapping's prefix and regex labels (label_patterns): the first in the mapping's order that
+-- matches the folded label; an exact label wins over every pattern.
+pattern_hits as (
+    select
+        g.field,
+        g.given,
+        arg_min(p.code, p.rank) as code
+    from given_labels as g
+    inner join label_patterns as p
+        on p.field = g.field and regexp_matches(label_key(g.given), p.pattern)
+    group by g.field, g.given
+),
+
 coded as (
     select
-        g.field, g.given, l.code,
-        coalesce(l.code, mask_pii(g.given, null, null, null, null, null, null)) as value
+        g.field, g.given, coalesce(l.code, ph.code) as code,
+        coalesce(l.code, ph.code, mask_pii(g.given, null, null, null, null, null, null)) as value
     from given_labels as g
     left join labels as l on l.field = g.field and l.label_key = label_key(g.given)
+    left join pattern_hits as ph on ph.field = g.field and ph.given = g.given
 ),
 
 typed as (
@@ -56,10 +70,14 @@ typed as (
         s.first_response_at as first_response_at_given,
         s.resolved_at as resolved_at_given,
         s.review_requested_at as review_requested_at_given,
-        parse_ts_register(s.received_at, date_order_of('received_at')) as received_at,
-        parse_ts_register(s.first_response_at, date_order_of('first_response_at')) as first_response_at,
-        parse_ts_register(s.resolved_at, date_order_of('resolved_at')) as resolved_at,
-        parse_ts_register(s.review_requested_at, date_order_of('review_requested_at')) as review_requested_at,
+        to_company_time(parse_ts_register(s.received_at, date_order_of('received_at'))) as received_at,
+        to_company_time(
+            parse_ts_register(s.first_response_at, date_order_of('first_response_at'))
+        ) as first_response_at,
+        to_company_time(parse_ts_register(s.resolved_at, date_order_of('resolved_at'))) as resolved_at,
+        to_company_time(
+            parse_ts_register(s.review_requested_at, date_order_of('review_requested_at'))
+        ) as review_requested_at,
         -- a date whose reading depends on day/month order, in a column of both orders
         nullif(concat_ws(
             '; ',
