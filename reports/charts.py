@@ -1,4 +1,5 @@
-"""plotly figures as HTML fragments (the plotly.js library itself is embedded once per file)."""
+"""plotly figures as HTML fragments (plotly.js itself is one file beside the pages of a reports
+folder), and the HR dossier's chart as inline SVG (the dossier is one self-contained file)."""
 
 from __future__ import annotations
 
@@ -32,9 +33,14 @@ HEATMAP_STAFF = 40  # rows in the staff x month heatmap
 CATEGORY_COLORS = ["#0b5cad", "#e36209", "#6f42c1", "#1a7f37", "#cf222e", "#57606a", "#bf8700"]
 
 
+# The pages of a month's folder load plotly.js from this file beside them (a relative
+# ``<script src>``, so they work offline and from any copy of the folder).
+PLOTLY_FILE = "plotly.min.js"
+
+
 @lru_cache(maxsize=1)
 def plotly_js() -> str:
-    """The plotly.js bundle, inlined once per report (no CDN, works offline)."""
+    """The plotly.js bundle of the installed plotly (no CDN, works offline)."""
     return get_plotlyjs()
 
 
@@ -240,26 +246,115 @@ def funnel(rows: pd.DataFrame, name: str, lang: str, title=str) -> str:
     return to_html(fig, name)
 
 
-def peer_funnel(rows: pd.DataFrame, lang: str) -> str:
-    """The HR dossier's funnel: the employee in red, peers as anonymous grey points."""
+def _nice_ticks(top: float, count: int = 5) -> list[float]:
+    """Round tick values from 0 to at least ``top`` (1, 2 or 5 times a power of ten apart)."""
+    top = max(float(top), 1e-9)
+    raw = top / count
+    power = 10 ** np.floor(np.log10(raw))
+    step = next(m * power for m in (1, 2, 5, 10) if m * power >= raw)
+    return [float(step * i) for i in range(int(np.ceil(top / step - 1e-9)) + 1)]
+
+
+def _tick_text(value: float, lang: str) -> str:
+    from reports import fmt
+
+    digits = 0 if value == int(value) else (1 if value * 10 == int(value * 10) else 2)
+    return fmt.number(value, lang, digits)
+
+
+SVG_W, SVG_H = 480, 300  # the dossier chart's drawing units; it scales to the page width
+SVG_PAD = {"l": 58, "r": 24, "t": 12, "b": 46}
+
+
+def peer_funnel_svg(rows: pd.DataFrame, lang: str) -> str:
+    """The HR dossier's funnel as inline SVG (no script: the dossier stays one small
+    self-contained file): the employee in red, peers as anonymous grey points, the 95% and
+    99.8% limits and the peer average; the legend is HTML below it, so it wraps on a phone."""
     rows = rows[rows["exposure"].fillna(0) > 0]
-    fig = make_subplots(rows=1, cols=1)
-    if len(rows):
-        _limit_curves(fig, rows, lang, 1, 1, legend=True)
-    for is_subject, key in ((False, "chart_peers"), (True, "chart_this_employee")):
-        part = rows[rows["is_subject"] == is_subject]
-        fig.add_scatter(
-            x=part["exposure"],
-            y=part["rate_per_1000"],
-            mode="markers",
-            name=t(key, lang),
-            marker={
-                "color": COLORS["subject" if is_subject else "peer"],
-                "size": 12 if is_subject else 8,
-            },
-            hovertemplate="%{y:.2f} / 1000 · %{x:,}<extra></extra>",
+    if not len(rows):
+        return ""
+    rate = float(rows["peer_rate"].median())
+    phi = rows["phi"].iloc[0] if "phi" in rows else 1.0
+    phi = 1.0 if pd.isna(phi) else float(phi)
+    x_top = float(rows["exposure"].max()) * 1.08
+    low = max(x_top / 40, 1.0)
+    grid = np.linspace(low, x_top, 120)
+    curves = {
+        key: poisson_upper_limit(rate * grid, p, phi) / grid * 1000
+        for p, key in ((0.95, "chart_limit_95"), (0.998, "chart_limit_998"))
+    }
+    # the y range fits the points and the limits where points are (not the steep tail)
+    near = grid >= float(rows["exposure"].min()) * 0.8
+    y_data = max(
+        float(rows["rate_per_1000"].max()),
+        float(curves["chart_limit_998"][near].max()) if near.any() else 0.0,
+        rate * 1000,
+    )
+    xs, ys = _nice_ticks(x_top), _nice_ticks(y_data * 1.05)
+    x_max, y_max = xs[-1], ys[-1]
+    left, top = SVG_PAD["l"], SVG_PAD["t"]
+    width = SVG_W - SVG_PAD["l"] - SVG_PAD["r"]
+    height = SVG_H - SVG_PAD["t"] - SVG_PAD["b"]
+
+    def px(x: float) -> float:
+        return round(left + width * x / x_max, 1)
+
+    def py(y: float) -> float:
+        return round(top + height * (1 - min(y, y_max) / y_max), 1)
+
+    parts = [
+        f'<svg class="svg-chart" data-chart="peers" viewBox="0 0 {SVG_W} {SVG_H}" '
+        f'role="img" aria-label="{html.escape(t("sec_hr_peers", lang))}" '
+        'preserveAspectRatio="xMidYMid meet">',
+        f'<rect x="{left}" y="{top}" width="{width}" height="{height}" fill="#fff" '
+        'stroke="#d0d7de"/>',
+    ]
+    for x in xs:
+        parts.append(
+            f'<line x1="{px(x)}" x2="{px(x)}" y1="{top}" y2="{top + height}" stroke="#eef1f4"/>'
+            f'<text x="{px(x)}" y="{top + height + 15}" text-anchor="middle" '
+            f'class="tick">{_tick_text(x, lang)}</text>'
         )
-    fig.update_xaxes(title_text=t("chart_exposure_axis", lang), rangemode="tozero")
-    fig.update_yaxes(title_text=t("chart_rate_axis", lang), rangemode="tozero")
-    fig.update_layout(height=340)
-    return to_html(fig, "peers")
+    for y in ys:
+        parts.append(
+            f'<line x1="{left}" x2="{left + width}" y1="{py(y)}" y2="{py(y)}" stroke="#eef1f4"/>'
+            f'<text x="{left - 5}" y="{py(y) + 4}" text-anchor="end" '
+            f'class="tick">{_tick_text(y, lang)}</text>'
+        )
+    for key, dash in (("chart_limit_95", "3 3"), ("chart_limit_998", "7 4")):
+        points = " ".join(
+            f"{px(x)},{py(y)}" for x, y in zip(grid, curves[key], strict=True) if y <= y_max
+        )
+        parts.append(
+            f'<polyline points="{points}" fill="none" stroke="#57606a" stroke-width="1.5" '
+            f'stroke-dasharray="{dash}"/>'
+        )
+    parts.append(
+        f'<line x1="{px(grid[0])}" x2="{px(grid[-1])}" y1="{py(rate * 1000)}" '
+        f'y2="{py(rate * 1000)}" stroke="#0b5cad"/>'
+    )
+    for is_subject in (False, True):
+        part = rows[rows["is_subject"] == is_subject]
+        color = COLORS["subject" if is_subject else "peer"]
+        for r in part.itertuples():
+            parts.append(
+                f'<circle cx="{px(r.exposure)}" cy="{py(r.rate_per_1000)}" '
+                f'r="{6 if is_subject else 4}" fill="{color}" stroke="#fff" '
+                f'data-subject="{1 if is_subject else 0}"/>'
+            )
+    parts.append(
+        f'<text x="{left + width / 2}" y="{SVG_H - 8}" text-anchor="middle" '
+        f'class="axis">{html.escape(t("chart_exposure_axis", lang))}</text>'
+        f'<text transform="translate(14 {top + height / 2}) rotate(-90)" '
+        f'text-anchor="middle" class="axis">{html.escape(t("chart_rate_axis", lang))}'
+        "</text></svg>"
+    )
+    legend = [
+        ("chart_this_employee", f'<span class="dot" style="background:{COLORS["subject"]}">'),
+        ("chart_peers", f'<span class="dot" style="background:{COLORS["peer"]}">'),
+        ("chart_limit_95", '<span class="dash dot95">'),
+        ("chart_limit_998", '<span class="dash dot998">'),
+        ("chart_peer_rate", '<span class="dash peer">'),
+    ]
+    items = "".join(f"<li>{mark}</span>{html.escape(t(key, lang))}</li>" for key, mark in legend)
+    return "".join(parts) + f'<ul class="legend">{items}</ul>'

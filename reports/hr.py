@@ -224,7 +224,7 @@ def context(
         "team": team,
         "notices": activity_notices(con, month, lang, subject_types=("employee",)),
         "peers_note": peers_note(peers, lang),
-        "charts": {"peers": charts.peer_funnel(peers, lang) if has_peers else ""},
+        "charts": {"peers": charts.peer_funnel_svg(peers, lang) if has_peers else ""},
         "tables": {
             "substantiated": substantiated,
             "allegations": allegations,

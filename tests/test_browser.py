@@ -140,6 +140,15 @@ def test_report_renders_cleanly(browser, pages, name, width):
         assert drawn >= charts, (charts, drawn)
         if name.startswith(("management", "quality")):
             assert charts >= 2
+        else:  # the dossier's chart is inline SVG: the employee's point inside the plot area
+            inside = page.evaluate(
+                """() => { const s = document.querySelector('svg.svg-chart');
+                  const me = s && s.querySelector('circle[data-subject="1"]');
+                  if (!me) return false;
+                  const a = s.getBoundingClientRect(), b = me.getBoundingClientRect();
+                  return b.width > 0 && b.left >= a.left && b.right <= a.right; }"""
+            )
+            assert inside
         assert page.locator("section h2 .clause").count() >= 3
         overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
         assert overflow <= 1, f"page is {overflow}px wider than the {width}px viewport"

@@ -77,6 +77,7 @@ def test_writes_the_contracted_files(report_home):
             "quality.en.html",
             "tables.xlsx",
             "tables.en.xlsx",
+            "plotly.min.js",
         )
     } | {f"restricted/hr/{PLANTED}_{OUT}.html"}
 
@@ -294,7 +295,11 @@ def test_write_error_is_one_clear_line_and_leaves_no_temp_files(report_home, tmp
     ):
         write_month_reports(con, settings, MONTH, "vi")
     assert "\n" not in str(error.value) and str(folder / "quality.html") in str(error.value)
-    assert sorted(p.name for p in folder.iterdir()) == ["management.html", "quality.html"]
+    assert sorted(p.name for p in folder.iterdir()) == [
+        "management.html",
+        "plotly.min.js",
+        "quality.html",
+    ]
 
 
 def test_rewrite_replaces_atomically_without_temp_files(report_home):
@@ -305,16 +310,29 @@ def test_rewrite_replaces_atomically_without_temp_files(report_home):
     assert not [p for p in folder.iterdir() if p.name.startswith(".") or p.suffix == ".tmp"]
 
 
-def test_plotly_embedded_once_and_no_external_urls(report_home):
+def test_plotly_once_per_folder_beside_the_pages_and_no_external_urls(report_home):
+    """plotly.js is one file per reports folder, loaded by a relative <script src>; the pages
+    hold only their own charts (<= 300 KB each) and the HR dossier, which must travel alone,
+    holds no script at all (its one chart is inline SVG; <= 1.5 MB)."""
+    from plotly.offline import get_plotlyjs
+
+    folder = report_home.reports_dir / OUT
+    assert (folder / "plotly.min.js").read_text(encoding="utf-8") == get_plotlyjs()
     for path in outputs(report_home):
         if path.suffix != ".html":
             continue
         text = path.read_text(encoding="utf-8")
         markup = re.sub(r"<script.*?</script>", "", text, flags=re.S)
         assert text.count("Plotly.newPlot") == text.count('class="plotly-graph-div"')
-        assert len(re.findall(r"plotly\.js v\d", text)) <= 1, path
+        assert not re.findall(r"plotly\.js v\d", text), path  # the library is not inlined
         assert not re.search(r'(src|href)="(https?:)?//', markup), path
         assert 'lang="' in text and "Điều" in text or "Clause" in text
+        if path.parent == folder:
+            assert path.stat().st_size <= 300_000, (path, path.stat().st_size)
+            assert re.findall(r"<script src=\"([^\"]+)\"", text) == ["plotly.min.js"], path
+        else:
+            assert path.stat().st_size <= 1_500_000, (path, path.stat().st_size)
+            assert "<script" not in text and "<svg" in text, path
 
 
 def test_clause_on_every_section(report_home):
