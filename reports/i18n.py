@@ -111,7 +111,7 @@ STRINGS: dict[str, tuple[str, str]] = {
         "Quarantined rows still unresolved (all periods)",
     ),
     "dq_warnings": ("Cảnh báo trong tháng", "Warnings this month"),
-    "dq_rule": ("Quy tắc", "Rule"),
+    "dq_rule": ("Loại", "Kind"),
     "dq_count": ("Số dòng", "Rows"),
     "dq_docs": ("Xem chi tiết trong Data Docs", "See the details in Data Docs"),
     "dq_no_docs": ("Chưa có Data Docs.", "No Data Docs yet."),
@@ -229,9 +229,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     "hr_reason": ("Lý do", "Reason"),
     "hr_requested_at": ("Thời điểm yêu cầu", "Requested at"),
     "hr_audit_note": (
-        "Yêu cầu này đã được ghi vào nhật ký kiểm toán (core.audit_log) cùng mã "
-        "băm SHA-256 của tệp.",
-        "This request is recorded in the audit log (core.audit_log) with the file's SHA-256 hash.",
+        "Yêu cầu này đã được ghi vào nhật ký kiểm toán cùng mã băm SHA-256 của tệp.",
+        "This request is recorded in the audit log with the file's SHA-256 hash.",
     ),
     "hr_fairness": (
         "Cáo buộc chưa được chứng minh được trình bày riêng và không phải là kết luận "
@@ -398,6 +397,102 @@ VALUE_LABELS_VI_EXTRA: dict[str, dict[str, str]] = {
     },
 }
 
+# Codes the pipeline itself writes (and the company's team codes), in both languages: every
+# code a reader sees goes through label(); an unknown one reads as words, never as snake_case.
+CODE_LABELS: dict[str, dict[str, tuple[str, str]]] = {
+    "team": {
+        "collections": ("Thu hồi nợ", "Collections"),
+        "customer_service": ("Chăm sóc khách hàng", "Customer service"),
+        "telesales": ("Bán hàng qua điện thoại", "Telesales"),
+        "disbursement": ("Giải ngân", "Disbursement"),
+        "complaints": ("Xử lý khiếu nại", "Complaint handling"),
+        "unknown": ("Chưa rõ bộ phận", "Team unknown"),
+        "all handlers": ("Tất cả nhân viên xử lý", "All handlers"),
+    },
+    "subject_type": {
+        "employee": ("Nhân viên", "Staff"),
+        "partner": ("Đối tác", "Partner"),
+        "handler": ("Nhân viên xử lý", "Handler"),
+    },
+    "rule": {
+        "serious_conduct": ("Hành vi nghiêm trọng", "Serious conduct"),
+        "persistent": ("Lặp lại nhiều tháng", "Persistent"),
+        "outlier_rate": ("Tỷ lệ bất thường", "Outlier rate"),
+        "rising_trend": ("Xu hướng tăng", "Rising trend"),
+        "handler_sla": ("Trễ hạn xử lý", "Handler response times"),
+    },
+    "severity": {
+        "high": ("Cao", "High"),
+        "medium": ("Trung bình", "Medium"),
+        "watch": ("Theo dõi", "Watch"),
+    },
+    "verdict": {
+        "outlier": ("Bất thường", "Outlier"),
+        "watch": ("Cần theo dõi", "Watch"),
+        "within": ("Trong giới hạn", "Within limits"),
+        "no_verdict": ("Chưa đủ dữ liệu", "Too little data"),
+    },
+    "sla_status": {
+        "met": ("Đúng hạn", "Met"),
+        "breached": ("Trễ hạn", "Breached"),
+        "open_overdue": ("Mở, quá hạn", "Open, overdue"),
+        "open_within_sla": ("Mở, còn hạn", "Open, within limit"),
+    },
+    "dimension": {
+        "category": ("Nhóm khiếu nại", "Category"),
+        "channel": ("Kênh tiếp nhận", "Channel"),
+        "handler": ("Nhân viên xử lý", "Handler"),
+        "handler_team": ("Bộ phận xử lý", "Handler's team"),
+        "partner": ("Đối tác", "Partner"),
+        "team": ("Bộ phận", "Team"),
+    },
+    "appeal": {
+        "under_review": ("Đang xem xét lại", "Under review"),
+        "upheld_on_review": ("Giữ nguyên sau xem xét", "Upheld on review"),
+        "changed_on_review": ("Thay đổi sau xem xét", "Changed on review"),
+        "overturned": ("Bị thay đổi khi xem xét lại", "Overturned on review"),
+    },
+    "method": {
+        "poisson_exposure": (
+            "Poisson theo số lượt tương tác",
+            "Poisson on interactions",
+        ),
+        "poisson_equal_activity": (
+            "Poisson, coi khối lượng công việc bằng nhau",
+            "Poisson, equal activity assumed",
+        ),
+        "binomial": ("Nhị thức (trễ hạn / đã xử lý)", "Binomial (late / handled)"),
+    },
+    "coverage": {
+        "complete": ("Đầy đủ", "Complete"),
+        "partial": ("Thiếu một phần", "Partial"),
+        "missing": ("Thiếu", "Missing"),
+    },
+    "issue": {
+        "received_at_changed": ("Sửa thời gian tiếp nhận", "Receipt time edited"),
+        "first_response_at_changed": ("Sửa thời gian phản hồi", "Response time edited"),
+        "missing_from_latest_export": (
+            "Biến mất khỏi lần xuất mới nhất",
+            "Missing from the latest export",
+        ),
+        "id_reused": ("Mã khiếu nại bị dùng lại", "Complaint id reused"),
+    },
+    "level": {
+        "error": ("Từ chối (cách ly)", "Rejected (quarantined)"),
+        "warning": ("Cảnh báo", "Warning"),
+    },
+    "no_verdict_reason": {
+        "fewer findings than the minimum to flag": (
+            "Ít kết luận hơn mức tối thiểu để gắn dấu hiệu",
+            "Fewer findings than the minimum to flag",
+        ),
+        "volume below the minimum": (
+            "Khối lượng dưới mức tối thiểu",
+            "Volume below the minimum",
+        ),
+    },
+}
+
 
 def t(key: str, lang: str) -> str:
     """The string ``key`` in ``lang`` (vi or en)."""
@@ -413,6 +508,8 @@ def label(field: str, code: object, lang: str) -> str:
     table = VALUE_LABELS_EN if lang == "en" else {**VALUE_LABELS, **VALUE_LABELS_VI_EXTRA}
     text = str(code)
     known = table.get(field, {}).get(text)
+    if known is None and text in CODE_LABELS.get(field, {}):
+        known = CODE_LABELS[field][text][1 if lang == "en" else 0]
     if known is not None:
         return known
     if field in ("outcome", "review_outcome"):
@@ -421,6 +518,41 @@ def label(field: str, code: object, lang: str) -> str:
     # a code without a label reads as words too, so a column never mixes codes and labels;
     # text as the register gave it (not a code) is shown as given
     return text.replace("_", " ").capitalize() if _CODE.fullmatch(text) else text
+
+
+# The register template's field names, as the reader's words where a generated sentence names
+# one (a data-quality reason, a register-integrity detail).
+FIELD_WORDS: dict[str, tuple[str, str]] = {
+    "complaint_id": ("Mã khiếu nại", "Complaint id"),
+    "received_at": ("Thời gian tiếp nhận", "Time received"),
+    "first_response_at": ("Thời gian phản hồi đầu tiên", "Time of first response"),
+    "resolved_at": ("Thời gian giải quyết", "Time resolved"),
+    "review_requested_at": ("Thời gian yêu cầu xem xét lại", "Time review requested"),
+    "review_outcome": ("Kết quả xem xét lại", "Review outcome"),
+    "employee_id": ("Mã nhân viên liên quan", "Staff code"),
+    "partner_id": ("Mã đối tác liên quan", "Partner code"),
+    "handler_id": ("Nhân viên xử lý", "Handler"),
+    "partner_type": ("Loại đối tác", "Partner type"),
+    "start_date": ("Ngày bắt đầu", "Start date"),
+    "end_date": ("Ngày kết thúc", "End date"),
+    "exported_at": ("Thời điểm xuất", "Export time"),
+    "interactions": ("Số lượt tương tác", "Interactions"),
+}
+_FIELD = re.compile(r"(?<![\w])(" + "|".join(map(re.escape, FIELD_WORDS)) + r")(?![\w])")
+
+
+def field_words(text: object, lang: str) -> str:
+    """A generated sentence with the register's field names as words (``received_at`` → 'Time
+    received'); other text unchanged."""
+    if text is None or text != text:
+        return "–"
+    return _FIELD.sub(lambda m: FIELD_WORDS[m.group(1)][1 if lang == "en" else 0], str(text))
+
+
+def peer_label(subject_type: str, peer_group: object, lang: str) -> str:
+    """A peer group as words: a partner type for partners, else a team (or all handlers)."""
+    field = "partner_type" if subject_type == "partner" else "team"
+    return label(field, peer_group, lang)
 
 
 def translator(lang: str):

@@ -11,7 +11,7 @@ import pandas as pd
 
 from base.settings import Settings
 from reports import changes, charts, data, fmt
-from reports.i18n import label, t
+from reports.i18n import field_words, label, t
 from reports.render import Cell, Table
 
 
@@ -225,7 +225,7 @@ def team_table(con: duckdb.DuckDBPyConnection, month: dt.date, lang: str) -> Tab
     )
     for r in rows.to_dict("records"):
         table.rows.append(
-            [Cell(r["team"], r["team"])]
+            [Cell(label("team", r["team"], lang), r["team"])]
             + [
                 Cell(fmt.number(r[c], lang), fmt.raw(r[c]))
                 for c in (
@@ -262,12 +262,15 @@ def quality_tables(
         numeric=[False, False, True],
         empty=" ",
     )
-    for frame, kind in ((dq["rejected"], "reason"), (dq["warnings"], "message")):
+    for frame, kind, level in (
+        (dq["rejected"], "reason", "error"),
+        (dq["warnings"], "message", "warning"),
+    ):
         for r in frame.to_dict("records"):
             rules.rows.append(
                 [
-                    Cell(r["rule"], r["rule"]),
-                    Cell(r[f"{kind}_{lang}"]),
+                    Cell(label("level", level, lang), r["rule"]),
+                    Cell(field_words(r[f"{kind}_{lang}"], lang)),
                     Cell(fmt.number(r["n"], lang), fmt.raw(r["n"])),
                 ]
             )

@@ -120,7 +120,7 @@ def write_month_reports(
                 other_lang_href=_other_lang_href(quality_name, lang),
             ),
         ),
-        atomic_write(out / tables_name, lambda temp: xlsx.write_tables(con, month, temp)),
+        atomic_write(out / tables_name, lambda temp: xlsx.write_tables(con, month, temp, lang)),
     ]
     return paths
 

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import duckdb
 import pandas as pd
 
 from base.settings import Settings
 from reports import charts, data, fmt
-from reports.i18n import label, t
+from reports.i18n import field_words, label, peer_label, t
 from reports.management import verdict_cls
 from reports.render import Cell, Table
 
@@ -24,7 +25,10 @@ def funnel_block(
         start=fmt.date(rows["period_start"].min(), lang),
         end=fmt.date(rows["period_end"].max(), lang),
     )
-    title = (lambda g: label("partner_type", g, lang)) if subject_type == "partner" else str
+
+    def title(group: object) -> str:
+        return peer_label(subject_type, group, lang)
+
     return {"chart": charts.funnel(rows, f"funnel-{subject_type}", lang, title), "note": note}
 
 
@@ -93,6 +97,7 @@ def flag_blocks(
                 "subject_type": f["subject_type"],
                 "subject_id": f["subject_id"],
                 "peer_group": f["peer_group"],
+                "peer_text": peer_label(f["subject_type"], f["peer_group"], lang),
                 "rule": f["rule"],
                 "rule_text": t(f"rule_{f['rule']}", lang),
                 "severity": f["severity"],
@@ -101,13 +106,27 @@ def flag_blocks(
                 "observed": fmt.number(f["observed"], lang),
                 "expected": fmt.number(f["expected"], lang, 2),
                 "upper_limit": fmt.number(f["upper_limit"], lang, 1),
-                "explanation": f[f"explanation_{lang}"],
+                "explanation": explanation(f, lang),
                 "ids": ids[:EVIDENCE_ROWS],
                 "more": max(0, len(ids) - EVIDENCE_ROWS),
                 "evidence": evidence,
             }
         )
     return blocks
+
+
+def explanation(f: dict, lang: str) -> str:
+    """A flag's sentence in the reader's words: its peer group's code as a label, numbers in
+    the reader's notation."""
+    text = str(f[f"explanation_{lang}"] or "")
+    group = f.get("peer_group")
+    if isinstance(group, str) and group:
+        text = re.sub(
+            rf"(?<![\w]){re.escape(group)}(?![\w])",
+            peer_label(f["subject_type"], group, lang),
+            text,
+        )
+    return fmt.plain_numbers(text, lang)
 
 
 def activity_notices(
@@ -225,7 +244,10 @@ def handler_table(con: duckdb.DuckDBPyConnection, month: dt.date, lang: str) -> 
     )
     for r in rows.to_dict("records"):
         table.rows.append(
-            [Cell(r["handler_id"] or "–", r["handler_id"] or ""), Cell(r["handler_team"] or "–")]
+            [
+                Cell(r["handler_id"] or "–", r["handler_id"] or ""),
+                Cell(label("team", r["handler_team"], lang), r["handler_team"] or ""),
+            ]
             + [Cell(fmt.number(r[c], lang), fmt.raw(r[c])) for c in cols]
             + [
                 Cell(fmt.pct(r["compliance_rate"], lang), fmt.raw(r["compliance_rate"])),
@@ -249,7 +271,7 @@ def integrity_list(con: duckdb.DuckDBPyConnection, lang: str, limit: int = 300) 
             [
                 Cell(r["complaint_id"], r["complaint_id"], "evidence"),
                 Cell(t(f"issue_{r['issue']}", lang), r["issue"]),
-                Cell(r[f"detail_{lang}"]),
+                Cell(field_words(r[f"detail_{lang}"], lang)),
             ]
         )
     return table

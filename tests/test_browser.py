@@ -216,3 +216,29 @@ def test_partner_scorecard_fits(browser, pages, name, width):
         assert not [t for t in types if "_" in t], types
     finally:
         context.close()
+
+
+@pytest.mark.parametrize("name", ["management", "quality", "hr", "management.en", "quality.en"])
+def test_no_code_is_shown_to_a_reader(browser, pages, name):
+    """Every word a reader sees (page text, chart titles, axes and legends) and every header,
+    sheet name and cell of both workbooks is in words: no snake_case code such as
+    customer_service, collection_agency or register_edited."""
+    import re
+
+    from tests.test_reports import workbook_codes
+
+    snake = re.compile(r"\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b")
+    context, page, _ = _open(browser, pages[name], 1280)
+    try:
+        text = page.evaluate(
+            """() => document.body.innerText + '\\n' +
+            [...document.querySelectorAll('svg text')].map(t => t.textContent).join('\\n')"""
+        )
+    finally:
+        context.close()
+    assert sorted(set(snake.findall(text))) == []
+    assert not re.search(r"\d[.,]?\d*e-\d", text)  # numbers in the reader's notation
+    if name == "management":
+        folder = pages[name].parent
+        assert workbook_codes(folder / "tables.xlsx") == set()
+        assert workbook_codes(folder / "tables.en.xlsx") == set()

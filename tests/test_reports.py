@@ -212,13 +212,13 @@ def test_formula_injection_is_inert_in_the_workbook(report_home):
                     found.append(cell.value)
     assert found == ["'" + FORMULA]
     assert {
-        "about",
-        "sla_monthly",
-        "employee_monthly",
-        "partner_monthly",
-        "handler_monthly",
-        "funnel",
-        "pattern_flags",
+        "Giới thiệu",
+        "Thời hạn theo tháng",
+        "Nhân viên trong tháng",
+        "Đối tác trong tháng",
+        "Nhân viên xử lý",
+        "Biểu đồ phễu",
+        "Dấu hiệu",
     } <= set(book.sheetnames)
     assert safe_text("-1+1") == "'-1+1" and safe_text("ok") == "ok"
 
@@ -370,7 +370,7 @@ def test_each_language_has_its_own_workbook(report_home, tmp_path):
         paths = write_month_reports(con, settings, MONTH, "en")
     assert folder / "tables.en.xlsx" in paths and folder / "tables.xlsx" not in paths
     assert (folder / "tables.xlsx").read_bytes() == vietnamese
-    assert openpyxl.load_workbook(folder / "tables.en.xlsx").sheetnames[0] == "about"
+    assert openpyxl.load_workbook(folder / "tables.en.xlsx").sheetnames[0] == "About"
 
 
 def test_partner_types_are_labels_never_codes(report_home):
@@ -573,3 +573,64 @@ def test_quality_report_warns_at_the_top_when_activity_is_missing(tmp_path):
         write_month_reports(con, settings, dt.date(2026, 5, 1), "en")
     may = (settings.reports_dir / "2026-05" / "quality.en.html").read_text(encoding="utf-8")
     assert 'data-notice="activity"' not in may
+
+
+# ------------------------------------------------------------------------------ issue 20
+
+SNAKE = re.compile(r"\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b")
+
+
+def workbook_codes(path: Path) -> set[str]:
+    """snake_case codes in any header, sheet name or text cell of a workbook."""
+    book = openpyxl.load_workbook(path)
+    found = set()
+    for sheet in book.worksheets:
+        found |= set(SNAKE.findall(sheet.title))
+        for row in sheet.iter_rows():
+            for cell in row:
+                if isinstance(cell.value, str):
+                    found |= set(SNAKE.findall(cell.value))
+    return found
+
+
+def test_one_workbook_per_language_in_words_with_formats(report_home):
+    folder = report_home.reports_dir / OUT
+    vi = openpyxl.load_workbook(folder / "tables.xlsx")
+    en = openpyxl.load_workbook(folder / "tables.en.xlsx")
+    assert workbook_codes(folder / "tables.xlsx") == set()
+    assert workbook_codes(folder / "tables.en.xlsx") == set()
+    # the first sheet names every other sheet, in the workbook's language
+    for book, first in ((vi, "Giới thiệu"), (en, "About")):
+        assert book.sheetnames[0] == first
+        listed = {r[0].value for r in book[first].iter_rows(min_row=3)}
+        assert listed == set(book.sheetnames[1:])
+    sla_vi, sla_en = vi["Thời hạn theo tháng"], en["Response times by month"]
+    assert [c.value for c in sla_vi[1]][:2] == ["Tháng", "Tiếp nhận (khiếu nại)"]
+    assert [c.value for c in sla_en[1]][:2] == ["Month", "Received (complaints)"]
+    rate = [c.value for c in sla_en[1]].index("On-time rate (%)")
+    march = [r for r in sla_en.iter_rows(min_row=2) if r[0].value == dt.datetime(2026, 3, 1)][0]
+    assert march[0].number_format == "yyyy-mm" and march[rate].number_format == "0.0%"
+    assert 0 <= march[rate].value <= 1
+    vi_march = [r for r in sla_vi.iter_rows(min_row=2) if r[0].value == dt.datetime(2026, 3, 1)]
+    assert vi_march[0][0].number_format == "mm/yyyy"
+    # codes as words: the small world's partner types, in each language
+    types_vi = {r[2].value for r in vi["Đối tác trong tháng"].iter_rows(min_row=2)}
+    types_en = {r[2].value for r in en["Partners in the month"].iter_rows(min_row=2)}
+    assert types_vi <= {"Thu hồi nợ", "Tổng đài"} and types_en <= {"Debt collection", "Call centre"}
+    assert types_vi and types_en
+
+
+def test_codes_read_as_words_in_both_languages():
+    from reports.fmt import plain_numbers
+    from reports.i18n import field_words, label, peer_label
+
+    assert label("team", "customer_service", "vi") == "Chăm sóc khách hàng"
+    assert label("team", "customer_service", "en") == "Customer service"
+    assert peer_label("handler", "all handlers", "vi") == "Tất cả nhân viên xử lý"
+    assert peer_label("partner", "collection_agency", "en") == "Collection agency"
+    assert label("team", "kho_van", "vi") == "Kho van"  # unknown code: words, never a code
+    assert label("team", SCRIPT, "vi") == SCRIPT  # register text as given
+    assert plain_numbers("p is 7.7e-06 here", "en") == "p is 0.0000077 here"
+    assert plain_numbers("xác suất 7,7e-06;", "vi") == "xác suất 0,0000077;"
+    assert plain_numbers("1.5e-03 and 2e-4", "en") == "0.0015 and 0.00020"
+    assert field_words("received_at changed", "en") == "Time received changed"
