@@ -14,6 +14,7 @@ import plotly.io as pio
 from plotly.offline import get_plotlyjs
 from plotly.subplots import make_subplots
 
+from reports import fmt
 from reports.funnel import poisson_upper_limit
 from reports.i18n import label, t
 
@@ -67,6 +68,9 @@ def _months(values: pd.Series) -> list[str]:
 
 
 def compliance_trend(sla: pd.DataFrame, goal: float, lang: str) -> str:
+    """On-time rate by month against the goal, received complaints behind it; a month with
+    complaints still inside their limit is a hollow point labelled provisional. The rate axis
+    fits the data and the goal (not 0-105%), so a fall from 95% to 89% shows."""
     fig = make_subplots(specs=[[{"secondary_y": True}]])
     x = _months(sla["month"])
     fig.add_bar(
@@ -77,15 +81,40 @@ def compliance_trend(sla: pd.DataFrame, goal: float, lang: str) -> str:
         opacity=0.6,
         secondary_y=True,
     )
+    open_within = sla["open_within_sla"].fillna(0).astype(int)
+    provisional = open_within > 0
     fig.add_scatter(
         x=x,
         y=sla["compliance_rate"],
         name=t("chart_compliance", lang),
         mode="lines+markers",
         line={"color": COLORS["line"], "width": 3},
-        hovertemplate="%{x}: %{y:.1%}<extra></extra>",
+        marker={
+            "size": [11 if p else 7 for p in provisional],
+            "color": ["white" if p else COLORS["line"] for p in provisional],
+            "line": {"color": COLORS["line"], "width": 2},
+        },
+        customdata=[
+            t("chart_provisional_open", lang).format(n=n) if p else ""
+            for p, n in zip(provisional, open_within, strict=True)
+        ],
+        hovertemplate="%{x}: %{y:.1%} %{customdata}<extra></extra>",
         secondary_y=False,
     )
+    for month, rate, p in zip(x, sla["compliance_rate"], provisional, strict=True):
+        if p and not fmt.missing(rate):
+            fig.add_annotation(
+                x=month,
+                y=rate,
+                text=t("provisional", lang),
+                showarrow=True,
+                arrowhead=0,
+                ay=-28,
+                ax=0,
+                font={"size": 11, "color": "#4d2d00"},
+                bgcolor="#fff8c5",
+                bordercolor="#d4a72c",
+            )
     fig.add_scatter(
         x=x,
         y=[goal] * len(x),
@@ -95,10 +124,23 @@ def compliance_trend(sla: pd.DataFrame, goal: float, lang: str) -> str:
         hoverinfo="skip",
         secondary_y=False,
     )
-    fig.update_yaxes(tickformat=".0%", range=[0, 1.05], secondary_y=False)
-    fig.update_yaxes(title_text=t("chart_received", lang), showgrid=False, secondary_y=True)
+    rates = [float(v) for v in sla["compliance_rate"] if not fmt.missing(v)] + [goal]
+    low = max(0.0, np.floor((min(rates) - 0.02) * 50) / 50)
+    high = min(1.0, np.ceil((max(rates) + 0.02) * 50) / 50)
+    fig.update_yaxes(
+        title_text=t("chart_compliance", lang),
+        tickformat=".0%",
+        range=[low, high],
+        secondary_y=False,
+    )
+    fig.update_yaxes(
+        title_text=t("chart_received", lang),
+        showgrid=False,
+        rangemode="tozero",
+        secondary_y=True,
+    )
     fig.update_xaxes(tickformat="%m/%Y")  # month/year in both languages, not "Oct 2024"
-    fig.update_layout(height=360)
+    fig.update_layout(height=380, margin={"t": 50})
     return to_html(fig, "trend")
 
 
@@ -256,8 +298,6 @@ def _nice_ticks(top: float, count: int = 5) -> list[float]:
 
 
 def _tick_text(value: float, lang: str) -> str:
-    from reports import fmt
-
     digits = 0 if value == int(value) else (1 if value * 10 == int(value * 10) else 2)
     return fmt.number(value, lang, digits)
 

@@ -57,6 +57,41 @@ def review_months(con: duckdb.DuckDBPyConnection, months: list[dt.date]) -> pd.D
     ).df()
 
 
+def sla_as_at(con: duckdb.DuckDBPyConnection, month: dt.date, cutoff: dt.date) -> dict:
+    """A receipt month's clause 5.1 figures as they stood on ``cutoff``: what was received,
+    answered on time or late, open past its due date or still within it by then (the same rules
+    as marts.complaint_sla, with ``cutoff`` in place of as_of), for like-with-like comparisons
+    of a month that is not finished yet."""
+    row = con.execute(
+        """
+        with known as (
+            select
+                due_date,
+                case when response_date <= ? then response_date end as response_date,
+                case when response_date <= ? then working_days_to_response end as days
+            from marts.complaint_sla
+            where receipt_date between ? and least(?, ?)
+        )
+        select
+            count(*) as received,
+            count(*) filter (where response_date <= due_date) as met,
+            count(*) filter (where response_date > due_date) as breached,
+            count(*) filter (where response_date is null and ? > due_date) as open_overdue,
+            count(*) filter (where response_date is null and ? <= due_date) as open_within_sla,
+            median(days) as median_working_days_to_response
+        from known
+        """,
+        [cutoff, cutoff, month, month_end(month), cutoff, cutoff, cutoff],
+    ).fetchone()
+    keys = ("received", "met", "breached", "open_overdue", "open_within_sla")
+    out = dict(zip(keys, (int(v) for v in row[:5]), strict=True))
+    out["median_working_days_to_response"] = row[5]
+    judged = out["met"] + out["breached"] + out["open_overdue"]
+    out["compliance_rate"] = out["met"] / judged if judged else None
+    out["at"] = cutoff
+    return out
+
+
 def backlog(con: duckdb.DuckDBPyConnection, month: dt.date, as_of_day: dt.date) -> dict:
     """Open and open-overdue complaints at the month's end (or as_of, if earlier)."""
     end = min(month_end(month), as_of_day)

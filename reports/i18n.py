@@ -53,6 +53,31 @@ STRINGS: dict[str, tuple[str, str]] = {
     "kpi_reviews": ("Yêu cầu xem xét lại", "Review requests"),
     "kpi_changed": ("Xem xét lại thay đổi kết quả", "Reviews that changed the outcome"),
     "goal": ("Mục tiêu", "Goal"),
+    "provisional": ("Tạm tính", "Provisional"),
+    "provisional_open": (
+        "{n} khiếu nại còn trong hạn 7 ngày làm việc, chưa phản hồi.",
+        "{n} complaints still within their 7 working days, not yet answered.",
+    ),
+    "provisional_running": (
+        "Tháng chưa kết thúc: số liệu đến hết ngày {day}.",
+        "Month still running: figures up to {day}.",
+    ),
+    "provisional_reviews": (
+        "{n} yêu cầu xem xét lại chưa có kết luận; chưa so sánh cho đến khi kết luận.",
+        "{n} reviews still pending; not compared until they are decided.",
+    ),
+    "basis_like": (
+        "So sánh cùng thời điểm: tháng này còn tạm tính, nên được so với tháng trước như "
+        "số liệu ngày {prev} và cùng kỳ năm trước như số liệu ngày {yoy} (cùng số ngày sau "
+        "khi tháng kết thúc), không phải với số liệu cuối cùng của các tháng đó.",
+        "Like with like: this month is provisional, so it is compared with last month as it "
+        "stood on {prev} and the same month last year as it stood on {yoy} (the same number "
+        "of days after each month's end), not with those months' final figures.",
+    ),
+    "basis_final": (
+        "Tháng đã hoàn tất: so sánh với số liệu cuối cùng của tháng trước và cùng kỳ năm trước.",
+        "A finished month: compared with the final figures of last month and last year.",
+    ),
     "vs_last_month": ("so với tháng trước", "vs last month"),
     "vs_last_year": ("so với cùng kỳ năm trước", "vs same month last year"),
     "meets_goal": ("đạt mục tiêu", "meets goal"),
@@ -171,6 +196,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     # Charts
     "chart_compliance": ("Tỷ lệ đúng hạn", "On-time rate"),
     "chart_goal": ("Mục tiêu", "Goal"),
+    "chart_provisional_open": ("(tạm tính: còn {n} trong hạn)", "(provisional: {n} still open)"),
     "chart_received": ("Tiếp nhận", "Received"),
     "chart_rate_axis": (
         "Có cơ sở trên 1.000 lượt tương tác",

@@ -32,8 +32,20 @@ def _delta(now: object, before: object, lang: str, kind: str) -> str:
     return sign + fmt.number(abs(diff), lang, 1 if kind == "days" else 0)
 
 
-def _kpi(key: str, lang: str, values: tuple, kind: str, goal: float | None = None) -> dict:
+def _kpi(
+    key: str,
+    lang: str,
+    values: tuple,
+    kind: str,
+    goal: float | None = None,
+    like: tuple | None = None,
+    provisional: str = "",
+) -> dict:
+    """A tile: the month's value and its changes from last month and last year, computed from
+    ``like`` (the same months as they stood at the same point) when given, else from
+    ``values``; ``provisional`` says why the value may still move."""
     now, prev, yoy = values
+    base = like if like is not None else values
     show = {"pct": fmt.pct, "days": lambda v, lg: fmt.number(v, lg, 1), "count": fmt.number}[kind]
     tile = {
         "key": key,
@@ -41,11 +53,14 @@ def _kpi(key: str, lang: str, values: tuple, kind: str, goal: float | None = Non
         "value": fmt.raw(now),
         "prev": fmt.raw(prev),
         "yoy": fmt.raw(yoy),
+        "like_prev": fmt.raw(base[1]),
+        "like_yoy": fmt.raw(base[2]),
         "text": show(now, lang),
-        "prev_text": _delta(now, prev, lang, kind),
-        "yoy_text": _delta(now, yoy, lang, kind),
+        "prev_text": _delta(base[0], base[1], lang, kind),
+        "yoy_text": _delta(base[0], base[2], lang, kind),
         "goal_text": "",
         "meets_goal": False,
+        "provisional": provisional,
     }
     if goal is not None and not fmt.missing(now):
         tile["meets_goal"] = float(now) >= goal
@@ -58,13 +73,26 @@ def _kpi(key: str, lang: str, values: tuple, kind: str, goal: float | None = Non
 def kpis(
     con: duckdb.DuckDBPyConnection, month: dt.date, as_of: dt.date, goal: float, lang: str
 ) -> tuple[list[dict], dict]:
-    """The tiles, each with the month's value and the values of last month and last year."""
+    """The tiles, each with the month's value and the values of last month and last year.
+
+    A month still running, or with complaints still inside their working-day limit, is
+    provisional: its tiles say so with the count still open, and are compared with last month
+    and last year as they stood the same number of days after their own month's end (the
+    like-for-like basis, stated under the tiles); a finished month is compared with finished
+    months. A review month with reviews still pending is not compared at all."""
     months = [month, data.add_months(month, -1), data.add_months(month, -12)]
     sla = data.sla_months(con, months[2], month)
     reviews = data.review_months(con, months)
     rows = [_row(sla, m) or {} for m in months]
     revs = [_row(reviews, m) or {} for m in months]
     backlogs = [data.backlog(con, m, as_of) for m in months]
+    lag = as_of - data.month_end(month)
+    still_open = int(rows[0].get("open_within_sla") or 0)
+    running = lag.days < 0
+    provisional = bool(rows[0]) and (still_open > 0 or running)
+    like_rows = (
+        [data.sla_as_at(con, m, data.month_end(m) + lag) for m in months] if provisional else rows
+    )
 
     def triple(source: list[dict], column: str) -> tuple:
         return tuple(
@@ -74,16 +102,85 @@ def kpis(
             for r in source
         )
 
+    def like(column: str) -> tuple | None:
+        return (triple(rows, column)[0], *triple(like_rows, column)[1:]) if provisional else None
+
+    open_text = (
+        t("provisional_open", lang).format(n=fmt.number(still_open, lang)) if still_open else ""
+    )
+    running_text = (
+        t("provisional_running", lang).format(day=fmt.date(as_of, lang)) if running else ""
+    )
+    pending = int(revs[0].get("reviews_pending") or 0)
     tiles = [
-        _kpi("kpi_received", lang, triple(rows, "received"), "count"),
-        _kpi("kpi_compliance", lang, triple(rows, "compliance_rate"), "pct", goal),
-        _kpi("kpi_median_days", lang, triple(rows, "median_working_days_to_response"), "days"),
+        _kpi(
+            "kpi_received",
+            lang,
+            triple(rows, "received"),
+            "count",
+            like=like("received"),
+            provisional=running_text,
+        ),
+        _kpi(
+            "kpi_compliance",
+            lang,
+            triple(rows, "compliance_rate"),
+            "pct",
+            goal,
+            like=like("compliance_rate"),
+            provisional=" ".join(x for x in (running_text, open_text) if x),
+        ),
+        _kpi(
+            "kpi_median_days",
+            lang,
+            triple(rows, "median_working_days_to_response"),
+            "days",
+            like=like("median_working_days_to_response"),
+            provisional=" ".join(x for x in (running_text, open_text) if x),
+        ),
         _kpi("kpi_open", lang, tuple(b["open"] for b in backlogs), "count"),
         _kpi("kpi_overdue", lang, tuple(b["overdue"] for b in backlogs), "count"),
         _kpi("kpi_reviews", lang, triple(revs, "review_requests"), "count"),
-        _kpi("kpi_changed", lang, triple(revs, "reviews_changed"), "count"),
+        _kpi(
+            "kpi_changed",
+            lang,
+            triple(revs, "reviews_changed"),
+            "count",
+            provisional=(
+                t("provisional_reviews", lang).format(n=fmt.number(pending, lang))
+                if pending
+                else ""
+            ),
+        ),
     ]
-    return tiles, {"rows": rows, "backlog_at": backlogs[0]["at"]}
+    if pending:  # not like with like while reviews are pending: no change shown
+        tiles[-1]["prev_text"] = tiles[-1]["yoy_text"] = "–"
+    if provisional:
+        basis = t("basis_like", lang).format(
+            prev=fmt.date(like_rows[1]["at"], lang), yoy=fmt.date(like_rows[2]["at"], lang)
+        )
+    else:
+        basis = t("basis_final", lang)
+    return tiles, {
+        "rows": rows,
+        "like_rows": like_rows,
+        "backlog_at": backlogs[0]["at"],
+        "basis": basis,
+        "provisional": provisional,
+    }
+
+
+def _judged_like(extra: dict) -> list[dict]:
+    """The rows "what changed" tests: received as recorded (it scales counts by the days each
+    month covers), the on-time figures like with like when the month is provisional."""
+    out = []
+    for row, like in zip(extra["rows"], extra["like_rows"], strict=True):
+        if not row:
+            out.append(row)
+            continue
+        keys = ("met", "breached", "open_overdue", "compliance_rate")
+        out.append({**row, **{k: like[k] for k in keys if k in like}})
+    return out
 
 
 def what_changed(
@@ -317,7 +414,8 @@ def context(
         "kpis": tiles,
         "backlog_note": f"{t('kpi_open', lang)} / {t('kpi_overdue', lang)}: "
         f"{fmt.date(extra['backlog_at'], lang)}",
-        "changes": what_changed(con, month, as_of, extra["rows"], lang),
+        "changes": what_changed(con, month, as_of, _judged_like(extra), lang),
+        "basis": extra["basis"],
         "charts": {
             "trend": charts.compliance_trend(trend, goal, lang) if len(trend) else "",
             "categories": charts.categories(cats, lang) if len(cats) else "",

@@ -634,3 +634,65 @@ def test_codes_read_as_words_in_both_languages():
     assert plain_numbers("xác suất 7,7e-06;", "vi") == "xác suất 0,0000077;"
     assert plain_numbers("1.5e-03 and 2e-4", "en") == "0.0015 and 0.00020"
     assert field_words("received_at changed", "en") == "Time received changed"
+
+
+def test_a_month_as_it_stood_on_a_day_is_hand_computed():
+    """data.sla_as_at on six complaints of September 2026, as they stood on 30/09 and 15/10."""
+    import duckdb
+
+    from reports import data
+
+    con = duckdb.connect()
+    con.execute("CREATE SCHEMA marts")
+    con.execute(
+        "CREATE TABLE marts.complaint_sla (receipt_date DATE, due_date DATE, "
+        "response_date DATE, working_days_to_response INTEGER)"
+    )
+    con.execute(
+        """INSERT INTO marts.complaint_sla VALUES
+        ('2026-09-01', '2026-09-10', '2026-09-05', 4),   -- met before 30/09
+        ('2026-09-02', '2026-09-11', '2026-09-20', 13),  -- late, answered before 30/09
+        ('2026-09-10', '2026-09-19', NULL, NULL),        -- never answered: overdue
+        ('2026-09-25', '2026-10-06', '2026-10-02', 5),   -- open on 30/09, met on 15/10
+        ('2026-09-28', '2026-10-07', '2026-10-12', 10),  -- open on 30/09, late on 15/10
+        ('2026-10-01', '2026-10-12', '2026-10-02', 1)    -- October: not September's"""
+    )
+    end = data.sla_as_at(con, dt.date(2026, 9, 1), dt.date(2026, 9, 30))
+    assert (end["received"], end["met"], end["breached"]) == (5, 1, 1)
+    assert (end["open_overdue"], end["open_within_sla"]) == (1, 2)
+    assert end["compliance_rate"] == pytest.approx(1 / 3)
+    assert end["median_working_days_to_response"] == pytest.approx(8.5)  # of 4 and 13
+    later = data.sla_as_at(con, dt.date(2026, 9, 1), dt.date(2026, 10, 15))
+    assert (later["met"], later["breached"], later["open_overdue"]) == (2, 2, 1)
+    assert later["open_within_sla"] == 0 and later["compliance_rate"] == pytest.approx(2 / 5)
+    early = data.sla_as_at(con, dt.date(2026, 9, 1), dt.date(2026, 9, 9))  # month running
+    # received by 09/09: the first two; the second, answered on 20/09, still within its limit
+    assert (early["received"], early["met"], early["open_within_sla"]) == (2, 1, 1)
+
+
+def test_provisional_month_is_marked_and_compared_like_with_like(report_home):
+    """The small world's March has complaints still inside their 7 working days on 31/03: its
+    on-time tiles say provisional with that count, and compare with February as it stood on
+    28/02, which the marts' final February differs from."""
+    from reports import data
+
+    tiles = {
+        e["data-kpi"]: e
+        for e in parse(report_home.reports_dir / OUT / "management.html").elements
+        if "data-kpi" in e
+    }
+    with connect(report_home.warehouse_path, read_only=True) as con:
+        still_open = scalar(
+            con, "SELECT open_within_sla FROM marts.sla_monthly WHERE month = ?", [MONTH]
+        )
+        feb = data.sla_as_at(con, dt.date(2026, 2, 1), dt.date(2026, 2, 28))
+    assert still_open > 0
+    text = (report_home.reports_dir / OUT / "management.html").read_text(encoding="utf-8")
+    assert f"{still_open} khiếu nại còn trong hạn 7 ngày làm việc" in text
+    assert "So sánh cùng thời điểm" in text and "28/02/2026" in text
+    for key in ("kpi_compliance", "kpi_median_days"):
+        assert tiles[key].get("data-provisional") == "1"
+    assert "data-provisional" not in tiles["kpi_open"]
+    assert float(tiles["kpi_compliance"]["data-like-prev"]) == pytest.approx(feb["compliance_rate"])
+    english = (report_home.reports_dir / OUT / "management.en.html").read_text(encoding="utf-8")
+    assert "Like with like" in english and "Provisional" in english
