@@ -429,3 +429,76 @@ def employee_month_row(
         [employee_id, month],
         needs=("marts.employee_monthly",),
     )
+
+
+def at_risk(con: duckdb.DuckDBPyConnection) -> pd.DataFrame | None:
+    """Open complaints overdue or due soon on as_of, most overdue first."""
+    return frame(
+        con,
+        "SELECT complaint_id, category, handler_team, handler_id, due_date, sla_status, "
+        "working_days_left FROM marts.open_at_risk "
+        "ORDER BY working_days_left, due_date, complaint_id",
+        needs=("marts.open_at_risk",),
+    )
+
+
+def misses(con: duckdb.DuckDBPyConnection, month: dt.date) -> pd.DataFrame | None:
+    """Each team's, handler's and category's part of the month's missed deadlines (answered
+    late or open past the due date), from marts.sla_breakdown."""
+    return frame(
+        con,
+        """
+        select dimension, dimension_value, breached + open_overdue as missed,
+               met + breached + open_overdue as judged
+        from marts.sla_breakdown
+        where month = ? and dimension in ('handler_team', 'handler', 'category')
+        order by dimension, missed desc, dimension_value
+        """,
+        [month],
+        needs=("marts.sla_breakdown",),
+    )
+
+
+def serious_findings(con: duckdb.DuckDBPyConnection, month: dt.date) -> pd.DataFrame | None:
+    """The month's serious-conduct flags, one row per subject, with the kinds of conduct found
+    (read from marts.pattern_flags and marts.complaint_subjects)."""
+    return frame(
+        con,
+        """
+        with flags as (
+            select subject_type, subject_id, peer_group, observed, complaint_ids
+            from marts.pattern_flags
+            where review_month = ? and rule = 'serious_conduct'
+        ),
+        kinds as (
+            select f.subject_type, f.subject_id,
+                   list(distinct s.subcategory order by s.subcategory) as subcategories
+            from flags as f
+            join marts.complaint_subjects as s
+              on s.subject_type = f.subject_type and s.subject_id = f.subject_id
+             and list_contains(f.complaint_ids, s.complaint_id)
+            group by all
+        )
+        select f.*, k.subcategories, p.name as partner_name
+        from flags as f
+        left join kinds as k using (subject_type, subject_id)
+        left join core.partners as p on f.subject_type = 'partner' and p.partner_id = f.subject_id
+        order by f.subject_type desc, f.subject_id
+        """,
+        [month],
+        needs=("marts.pattern_flags", "marts.complaint_subjects", "core.partners"),
+    )
+
+
+def complaints_return(con: duckdb.DuckDBPyConnection, month: dt.date) -> dict | None:
+    """The month's complaints-return figures, the backlog's ageing, channels and reviews."""
+    needs = ("marts.complaints_return", "marts.backlog_ageing", "marts.review_monthly")
+    if any(not has_table(con, t) for t in needs):
+        return None
+    row = con.execute("SELECT * FROM marts.complaints_return WHERE month = ?", [month]).df()
+    return {
+        "month": row.iloc[0].to_dict() if len(row) else None,
+        "ageing": con.execute("SELECT * FROM marts.backlog_ageing ORDER BY band_order").df(),
+        "channels": breakdown(con, "channel", month, month),
+        "reviews": review_months(con, [month]),
+    }

@@ -140,7 +140,81 @@ STRINGS: dict[str, tuple[str, str]] = {
     "dq_count": ("Số dòng", "Rows"),
     "dq_docs": ("Xem chi tiết trong Data Docs", "See the details in Data Docs"),
     "dq_no_docs": ("Chưa có Data Docs.", "No Data Docs yet."),
-    # Column headers
+    # What to do (management)
+    "sec_todo": ("Việc cần làm", "What to do"),
+    "todo_at_risk": (
+        "Khiếu nại đang mở đã quá hạn hoặc sắp đến hạn (tại ngày dữ liệu), quá hạn lâu nhất trước",
+        "Open complaints overdue or nearly due (on the data date), most overdue first",
+    ),
+    "todo_misses": (
+        "Tháng này chưa đạt mục tiêu đúng hạn: các bộ phận, nhân viên xử lý và nhóm khiếu nại "
+        "chiếm nhiều khiếu nại trễ hạn nhất (trả lời trễ hoặc đang mở quá hạn)",
+        "The month missed the on-time goal: the teams, handlers and categories with most of the "
+        "missed deadlines (answered late or open past the due date)",
+    ),
+    "todo_serious": (
+        "Vi phạm nghiêm trọng có cơ sở được kết luận trong tháng, theo mã nhân viên và đối tác",
+        "Serious breaches substantiated this month, by staff code and partner",
+    ),
+    "todo_none_at_risk": (
+        "Không có khiếu nại nào quá hạn hoặc sắp đến hạn.",
+        "No complaint is overdue or nearly due.",
+    ),
+    "todo_none_serious": (
+        "Không có vi phạm nghiêm trọng nào được kết luận trong tháng.",
+        "No serious breach was substantiated this month.",
+    ),
+    "days_over": ("quá hạn {n} ngày làm việc", "{n} working days over"),
+    "days_left": ("còn {n} ngày làm việc", "{n} working days left"),
+    "others": ("Khác ({n})", "Others ({n})"),
+    "unknown": ("Không rõ", "Unknown"),
+    "no_outcome": ("Chưa có kết quả", "No outcome recorded"),
+    "sec_return": ("Số liệu khiếu nại của tháng", "The month's complaints return"),
+    "ret_summary": (
+        "Tháng {month}: tiếp nhận {received} khiếu nại, đóng {closed} khiếu nại (theo ngày giải "
+        "quyết), trong đó {upheld} có cơ sở hoặc có cơ sở một phần. Khiếu nại tồn đọng tính đến "
+        "ngày {as_of}.",
+        "{month}: {received} complaints received, {closed} closed (by resolution date), of which "
+        "{upheld} upheld or partially upheld. The open backlog is as of {as_of}.",
+    ),
+    "ret_outcomes_title": ("Khiếu nại đã đóng theo kết quả", "Closed complaints by outcome"),
+    "ret_times_title": (
+        "Thời gian giải quyết các khiếu nại đã đóng",
+        "Time to resolve the closed complaints",
+    ),
+    "ret_ageing_title": ("Tuổi của khiếu nại đang mở", "Ageing of the open backlog"),
+    "ret_channels_title": ("Khiếu nại tiếp nhận theo kênh", "Complaints received by channel"),
+    "ret_reviews_title": (
+        "Yêu cầu xem xét lại (khiếu nại giải quyết trong tháng) và kết quả",
+        "Review requests (of complaints resolved this month) and their outcomes",
+    ),
+    "ret_closed": ("Đã đóng trong tháng", "Closed this month"),
+    "ret_open": ("Đang mở (chưa phản hồi)", "Open (not yet answered)"),
+    "ret_received": ("Tiếp nhận trong tháng", "Received this month"),
+    "band_within_limit": ("Trong 7 ngày làm việc", "Within 7 working days"),
+    "band_within_8_weeks": (
+        "Sau 7 ngày làm việc, trong 8 tuần",
+        "After 7 working days, within 8 weeks",
+    ),
+    "band_after_8_weeks": ("Sau 8 tuần", "After 8 weeks"),
+    "band_unknown": ("Không xác định (ngoài lịch)", "Unknown (outside the calendar)"),
+    "age_within_limit": ("Còn trong hạn 7 ngày làm việc", "Within the 7 working days"),
+    "age_overdue_to_8_weeks": (
+        "Quá hạn, tiếp nhận chưa quá 8 tuần",
+        "Overdue, received up to 8 weeks ago",
+    ),
+    "age_overdue_over_8_weeks": (
+        "Quá hạn, tiếp nhận hơn 8 tuần",
+        "Overdue, received over 8 weeks ago",
+    ),
+    "col_days_over": ("Quá hạn / còn lại (ngày làm việc)", "Over / left (working days)"),
+    "col_dimension": ("Theo", "By"),
+    "col_name": ("Tên", "Name"),
+    "col_missed": ("Trễ hạn (khiếu nại)", "Missed (complaints)"),
+    "col_miss_share": ("Tỷ trọng trong số trễ hạn", "Share of misses"),
+    "col_subject_type": ("Loại", "Kind"),
+    "col_item": ("Mục", "Item"),
+    "col_share": ("Tỷ trọng", "Share"),
     "col_category": ("Nhóm", "Category"),
     "col_subcategory": ("Loại vi phạm", "Subcategory"),
     "col_partner": ("Đối tác", "Partner"),

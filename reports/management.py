@@ -11,7 +11,7 @@ import pandas as pd
 
 from base.settings import Settings
 from reports import changes, charts, data, fmt
-from reports.i18n import field_words, label, t
+from reports.i18n import field_words, label, peer_label, t
 from reports.render import Cell, Table
 
 
@@ -429,4 +429,289 @@ def context(
             "integrity": integrity_table(con, lang),
         },
         "docs_href": docs_href(settings, out_dir),
+        "todo": {
+            "at_risk": at_risk_table(con, lang),
+            "misses": miss_table(con, month, lang)
+            if not fmt.missing(extra["rows"][0].get("compliance_rate"))
+            and float(extra["rows"][0]["compliance_rate"]) < goal
+            else None,
+            "serious": serious_table(con, month, lang),
+        },
+        "complaints_return": return_tables(con, month, lang),
+    }
+
+
+# ---------------------------------------------------------------- what to do (issue 20)
+
+MISS_TOP = 3  # teams, handlers and categories named per dimension; the rest as "others"
+
+
+def _count(value: object, lang: str) -> Cell:
+    return Cell(fmt.number(value, lang), fmt.raw(int(value)) if not fmt.missing(value) else "")
+
+
+def at_risk_table(con: duckdb.DuckDBPyConnection, lang: str) -> Table | None:
+    """Open complaints overdue or due soon: who holds each and how far past (or before) its
+    due date it is, most overdue first."""
+    rows = data.at_risk(con)
+    if rows is None:
+        return None
+    table = Table(
+        "at-risk",
+        [
+            t("col_complaint", lang),
+            t("col_category", lang),
+            t("col_team", lang),
+            t("col_handler", lang),
+            t("col_due_date", lang),
+            t("col_sla", lang),
+            t("col_days_over", lang),
+        ],
+        numeric=[False] * 6 + [True],
+        empty=t("todo_none_at_risk", lang),
+    )
+    for r in rows.to_dict("records"):
+        left = int(r["working_days_left"])
+        over = r["sla_status"] == "open_overdue"
+        table.rows.append(
+            [
+                Cell(r["complaint_id"], r["complaint_id"], "evidence"),
+                Cell(label("category", r["category"], lang)),
+                Cell(label("team", r["handler_team"], lang)),
+                Cell(r["handler_id"] or "–", r["handler_id"] or ""),
+                Cell(fmt.date(r["due_date"], lang), fmt.raw(r["due_date"])),
+                Cell(label("sla_status", r["sla_status"], lang), r["sla_status"]),
+                Cell(
+                    t("days_over" if over else "days_left", lang).format(
+                        n=fmt.number(abs(left), lang)
+                    ),
+                    str(-left),
+                    "bad" if over else "warn",
+                ),
+            ]
+        )
+    return table
+
+
+def miss_table(con: duckdb.DuckDBPyConnection, month: dt.date, lang: str) -> Table | None:
+    """Who and what missed the month's deadlines: per team, handler and category the largest
+    parts, then the others, so each dimension's rows add up to the month's misses."""
+    rows = data.misses(con, month)
+    if rows is None or not len(rows) or int(rows["missed"].sum()) == 0:
+        return None
+    table = Table(
+        "misses",
+        [
+            t("col_dimension", lang),
+            t("col_name", lang),
+            t("col_missed", lang),
+            t("col_miss_share", lang),
+            t("col_compliance", lang),
+        ],
+        numeric=[False, False, True, True, True],
+    )
+    fields = {"handler_team": "team", "category": "category"}
+    for dimension in ("handler_team", "handler", "category"):
+        part = rows[rows["dimension"] == dimension]
+        total = int(part["missed"].sum())
+        if not total:
+            continue
+        top = part[part["missed"] > 0].head(MISS_TOP)
+        rest = part.drop(top.index)
+        dim_text = label("dimension", dimension, lang)
+        for r in top.to_dict("records"):
+            value = r["dimension_value"]
+            name = (
+                label(fields[dimension], value, lang)
+                if dimension in fields and value != "(unknown)"
+                else (t("unknown", lang) if value == "(unknown)" else value)
+            )
+            table.rows.append(
+                [
+                    Cell(dim_text, dimension),
+                    Cell(name, str(value)),
+                    _count(r["missed"], lang),
+                    Cell(fmt.pct(r["missed"] / total, lang, 0)),
+                    Cell(fmt.pct(1 - r["missed"] / r["judged"], lang) if r["judged"] else "–"),
+                ]
+            )
+        others, judged = int(rest["missed"].sum()), int(rest["judged"].sum())
+        if len(rest):
+            table.rows.append(
+                [
+                    Cell(dim_text, dimension),
+                    Cell(t("others", lang).format(n=len(rest)), "others"),
+                    _count(others, lang),
+                    Cell(fmt.pct(others / total, lang, 0)),
+                    Cell(fmt.pct(1 - others / judged, lang) if judged else "–"),
+                ]
+            )
+        table.rows.append(
+            [
+                Cell(dim_text, dimension, "total"),
+                Cell(t("total", lang), "total", "total"),
+                Cell(fmt.number(total, lang), str(total), "total"),
+                Cell(fmt.pct(1, lang, 0), "", "total"),
+                Cell("", "", "total"),
+            ]
+        )
+    return table
+
+
+def serious_table(con: duckdb.DuckDBPyConnection, month: dt.date, lang: str) -> Table | None:
+    """The month's serious-conduct findings by staff code and partner (clause 3.4)."""
+    rows = data.serious_findings(con, month)
+    if rows is None:
+        return None
+    table = Table(
+        "serious",
+        [
+            t("col_person", lang),
+            t("col_subject_type", lang),
+            t("col_peer_group", lang),
+            t("col_substantiated", lang),
+            t("col_subcategory", lang),
+            t("col_evidence", lang),
+        ],
+        numeric=[False, False, False, True, False, False],
+        empty=t("todo_none_serious", lang),
+    )
+    for r in rows.to_dict("records"):
+        name = r["subject_id"]
+        if r["subject_type"] == "partner" and isinstance(r["partner_name"], str):
+            name = f"{name} · {r['partner_name']}"
+        kinds = r["subcategories"] if r["subcategories"] is not None else []
+        ids = r["complaint_ids"] if r["complaint_ids"] is not None else []
+        table.rows.append(
+            [
+                Cell(name, r["subject_id"], "bad"),
+                Cell(label("subject_type", r["subject_type"], lang)),
+                Cell(peer_label(r["subject_type"], r["peer_group"], lang)),
+                _count(r["observed"], lang),
+                Cell(", ".join(label("subcategory", k, lang) for k in kinds)),
+                Cell(", ".join(map(str, ids)), cls="evidence"),
+            ]
+        )
+    return table
+
+
+def _parts_table(name: str, lang: str, parts: list[tuple[str, str, object]], total: tuple) -> Table:
+    """Parts and their total (the last row): label, code, count, and the share of the total."""
+    table = Table(
+        name,
+        [t("col_item", lang), t("col_count", lang), t("col_share", lang)],
+        numeric=[False, True, True],
+    )
+    whole = int(total[2] or 0)
+    for text, code, value in parts:
+        n = int(value or 0)
+        table.rows.append(
+            [Cell(text, code), _count(n, lang), Cell(fmt.pct(n / whole, lang) if whole else "–")]
+        )
+    table.rows.append(
+        [
+            Cell(total[0], total[1], "total"),
+            Cell(fmt.number(whole, lang), str(whole), "total"),
+            Cell(fmt.pct(1, lang, 0) if whole else "–", "", "total"),
+        ]
+    )
+    return table
+
+
+def return_tables(con: duckdb.DuckDBPyConnection, month: dt.date, lang: str) -> dict | None:
+    """The complaints-return figures of the month, each table's parts adding to its total."""
+    found = data.complaints_return(con, month)
+    if found is None:
+        return None
+    m = found["month"] or {}
+    closed = m.get("closed", 0)
+    outcomes = _parts_table(
+        "return-outcomes",
+        lang,
+        [
+            (
+                label("outcome", "upheld", lang)
+                + " / "
+                + label("outcome", "partially_upheld", lang),
+                "closed_upheld",
+                m.get("closed_upheld"),
+            ),
+            (label("outcome", "not_upheld", lang), "closed_not_upheld", m.get("closed_not_upheld")),
+            (label("outcome", "withdrawn", lang), "closed_withdrawn", m.get("closed_withdrawn")),
+            (t("no_outcome", lang), "closed_no_outcome", m.get("closed_no_outcome")),
+        ],
+        (t("ret_closed", lang), "closed", closed),
+    )
+    bands = _parts_table(
+        "return-times",
+        lang,
+        [
+            (t("band_within_limit", lang), "closed_within_limit", m.get("closed_within_limit")),
+            (
+                t("band_within_8_weeks", lang),
+                "closed_within_8_weeks",
+                m.get("closed_within_8_weeks"),
+            ),
+            (t("band_after_8_weeks", lang), "closed_after_8_weeks", m.get("closed_after_8_weeks")),
+            (t("band_unknown", lang), "closed_time_unknown", m.get("closed_time_unknown")),
+        ],
+        (t("ret_closed", lang), "closed", closed),
+    )
+    ageing = found["ageing"]
+    backlog = _parts_table(
+        "return-ageing",
+        lang,
+        [
+            (t(f"age_{r['band']}", lang), r["band"], r["complaints"])
+            for r in ageing.to_dict("records")
+        ],
+        (t("ret_open", lang), "open", int(ageing["complaints"].sum())),
+    )
+    channels = found["channels"]
+    by_channel = _parts_table(
+        "return-channels",
+        lang,
+        [
+            (
+                label("channel", r["dimension_value"], lang)
+                if r["dimension_value"] != "(unknown)"
+                else t("unknown", lang),
+                r["dimension_value"],
+                r["received"],
+            )
+            for r in channels.sort_values("received", ascending=False).to_dict("records")
+        ],
+        (t("ret_received", lang), "received", m.get("received", 0)),
+    )
+    rev = found["reviews"].iloc[0].to_dict() if len(found["reviews"]) else {}
+    decided = int(rev.get("reviews_decided") or 0)
+    changed = int(rev.get("reviews_changed") or 0)
+    reviews = _parts_table(
+        "return-reviews",
+        lang,
+        [
+            (label("review_outcome", "changed", lang), "changed", changed),
+            (label("review_outcome", "unchanged", lang), "unchanged", decided - changed),
+            (label("review_outcome", "pending", lang), "pending", rev.get("reviews_pending")),
+        ],
+        (t("kpi_reviews", lang), "review_requests", rev.get("review_requests", 0)),
+    )
+    upheld = m.get("upheld_share")
+    summary = t("ret_summary", lang).format(
+        received=fmt.number(m.get("received", 0), lang),
+        closed=fmt.number(closed, lang),
+        upheld=fmt.pct(upheld, lang) if not fmt.missing(upheld) else "–",
+        month=fmt.month(month, lang),
+        as_of=fmt.date(ageing["as_of"].iloc[0] if len(ageing) else None, lang),
+    )
+    return {
+        "summary": summary,
+        "tables": [outcomes, bands, backlog, by_channel, reviews],
+        "titles": [
+            t("ret_outcomes_title", lang),
+            t("ret_times_title", lang),
+            t("ret_ageing_title", lang),
+            t("ret_channels_title", lang),
+            t("ret_reviews_title", lang),
+        ],
     }

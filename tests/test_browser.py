@@ -242,3 +242,57 @@ def test_no_code_is_shown_to_a_reader(browser, pages, name):
         folder = pages[name].parent
         assert workbook_codes(folder / "tables.xlsx") == set()
         assert workbook_codes(folder / "tables.en.xlsx") == set()
+
+
+RECONCILE = """() => {
+  // every table with total rows: the parts above each total add up to it (first count column)
+  const out = [];
+  for (const table of document.querySelectorAll('table')) {
+    const heads = [...table.querySelectorAll('thead th')];
+    let col = -1, sum = 0;
+    for (const row of table.querySelectorAll('tbody tr')) {
+      const cells = [...row.cells];
+      if (col < 0) col = cells.findIndex((c, i) => i > 0 && c.classList.contains('num')
+                                                  && c.dataset.value !== undefined);
+      if (col < 0) break;
+      const value = Number(cells[col].dataset.value);
+      if (cells[0].classList.contains('total')) {
+        out.push([table.dataset.table, heads[col].innerText, sum, value]);
+        sum = 0;
+      } else sum += value;
+    }
+  }
+  return out;
+}"""
+
+
+@pytest.mark.parametrize("name", ["management", "management.en"])
+def test_parts_add_up_to_their_totals_on_the_page(browser, pages, name):
+    """The demo's management page: every table showing parts and a total adds up; the overdue
+    complaints listed are the overdue tile's count; the open backlog's ageing adds up to the open
+    tile; closed by outcome and by time to resolution are the same closed total."""
+    context, page, _ = _open(browser, pages[name], 1280)
+    try:
+        sums = page.evaluate(RECONCILE)
+        tiles = page.evaluate(
+            """() => Object.fromEntries([...document.querySelectorAll('[data-kpi]')]
+            .map(k => [k.dataset.kpi, Number(k.dataset.value)]))"""
+        )
+        overdue_rows = page.locator("table[data-table=at-risk] td[data-value=open_overdue]").count()
+        totals = page.evaluate(
+            """() => Object.fromEntries([...document.querySelectorAll('table')]
+            .filter(t => t.querySelector('td.total'))
+            .map(t => [t.dataset.table,
+                       Number([...t.querySelectorAll('td.total')][1].dataset.value)]))"""
+        )
+    finally:
+        context.close()
+    tables = {s[0] for s in sums}
+    assert {"return-outcomes", "return-times", "return-ageing", "return-channels"} <= tables
+    assert "return-reviews" in tables and "misses" in tables  # the demo's October misses 95%
+    assert [s for s in sums if s[2] != s[3]] == [], sums
+    assert overdue_rows == tiles["kpi_overdue"] > 0
+    assert totals["return-ageing"] == tiles["kpi_open"]
+    assert totals["return-outcomes"] == totals["return-times"]
+    assert totals["return-channels"] == tiles["kpi_received"]
+    assert totals["return-reviews"] == tiles["kpi_reviews"]

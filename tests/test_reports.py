@@ -696,3 +696,28 @@ def test_provisional_month_is_marked_and_compared_like_with_like(report_home):
     assert float(tiles["kpi_compliance"]["data-like-prev"]) == pytest.approx(feb["compliance_rate"])
     english = (report_home.reports_dir / OUT / "management.en.html").read_text(encoding="utf-8")
     assert "Like with like" in english and "Provisional" in english
+
+
+def test_management_lists_what_to_do_and_the_complaints_return(report_home):
+    """Up front, the open complaints overdue or nearly due (the mart's, most overdue first);
+    the month's closed complaints counted independently of the mart."""
+    page = report_home.reports_dir / OUT / "management.html"
+    text = page.read_text(encoding="utf-8")
+    assert text.index('id="todo"') < text.index('id="kpis"')
+    with connect(report_home.warehouse_path, read_only=True) as con:
+        expected = [
+            r[0]
+            for r in con.execute(
+                "SELECT complaint_id FROM marts.open_at_risk "
+                "ORDER BY working_days_left, due_date, complaint_id"
+            ).fetchall()
+        ]
+        closed = scalar(
+            con,
+            "SELECT count(*) FROM marts.complaint_sla WHERE resolution_date "
+            "BETWEEN '2026-03-01' AND '2026-03-31'",
+        )
+    shown = [row[0] for row in _table_values(page, "at-risk")]
+    assert shown == expected and expected
+    outcomes = _table_values(page, "return-outcomes")
+    assert outcomes[-1][0] == "closed" and int(outcomes[-1][1]) == closed > 0
