@@ -30,7 +30,7 @@ COLORS = {
     "subject": "#cf222e",
     "peer": "#8c959f",
 }
-HEATMAP_STAFF = 40  # rows in the staff x month heatmap
+HEATMAP_STAFF = 20  # rows in the staff x month heatmap (everyone is in tables.xlsx)
 CATEGORY_COLORS = ["#0b5cad", "#e36209", "#6f42c1", "#1a7f37", "#cf222e", "#57606a", "#bf8700"]
 
 
@@ -256,10 +256,15 @@ def funnel(rows: pd.DataFrame, name: str, lang: str, title=str) -> str:
         r, c = i // cols + 1, i % cols + 1
         _limit_curves(fig, group, lang, r, c, legend=i == 0)
         for verdict, part in group.groupby("verdict"):
+            flagged = verdict in ("outlier", "watch")  # labelled, so the page reads on paper
             fig.add_scatter(
                 x=part["exposure"],
                 y=part["rate_per_1000"],
-                mode="markers",
+                mode="markers+text" if flagged else "markers",
+                text=[html.escape(str(v)) for v in part["subject_id"]] if flagged else None,
+                textposition="top center",
+                textfont={"size": 11, "color": COLORS.get(verdict, "#57606a")},
+                cliponaxis=False,
                 name=t(f"verdict_{verdict}", lang),
                 legendgroup=verdict,
                 showlegend=verdict not in seen,
@@ -282,8 +287,10 @@ def funnel(rows: pd.DataFrame, name: str, lang: str, title=str) -> str:
                 col=c,
             )
             seen.add(verdict)
-    fig.update_xaxes(title_text=t("chart_exposure_axis", lang), rangemode="tozero")
-    fig.update_yaxes(title_text=t("chart_rate_axis", lang), rangemode="tozero")
+    # one y title per row (the left panel's), so a phone never draws it over the next panel
+    fig.update_xaxes(title_text=t("chart_exposure_axis", lang), rangemode="tozero", nticks=5)
+    fig.update_yaxes(rangemode="tozero")
+    fig.update_yaxes(title_text=t("col_rate", lang), col=1)
     fig.update_layout(height=330 * nrows + 80)
     return to_html(fig, name)
 

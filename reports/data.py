@@ -502,3 +502,10 @@ def complaints_return(con: duckdb.DuckDBPyConnection, month: dt.date) -> dict | 
         "channels": breakdown(con, "channel", month, month),
         "reviews": review_months(con, [month]),
     }
+
+
+def partner_names(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    """Partner code -> name, from the partner list (empty when not loaded)."""
+    if not has_table(con, "core.partners"):
+        return {}
+    return dict(con.execute("SELECT partner_id, name FROM core.partners").fetchall())

@@ -142,6 +142,29 @@ STRINGS: dict[str, tuple[str, str]] = {
     "dq_no_docs": ("Chưa có Data Docs.", "No Data Docs yet."),
     # What to do (management)
     "sec_todo": ("Việc cần làm", "What to do"),
+    "contents": ("Mục lục", "Contents"),
+    "show_rows": ("Xem {n} dòng", "Show {n} rows"),
+    "flagged_subjects": ("Đối tượng có dấu hiệu", "Flagged subjects"),
+    "evidence_for": ("Bằng chứng: {n} khiếu nại", "Evidence: {n} complaints"),
+    "see_evidence": ("xem bằng chứng ({n})", "see the evidence ({n})"),
+    "unit_serious": ("vi phạm nghiêm trọng có cơ sở", "substantiated serious breaches"),
+    "unit_months": ("tháng có kết luận", "months with findings"),
+    "unit_substantiated": ("khiếu nại có cơ sở", "substantiated complaints"),
+    "unit_substantiated_3m": ("khiếu nại có cơ sở trong 3 tháng", "substantiated in 3 months"),
+    "unit_late": ("khiếu nại trả lời trễ", "complaints answered late"),
+    "unit_complaints": ("khiếu nại", "complaints"),
+    "fig_expected": ("kỳ vọng {n}", "expected {n}"),
+    "fig_limit": ("giới hạn trên {n}", "upper limit {n}"),
+    "fig_chance": ("khả năng do ngẫu nhiên {p}", "chance {p}"),
+    "col_figures": ("Số liệu", "Figures"),
+    "chance_others": (
+        "Các con số trên chỉ nói về dấu hiệu tỷ lệ bất thường và dấu hiệu lặp lại mức cao "
+        "({covered} trong {total} dấu hiệu của tháng). Các dấu hiệu còn lại không phải là "
+        "số đếm có thể do ngẫu nhiên: {others}.",
+        "The figures above cover the outlier-rate flags and the high persistent flags only "
+        "({covered} of the month's {total} flags). The other flags are not counts chance "
+        "would give: {others}.",
+    ),
     "todo_at_risk": (
         "Khiếu nại đang mở đã quá hạn hoặc sắp đến hạn (tại ngày dữ liệu), quá hạn lâu nhất trước",
         "Open complaints overdue or nearly due (on the data date), most overdue first",
@@ -296,11 +319,11 @@ STRINGS: dict[str, tuple[str, str]] = {
     ),
     "heatmap_note": (
         "Ô bên trái: số khiếu nại có cơ sở; bên phải: tất cả cáo buộc. Một cáo buộc "
-        "chưa được chứng minh không phải là kết luận vi phạm. Hiển thị tối đa 40 nhân viên "
+        "chưa được chứng minh không phải là kết luận vi phạm. Hiển thị tối đa 20 nhân viên "
         "có nhiều khiếu nại có cơ sở nhất, rồi nhiều cáo buộc nhất; tables.xlsx liệt kê "
         "mọi nhân viên của tháng.",
         "Left: substantiated complaints; right: all allegations. An allegation "
-        "that is not substantiated is not a finding of misconduct. Shows up to 40 staff with "
+        "that is not substantiated is not a finding of misconduct. Shows up to 20 staff with "
         "the most substantiated complaints, then the most allegations; tables.xlsx lists everyone "
         "for the month.",
     ),

@@ -296,3 +296,35 @@ def test_parts_add_up_to_their_totals_on_the_page(browser, pages, name):
     assert totals["return-outcomes"] == totals["return-times"]
     assert totals["return-channels"] == tiles["kpi_received"]
     assert totals["return-reviews"] == tiles["kpi_reviews"]
+
+
+@pytest.mark.parametrize("name", ["quality", "quality.en"])
+def test_quality_page_is_short_and_labels_its_flagged_points(browser, pages, name):
+    """At 1280 px the demo's quality page is at most a third of the 22,911 px it was (one card
+    per subject, evidence folded once per subject); every point beyond a funnel limit carries
+    its code on the chart; a flag's evidence link opens its evidence."""
+    context, page, _ = _open(browser, pages[name], 1280)
+    try:
+        height = page.evaluate("document.documentElement.scrollHeight")
+        assert height <= 22_911 / 3, height
+        labelled = set(
+            page.evaluate(
+                """() => [...document.querySelectorAll(
+                '#funnel-staff .textpoint text, #funnel-partners .textpoint text')]
+                .map(t => t.textContent)"""
+            )
+        )
+        flagged = set(
+            page.evaluate(
+                """() => [...document.querySelectorAll('[data-flag=outlier_rate]')]
+            .map(e => e.dataset.subject)"""
+            )
+        )
+        assert flagged and flagged <= labelled, (flagged, labelled)
+        link = page.locator("a.ev-link").first
+        target = link.get_attribute("href")
+        link.click()
+        opened = page.evaluate(f"document.querySelector('{target}').closest('details').open")
+        assert opened is True
+    finally:
+        context.close()

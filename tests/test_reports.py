@@ -721,3 +721,34 @@ def test_management_lists_what_to_do_and_the_complaints_return(report_home):
     assert shown == expected and expected
     outcomes = _table_values(page, "return-outcomes")
     assert outcomes[-1][0] == "closed" and int(outcomes[-1][1]) == closed > 0
+
+
+def test_quality_has_one_card_per_subject_with_its_flags_and_evidence_once(report_home):
+    """Each flagged subject is one card holding all its flags, by severity; each flag links to
+    the card's evidence, which lists each complaint once; the contents list links every card;
+    the chance box accounts for every flag of the month."""
+    text = (report_home.reports_dir / OUT / "quality.html").read_text(encoding="utf-8")
+    with connect(report_home.warehouse_path, read_only=True) as con:
+        flags = con.execute(
+            "SELECT subject_type, subject_id, rule, severity FROM marts.pattern_flags "
+            "WHERE review_month = ?",
+            [MONTH],
+        ).fetchall()
+    subjects = {(k, s) for k, s, _, _ in flags}
+    cards = re.findall(r'<article class="card[^"]*" id="([^"]+)" data-card="([^"]+)">', text)
+    assert cards and sorted(c[1] for c in cards) == sorted(s for _, s in subjects)
+    rank = {"high": 0, "medium": 1, "watch": 2}
+    for card_id, subject in cards:
+        body = text.split(f'id="{card_id}"')[1].split("</article>")[0]
+        shown = re.findall(r'<li data-flag="([^"]+)"', body)
+        assert sorted(shown) == sorted(r for _, s, r, _ in flags if s == subject)
+        severities = [sev for _, s, r, sev in flags if s == subject]
+        order = re.findall(r'<span class="sev (high|medium|watch)">', body)[1:]
+        assert [rank[o] for o in order] == sorted(rank[o] for o in severities)
+        assert body.count(f'href="#ev-{card_id}"') == len(shown)
+        assert f'id="ev-{card_id}"' in body
+        ids = re.findall(r'<td class=" evidence" data-value="([^"]+)"', body)
+        assert len(ids) == len(set(ids))  # evidence shown once
+        assert f'href="#{card_id}"' in text.split('id="flags"')[0]  # in the contents list
+    others = re.search(r'data-chance-others="1">([^<]*)<', text).group(1)
+    assert f"trong {len(flags)} dấu hiệu" in others
