@@ -46,10 +46,13 @@ def plotly_js() -> str:
 
 
 def to_html(fig: go.Figure, name: str) -> str:
+    # default margins; a chart that set one of its own (more room for titles) keeps it
+    margin = {"l": 50, "r": 20, "t": 40, "b": 40}
+    margin.update({k: v for k, v in fig.layout.margin.to_plotly_json().items() if v is not None})
     fig.update_layout(
         template="plotly_white",
         autosize=True,
-        margin={"l": 50, "r": 20, "t": 40, "b": 40},
+        margin=margin,
         font={"family": "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif", "size": 12},
         legend={"orientation": "h", "y": -0.2},
     )
@@ -174,8 +177,13 @@ def heatmap(rows: pd.DataFrame, months: list[dt.date], lang: str) -> str:
         cols=2,
         shared_yaxes=True,
         horizontal_spacing=0.04,
-        subplot_titles=(t("chart_heat_substantiated", lang), t("chart_heat_allegations", lang)),
+        # two short lines each, so the titles keep clear of each other on a phone
+        subplot_titles=tuple(
+            t(k, lang).replace(" (", "<br>(")
+            for k in ("chart_heat_substantiated", "chart_heat_allegations")
+        ),
     )
+    fig.update_annotations(font_size=11)
     for col, measure, scale in ((1, "substantiated", "Reds"), (2, "complaints", "Blues")):
         grid = (
             rows.pivot_table(index="employee_id", columns="col", values=measure, aggfunc="sum")
@@ -198,7 +206,7 @@ def heatmap(rows: pd.DataFrame, months: list[dt.date], lang: str) -> str:
         )
     fig.update_yaxes(autorange="reversed", type="category")
     fig.update_xaxes(type="category", tickangle=-45)
-    fig.update_layout(height=max(260, 22 * len(staff) + 140))
+    fig.update_layout(height=max(260, 22 * len(staff) + 160), margin={"t": 60})
     return to_html(fig, "heatmap")
 
 

@@ -141,27 +141,40 @@ def partner_scorecard(con: duckdb.DuckDBPyConnection, month: dt.date) -> pd.Data
 
 
 def team_conduct(con: duckdb.DuckDBPyConnection, month: dt.date) -> pd.DataFrame | None:
-    """Conduct complaints of the month summed per team (staff appear by team only here)."""
+    """Complaints naming staff received in the month, per team, by their outcome so far: one
+    month basis (receipt), so the outcome columns add up to the complaints (staff appear by
+    team only here). Findings by the month they were decided are in the quality report."""
     return frame(
         con,
         """
-        select coalesce(team, '(unknown)') as team, sum(complaints) as complaints,
-               sum(substantiated) as substantiated, sum(not_upheld) as not_upheld,
-               sum(pending) as pending, sum(withdrawn) as withdrawn,
-               sum(outcome_unrecognised) as outcome_unrecognised,
-               sum(abuse) as abuse, sum(threat) as threat, sum(unreasonable) as unreasonable,
-               sum(offensive) as offensive, sum(inappropriate_demand) as inappropriate_demand,
-               sum(third_party_contact) as third_party_contact,
-               sum(excessive_contact) as excessive_contact,
-               sum(data_disclosure) as data_disclosure, sum(exposure) as exposure
-        from marts.employee_monthly
-        where month = ?
+        select coalesce(st.team, '(unknown)') as team, count(*) as complaints,
+               count(*) filter (where s.outcome in ('upheld', 'partially_upheld'))
+                   as substantiated,
+               count(*) filter (where s.outcome = 'not_upheld') as not_upheld,
+               count(*) filter (where s.outcome is null or s.outcome = 'pending') as pending,
+               count(*) filter (where s.outcome = 'withdrawn') as withdrawn,
+               count(*) filter (where s.outcome not in (
+                   'upheld', 'partially_upheld', 'not_upheld', 'withdrawn', 'pending'
+               )) as outcome_unrecognised,
+               count(*) filter (where s.subcategory = 'abuse') as abuse,
+               count(*) filter (where s.subcategory = 'threat') as threat,
+               count(*) filter (where s.subcategory = 'unreasonable') as unreasonable,
+               count(*) filter (where s.subcategory = 'offensive') as offensive,
+               count(*) filter (where s.subcategory = 'inappropriate_demand')
+                   as inappropriate_demand,
+               count(*) filter (where s.subcategory = 'third_party_contact')
+                   as third_party_contact,
+               count(*) filter (where s.subcategory = 'excessive_contact') as excessive_contact,
+               count(*) filter (where s.subcategory = 'data_disclosure') as data_disclosure
+        from marts.complaint_subjects as s
+        left join core.staff as st on st.employee_id = s.subject_id
+        where s.subject_type = 'employee'
+          and cast(date_trunc('month', s.received_at) as date) = ?
         group by all
-        having sum(complaints) > 0
         order by substantiated desc, complaints desc, team
         """,
         [month],
-        needs=("marts.employee_monthly",),
+        needs=("marts.complaint_subjects", "core.staff"),
     )
 
 

@@ -142,6 +142,22 @@ STRINGS: dict[str, tuple[str, str]] = {
     "dq_no_docs": ("Chưa có Data Docs.", "No Data Docs yet."),
     # What to do (management)
     "sec_todo": ("Việc cần làm", "What to do"),
+    "partners_note": (
+        "Cáo buộc được tính theo tháng tiếp nhận, khiếu nại có cơ sở theo tháng kết luận: một "
+        "đối tác có thể có 0 cáo buộc trong tháng nhưng 1 kết luận về khiếu nại tiếp nhận trước "
+        "đó. Tỷ lệ và đánh giá phễu dùng các kết luận.",
+        "Allegations count in the month received, substantiated complaints in the month "
+        "decided: a partner can have 0 allegations this month and 1 finding on a complaint "
+        "received earlier. Rates and funnel verdicts use the findings.",
+    ),
+    "teams_note": (
+        "Theo tháng tiếp nhận: các khiếu nại nêu tên nhân viên tiếp nhận trong tháng, theo kết "
+        "quả đến nay (có cơ sở, không có cơ sở, chưa kết luận, đã rút cộng lại bằng số cáo "
+        "buộc). Kết luận theo tháng được kết luận nằm trong báo cáo chất lượng.",
+        "By month of receipt: complaints naming staff received this month, by their outcome so "
+        "far (substantiated, not upheld, pending and withdrawn add up to the allegations). "
+        "Findings by the month they were decided are in the quality report.",
+    ),
     "contents": ("Mục lục", "Contents"),
     "show_rows": ("Xem {n} dòng", "Show {n} rows"),
     "flagged_subjects": ("Đối tượng có dấu hiệu", "Flagged subjects"),

@@ -35,8 +35,10 @@ def _sheets(month: dt.date) -> list[tuple[str, str, str, str, list, tuple[str, .
     return [
         (
             "sla_monthly",
-            "Thời hạn phản hồi theo tháng tiếp nhận, 12 tháng (Điều 5.1)",
-            "Response times by month of receipt, 12 months (clause 5.1)",
+            "Thời hạn phản hồi theo tháng tiếp nhận, 12 tháng (Điều 5.1); số đang mở tính đến "
+            "ngày dữ liệu (khác chỉ số 'đang mở cuối kỳ', là tồn đọng tại cuối tháng)",
+            "Response times by month of receipt, 12 months (clause 5.1); the open columns are as "
+            "of the data date (unlike the 'open at period end' tile, the backlog at month end)",
             "SELECT * FROM marts.sla_monthly WHERE month BETWEEN ? AND ? ORDER BY month",
             [year_ago, month],
             ("marts.sla_monthly",),

@@ -328,3 +328,45 @@ def test_quality_page_is_short_and_labels_its_flagged_points(browser, pages, nam
         assert opened is True
     finally:
         context.close()
+
+
+LAYOUT = """() => {
+  const width = window.innerWidth, wide = [], loose = [];
+  for (const e of document.querySelectorAll('main *')) {
+    const r = e.getBoundingClientRect();
+    if (r.width === 0 || r.right <= width + 1) continue;
+    const box = e.closest('.scroll');
+    if (!box) { wide.push(e.tagName + '.' + e.className + ' ' + Math.round(r.right)); continue; }
+    const first = box.querySelector('tbody tr td:first-child');
+    if (first && getComputedStyle(first).position !== 'sticky')
+      loose.push(box.firstElementChild.dataset.table);
+  }
+  // text of each chart (titles, axis titles, tick labels, legend, annotations) never overlaps
+  const overlaps = [];
+  for (const chart of document.querySelectorAll('.js-plotly-plot, svg.svg-chart')) {
+    const texts = [...chart.querySelectorAll(
+      '.g-gtitle text, .g-xtitle text, .g-ytitle text, .g-x2title text, .g-y2title text, ' +
+      '.g-x3title text, .g-y3title text, .legendtext, .annotation-text, svg.svg-chart text'
+    )].filter(t => t.textContent.trim()).map(t => [t.textContent, t.getBoundingClientRect()]);
+    for (let i = 0; i < texts.length; i++) for (let j = i + 1; j < texts.length; j++) {
+      const [a, ra] = texts[i], [b, rb] = texts[j];
+      const x = Math.min(ra.right, rb.right) - Math.max(ra.left, rb.left);
+      const y = Math.min(ra.bottom, rb.bottom) - Math.max(ra.top, rb.top);
+      if (x > 1 && y > 1) overlaps.push([chart.id || chart.dataset.chart, a, b]);
+    }
+  }
+  return {wide, loose: [...new Set(loose)], overlaps};
+}"""
+
+
+@pytest.mark.parametrize("name", ["management", "quality", "hr", "management.en", "quality.en"])
+@pytest.mark.parametrize("width", [390, 1280])
+def test_nothing_wider_than_the_screen_and_no_text_overlaps(browser, pages, name, width):
+    """Only tables scroll sideways (in their own box, the first column sticky); the titles,
+    axis titles, legends and labels of every chart keep clear of each other."""
+    context, page, _ = _open(browser, pages[name], width)
+    try:
+        found = page.evaluate(LAYOUT)
+    finally:
+        context.close()
+    assert found == {"wide": [], "loose": [], "overlaps": []}, found
