@@ -426,10 +426,11 @@ STRINGS: dict[str, tuple[str, str]] = {
     "findings_note": (
         "Một khiếu nại có cơ sở được tính vào tháng nó được kết luận, không phải tháng tiếp "
         "nhận. Chỉ khiếu nại thuộc nhóm hành vi (hành vi nhân viên, hành vi đối tác) được tính "
-        "vào các dấu hiệu; các khiếu nại khác nêu tên một người được liệt kê bên cạnh.",
+        "vào các dấu hiệu; các khiếu nại khác nêu tên một nhân viên hoặc đối tác được liệt kê "
+        "bên cạnh.",
         "A substantiated complaint counts in the month it was decided, not the month it was "
         "received. Only conduct complaints (staff conduct, partner conduct) feed the conduct "
-        "flags; other complaints naming a person are listed beside them.",
+        "flags; other complaints naming a staff member or partner are listed beside them.",
     ),
     "chance_title": (
         "Bao nhiêu dấu hiệu có thể chỉ do ngẫu nhiên?",
@@ -441,7 +442,7 @@ STRINGS: dict[str, tuple[str, str]] = {
         "trung bình (khoảng 95%: {medium_low}–{medium_high}) và {watch} dấu hiệu từ mức theo dõi "
         "trở lên ({watch_low}–{watch_high}). Thực tế: {medium_flags} mức trung bình, "
         "{watch_flags} từ mức theo dõi trở lên. Tỷ lệ phát hiện sai của mức trung bình được "
-        "giữ ở {fdr}. Dấu hiệu lặp lại nhiều tháng: {persistent_tested} người có dữ liệu lượt "
+        "giữ ở {fdr}. Dấu hiệu lặp lại nhiều tháng: {persistent_tested} đối tượng có dữ liệu lượt "
         "tương tác được kiểm tra; riêng ngẫu nhiên sẽ tạo ra khoảng {persistent} dấu hiệu mức "
         "cao (khoảng 95%: {persistent_low}–{persistent_high}), thực tế {persistent_flags}; tỷ lệ "
         "phát hiện sai được giữ ở {persistent_fdr}.",
@@ -456,7 +457,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     ),
     "activity_missing": (
         "Dữ liệu lượt tương tác thiếu cho kỳ rà soát: {n} trên {of} {who} có dữ liệu ở các "
-        "tháng khác nhưng thiếu tháng {months}. Những người này chỉ được so sánh như thể khối "
+        "tháng khác nhưng thiếu tháng {months}. Những đối tượng này chỉ được so sánh như thể khối "
         "lượng công việc bằng nhau, và các so sánh đó không bao giờ tạo dấu hiệu mức cao. Hãy "
         "nạp tệp lượt tương tác còn thiếu rồi chạy lại.",
         "Activity data is missing for the review window: {n} of {of} {who} with activity in "
