@@ -57,6 +57,41 @@ def review_months(con: duckdb.DuckDBPyConnection, months: list[dt.date]) -> pd.D
     ).df()
 
 
+def sla_as_at(con: duckdb.DuckDBPyConnection, month: dt.date, cutoff: dt.date) -> dict:
+    """A receipt month's clause 5.1 figures as they stood on ``cutoff``: what was received,
+    answered on time or late, open past its due date or still within it by then (the same rules
+    as marts.complaint_sla, with ``cutoff`` in place of as_of), for like-with-like comparisons
+    of a month that is not finished yet."""
+    row = con.execute(
+        """
+        with known as (
+            select
+                due_date,
+                case when response_date <= ? then response_date end as response_date,
+                case when response_date <= ? then working_days_to_response end as days
+            from marts.complaint_sla
+            where receipt_date between ? and least(?, ?)
+        )
+        select
+            count(*) as received,
+            count(*) filter (where response_date <= due_date) as met,
+            count(*) filter (where response_date > due_date) as breached,
+            count(*) filter (where response_date is null and ? > due_date) as open_overdue,
+            count(*) filter (where response_date is null and ? <= due_date) as open_within_sla,
+            median(days) as median_working_days_to_response
+        from known
+        """,
+        [cutoff, cutoff, month, month_end(month), cutoff, cutoff, cutoff],
+    ).fetchone()
+    keys = ("received", "met", "breached", "open_overdue", "open_within_sla")
+    out = dict(zip(keys, (int(v) for v in row[:5]), strict=True))
+    out["median_working_days_to_response"] = row[5]
+    judged = out["met"] + out["breached"] + out["open_overdue"]
+    out["compliance_rate"] = out["met"] / judged if judged else None
+    out["at"] = cutoff
+    return out
+
+
 def backlog(con: duckdb.DuckDBPyConnection, month: dt.date, as_of_day: dt.date) -> dict:
     """Open and open-overdue complaints at the month's end (or as_of, if earlier)."""
     end = min(month_end(month), as_of_day)
@@ -106,27 +141,40 @@ def partner_scorecard(con: duckdb.DuckDBPyConnection, month: dt.date) -> pd.Data
 
 
 def team_conduct(con: duckdb.DuckDBPyConnection, month: dt.date) -> pd.DataFrame | None:
-    """Conduct complaints of the month summed per team (staff appear by team only here)."""
+    """Complaints naming staff received in the month, per team, by their outcome so far: one
+    month basis (receipt), so the outcome columns add up to the complaints (staff appear by
+    team only here). Findings by the month they were decided are in the quality report."""
     return frame(
         con,
         """
-        select coalesce(team, '(unknown)') as team, sum(complaints) as complaints,
-               sum(substantiated) as substantiated, sum(not_upheld) as not_upheld,
-               sum(pending) as pending, sum(withdrawn) as withdrawn,
-               sum(outcome_unrecognised) as outcome_unrecognised,
-               sum(abuse) as abuse, sum(threat) as threat, sum(unreasonable) as unreasonable,
-               sum(offensive) as offensive, sum(inappropriate_demand) as inappropriate_demand,
-               sum(third_party_contact) as third_party_contact,
-               sum(excessive_contact) as excessive_contact,
-               sum(data_disclosure) as data_disclosure, sum(exposure) as exposure
-        from marts.employee_monthly
-        where month = ?
+        select coalesce(st.team, '(unknown)') as team, count(*) as complaints,
+               count(*) filter (where s.outcome in ('upheld', 'partially_upheld'))
+                   as substantiated,
+               count(*) filter (where s.outcome = 'not_upheld') as not_upheld,
+               count(*) filter (where s.outcome is null or s.outcome = 'pending') as pending,
+               count(*) filter (where s.outcome = 'withdrawn') as withdrawn,
+               count(*) filter (where s.outcome not in (
+                   'upheld', 'partially_upheld', 'not_upheld', 'withdrawn', 'pending'
+               )) as outcome_unrecognised,
+               count(*) filter (where s.subcategory = 'abuse') as abuse,
+               count(*) filter (where s.subcategory = 'threat') as threat,
+               count(*) filter (where s.subcategory = 'unreasonable') as unreasonable,
+               count(*) filter (where s.subcategory = 'offensive') as offensive,
+               count(*) filter (where s.subcategory = 'inappropriate_demand')
+                   as inappropriate_demand,
+               count(*) filter (where s.subcategory = 'third_party_contact')
+                   as third_party_contact,
+               count(*) filter (where s.subcategory = 'excessive_contact') as excessive_contact,
+               count(*) filter (where s.subcategory = 'data_disclosure') as data_disclosure
+        from marts.complaint_subjects as s
+        left join core.staff as st on st.employee_id = s.subject_id
+        where s.subject_type = 'employee'
+          and cast(date_trunc('month', s.received_at) as date) = ?
         group by all
-        having sum(complaints) > 0
         order by substantiated desc, complaints desc, team
         """,
         [month],
-        needs=("marts.employee_monthly",),
+        needs=("marts.complaint_subjects", "core.staff"),
     )
 
 
@@ -394,3 +442,83 @@ def employee_month_row(
         [employee_id, month],
         needs=("marts.employee_monthly",),
     )
+
+
+def at_risk(con: duckdb.DuckDBPyConnection) -> pd.DataFrame | None:
+    """Open complaints overdue or due soon on as_of, most overdue first."""
+    return frame(
+        con,
+        "SELECT complaint_id, category, handler_team, handler_id, due_date, sla_status, "
+        "working_days_left FROM marts.open_at_risk "
+        "ORDER BY working_days_left, due_date, complaint_id",
+        needs=("marts.open_at_risk",),
+    )
+
+
+def misses(con: duckdb.DuckDBPyConnection, month: dt.date) -> pd.DataFrame | None:
+    """Each team's, handler's and category's part of the month's missed deadlines (answered
+    late or open past the due date), from marts.sla_breakdown."""
+    return frame(
+        con,
+        """
+        select dimension, dimension_value, breached + open_overdue as missed,
+               met + breached + open_overdue as judged
+        from marts.sla_breakdown
+        where month = ? and dimension in ('handler_team', 'handler', 'category')
+        order by dimension, missed desc, dimension_value
+        """,
+        [month],
+        needs=("marts.sla_breakdown",),
+    )
+
+
+def serious_findings(con: duckdb.DuckDBPyConnection, month: dt.date) -> pd.DataFrame | None:
+    """The month's serious-conduct flags, one row per subject, with the kinds of conduct found
+    (read from marts.pattern_flags and marts.complaint_subjects)."""
+    return frame(
+        con,
+        """
+        with flags as (
+            select subject_type, subject_id, peer_group, observed, complaint_ids
+            from marts.pattern_flags
+            where review_month = ? and rule = 'serious_conduct'
+        ),
+        kinds as (
+            select f.subject_type, f.subject_id,
+                   list(distinct s.subcategory order by s.subcategory) as subcategories
+            from flags as f
+            join marts.complaint_subjects as s
+              on s.subject_type = f.subject_type and s.subject_id = f.subject_id
+             and list_contains(f.complaint_ids, s.complaint_id)
+            group by all
+        )
+        select f.*, k.subcategories, p.name as partner_name
+        from flags as f
+        left join kinds as k using (subject_type, subject_id)
+        left join core.partners as p on f.subject_type = 'partner' and p.partner_id = f.subject_id
+        order by f.subject_type desc, f.subject_id
+        """,
+        [month],
+        needs=("marts.pattern_flags", "marts.complaint_subjects", "core.partners"),
+    )
+
+
+def complaints_return(con: duckdb.DuckDBPyConnection, month: dt.date) -> dict | None:
+    """The month's complaints-return figures, the backlog's ageing, channels and reviews."""
+    needs = ("marts.complaints_return", "marts.backlog_ageing", "marts.review_monthly")
+    if any(not has_table(con, t) for t in needs):
+        return None
+    row = con.execute("SELECT * FROM marts.complaints_return WHERE month = ?", [month]).df()
+    return {
+        "month": row.iloc[0].to_dict() if len(row) else None,
+        "ageing": con.execute("SELECT * FROM marts.backlog_ageing ORDER BY band_order").df(),
+        "channels": breakdown(con, "channel", month, month),
+        "reviews": review_months(con, [month]),
+    }
+
+
+def partner_names(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    """Partner code -> name, from the partner list (empty when not loaded)."""
+    if not has_table(con, "core.partners"):
+        return {}
+    return dict(con.execute("SELECT partner_id, name FROM core.partners").fetchall())

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 
 import pandas as pd
 
@@ -26,6 +27,21 @@ def number(value: object, lang: str, digits: int = 0) -> str:
 
 def pct(value: object, lang: str, digits: int = 1) -> str:
     return "–" if missing(value) else number(float(value) * 100, lang, digits) + "%"
+
+
+_SCIENTIFIC = re.compile(r"\b(\d+(?:[.,]\d+)?)e([-+]\d+)\b")
+
+
+def plain_numbers(text: str, lang: str) -> str:
+    """Numbers written as 7.7e-06 (or 7,7e-06) in a generated sentence, in the reader's
+    notation: 0.0000077 (vi 0,0000077), two significant digits kept."""
+
+    def fixed(match: re.Match) -> str:
+        value = float(match.group(1).replace(",", ".") + "e" + match.group(2))
+        digits = max(0, -math.floor(math.log10(abs(value))) + 1) if value else 0
+        return number(value, lang, digits)
+
+    return _SCIENTIFIC.sub(fixed, text)
 
 
 def pvalue(value: float, lang: str) -> str:

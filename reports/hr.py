@@ -14,7 +14,7 @@ import pandas as pd
 
 from reports import charts, data, fmt
 from reports.i18n import t
-from reports.quality import activity_notices, complaint_cells, complaint_headers
+from reports.quality import activity_notices, complaint_cells, complaint_headers, explanation
 from reports.render import Cell, Table
 
 
@@ -129,7 +129,7 @@ def flag_table(
                 Cell(fmt.number(f["observed"], lang)),
                 Cell(fmt.number(f["expected"], lang, 2)),
                 Cell(fmt.number(f["upper_limit"], lang, 1)),
-                Cell(f[f"explanation_{lang}"]),
+                Cell(explanation(f, lang)),
                 Cell(", ".join(map(str, ids)), cls="evidence"),
             ]
         )
@@ -224,7 +224,7 @@ def context(
         "team": team,
         "notices": activity_notices(con, month, lang, subject_types=("employee",)),
         "peers_note": peers_note(peers, lang),
-        "charts": {"peers": charts.peer_funnel(peers, lang) if has_peers else ""},
+        "charts": {"peers": charts.peer_funnel_svg(peers, lang) if has_peers else ""},
         "tables": {
             "substantiated": substantiated,
             "allegations": allegations,

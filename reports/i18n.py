@@ -53,6 +53,31 @@ STRINGS: dict[str, tuple[str, str]] = {
     "kpi_reviews": ("Yêu cầu xem xét lại", "Review requests"),
     "kpi_changed": ("Xem xét lại thay đổi kết quả", "Reviews that changed the outcome"),
     "goal": ("Mục tiêu", "Goal"),
+    "provisional": ("Tạm tính", "Provisional"),
+    "provisional_open": (
+        "{n} khiếu nại còn trong hạn 7 ngày làm việc, chưa phản hồi.",
+        "{n} complaints still within their 7 working days, not yet answered.",
+    ),
+    "provisional_running": (
+        "Tháng chưa kết thúc: số liệu đến hết ngày {day}.",
+        "Month still running: figures up to {day}.",
+    ),
+    "provisional_reviews": (
+        "{n} yêu cầu xem xét lại chưa có kết luận; chưa so sánh cho đến khi kết luận.",
+        "{n} reviews still pending; not compared until they are decided.",
+    ),
+    "basis_like": (
+        "So sánh cùng thời điểm: tháng này còn tạm tính, nên được so với tháng trước như "
+        "số liệu ngày {prev} và cùng kỳ năm trước như số liệu ngày {yoy} (cùng số ngày sau "
+        "khi tháng kết thúc), không phải với số liệu cuối cùng của các tháng đó.",
+        "Like with like: this month is provisional, so it is compared with last month as it "
+        "stood on {prev} and the same month last year as it stood on {yoy} (the same number "
+        "of days after each month's end), not with those months' final figures.",
+    ),
+    "basis_final": (
+        "Tháng đã hoàn tất: so sánh với số liệu cuối cùng của tháng trước và cùng kỳ năm trước.",
+        "A finished month: compared with the final figures of last month and last year.",
+    ),
     "vs_last_month": ("so với tháng trước", "vs last month"),
     "vs_last_year": ("so với cùng kỳ năm trước", "vs same month last year"),
     "meets_goal": ("đạt mục tiêu", "meets goal"),
@@ -111,11 +136,124 @@ STRINGS: dict[str, tuple[str, str]] = {
         "Quarantined rows still unresolved (all periods)",
     ),
     "dq_warnings": ("Cảnh báo trong tháng", "Warnings this month"),
-    "dq_rule": ("Quy tắc", "Rule"),
+    "dq_rule": ("Loại", "Kind"),
     "dq_count": ("Số dòng", "Rows"),
     "dq_docs": ("Xem chi tiết trong Data Docs", "See the details in Data Docs"),
     "dq_no_docs": ("Chưa có Data Docs.", "No Data Docs yet."),
-    # Column headers
+    # What to do (management)
+    "sec_todo": ("Việc cần làm", "What to do"),
+    "partners_note": (
+        "Cáo buộc được tính theo tháng tiếp nhận, khiếu nại có cơ sở theo tháng kết luận: một "
+        "đối tác có thể có 0 cáo buộc trong tháng nhưng 1 kết luận về khiếu nại tiếp nhận trước "
+        "đó. Tỷ lệ và đánh giá phễu dùng các kết luận.",
+        "Allegations count in the month received, substantiated complaints in the month "
+        "decided: a partner can have 0 allegations this month and 1 finding on a complaint "
+        "received earlier. Rates and funnel verdicts use the findings.",
+    ),
+    "teams_note": (
+        "Theo tháng tiếp nhận: các khiếu nại nêu tên nhân viên tiếp nhận trong tháng, theo kết "
+        "quả đến nay (có cơ sở, không có cơ sở, chưa kết luận, đã rút cộng lại bằng số cáo "
+        "buộc). Kết luận theo tháng được kết luận nằm trong báo cáo chất lượng.",
+        "By month of receipt: complaints naming staff received this month, by their outcome so "
+        "far (substantiated, not upheld, pending and withdrawn add up to the allegations). "
+        "Findings by the month they were decided are in the quality report.",
+    ),
+    "contents": ("Mục lục", "Contents"),
+    "show_rows": ("Xem {n} dòng", "Show {n} rows"),
+    "flagged_subjects": ("Đối tượng có dấu hiệu", "Flagged subjects"),
+    "evidence_for": ("Bằng chứng: {n} khiếu nại", "Evidence: {n} complaints"),
+    "see_evidence": ("xem bằng chứng ({n})", "see the evidence ({n})"),
+    "unit_serious": ("vi phạm nghiêm trọng có cơ sở", "substantiated serious breaches"),
+    "unit_months": ("tháng có kết luận", "months with findings"),
+    "unit_substantiated": ("khiếu nại có cơ sở", "substantiated complaints"),
+    "unit_substantiated_3m": ("khiếu nại có cơ sở trong 3 tháng", "substantiated in 3 months"),
+    "unit_late": ("khiếu nại trả lời trễ", "complaints answered late"),
+    "unit_complaints": ("khiếu nại", "complaints"),
+    "fig_expected": ("kỳ vọng {n}", "expected {n}"),
+    "fig_limit": ("giới hạn trên {n}", "upper limit {n}"),
+    "fig_chance": ("khả năng do ngẫu nhiên {p}", "chance {p}"),
+    "col_figures": ("Số liệu", "Figures"),
+    "chance_others": (
+        "Các con số trên chỉ nói về dấu hiệu tỷ lệ bất thường và dấu hiệu lặp lại mức cao "
+        "({covered} trong {total} dấu hiệu của tháng). Các dấu hiệu còn lại không phải là "
+        "số đếm có thể do ngẫu nhiên: {others}.",
+        "The figures above cover the outlier-rate flags and the high persistent flags only "
+        "({covered} of the month's {total} flags). The other flags are not counts chance "
+        "would give: {others}.",
+    ),
+    "todo_at_risk": (
+        "Khiếu nại đang mở đã quá hạn hoặc sắp đến hạn (tại ngày dữ liệu), quá hạn lâu nhất trước",
+        "Open complaints overdue or nearly due (on the data date), most overdue first",
+    ),
+    "todo_misses": (
+        "Tháng này chưa đạt mục tiêu đúng hạn: các bộ phận, nhân viên xử lý và nhóm khiếu nại "
+        "chiếm nhiều khiếu nại trễ hạn nhất (trả lời trễ hoặc đang mở quá hạn)",
+        "The month missed the on-time goal: the teams, handlers and categories with most of the "
+        "missed deadlines (answered late or open past the due date)",
+    ),
+    "todo_serious": (
+        "Vi phạm nghiêm trọng có cơ sở được kết luận trong tháng, theo mã nhân viên và đối tác",
+        "Serious breaches substantiated this month, by staff code and partner",
+    ),
+    "todo_none_at_risk": (
+        "Không có khiếu nại nào quá hạn hoặc sắp đến hạn.",
+        "No complaint is overdue or nearly due.",
+    ),
+    "todo_none_serious": (
+        "Không có vi phạm nghiêm trọng nào được kết luận trong tháng.",
+        "No serious breach was substantiated this month.",
+    ),
+    "days_over": ("quá hạn {n} ngày làm việc", "{n} working days over"),
+    "days_left": ("còn {n} ngày làm việc", "{n} working days left"),
+    "others": ("Khác ({n})", "Others ({n})"),
+    "unknown": ("Không rõ", "Unknown"),
+    "no_outcome": ("Chưa có kết quả", "No outcome recorded"),
+    "sec_return": ("Số liệu khiếu nại của tháng", "The month's complaints return"),
+    "ret_summary": (
+        "Tháng {month}: tiếp nhận {received} khiếu nại, đóng {closed} khiếu nại (theo ngày giải "
+        "quyết), trong đó {upheld} có cơ sở hoặc có cơ sở một phần. Khiếu nại tồn đọng tính đến "
+        "ngày {as_of}.",
+        "{month}: {received} complaints received, {closed} closed (by resolution date), of which "
+        "{upheld} upheld or partially upheld. The open backlog is as of {as_of}.",
+    ),
+    "ret_outcomes_title": ("Khiếu nại đã đóng theo kết quả", "Closed complaints by outcome"),
+    "ret_times_title": (
+        "Thời gian giải quyết các khiếu nại đã đóng",
+        "Time to resolve the closed complaints",
+    ),
+    "ret_ageing_title": ("Tuổi của khiếu nại đang mở", "Ageing of the open backlog"),
+    "ret_channels_title": ("Khiếu nại tiếp nhận theo kênh", "Complaints received by channel"),
+    "ret_reviews_title": (
+        "Yêu cầu xem xét lại (khiếu nại giải quyết trong tháng) và kết quả",
+        "Review requests (of complaints resolved this month) and their outcomes",
+    ),
+    "ret_closed": ("Đã đóng trong tháng", "Closed this month"),
+    "ret_open": ("Đang mở (chưa phản hồi)", "Open (not yet answered)"),
+    "ret_received": ("Tiếp nhận trong tháng", "Received this month"),
+    "band_within_limit": ("Trong 7 ngày làm việc", "Within 7 working days"),
+    "band_within_8_weeks": (
+        "Sau 7 ngày làm việc, trong 8 tuần",
+        "After 7 working days, within 8 weeks",
+    ),
+    "band_after_8_weeks": ("Sau 8 tuần", "After 8 weeks"),
+    "band_unknown": ("Không xác định (ngoài lịch)", "Unknown (outside the calendar)"),
+    "age_within_limit": ("Còn trong hạn 7 ngày làm việc", "Within the 7 working days"),
+    "age_overdue_to_8_weeks": (
+        "Quá hạn, tiếp nhận chưa quá 8 tuần",
+        "Overdue, received up to 8 weeks ago",
+    ),
+    "age_overdue_over_8_weeks": (
+        "Quá hạn, tiếp nhận hơn 8 tuần",
+        "Overdue, received over 8 weeks ago",
+    ),
+    "col_days_over": ("Quá hạn / còn lại (ngày làm việc)", "Over / left (working days)"),
+    "col_dimension": ("Theo", "By"),
+    "col_name": ("Tên", "Name"),
+    "col_missed": ("Trễ hạn (khiếu nại)", "Missed (complaints)"),
+    "col_miss_share": ("Tỷ trọng trong số trễ hạn", "Share of misses"),
+    "col_subject_type": ("Loại", "Kind"),
+    "col_item": ("Mục", "Item"),
+    "col_share": ("Tỷ trọng", "Share"),
     "col_category": ("Nhóm", "Category"),
     "col_subcategory": ("Loại vi phạm", "Subcategory"),
     "col_partner": ("Đối tác", "Partner"),
@@ -171,6 +309,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     # Charts
     "chart_compliance": ("Tỷ lệ đúng hạn", "On-time rate"),
     "chart_goal": ("Mục tiêu", "Goal"),
+    "chart_provisional_open": ("(tạm tính: còn {n} trong hạn)", "(provisional: {n} still open)"),
     "chart_received": ("Tiếp nhận", "Received"),
     "chart_rate_axis": (
         "Có cơ sở trên 1.000 lượt tương tác",
@@ -196,11 +335,11 @@ STRINGS: dict[str, tuple[str, str]] = {
     ),
     "heatmap_note": (
         "Ô bên trái: số khiếu nại có cơ sở; bên phải: tất cả cáo buộc. Một cáo buộc "
-        "chưa được chứng minh không phải là kết luận vi phạm. Hiển thị tối đa 40 nhân viên "
+        "chưa được chứng minh không phải là kết luận vi phạm. Hiển thị tối đa 20 nhân viên "
         "có nhiều khiếu nại có cơ sở nhất, rồi nhiều cáo buộc nhất; tables.xlsx liệt kê "
         "mọi nhân viên của tháng.",
         "Left: substantiated complaints; right: all allegations. An allegation "
-        "that is not substantiated is not a finding of misconduct. Shows up to 40 staff with "
+        "that is not substantiated is not a finding of misconduct. Shows up to 20 staff with "
         "the most substantiated complaints, then the most allegations; tables.xlsx lists everyone "
         "for the month.",
     ),
@@ -229,9 +368,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     "hr_reason": ("Lý do", "Reason"),
     "hr_requested_at": ("Thời điểm yêu cầu", "Requested at"),
     "hr_audit_note": (
-        "Yêu cầu này đã được ghi vào nhật ký kiểm toán (core.audit_log) cùng mã "
-        "băm SHA-256 của tệp.",
-        "This request is recorded in the audit log (core.audit_log) with the file's SHA-256 hash.",
+        "Yêu cầu này đã được ghi vào nhật ký kiểm toán cùng mã băm SHA-256 của tệp.",
+        "This request is recorded in the audit log with the file's SHA-256 hash.",
     ),
     "hr_fairness": (
         "Cáo buộc chưa được chứng minh được trình bày riêng và không phải là kết luận "
@@ -288,10 +426,11 @@ STRINGS: dict[str, tuple[str, str]] = {
     "findings_note": (
         "Một khiếu nại có cơ sở được tính vào tháng nó được kết luận, không phải tháng tiếp "
         "nhận. Chỉ khiếu nại thuộc nhóm hành vi (hành vi nhân viên, hành vi đối tác) được tính "
-        "vào các dấu hiệu; các khiếu nại khác nêu tên một người được liệt kê bên cạnh.",
+        "vào các dấu hiệu; các khiếu nại khác nêu tên một nhân viên hoặc đối tác được liệt kê "
+        "bên cạnh.",
         "A substantiated complaint counts in the month it was decided, not the month it was "
         "received. Only conduct complaints (staff conduct, partner conduct) feed the conduct "
-        "flags; other complaints naming a person are listed beside them.",
+        "flags; other complaints naming a staff member or partner are listed beside them.",
     ),
     "chance_title": (
         "Bao nhiêu dấu hiệu có thể chỉ do ngẫu nhiên?",
@@ -303,7 +442,7 @@ STRINGS: dict[str, tuple[str, str]] = {
         "trung bình (khoảng 95%: {medium_low}–{medium_high}) và {watch} dấu hiệu từ mức theo dõi "
         "trở lên ({watch_low}–{watch_high}). Thực tế: {medium_flags} mức trung bình, "
         "{watch_flags} từ mức theo dõi trở lên. Tỷ lệ phát hiện sai của mức trung bình được "
-        "giữ ở {fdr}. Dấu hiệu lặp lại nhiều tháng: {persistent_tested} người có dữ liệu lượt "
+        "giữ ở {fdr}. Dấu hiệu lặp lại nhiều tháng: {persistent_tested} đối tượng có dữ liệu lượt "
         "tương tác được kiểm tra; riêng ngẫu nhiên sẽ tạo ra khoảng {persistent} dấu hiệu mức "
         "cao (khoảng 95%: {persistent_low}–{persistent_high}), thực tế {persistent_flags}; tỷ lệ "
         "phát hiện sai được giữ ở {persistent_fdr}.",
@@ -318,7 +457,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     ),
     "activity_missing": (
         "Dữ liệu lượt tương tác thiếu cho kỳ rà soát: {n} trên {of} {who} có dữ liệu ở các "
-        "tháng khác nhưng thiếu tháng {months}. Những người này chỉ được so sánh như thể khối "
+        "tháng khác nhưng thiếu tháng {months}. Những đối tượng này chỉ được so sánh như thể khối "
         "lượng công việc bằng nhau, và các so sánh đó không bao giờ tạo dấu hiệu mức cao. Hãy "
         "nạp tệp lượt tương tác còn thiếu rồi chạy lại.",
         "Activity data is missing for the review window: {n} of {of} {who} with activity in "
@@ -399,6 +538,102 @@ VALUE_LABELS_VI_EXTRA: dict[str, dict[str, str]] = {
     },
 }
 
+# Codes the pipeline itself writes (and the company's team codes), in both languages: every
+# code a reader sees goes through label(); an unknown one reads as words, never as snake_case.
+CODE_LABELS: dict[str, dict[str, tuple[str, str]]] = {
+    "team": {
+        "collections": ("Thu hồi nợ", "Collections"),
+        "customer_service": ("Chăm sóc khách hàng", "Customer service"),
+        "telesales": ("Bán hàng qua điện thoại", "Telesales"),
+        "disbursement": ("Giải ngân", "Disbursement"),
+        "complaints": ("Xử lý khiếu nại", "Complaint handling"),
+        "unknown": ("Chưa rõ bộ phận", "Team unknown"),
+        "all handlers": ("Tất cả nhân viên xử lý", "All handlers"),
+    },
+    "subject_type": {
+        "employee": ("Nhân viên", "Staff"),
+        "partner": ("Đối tác", "Partner"),
+        "handler": ("Nhân viên xử lý", "Handler"),
+    },
+    "rule": {
+        "serious_conduct": ("Hành vi nghiêm trọng", "Serious conduct"),
+        "persistent": ("Lặp lại nhiều tháng", "Persistent"),
+        "outlier_rate": ("Tỷ lệ bất thường", "Outlier rate"),
+        "rising_trend": ("Xu hướng tăng", "Rising trend"),
+        "handler_sla": ("Trễ hạn xử lý", "Handler response times"),
+    },
+    "severity": {
+        "high": ("Cao", "High"),
+        "medium": ("Trung bình", "Medium"),
+        "watch": ("Theo dõi", "Watch"),
+    },
+    "verdict": {
+        "outlier": ("Bất thường", "Outlier"),
+        "watch": ("Cần theo dõi", "Watch"),
+        "within": ("Trong giới hạn", "Within limits"),
+        "no_verdict": ("Chưa đủ dữ liệu", "Too little data"),
+    },
+    "sla_status": {
+        "met": ("Đúng hạn", "Met"),
+        "breached": ("Trễ hạn", "Breached"),
+        "open_overdue": ("Mở, quá hạn", "Open, overdue"),
+        "open_within_sla": ("Mở, còn hạn", "Open, within limit"),
+    },
+    "dimension": {
+        "category": ("Nhóm khiếu nại", "Category"),
+        "channel": ("Kênh tiếp nhận", "Channel"),
+        "handler": ("Nhân viên xử lý", "Handler"),
+        "handler_team": ("Bộ phận xử lý", "Handler's team"),
+        "partner": ("Đối tác", "Partner"),
+        "team": ("Bộ phận", "Team"),
+    },
+    "appeal": {
+        "under_review": ("Đang xem xét lại", "Under review"),
+        "upheld_on_review": ("Giữ nguyên sau xem xét", "Upheld on review"),
+        "changed_on_review": ("Thay đổi sau xem xét", "Changed on review"),
+        "overturned": ("Bị thay đổi khi xem xét lại", "Overturned on review"),
+    },
+    "method": {
+        "poisson_exposure": (
+            "Poisson theo số lượt tương tác",
+            "Poisson on interactions",
+        ),
+        "poisson_equal_activity": (
+            "Poisson, coi khối lượng công việc bằng nhau",
+            "Poisson, equal activity assumed",
+        ),
+        "binomial": ("Nhị thức (trễ hạn / đã xử lý)", "Binomial (late / handled)"),
+    },
+    "coverage": {
+        "complete": ("Đầy đủ", "Complete"),
+        "partial": ("Thiếu một phần", "Partial"),
+        "missing": ("Thiếu", "Missing"),
+    },
+    "issue": {
+        "received_at_changed": ("Sửa thời gian tiếp nhận", "Receipt time edited"),
+        "first_response_at_changed": ("Sửa thời gian phản hồi", "Response time edited"),
+        "missing_from_latest_export": (
+            "Biến mất khỏi lần xuất mới nhất",
+            "Missing from the latest export",
+        ),
+        "id_reused": ("Mã khiếu nại bị dùng lại", "Complaint id reused"),
+    },
+    "level": {
+        "error": ("Từ chối (cách ly)", "Rejected (quarantined)"),
+        "warning": ("Cảnh báo", "Warning"),
+    },
+    "no_verdict_reason": {
+        "fewer findings than the minimum to flag": (
+            "Ít kết luận hơn mức tối thiểu để gắn dấu hiệu",
+            "Fewer findings than the minimum to flag",
+        ),
+        "volume below the minimum": (
+            "Khối lượng dưới mức tối thiểu",
+            "Volume below the minimum",
+        ),
+    },
+}
+
 
 def t(key: str, lang: str) -> str:
     """The string ``key`` in ``lang`` (vi or en)."""
@@ -414,6 +649,8 @@ def label(field: str, code: object, lang: str) -> str:
     table = VALUE_LABELS_EN if lang == "en" else {**VALUE_LABELS, **VALUE_LABELS_VI_EXTRA}
     text = str(code)
     known = table.get(field, {}).get(text)
+    if known is None and text in CODE_LABELS.get(field, {}):
+        known = CODE_LABELS[field][text][1 if lang == "en" else 0]
     if known is not None:
         return known
     if field in ("outcome", "review_outcome"):
@@ -422,6 +659,41 @@ def label(field: str, code: object, lang: str) -> str:
     # a code without a label reads as words too, so a column never mixes codes and labels;
     # text as the register gave it (not a code) is shown as given
     return text.replace("_", " ").capitalize() if _CODE.fullmatch(text) else text
+
+
+# The register template's field names, as the reader's words where a generated sentence names
+# one (a data-quality reason, a register-integrity detail).
+FIELD_WORDS: dict[str, tuple[str, str]] = {
+    "complaint_id": ("Mã khiếu nại", "Complaint id"),
+    "received_at": ("Thời gian tiếp nhận", "Time received"),
+    "first_response_at": ("Thời gian phản hồi đầu tiên", "Time of first response"),
+    "resolved_at": ("Thời gian giải quyết", "Time resolved"),
+    "review_requested_at": ("Thời gian yêu cầu xem xét lại", "Time review requested"),
+    "review_outcome": ("Kết quả xem xét lại", "Review outcome"),
+    "employee_id": ("Mã nhân viên liên quan", "Staff code"),
+    "partner_id": ("Mã đối tác liên quan", "Partner code"),
+    "handler_id": ("Nhân viên xử lý", "Handler"),
+    "partner_type": ("Loại đối tác", "Partner type"),
+    "start_date": ("Ngày bắt đầu", "Start date"),
+    "end_date": ("Ngày kết thúc", "End date"),
+    "exported_at": ("Thời điểm xuất", "Export time"),
+    "interactions": ("Số lượt tương tác", "Interactions"),
+}
+_FIELD = re.compile(r"(?<![\w])(" + "|".join(map(re.escape, FIELD_WORDS)) + r")(?![\w])")
+
+
+def field_words(text: object, lang: str) -> str:
+    """A generated sentence with the register's field names as words (``received_at`` → 'Time
+    received'); other text unchanged."""
+    if text is None or text != text:
+        return "–"
+    return _FIELD.sub(lambda m: FIELD_WORDS[m.group(1)][1 if lang == "en" else 0], str(text))
+
+
+def peer_label(subject_type: str, peer_group: object, lang: str) -> str:
+    """A peer group as words: a partner type for partners, else a team (or all handlers)."""
+    field = "partner_type" if subject_type == "partner" else "team"
+    return label(field, peer_group, lang)
 
 
 def translator(lang: str):

@@ -16,7 +16,7 @@ import duckdb
 from base.errors import InputError
 from base.settings import Settings
 from base.warehouse import has_table
-from reports import data, fmt, hr, management, quality, xlsx
+from reports import charts, data, fmt, hr, management, quality, xlsx
 from reports.i18n import LANGS
 from reports.render import render
 
@@ -99,6 +99,7 @@ def write_month_reports(
     mgmt = management.context(con, settings, month, as_of, lang, out)
     qual = quality.context(con, settings, month, as_of, lang)
     paths = [
+        plotly_beside(out),
         write_text(
             out / mgmt_name,
             render(
@@ -119,9 +120,22 @@ def write_month_reports(
                 other_lang_href=_other_lang_href(quality_name, lang),
             ),
         ),
-        atomic_write(out / tables_name, lambda temp: xlsx.write_tables(con, month, temp)),
+        atomic_write(out / tables_name, lambda temp: xlsx.write_tables(con, month, temp, lang)),
     ]
     return paths
+
+
+def plotly_beside(folder: Path) -> Path:
+    """plotly.js once per reports folder, before the pages that load it (rewritten only when
+    the installed plotly differs), so a page is never visible without its library."""
+    path = folder / charts.PLOTLY_FILE
+    bundle = charts.plotly_js()
+    with contextlib.suppress(OSError):
+        if path.stat().st_size == len(bundle.encode("utf-8")) and (
+            path.read_text(encoding="utf-8") == bundle
+        ):
+            return path
+    return write_text(path, bundle)
 
 
 def _private_dir(folder: Path) -> None:

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import duckdb
 import pandas as pd
 
 from base.settings import Settings
 from reports import charts, data, fmt
-from reports.i18n import label, t
+from reports.i18n import field_words, label, peer_label, t
 from reports.management import verdict_cls
 from reports.render import Cell, Table
 
@@ -24,7 +25,10 @@ def funnel_block(
         start=fmt.date(rows["period_start"].min(), lang),
         end=fmt.date(rows["period_end"].max(), lang),
     )
-    title = (lambda g: label("partner_type", g, lang)) if subject_type == "partner" else str
+
+    def title(group: object) -> str:
+        return peer_label(subject_type, group, lang)
+
     return {"chart": charts.funnel(rows, f"funnel-{subject_type}", lang, title), "note": note}
 
 
@@ -66,48 +70,132 @@ def _period(f: dict, lang: str) -> str:
     return f"{fmt.date(f['period_start'], lang)} – {fmt.date(f['period_end'], lang)}"
 
 
-def flag_blocks(
+SEVERITY_RANK = {"high": 0, "medium": 1, "watch": 2}
+# what a flag's observed and expected figures count, per rule (the units of its figures)
+UNITS = {
+    "serious_conduct": "unit_serious",
+    "persistent": "unit_months",
+    "outlier_rate": "unit_substantiated",
+    "rising_trend": "unit_substantiated_3m",
+    "handler_sla": "unit_late",
+}
+
+
+def strength(f: dict) -> float:
+    """How far a flag is from chance, to order flags of one severity: observed over expected
+    (one over the chance for persistent, whose 'expected' is that chance)."""
+    observed = float(f["observed"] or 0)
+    expected = f["expected"]
+    if f["rule"] == "serious_conduct" or fmt.missing(expected):
+        return float("inf") if f["rule"] == "serious_conduct" else observed
+    if f["rule"] == "persistent":
+        return 1 / float(expected) if float(expected) > 0 else float("inf")
+    return observed / float(expected) if float(expected) > 0 else float("inf")
+
+
+def figures(f: dict, lang: str) -> str:
+    """The flag's numbers with their units: observed, and what it was compared with."""
+    unit = t(UNITS.get(f["rule"], "unit_complaints"), lang)
+    parts = [f"{fmt.number(f['observed'], lang)} {unit}"]
+    expected, limit = f["expected"], f["upper_limit"]
+    if f["rule"] == "persistent" and not fmt.missing(expected):
+        chance = float(expected)
+        digits = 1 if chance >= 0.01 else 3
+        parts.append(t("fig_chance", lang).format(p=fmt.pct(chance, lang, digits)))
+    elif not fmt.missing(expected):
+        parts.append(t("fig_expected", lang).format(n=fmt.number(expected, lang, 2)))
+    if not fmt.missing(limit):
+        parts.append(t("fig_limit", lang).format(n=fmt.number(limit, lang, 1)))
+    return " · ".join(parts)
+
+
+def anchor(subject_type: str, subject_id: object) -> str:
+    """An id for a subject's card (letters, digits and - only)."""
+    safe = "".join(c if c.isalnum() else "-" for c in str(subject_id))
+    return f"s-{subject_type}-{safe}"
+
+
+def subject_cards(
     con: duckdb.DuckDBPyConnection, flags: pd.DataFrame | None, lang: str
 ) -> list[dict] | None:
-    """Each flag with its explanation and a table of its evidence complaints."""
+    """One card per flagged subject: all its flags, by severity then strength, and one table of
+    the complaints behind them (each complaint once, with the flags it supports)."""
     if flags is None:
         return None
-    month = flags["review_month"].iloc[0] if len(flags) else None
-    found = data.flag_evidence(con, month, EVIDENCE_ROWS) if month is not None else None
-    by_flag = (
-        {key: part for key, part in found.groupby(["subject_type", "subject_id", "rule"])}
-        if found is not None and len(found)
-        else {}
-    )
-    blocks = []
-    for f in flags.to_dict("records"):
-        ids = [str(i) for i in (f["complaint_ids"] if f["complaint_ids"] is not None else [])]
-        evidence = Table(
-            f"evidence-{f['subject_id']}-{f['rule']}", complaint_headers(lang), numeric=[False] * 8
+    if not len(flags):
+        return []
+    month = flags["review_month"].iloc[0]
+    found = data.flag_evidence(con, month, EVIDENCE_ROWS)
+    partners = data.partner_names(con)
+    cards = []
+    for (kind, subject), part in flags.groupby(["subject_type", "subject_id"], sort=False):
+        records = sorted(
+            part.to_dict("records"),
+            key=lambda f: (SEVERITY_RANK.get(f["severity"], 3), -strength(f)),
         )
-        rows = by_flag.get((f["subject_type"], f["subject_id"], f["rule"]))
-        for r in rows.to_dict("records") if rows is not None else []:
-            evidence.rows.append(complaint_cells(r, lang))
-        blocks.append(
+        key = anchor(kind, subject)
+        mine = found[(found["subject_type"] == kind) & (found["subject_id"] == subject)]
+        evidence = Table(
+            f"evidence-{key}",
+            [*complaint_headers(lang), t("col_rule", lang)],
+            numeric=[False] * 9,
+        )
+        total_ids: set[str] = set()
+        for f in records:
+            ids = f["complaint_ids"] if f["complaint_ids"] is not None else []
+            total_ids |= {str(i) for i in ids}
+        for _, rows in mine.groupby("complaint_id", sort=False):
+            first = rows.iloc[0].to_dict()
+            rules = ", ".join(t(f"rule_{r}", lang) for r in dict.fromkeys(rows["rule"]))
+            evidence.rows.append([*complaint_cells(first, lang), Cell(rules)])
+        name = str(subject)
+        if kind == "partner" and partners.get(subject):
+            name = f"{subject} · {partners[subject]}"
+        top = records[0]
+        cards.append(
             {
-                "subject_type": f["subject_type"],
-                "subject_id": f["subject_id"],
-                "peer_group": f["peer_group"],
-                "rule": f["rule"],
-                "rule_text": t(f"rule_{f['rule']}", lang),
-                "severity": f["severity"],
-                "severity_text": t(f"severity_{f['severity']}", lang),
-                "period": _period(f, lang),
-                "observed": fmt.number(f["observed"], lang),
-                "expected": fmt.number(f["expected"], lang, 2),
-                "upper_limit": fmt.number(f["upper_limit"], lang, 1),
-                "explanation": f[f"explanation_{lang}"],
-                "ids": ids[:EVIDENCE_ROWS],
-                "more": max(0, len(ids) - EVIDENCE_ROWS),
+                "id": key,
+                "subject_type": kind,
+                "subject_id": subject,
+                "name": name,
+                "kind_text": label("subject_type", kind, lang),
+                "peer_text": peer_label(kind, top["peer_group"], lang),
+                "severity": top["severity"],
+                "severity_text": t(f"severity_{top['severity']}", lang),
+                "rank": (SEVERITY_RANK.get(top["severity"], 3), -strength(top)),
+                "flags": [
+                    {
+                        "rule": f["rule"],
+                        "rule_text": t(f"rule_{f['rule']}", lang),
+                        "severity": f["severity"],
+                        "severity_text": t(f"severity_{f['severity']}", lang),
+                        "period": _period(f, lang),
+                        "figures": figures(f, lang),
+                        "explanation": explanation(f, lang),
+                        "n": len(f["complaint_ids"]) if f["complaint_ids"] is not None else 0,
+                    }
+                    for f in records
+                ],
                 "evidence": evidence,
+                "more": max(0, len(total_ids) - len(evidence.rows)),
             }
         )
-    return blocks
+    cards.sort(key=lambda c: (c["rank"], str(c["subject_id"])))
+    return cards
+
+
+def explanation(f: dict, lang: str) -> str:
+    """A flag's sentence in the reader's words: its peer group's code as a label, numbers in
+    the reader's notation."""
+    text = str(f[f"explanation_{lang}"] or "")
+    group = f.get("peer_group")
+    if isinstance(group, str) and group:
+        text = re.sub(
+            rf"(?<![\w]){re.escape(group)}(?![\w])",
+            peer_label(f["subject_type"], group, lang),
+            text,
+        )
+    return fmt.plain_numbers(text, lang)
 
 
 def activity_notices(
@@ -156,6 +244,24 @@ def chance_text(con: duckdb.DuckDBPyConnection, month: dt.date, lang: str) -> st
         persistent_high=c["persistent_high"],
         persistent_flags=c["persistent_high_flags"],
         persistent_fdr=fmt.pct(c["persistent_fdr"], lang, 0),
+    )
+
+
+def chance_others(flags: pd.DataFrame | None, lang: str) -> str:
+    """What the chance figures do not cover: the month's other flags, by rule, so the box
+    speaks of every flag in the list below it."""
+    if flags is None or not len(flags):
+        return ""
+    covered = (flags["rule"] == "outlier_rate") | (
+        (flags["rule"] == "persistent") & (flags["severity"] == "high")
+    )
+    rest = flags[~covered]
+    counts = rest.groupby("rule").size()
+    parts = [f"{t(f'rule_{r}', lang)}: {fmt.number(n, lang)}" for r, n in counts.items()]
+    return t("chance_others", lang).format(
+        total=fmt.number(len(flags), lang),
+        covered=fmt.number(int(covered.sum()), lang),
+        others="; ".join(parts) if parts else t("none", lang).lower(),
     )
 
 
@@ -225,7 +331,10 @@ def handler_table(con: duckdb.DuckDBPyConnection, month: dt.date, lang: str) -> 
     )
     for r in rows.to_dict("records"):
         table.rows.append(
-            [Cell(r["handler_id"] or "–", r["handler_id"] or ""), Cell(r["handler_team"] or "–")]
+            [
+                Cell(r["handler_id"] or "–", r["handler_id"] or ""),
+                Cell(label("team", r["handler_team"], lang), r["handler_team"] or ""),
+            ]
             + [Cell(fmt.number(r[c], lang), fmt.raw(r[c])) for c in cols]
             + [
                 Cell(fmt.pct(r["compliance_rate"], lang), fmt.raw(r["compliance_rate"])),
@@ -249,7 +358,7 @@ def integrity_list(con: duckdb.DuckDBPyConnection, lang: str, limit: int = 300) 
             [
                 Cell(r["complaint_id"], r["complaint_id"], "evidence"),
                 Cell(t(f"issue_{r['issue']}", lang), r["issue"]),
-                Cell(r[f"detail_{lang}"]),
+                Cell(field_words(r[f"detail_{lang}"], lang)),
             ]
         )
     return table
@@ -262,6 +371,8 @@ def context(
     months = [data.add_months(month, i) for i in range(-11, 1)]
     staff = funnel_block(con, "employee", month, lang)
     partners = funnel_block(con, "partner", month, lang)
+    flags = data.flags(con, month)
+    cards = subject_cards(con, flags, lang)
     return {
         "title": t("quality_title", lang),
         "charts": {
@@ -274,9 +385,10 @@ def context(
             "funnel_partners": partners["note"],
             "heatmap_built": heat is not None,
         },
-        "flags": flag_blocks(con, data.flags(con, month), lang),
+        "cards": cards,
         "notices": activity_notices(con, month, lang),
         "chance": chance_text(con, month, lang),
+        "chance_others": chance_others(flags, lang),
         "tables": {
             "findings": findings_table(con, month, lang),
             "handlers": handler_table(con, month, lang),

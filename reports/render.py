@@ -44,7 +44,9 @@ ENV = _env()
 
 
 def render(template: str, lang: str, **context) -> str:
-    """The page: the template with the language's strings and plotly.js when charts are used."""
+    """The page: the template with the language's strings and, when it draws plotly charts, a
+    ``<script src>`` of plotly.js beside the page (``charts.PLOTLY_FILE``, written once per
+    reports folder by publish.py): the pages stay small and fully offline."""
     t, label = translator(lang)
     needs_js = any(
         "js-plotly" in v or "plotly-graph-div" in v for v in context.get("charts", {}).values()
@@ -53,7 +55,7 @@ def render(template: str, lang: str, **context) -> str:
         lang=lang,
         t=t,
         label=label,
-        plotly_js=charts.plotly_js() if needs_js else "",
+        plotly_src=charts.PLOTLY_FILE if needs_js else "",
         css=(TEMPLATES / "style.css").read_text(encoding="utf-8"),
         generated=dt.datetime.now().strftime("%Y-%m-%d %H:%M"),
         **context,

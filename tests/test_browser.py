@@ -140,6 +140,15 @@ def test_report_renders_cleanly(browser, pages, name, width):
         assert drawn >= charts, (charts, drawn)
         if name.startswith(("management", "quality")):
             assert charts >= 2
+        else:  # the dossier's chart is inline SVG: the employee's point inside the plot area
+            inside = page.evaluate(
+                """() => { const s = document.querySelector('svg.svg-chart');
+                  const me = s && s.querySelector('circle[data-subject="1"]');
+                  if (!me) return false;
+                  const a = s.getBoundingClientRect(), b = me.getBoundingClientRect();
+                  return b.width > 0 && b.left >= a.left && b.right <= a.right; }"""
+            )
+            assert inside
         assert page.locator("section h2 .clause").count() >= 3
         overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
         assert overflow <= 1, f"page is {overflow}px wider than the {width}px viewport"
@@ -207,3 +216,157 @@ def test_partner_scorecard_fits(browser, pages, name, width):
         assert not [t for t in types if "_" in t], types
     finally:
         context.close()
+
+
+@pytest.mark.parametrize("name", ["management", "quality", "hr", "management.en", "quality.en"])
+def test_no_code_is_shown_to_a_reader(browser, pages, name):
+    """Every word a reader sees (page text, chart titles, axes and legends) and every header,
+    sheet name and cell of both workbooks is in words: no snake_case code such as
+    customer_service, collection_agency or register_edited."""
+    import re
+
+    from tests.test_reports import workbook_codes
+
+    snake = re.compile(r"\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b")
+    context, page, _ = _open(browser, pages[name], 1280)
+    try:
+        text = page.evaluate(
+            """() => document.body.innerText + '\\n' +
+            [...document.querySelectorAll('svg text')].map(t => t.textContent).join('\\n')"""
+        )
+    finally:
+        context.close()
+    assert sorted(set(snake.findall(text))) == []
+    assert not re.search(r"\d[.,]?\d*e-\d", text)  # numbers in the reader's notation
+    if name == "management":
+        folder = pages[name].parent
+        assert workbook_codes(folder / "tables.xlsx") == set()
+        assert workbook_codes(folder / "tables.en.xlsx") == set()
+
+
+RECONCILE = """() => {
+  // every table with total rows: the parts above each total add up to it (first count column)
+  const out = [];
+  for (const table of document.querySelectorAll('table')) {
+    const heads = [...table.querySelectorAll('thead th')];
+    let col = -1, sum = 0;
+    for (const row of table.querySelectorAll('tbody tr')) {
+      const cells = [...row.cells];
+      if (col < 0) col = cells.findIndex((c, i) => i > 0 && c.classList.contains('num')
+                                                  && c.dataset.value !== undefined);
+      if (col < 0) break;
+      const value = Number(cells[col].dataset.value);
+      if (cells[0].classList.contains('total')) {
+        out.push([table.dataset.table, heads[col].innerText, sum, value]);
+        sum = 0;
+      } else sum += value;
+    }
+  }
+  return out;
+}"""
+
+
+@pytest.mark.parametrize("name", ["management", "management.en"])
+def test_parts_add_up_to_their_totals_on_the_page(browser, pages, name):
+    """The demo's management page: every table showing parts and a total adds up; the overdue
+    complaints listed are the overdue tile's count; the open backlog's ageing adds up to the open
+    tile; closed by outcome and by time to resolution are the same closed total."""
+    context, page, _ = _open(browser, pages[name], 1280)
+    try:
+        sums = page.evaluate(RECONCILE)
+        tiles = page.evaluate(
+            """() => Object.fromEntries([...document.querySelectorAll('[data-kpi]')]
+            .map(k => [k.dataset.kpi, Number(k.dataset.value)]))"""
+        )
+        overdue_rows = page.locator("table[data-table=at-risk] td[data-value=open_overdue]").count()
+        totals = page.evaluate(
+            """() => Object.fromEntries([...document.querySelectorAll('table')]
+            .filter(t => t.querySelector('td.total'))
+            .map(t => [t.dataset.table,
+                       Number([...t.querySelectorAll('td.total')][1].dataset.value)]))"""
+        )
+    finally:
+        context.close()
+    tables = {s[0] for s in sums}
+    assert {"return-outcomes", "return-times", "return-ageing", "return-channels"} <= tables
+    assert "return-reviews" in tables and "misses" in tables  # the demo's October misses 95%
+    assert [s for s in sums if s[2] != s[3]] == [], sums
+    assert overdue_rows == tiles["kpi_overdue"] > 0
+    assert totals["return-ageing"] == tiles["kpi_open"]
+    assert totals["return-outcomes"] == totals["return-times"]
+    assert totals["return-channels"] == tiles["kpi_received"]
+    assert totals["return-reviews"] == tiles["kpi_reviews"]
+
+
+@pytest.mark.parametrize("name", ["quality", "quality.en"])
+def test_quality_page_is_short_and_labels_its_flagged_points(browser, pages, name):
+    """At 1280 px the demo's quality page is at most a third of the 22,911 px it was (one card
+    per subject, evidence folded once per subject); every point beyond a funnel limit carries
+    its code on the chart; a flag's evidence link opens its evidence."""
+    context, page, _ = _open(browser, pages[name], 1280)
+    try:
+        height = page.evaluate("document.documentElement.scrollHeight")
+        assert height <= 22_911 / 3, height
+        labelled = set(
+            page.evaluate(
+                """() => [...document.querySelectorAll(
+                '#funnel-staff .textpoint text, #funnel-partners .textpoint text')]
+                .map(t => t.textContent)"""
+            )
+        )
+        flagged = set(
+            page.evaluate(
+                """() => [...document.querySelectorAll('[data-flag=outlier_rate]')]
+            .map(e => e.dataset.subject)"""
+            )
+        )
+        assert flagged and flagged <= labelled, (flagged, labelled)
+        link = page.locator("a.ev-link").first
+        target = link.get_attribute("href")
+        link.click()
+        opened = page.evaluate(f"document.querySelector('{target}').closest('details').open")
+        assert opened is True
+    finally:
+        context.close()
+
+
+LAYOUT = """() => {
+  const width = window.innerWidth, wide = [], loose = [];
+  for (const e of document.querySelectorAll('main *')) {
+    const r = e.getBoundingClientRect();
+    if (r.width === 0 || r.right <= width + 1) continue;
+    const box = e.closest('.scroll');
+    if (!box) { wide.push(e.tagName + '.' + e.className + ' ' + Math.round(r.right)); continue; }
+    const first = box.querySelector('tbody tr td:first-child');
+    if (first && getComputedStyle(first).position !== 'sticky')
+      loose.push(box.firstElementChild.dataset.table);
+  }
+  // text of each chart (titles, axis titles, tick labels, legend, annotations) never overlaps
+  const overlaps = [];
+  for (const chart of document.querySelectorAll('.js-plotly-plot, svg.svg-chart')) {
+    const texts = [...chart.querySelectorAll(
+      '.g-gtitle text, .g-xtitle text, .g-ytitle text, .g-x2title text, .g-y2title text, ' +
+      '.g-x3title text, .g-y3title text, .legendtext, .annotation-text, svg.svg-chart text'
+    )].filter(t => t.textContent.trim()).map(t => [t.textContent, t.getBoundingClientRect()]);
+    for (let i = 0; i < texts.length; i++) for (let j = i + 1; j < texts.length; j++) {
+      const [a, ra] = texts[i], [b, rb] = texts[j];
+      const x = Math.min(ra.right, rb.right) - Math.max(ra.left, rb.left);
+      const y = Math.min(ra.bottom, rb.bottom) - Math.max(ra.top, rb.top);
+      if (x > 1 && y > 1) overlaps.push([chart.id || chart.dataset.chart, a, b]);
+    }
+  }
+  return {wide, loose: [...new Set(loose)], overlaps};
+}"""
+
+
+@pytest.mark.parametrize("name", ["management", "quality", "hr", "management.en", "quality.en"])
+@pytest.mark.parametrize("width", [390, 1280])
+def test_nothing_wider_than_the_screen_and_no_text_overlaps(browser, pages, name, width):
+    """Only tables scroll sideways (in their own box, the first column sticky); the titles,
+    axis titles, legends and labels of every chart keep clear of each other."""
+    context, page, _ = _open(browser, pages[name], width)
+    try:
+        found = page.evaluate(LAYOUT)
+    finally:
+        context.close()
+    assert found == {"wide": [], "loose": [], "overlaps": []}, found

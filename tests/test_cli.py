@@ -153,7 +153,12 @@ def test_the_api_returns_typed_results_and_reports_progress_on_request(tmp_path,
     } <= set(lines)  # one complaint loaded: one row
     quiet = runs.report(dt.date(2026, 1, 15))  # no progress asked: none made
     assert quiet.month == dt.date(2026, 1, 1) and quiet.problems == []
-    assert sorted(p.name for p in quiet.files) == ["management.html", "quality.html", "tables.xlsx"]
+    assert sorted(p.name for p in quiet.files) == [
+        "management.html",
+        "plotly.min.js",
+        "quality.html",
+        "tables.xlsx",
+    ]
     assert all(p.exists() for p in quiet.files)
 
 

@@ -275,7 +275,7 @@ def test_missing_values_are_blank_cells_in_the_workbook(demo_settings, tmp_path)
 
     path = tmp_path / "tables.xlsx"
     with connect(demo_settings.warehouse_path, read_only=True) as con:
-        write_tables(con, dt.date(2026, 10, 1), path)
+        write_tables(con, dt.date(2026, 10, 1), path, "vi")
     book = openpyxl.load_workbook(path)
     shown = {cell.value for sheet in book.worksheets for row in sheet.iter_rows() for cell in row}
     assert not shown & {"<NA>", "nan", "NaN", "NaT", "None"}

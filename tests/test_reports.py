@@ -77,6 +77,7 @@ def test_writes_the_contracted_files(report_home):
             "quality.en.html",
             "tables.xlsx",
             "tables.en.xlsx",
+            "plotly.min.js",
         )
     } | {f"restricted/hr/{PLANTED}_{OUT}.html"}
 
@@ -145,10 +146,11 @@ def test_partner_and_team_tables_equal_the_marts(report_home):
                 [MONTH],
             ).fetchall()
         }
+        # one month basis, receipt: allegations received in March by team, as the mart counts
         teams = {
-            r[0]: r[1:]
+            r[0]: r[1]
             for r in con.execute(
-                "SELECT team, sum(complaints), sum(substantiated) FROM marts.employee_monthly "
+                "SELECT team, sum(complaints) FROM marts.employee_monthly "
                 "WHERE month = ? GROUP BY team HAVING sum(complaints) > 0",
                 [MONTH],
             ).fetchall()
@@ -157,11 +159,15 @@ def test_partner_and_team_tables_equal_the_marts(report_home):
     assert shown == partners
     import html
 
-    shown = {
-        html.unescape(r[0]): (int(float(r[1])), int(float(r[2])))
-        for r in _table_values(page, "teams")
-    }
+    rows = _table_values(page, "teams")
+    shown = {html.unescape(r[0]): int(float(r[1])) for r in rows}
     assert shown == teams and SCRIPT in shown
+    # substantiated, not upheld, pending, withdrawn (and unrecognised) add up to the allegations
+    for r in rows:
+        parts = [int(float(v)) for v in r[2:6]] + (
+            [int(float(r[6]))] if "Kết quả không xác định" in page.read_text() else []
+        )
+        assert sum(parts) == int(float(r[1])), r
 
 
 def test_flags_and_evidence_come_from_the_marts(report_home):
@@ -211,13 +217,13 @@ def test_formula_injection_is_inert_in_the_workbook(report_home):
                     found.append(cell.value)
     assert found == ["'" + FORMULA]
     assert {
-        "about",
-        "sla_monthly",
-        "employee_monthly",
-        "partner_monthly",
-        "handler_monthly",
-        "funnel",
-        "pattern_flags",
+        "Giới thiệu",
+        "Thời hạn theo tháng",
+        "Nhân viên trong tháng",
+        "Đối tác trong tháng",
+        "Nhân viên xử lý",
+        "Biểu đồ phễu",
+        "Dấu hiệu",
     } <= set(book.sheetnames)
     assert safe_text("-1+1") == "'-1+1" and safe_text("ok") == "ok"
 
@@ -294,7 +300,11 @@ def test_write_error_is_one_clear_line_and_leaves_no_temp_files(report_home, tmp
     ):
         write_month_reports(con, settings, MONTH, "vi")
     assert "\n" not in str(error.value) and str(folder / "quality.html") in str(error.value)
-    assert sorted(p.name for p in folder.iterdir()) == ["management.html", "quality.html"]
+    assert sorted(p.name for p in folder.iterdir()) == [
+        "management.html",
+        "plotly.min.js",
+        "quality.html",
+    ]
 
 
 def test_rewrite_replaces_atomically_without_temp_files(report_home):
@@ -305,16 +315,29 @@ def test_rewrite_replaces_atomically_without_temp_files(report_home):
     assert not [p for p in folder.iterdir() if p.name.startswith(".") or p.suffix == ".tmp"]
 
 
-def test_plotly_embedded_once_and_no_external_urls(report_home):
+def test_plotly_once_per_folder_beside_the_pages_and_no_external_urls(report_home):
+    """plotly.js is one file per reports folder, loaded by a relative <script src>; the pages
+    hold only their own charts (<= 300 KB each) and the HR dossier, which must travel alone,
+    holds no script at all (its one chart is inline SVG; <= 1.5 MB)."""
+    from plotly.offline import get_plotlyjs
+
+    folder = report_home.reports_dir / OUT
+    assert (folder / "plotly.min.js").read_text(encoding="utf-8") == get_plotlyjs()
     for path in outputs(report_home):
         if path.suffix != ".html":
             continue
         text = path.read_text(encoding="utf-8")
         markup = re.sub(r"<script.*?</script>", "", text, flags=re.S)
         assert text.count("Plotly.newPlot") == text.count('class="plotly-graph-div"')
-        assert len(re.findall(r"plotly\.js v\d", text)) <= 1, path
+        assert not re.findall(r"plotly\.js v\d", text), path  # the library is not inlined
         assert not re.search(r'(src|href)="(https?:)?//', markup), path
         assert 'lang="' in text and "Điều" in text or "Clause" in text
+        if path.parent == folder:
+            assert path.stat().st_size <= 300_000, (path, path.stat().st_size)
+            assert re.findall(r"<script src=\"([^\"]+)\"", text) == ["plotly.min.js"], path
+        else:
+            assert path.stat().st_size <= 1_500_000, (path, path.stat().st_size)
+            assert "<script" not in text and "<svg" in text, path
 
 
 def test_clause_on_every_section(report_home):
@@ -352,7 +375,7 @@ def test_each_language_has_its_own_workbook(report_home, tmp_path):
         paths = write_month_reports(con, settings, MONTH, "en")
     assert folder / "tables.en.xlsx" in paths and folder / "tables.xlsx" not in paths
     assert (folder / "tables.xlsx").read_bytes() == vietnamese
-    assert openpyxl.load_workbook(folder / "tables.en.xlsx").sheetnames[0] == "about"
+    assert openpyxl.load_workbook(folder / "tables.en.xlsx").sheetnames[0] == "About"
 
 
 def test_partner_types_are_labels_never_codes(report_home):
@@ -555,3 +578,182 @@ def test_quality_report_warns_at_the_top_when_activity_is_missing(tmp_path):
         write_month_reports(con, settings, dt.date(2026, 5, 1), "en")
     may = (settings.reports_dir / "2026-05" / "quality.en.html").read_text(encoding="utf-8")
     assert 'data-notice="activity"' not in may
+
+
+# ------------------------------------------------------------------------------ issue 20
+
+SNAKE = re.compile(r"\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b")
+
+
+def workbook_codes(path: Path) -> set[str]:
+    """snake_case codes in any header, sheet name or text cell of a workbook."""
+    book = openpyxl.load_workbook(path)
+    found = set()
+    for sheet in book.worksheets:
+        found |= set(SNAKE.findall(sheet.title))
+        for row in sheet.iter_rows():
+            for cell in row:
+                if isinstance(cell.value, str):
+                    found |= set(SNAKE.findall(cell.value))
+    return found
+
+
+def test_one_workbook_per_language_in_words_with_formats(report_home):
+    folder = report_home.reports_dir / OUT
+    vi = openpyxl.load_workbook(folder / "tables.xlsx")
+    en = openpyxl.load_workbook(folder / "tables.en.xlsx")
+    assert workbook_codes(folder / "tables.xlsx") == set()
+    assert workbook_codes(folder / "tables.en.xlsx") == set()
+    # the first sheet names every other sheet, in the workbook's language
+    for book, first in ((vi, "Giới thiệu"), (en, "About")):
+        assert book.sheetnames[0] == first
+        listed = {r[0].value for r in book[first].iter_rows(min_row=3)}
+        assert listed == set(book.sheetnames[1:])
+    sla_vi, sla_en = vi["Thời hạn theo tháng"], en["Response times by month"]
+    assert [c.value for c in sla_vi[1]][:2] == ["Tháng", "Tiếp nhận (khiếu nại)"]
+    assert [c.value for c in sla_en[1]][:2] == ["Month", "Received (complaints)"]
+    rate = [c.value for c in sla_en[1]].index("On-time rate (%)")
+    march = [r for r in sla_en.iter_rows(min_row=2) if r[0].value == dt.datetime(2026, 3, 1)][0]
+    assert march[0].number_format == "yyyy-mm" and march[rate].number_format == "0.0%"
+    assert 0 <= march[rate].value <= 1
+    vi_march = [r for r in sla_vi.iter_rows(min_row=2) if r[0].value == dt.datetime(2026, 3, 1)]
+    assert vi_march[0][0].number_format == "mm/yyyy"
+    # codes as words: the small world's partner types, in each language
+    types_vi = {r[2].value for r in vi["Đối tác trong tháng"].iter_rows(min_row=2)}
+    types_en = {r[2].value for r in en["Partners in the month"].iter_rows(min_row=2)}
+    assert types_vi <= {"Thu hồi nợ", "Tổng đài"} and types_en <= {"Debt collection", "Call centre"}
+    assert types_vi and types_en
+
+
+def test_codes_read_as_words_in_both_languages():
+    from reports.fmt import plain_numbers
+    from reports.i18n import field_words, label, peer_label
+
+    assert label("team", "customer_service", "vi") == "Chăm sóc khách hàng"
+    assert label("team", "customer_service", "en") == "Customer service"
+    assert peer_label("handler", "all handlers", "vi") == "Tất cả nhân viên xử lý"
+    assert peer_label("partner", "collection_agency", "en") == "Collection agency"
+    assert label("team", "kho_van", "vi") == "Kho van"  # unknown code: words, never a code
+    assert label("team", SCRIPT, "vi") == SCRIPT  # register text as given
+    assert plain_numbers("p is 7.7e-06 here", "en") == "p is 0.0000077 here"
+    assert plain_numbers("xác suất 7,7e-06;", "vi") == "xác suất 0,0000077;"
+    assert plain_numbers("1.5e-03 and 2e-4", "en") == "0.0015 and 0.00020"
+    assert field_words("received_at changed", "en") == "Time received changed"
+
+
+def test_a_month_as_it_stood_on_a_day_is_hand_computed():
+    """data.sla_as_at on six complaints of September 2026, as they stood on 30/09 and 15/10."""
+    import duckdb
+
+    from reports import data
+
+    con = duckdb.connect()
+    con.execute("CREATE SCHEMA marts")
+    con.execute(
+        "CREATE TABLE marts.complaint_sla (receipt_date DATE, due_date DATE, "
+        "response_date DATE, working_days_to_response INTEGER)"
+    )
+    con.execute(
+        """INSERT INTO marts.complaint_sla VALUES
+        ('2026-09-01', '2026-09-10', '2026-09-05', 4),   -- met before 30/09
+        ('2026-09-02', '2026-09-11', '2026-09-20', 13),  -- late, answered before 30/09
+        ('2026-09-10', '2026-09-19', NULL, NULL),        -- never answered: overdue
+        ('2026-09-25', '2026-10-06', '2026-10-02', 5),   -- open on 30/09, met on 15/10
+        ('2026-09-28', '2026-10-07', '2026-10-12', 10),  -- open on 30/09, late on 15/10
+        ('2026-10-01', '2026-10-12', '2026-10-02', 1)    -- October: not September's"""
+    )
+    end = data.sla_as_at(con, dt.date(2026, 9, 1), dt.date(2026, 9, 30))
+    assert (end["received"], end["met"], end["breached"]) == (5, 1, 1)
+    assert (end["open_overdue"], end["open_within_sla"]) == (1, 2)
+    assert end["compliance_rate"] == pytest.approx(1 / 3)
+    assert end["median_working_days_to_response"] == pytest.approx(8.5)  # of 4 and 13
+    later = data.sla_as_at(con, dt.date(2026, 9, 1), dt.date(2026, 10, 15))
+    assert (later["met"], later["breached"], later["open_overdue"]) == (2, 2, 1)
+    assert later["open_within_sla"] == 0 and later["compliance_rate"] == pytest.approx(2 / 5)
+    early = data.sla_as_at(con, dt.date(2026, 9, 1), dt.date(2026, 9, 9))  # month running
+    # received by 09/09: the first two; the second, answered on 20/09, still within its limit
+    assert (early["received"], early["met"], early["open_within_sla"]) == (2, 1, 1)
+
+
+def test_provisional_month_is_marked_and_compared_like_with_like(report_home):
+    """The small world's March has complaints still inside their 7 working days on 31/03: its
+    on-time tiles say provisional with that count, and compare with February as it stood on
+    28/02, which the marts' final February differs from."""
+    from reports import data
+
+    tiles = {
+        e["data-kpi"]: e
+        for e in parse(report_home.reports_dir / OUT / "management.html").elements
+        if "data-kpi" in e
+    }
+    with connect(report_home.warehouse_path, read_only=True) as con:
+        still_open = scalar(
+            con, "SELECT open_within_sla FROM marts.sla_monthly WHERE month = ?", [MONTH]
+        )
+        feb = data.sla_as_at(con, dt.date(2026, 2, 1), dt.date(2026, 2, 28))
+    assert still_open > 0
+    text = (report_home.reports_dir / OUT / "management.html").read_text(encoding="utf-8")
+    assert f"{still_open} khiếu nại còn trong hạn 7 ngày làm việc" in text
+    assert "So sánh cùng thời điểm" in text and "28/02/2026" in text
+    for key in ("kpi_compliance", "kpi_median_days"):
+        assert tiles[key].get("data-provisional") == "1"
+    assert "data-provisional" not in tiles["kpi_open"]
+    assert float(tiles["kpi_compliance"]["data-like-prev"]) == pytest.approx(feb["compliance_rate"])
+    english = (report_home.reports_dir / OUT / "management.en.html").read_text(encoding="utf-8")
+    assert "Like with like" in english and "Provisional" in english
+
+
+def test_management_lists_what_to_do_and_the_complaints_return(report_home):
+    """Up front, the open complaints overdue or nearly due (the mart's, most overdue first);
+    the month's closed complaints counted independently of the mart."""
+    page = report_home.reports_dir / OUT / "management.html"
+    text = page.read_text(encoding="utf-8")
+    assert text.index('id="todo"') < text.index('id="kpis"')
+    with connect(report_home.warehouse_path, read_only=True) as con:
+        expected = [
+            r[0]
+            for r in con.execute(
+                "SELECT complaint_id FROM marts.open_at_risk "
+                "ORDER BY working_days_left, due_date, complaint_id"
+            ).fetchall()
+        ]
+        closed = scalar(
+            con,
+            "SELECT count(*) FROM marts.complaint_sla WHERE resolution_date "
+            "BETWEEN '2026-03-01' AND '2026-03-31'",
+        )
+    shown = [row[0] for row in _table_values(page, "at-risk")]
+    assert shown == expected and expected
+    outcomes = _table_values(page, "return-outcomes")
+    assert outcomes[-1][0] == "closed" and int(outcomes[-1][1]) == closed > 0
+
+
+def test_quality_has_one_card_per_subject_with_its_flags_and_evidence_once(report_home):
+    """Each flagged subject is one card holding all its flags, by severity; each flag links to
+    the card's evidence, which lists each complaint once; the contents list links every card;
+    the chance box accounts for every flag of the month."""
+    text = (report_home.reports_dir / OUT / "quality.html").read_text(encoding="utf-8")
+    with connect(report_home.warehouse_path, read_only=True) as con:
+        flags = con.execute(
+            "SELECT subject_type, subject_id, rule, severity FROM marts.pattern_flags "
+            "WHERE review_month = ?",
+            [MONTH],
+        ).fetchall()
+    subjects = {(k, s) for k, s, _, _ in flags}
+    cards = re.findall(r'<article class="card[^"]*" id="([^"]+)" data-card="([^"]+)">', text)
+    assert cards and sorted(c[1] for c in cards) == sorted(s for _, s in subjects)
+    rank = {"high": 0, "medium": 1, "watch": 2}
+    for card_id, subject in cards:
+        body = text.split(f'id="{card_id}"')[1].split("</article>")[0]
+        shown = re.findall(r'<li data-flag="([^"]+)"', body)
+        assert sorted(shown) == sorted(r for _, s, r, _ in flags if s == subject)
+        severities = [sev for _, s, r, sev in flags if s == subject]
+        order = re.findall(r'<span class="sev (high|medium|watch)">', body)[1:]
+        assert [rank[o] for o in order] == sorted(rank[o] for o in severities)
+        assert body.count(f'href="#ev-{card_id}"') == len(shown)
+        assert f'id="ev-{card_id}"' in body
+        ids = re.findall(r'<td class=" evidence" data-value="([^"]+)"', body)
+        assert len(ids) == len(set(ids))  # evidence shown once
+        assert f'href="#{card_id}"' in text.split('id="flags"')[0]  # in the contents list
+    others = re.search(r'data-chance-others="1">([^<]*)<', text).group(1)
+    assert f"trong {len(flags)} dấu hiệu" in others
