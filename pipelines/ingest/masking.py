@@ -55,6 +55,23 @@ FAMILY_WORDS = ("Đỗ", "Vũ", "Dương", "Lý", "Đào", "Đoàn", "Lâm", "Ma
                 "Cao", "Lương", "Thái", "Lưu", "Kiều", "Châu", "Hứa", "Triệu", "Mạc", "Tăng", "Từ",
                 "Hồ", "Văn", "Tống", "Lạc", "Khúc", "Diệp", "Doãn", "Giang", "Âu", "La", "Lục",
                 "Ninh")
+# Streets, places and brands that begin with a form of address or a family name and look like
+# a name (PGD Bà Triệu, quận Hai Bà Trưng, taxi Mai Linh): kept readable. Matched as written
+# (any case) or without tone marks, never folded against a text with tone marks: "Ba Đình"
+# (a district) is not "bà Đinh" (a person).
+PLACES = ("Bà Triệu", "Cô Giang", "Cô Bắc", "Bà Huyện Thanh Quan", "Hai Bà Trưng", "Bà Rịa",
+          "Bà Chiểu", "Bà Điểm", "Bà Hom", "Bà Quẹo", "Bà Đen", "Ông Ích Khiêm", "Ông Lãnh",
+          "Cô Tô", "Ba Vì", "Ba Đình", "Bà Nà", "Ba Bể", "Bà Hạt", "Ba Tri", "Ba Tơ",
+          "Ông Đốc", "Ba La", "Mai Linh", "Mai Hắc Đế", "Lê Lợi", "Lê Duẩn", "Lê Lai",
+          "Lê Thánh Tôn", "Lê Văn Sỹ", "Trần Hưng Đạo", "Nguyễn Huệ", "Nguyễn Trãi",
+          "Lý Thường Kiệt", "Lý Thái Tổ", "Hồ Tùng Mậu", "Đinh Tiên Hoàng", "Ngô Quyền",
+          "Phan Đình Phùng", "Võ Văn Kiệt", "Trường Chinh", "Đặng Văn Ngữ", "Hoàng Hoa Thám",
+          "Trần Phú", "Phạm Văn Đồng", "Hồ Chí Minh", "Mai Chí Thọ", "Lý Tự Trọng",
+          "Ngô Gia Tự", "Phan Chu Trinh", "Trần Quốc Toản", "Nguyễn Văn Cừ",
+          "Nguyễn Thị Minh Khai", "Võ Thị Sáu")
+# Capitalised words after a form of address that are not names: acronyms and brands.
+NOT_NAMES = ("AI", "IT", "CSKH", "VIP", "OTP", "ATM", "QR", "App", "Web", "Zalo", "Facebook",
+             "Bank", "Ngân", "Tôi", "Em", "Anh", "Chị")
 # Words that end a lower-case name (verbs and particles that follow a name).
 _STOP = {"gọi", "nói", "đã", "đang", "sẽ", "là", "và", "có", "không", "bị", "được", "đến", "tới",
          "nhắn", "hỏi", "yêu", "cầu", "nhận", "trả", "vay", "nợ", "của", "cho", "với", "ở", "tại",
@@ -80,6 +97,12 @@ _FOLD = {
     for cp in [*range(0x41, 0x5B), *range(0xC0, 0x250), *range(0x1E00, 0x1F00)]
     if len(f := _fold_char(chr(cp))) == 1 and f != chr(cp)
 }
+
+
+def _no_marks(text: str) -> str:
+    """Without tone marks, case kept (Bà Triệu -> Ba Trieu)."""
+    s = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
+    return unicodedata.normalize("NFC", "".join(c for c in s if not unicodedata.combining(c)))
 
 
 def normalise(text: str) -> str:
@@ -134,6 +157,20 @@ _OTHER_NAME_TONELESS = re.compile(
     rf"(?P<family>{'|'.join(FAMILY_TONELESS)})(?!\w)(?P<rest>(?:\s+\w+){{0,3}})"
 )
 _FORMS_FOLDED = "|".join(sorted({re.escape(fold(f)) for f in FORMS}, key=len, reverse=True))
+# A given name alone after a form of address, capitalised (chị Lan, bà Tư, Anh TUẤN), or a
+# name after a colon (KH: TRẦN VĂN LỢI): not only the complainant's.
+_GIVEN_AFTER_FORM = re.compile(
+    rf"(?<!\w)(?i:{_FORMS_RE})(?:\s*:\s*|\s+)(?P<given>[^\W\d_a-zà-ỹđ]\w*(?:\s+[^\W\d_a-zà-ỹđ]\w*){{0,3}})"
+)
+_PLACES_RE = re.compile(
+    r"(?<!\w)(?i:"
+    + "|".join(
+        p.replace(" ", r"\s+")
+        for p in sorted({*PLACES, *map(_no_marks, PLACES)}, key=len, reverse=True)
+    )
+    + r")(?!\w)"
+)
+_NOT_NAMES = frozenset(NOT_NAMES)
 
 Span = tuple[int, int, str]
 
@@ -196,6 +233,30 @@ def _other_names(text: str, folded: str) -> list[Span]:
                 continue  # spelt with its tone marks: the pattern above decides
             spans.append((m.start("family"), _name_end(text, m, family[0].isupper()), NAME))
     return spans
+
+
+def _given_names(text: str) -> list[Span]:
+    """Capitalised words after a form of address (chị Lan, bà Tư, KH: TRẦN VĂN LỢI), but not in
+    text written in capitals (KHÁCH HÀNG DÙ...: a capital tells nothing there, unless a colon
+    follows the form), nor acronyms and brands (con AI, khách hàng VPBank)."""
+    spans = []
+    for m in _GIVEN_AFTER_FORM.finditer(text):
+        first = m.group("given").split()[0]
+        form = text[m.start() : m.start("given")]
+        if form.isupper() and first.isupper() and ":" not in form:
+            continue
+        if first in _NOT_NAMES or any(c.isupper() for c in first[1:]) and not first.isupper():
+            continue
+        spans.append((*m.span("given"), NAME))
+    return spans
+
+
+def _outside_places(text: str, spans: list[Span]) -> list[Span]:
+    """The spans that touch no street, place or brand of PLACES (Bà Triệu, Hai Bà Trưng)."""
+    places = [m.span() for m in _PLACES_RE.finditer(text)]
+    if not places:
+        return spans
+    return [sp for sp in spans if not any(s < sp[1] and sp[0] < e for s, e in places)]
 
 
 def _name_end(text: str, m: re.Match, capitalised: bool) -> int:
@@ -330,7 +391,7 @@ def mask(text: str | None, own: Own | None = None) -> str | None:
         phones, hotlines = _phones(text)
         spans += phones
         spans += _numbers(folded, hotlines)
-    spans += _other_names(text, folded)
+    spans += _outside_places(text, _other_names(text, folded) + _given_names(text))
     return _apply(text, spans)
 
 
@@ -378,6 +439,8 @@ def _prefilter() -> str:
         r"(?i)[\[({<]\s*(?:at|dot)\s*[\])}>]|(?:^|\s)a ?c[oò]ng\s|"
         # (a class of separators, not "anything but letters": that makes RE2's DFA explode)
         rf"\p{{Nd}}(?:[\s.\-()/+,:_\x{{2013}}\x{{2014}}]{{0,3}}\p{{Nd}}){{5}}|"
+        # a capitalised word after a form of address (chị Lan, KH: TRẦN), case-sensitive
+        rf"(?:^|[^\pL])(?i:{forms})(?:{gap}|(?:{gap})?:(?:{gap})?)(?-i:\p{{Lu}})|"
         rf"(?i)(?:^|[^\pL])(?:{forms}){gap}(?:{families})(?:$|[^\pL])"
     )
 
