@@ -70,6 +70,18 @@ class PatternSettings(BaseModel):
     )
 
 
+class PrivacySettings(BaseModel):
+    """Personal data kept out of the warehouse (clauses 3.3, 4.6). See README 'Privacy'."""
+
+    id_code_pattern: str = Field(
+        r"[A-Za-z]{1,12}[ _./-]?[0-9]{1,10}(?:[_./-][0-9]{1,6})?",
+        description="RE2 pattern of a staff, partner or handler code (NV0001, DT01, XL-3, "
+        "Resolver 17). A cell of employee_id, partner_id or handler_id is its code, or the "
+        "code it begins with (the rest dropped, warned), or a code of the staff or partners "
+        "directory; anything else is left empty (warned), never stored.",
+    )
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="COMPLAINTS_", env_nested_delimiter="__", env_file=".env", extra="ignore"
@@ -98,6 +110,7 @@ class Settings(BaseSettings):
     )
     sla: SlaSettings = SlaSettings()
     patterns: PatternSettings = PatternSettings()
+    privacy: PrivacySettings = PrivacySettings()
 
     @property
     def warehouse_path(self) -> Path:

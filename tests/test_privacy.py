@@ -242,6 +242,17 @@ REASON = "Xem xét kỷ luật theo đơn thư mật số 4471"
 READABLE_TEXT = "Số tiền 1.500.000 đ, gói 2,5 triệu, hẹn 12/03/2025, xem KN-2025-000123"
 
 
+# Notes typed into the id and label columns, as call-centre staff do (issue 25): the code is
+# kept, the rest never stored; a partner cell with no code is left empty, never a subject.
+ID_NOTES = {
+    (1, "handler_id"): "XL01 - chị Xuyến gọi lại 0903 456 789",
+    (2, "employee_id"): "NV001 - Lê Văn Tèo",
+    (3, "partner_id"): "Lê Văn Tèo",
+    (4, "channel"): "Zalo chị Xuyến 0903 456 788",
+}
+ID_SECRETS = {"Xuyến", "Tèo", "Lê Văn Tèo", "0903 456 789", "456 789", "456 788", "0903456788"}
+
+
 def _planted_world(home: Path) -> tuple[Path, list[tuple[str, str, str]]]:
     """Exports of a register whose free text holds 20 synthetic people's personal values in
     every spelling (and one rejected row holding them too), and the staff list."""
@@ -263,8 +274,10 @@ def _planted_world(home: Path) -> tuple[Path, list[tuple[str, str, str]]]:
                 **row,
                 category="staff_conduct",
                 subcategory="threat",
-                employee_id="NV001",
-                handler_id="XL01",
+                employee_id=ID_NOTES.get((i, "employee_id"), "NV001"),
+                partner_id=ID_NOTES.get((i, "partner_id")),
+                handler_id=ID_NOTES.get((i, "handler_id"), "XL01"),
+                channel=ID_NOTES.get((i, "channel"), "email"),
                 first_response_at=f"2026-03-{3 + i:02d} 09:00",
                 resolved_at=f"2026-03-{4 + i:02d} 10:00",
                 status="resolved",
@@ -337,7 +350,7 @@ def test_no_planted_value_survives_anywhere(home, settings, monkeypatch, capsys)
     runs.raise_for_problems(runs.hr_dossier("NV001", REQUESTER, REASON, month))
 
     values = {typed for _, typed, _ in planted} | {value for _, _, value in planted}
-    values = {normalise(v) for v in values} | values
+    values = {normalise(v) for v in values} | values | ID_SECRETS
     text = all_text(settings.warehouse_path)
     found = _leaks(values, text.encode()) | _leaks(values, settings.warehouse_path.read_bytes())
     with connect(settings.warehouse_path, read_only=True) as con:
@@ -348,6 +361,25 @@ def test_no_planted_value_survives_anywhere(home, settings, monkeypatch, capsys)
             > 0
         )
         rows = con.execute("SELECT description FROM core.complaints").fetchall()
+        ids = con.execute(
+            "SELECT complaint_id, employee_id, partner_id, handler_id FROM core.complaints "
+            "WHERE complaint_id IN ('KN000001', 'KN000002', 'KN000003') ORDER BY 1"
+        ).fetchall()
+        warned = con.execute(
+            "SELECT complaint_id, rule, new_value FROM quarantine.warnings "
+            "WHERE rule LIKE 'id_%' ORDER BY 1"
+        ).fetchall()
+    # cut to the code, or left empty; the warning names the column, never the text
+    assert ids == [
+        ("KN000001", "NV001", None, "XL01"),
+        ("KN000002", "NV001", None, "XL01"),
+        ("KN000003", "NV001", None, "XL01"),
+    ]
+    assert warned == [
+        ("KN000001", "id_cut_to_code", "handler_id"),
+        ("KN000002", "id_cut_to_code", "employee_id"),
+        ("KN000003", "id_not_a_code", "partner_id"),
+    ]
     described = [r[0] for r in rows]
     assert len(described) == 20 and all(d.startswith(READABLE_TEXT) for d in described)
     files = [
