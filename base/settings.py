@@ -80,6 +80,12 @@ class PrivacySettings(BaseModel):
         "code it begins with (the rest dropped, warned), or a code of the staff or partners "
         "directory; anything else is left empty (warned), never stored.",
     )
+    hr_requesters: list[str] = Field(
+        [],
+        description="Operating-system accounts allowed to request an HR dossier "
+        "(`complaints hr-dossier`); empty: nobody. Checked against the account running the "
+        "command, not --requested-by.",
+    )
 
 
 class Settings(BaseSettings):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import getpass
 import hashlib
 import hmac
 import html
@@ -369,6 +370,8 @@ def test_no_planted_value_survives_anywhere(home, settings, monkeypatch, capsys)
             "SELECT complaint_id, rule, new_value FROM quarantine.warnings "
             "WHERE rule LIKE 'id_%' ORDER BY 1"
         ).fetchall()
+        granted = con.execute("SELECT account, decision FROM core.audit_log").fetchall()
+    assert granted == [(getpass.getuser(), "granted")]  # who ran it, besides who they said
     # cut to the code, or left empty; the warning names the column, never the text
     assert ids == [
         ("KN000001", "NV001", None, "XL01"),
@@ -518,3 +521,87 @@ def test_personal_data_typed_into_a_coded_or_date_column_is_masked(tmp_path, con
 )
 def test_hotlines_and_spelled_out_addresses(typed: str, masked: str):
     assert mask(typed) == masked
+
+
+def test_hr_dossier_requests_are_checked_against_the_account_and_all_audited(
+    home, settings, monkeypatch
+):
+    """Issue 25: who may ask is the settings' list of operating-system accounts, checked
+    against the account running the command (not --requested-by); every refused request (the
+    account, an unknown staff code, a path, SQL) is in core.audit_log with its reason, what was
+    typed kept only masked or as a length, and none of it in Dagster's run history."""
+    from dagster import DagsterInstance
+
+    from base.settings import get_settings
+    from pipelines import runs
+
+    monkeypatch.setenv("DAGSTER_HOME", str(settings.dagster_home))
+    staff = home / "staff.csv"
+    staff.write_text("employee_id,name,team\nNV001,Trần Văn Nhânviên,thu_hoi_no\n", "utf-8")
+    runs.raise_for_problems(runs.ingest([staff], runs.Kind.staff, "2026-03-31"))
+    register = write_rows(
+        home / "register.csv",
+        [complaint("KN1", "2026-03-02 09:00", employee_id="NV001")],
+        "csv_utf8_en",
+    )
+    runs.raise_for_problems(runs.ingest([register], exported_at="2026-03-31"))
+    runs.raise_for_problems(runs.build())
+    me = getpass.getuser()
+    secret_reason = "chị Xuyến báo 0903 456 789"
+    month = dt.date(2026, 3, 1)
+
+    def ask(employee: str, requested_by: str = "Lan") -> list[str]:
+        return runs.hr_dossier(employee, requested_by, secret_reason, month).problems
+
+    monkeypatch.setenv("COMPLAINTS_PRIVACY__HR_REQUESTERS", '["hr.lead"]')
+    get_settings.cache_clear()
+    (not_listed,) = ask("NV001", requested_by=me)  # naming oneself is not enough
+    monkeypatch.setenv("COMPLAINTS_PRIVACY__HR_REQUESTERS", json.dumps([me]))
+    get_settings.cache_clear()
+    (path,) = ask("../../etc/passwd")
+    (sql,) = ask("NV001'; DROP TABLE core.audit_log; --")
+    (unknown,) = ask("NV999")
+    assert not_listed.startswith(f"HR dossier request: tài khoản '{me}' không được phép")
+    assert f"account '{me}' may not request HR dossiers" in not_listed
+    assert "not a staff code" in path and "not a staff code" in sql
+    assert "no staff code 'NV999'" in unknown
+    with connect(settings.warehouse_path, read_only=True) as con:
+        audit = con.execute(
+            "SELECT account, decision, employee_id, requested_by, reason, output_path, "
+            "left(refusal, 9) FROM core.audit_log ORDER BY requested_at, employee_id"
+        ).fetchall()
+    masked = "chị [tên] báo [sđt]"
+    assert sorted(audit) == sorted(
+        [
+            (me, "refused", "NV001", me, masked, None, "tài khoản"),
+            (
+                me,
+                "refused",
+                "[16 ký tự, không phải mã / characters, not a code]",
+                "Lan",
+                masked,
+                None,
+                "mã nhân v",
+            ),
+            (
+                me,
+                "refused",
+                "[37 ký tự, không phải mã / characters, not a code]",
+                "Lan",
+                masked,
+                None,
+                "mã nhân v",
+            ),
+            (me, "refused", "NV999", "Lan", masked, None, "mã nhân v"),
+        ]
+    )
+    assert not (settings.restricted_dir / "hr").exists() or not any(
+        (settings.restricted_dir / "hr").glob("*.html")
+    )
+    with DagsterInstance.get() as instance:
+        record = "".join(
+            repr(r.run_config) + "".join(repr(e) for e in instance.all_logs(r.run_id))
+            for r in instance.get_runs()
+        )
+    for typed in ("etc/passwd", "DROP TABLE", "Xuyến", "456 789", secret_reason):
+        assert typed not in record
