@@ -18,7 +18,13 @@ DuckDB UDF that masks each distinct (text, row identifiers) once:
   address (``chị Hồng``) -> ``[tên]``, ``[sđt]``, ``[email]``, ``[số giấy tờ]``,
   ``[mã khách hàng]``, ``[số hợp đồng]``;
 - other people's names after a form of address (``bà``, ``anh``, ``mẹ``...) that begin with a
-  common Vietnamese family name -> ``[tên]``.
+  common Vietnamese family name, and any capitalised given name after one (``chị Lan``,
+  ``KH: TRẦN VĂN LỢI``) -> ``[tên]``, except streets, places and brands (``PLACES``);
+- other customers' ids and contracts, licence plates, dates of birth after a lead-in, social
+  links and handles, passports, loosely typed e-mails, phones and identity numbers with several
+  separators -> ``[mã khách hàng]``, ``[số hợp đồng]``, ``[biển số xe]``, ``[ngày sinh]``,
+  ``[mạng xã hội]``, ``[số giấy tờ]``, ``[email]``, ``[sđt]``; a transaction reference after
+  its lead-in stays readable unless it is a card number (Luhn).
 """
 
 from __future__ import annotations
@@ -39,6 +45,8 @@ from duckdb.func import FunctionNullHandling, PythonUDFType
 NAME, PHONE, EMAIL = "[tên]", "[sđt]", "[email]"
 ID_NUMBER, ACCOUNT, CUSTOMER_ID, CONTRACT = (
     "[số giấy tờ]", "[số tài khoản]", "[mã khách hàng]", "[số hợp đồng]")
+
+PLATE, BIRTH, SOCIAL = "[biển số xe]", "[ngày sinh]", "[mạng xã hội]"
 
 # Forms of address and kinship terms that precede a person's name.
 FORMS = ("anh trai", "chị gái", "em trai", "em gái", "con trai", "con gái", "bà", "ông", "anh",
@@ -119,13 +127,56 @@ _EMAIL = re.compile(r"[\w.%+\-]+@[\w\-]+(?:\.[\w\-]+)*\.[A-Za-z]{2,}")
 # An address typed so that it is not one (an.nguyen [at] gmail [dot] com, "a còng" and "chấm"
 # in Vietnamese, spaces around the @), matched on the folded text. Spelled out, the domain
 # must end in a common top-level domain: "a còng"/"chấm" are also ordinary words.
-_SPELLED_AT = r"(?:\s*@\s*|\s*[\[({<]\s*(?:at|a ?cong)\s*[\])}>]\s*|\s+a ?cong\s+)"
+_SPELLED_AT = r"(?:\s*@\s*|\s*[\[({<]\s*(?:at|a ?cong)\s*[\])}>]\s*|\s+a ?cong\s+|\s+at\s+)"
 _SPELLED_DOT = r"(?:\s*\.\s*|\s*[\[({<]\s*(?:dot|cham)\s*[\])}>]\s*|\s+(?:dot|cham)\s+)"
 _EMAIL_SPELLED = re.compile(
     rf"[\w.%+\-]+{_SPELLED_AT}[\w\-]+(?:{_SPELLED_DOT}[\w\-]+)*?{_SPELLED_DOT}"
     r"(?:com|vn|net|org|edu|gov|info|io|biz|me|co)(?![\w])"
 )
-_SPELLED_HINT = re.compile(r"@|[\[({<]\s*(?:at|dot)\s*[\])}>]|\ba ?cong\b")
+_SPELLED_HINT = re.compile(r"@|[\[({<]\s*(?:at|dot)\s*[\])}>]|\ba ?cong\b|\sat\s")
+# An address typed without its top-level domain (lan.tran@gmail) or with a comma for the dot
+# (lan.tran@gmail,com): a word, an @, a word.
+_EMAIL_LOOSE = re.compile(r"[\w.%+\-]+@[\w\-]+(?:[.,][\w\-]+)*")
+# Other identifiers (issue 25), on the folded text: other customers' ids and contracts by
+# pattern (KH0045678, HĐ-2024-0078123) and after a lead-in (mã khách hàng 0098761, hợp đồng
+# số ...); passports after a lead-in (C1234567); dates of birth after sinh, NS, ngày sinh,
+# sinh năm; social links and handles.
+_CUSTOMER_ID = re.compile(
+    r"(?<![a-z0-9])(?:kh[\s\-_.:#/]*(?=\d)|ma (?:so )?(?:khach hang|kh)[\s:.#\-]*(?:so[\s:.]*)?)"
+    r"(?P<n>[a-z]{0,3}[\-/]?\d[\d\-/._]{3,}\d)(?!\d)"
+)
+_CONTRACT_ID = re.compile(
+    r"(?<![a-z0-9])(?:hd[\s\-_.:#/]*(?=\d)|"
+    r"(?:so )?hop dong(?: so)?[\s:.#\-]*(?=[a-z]{0,4}[\-/]?\d))"
+    r"(?P<n>[a-z]{0,4}[\-/]?\d[\d\-/._]{3,}\d)(?!\d)"
+)
+_PASSPORT = re.compile(
+    r"(?<![a-z])(?:ho chieu|passport|pp)[\s:.#\-]*(?:so[\s:.]*)?(?P<n>[a-z]\d{7,8})(?!\d)"
+)
+_BIRTH = re.compile(
+    r"(?<![a-z])(?<!phat )(?:ngay sinh|sinh ngay|sinh nam|nam sinh|sn|ns|dob|sinh)[\s:.]*"
+    r"(?P<n>\d{1,2}[./\-]\d{1,2}[./\-](?:19|20)\d{2}|(?:19|20)\d{2})(?!\d)"
+)
+_SOCIAL = re.compile(
+    r"(?<![\w.])(?:https?://)?(?:www\.|m\.)?(?:fb|facebook|zalo|tiktok|instagram|twitter|x)"
+    r"\.(?:com|me|vn)/[\w.@\-/?=]+|(?<![\w@.])@[a-z0-9_](?:[a-z0-9_.]*[a-z0-9_])?(?![\w@])"
+)
+# Vietnamese licence plates: 29A-123.45, 51F 12345, 29-B1 234.56, 59X1-123.45.
+_PLATE = re.compile(r"(?<![\w.])\d{2}\s?-?\s?[A-Z]{1,2}\d?\s?[\-.]?\s?\d{3}[.\s]?\d{1,2}(?![\w])")
+# A number after a transaction lead-in is a transaction reference: kept readable (it names
+# a transfer, not a person, and staff need it to trace it) unless it passes the Luhn check
+# of a card number.
+_TRANSACTION = re.compile(
+    r"(?<![a-z])(?:ma (?:giao dich|gd)|so (?:tham chieu|giao dich)|ma tham chieu|"
+    r"ref(?:erence)?|ft|gd)[\s:.#\-]*(?:so[\s:.]*)?(?P<n>\d[\d ]{8,22}\d)(?!\d)"
+)
+# A phone number spelt with several separators between its groups (0791 / 8800 / 4512):
+# libphonenumber's matcher stops at the second one; the digits are checked with its validator.
+_SPACED_PHONE = re.compile(r"(?<![\d\w])(?:\+?84|0)(?:[\s./\-()]{0,3}\d){8,10}(?!\d)")
+# An identity number in groups with any separators (079 188 - 004 512): 12 digits.
+_GROUPED_ID = re.compile(
+    r"(?<![\d\w])\d{2,6}(?:\s*[\-/.]\s*|\s+)\d{2,6}(?:(?:\s*[\-/.]\s*|\s+)\d{2,6}){0,4}(?![\d\w])"
+)
 _DIGITS = r"\d(?:[ .\-]?\d)"  # digits with at most one space, dot or dash between two
 _GLUED_PHONE = re.compile(r"(?<=[^\W\d_])(?:\+?84|0)\d{8,10}(?!\d)")  # sđt0912345681
 _LEAD = (
@@ -221,6 +272,63 @@ def _numbers(folded: str, keep: list[tuple[int, int]]) -> list[Span]:
             continue
         digits = sum(c.isdigit() for c in m.group("n"))
         spans.append((start, end, ID_NUMBER if digits in (9, 12) else ACCOUNT))
+    return spans
+
+
+def _luhn(digits: str) -> bool:
+    total = 0
+    for i, c in enumerate(reversed(digits)):
+        d = int(c) * (2 if i % 2 else 1)
+        total += d - 9 if d > 9 else d
+    return total % 10 == 0
+
+
+def _other_ids(text: str, folded: str) -> tuple[list[Span], list[tuple[int, int]]]:
+    """Other customers' ids and contracts, passports, dates of birth, social links and
+    handles, licence plates; and the transaction references to keep readable."""
+    spans: list[Span] = []
+    for pattern, label in (
+        (_CUSTOMER_ID, CUSTOMER_ID),
+        (_CONTRACT_ID, CONTRACT),
+        (_PASSPORT, ID_NUMBER),
+        (_BIRTH, BIRTH),
+    ):
+        for m in pattern.finditer(folded):
+            # KH0045678, HĐ-2024-...: the prefix is part of the id; a lead-in stays
+            glued = folded.startswith(("kh", "hd"), m.start())
+            spans.append((m.start() if glued else m.start("n"), m.end("n"), label))
+    spans += [(*m.span(), SOCIAL) for m in _SOCIAL.finditer(folded)]
+    spans += [(*m.span(), PLATE) for m in _PLATE.finditer(text)]
+    keep = []
+    for m in _TRANSACTION.finditer(folded):
+        digits = re.sub(r"\D", "", m.group("n"))
+        if len(digits) in (15, 16, 19) and _luhn(digits):
+            spans.append((*m.span("n"), ACCOUNT))
+        else:
+            keep.append(m.span("n"))
+    return spans, keep
+
+
+def _spaced_numbers(text: str, folded: str, keep: list[tuple[int, int]]) -> list[Span]:
+    """Phones and identity numbers typed with several separators between groups."""
+    spans: list[Span] = []
+    for m in _SPACED_PHONE.finditer(text):
+        digits = re.sub(r"\D", "", m.group())
+        try:
+            number = phonenumbers.parse(digits if digits[0] == "0" else "+" + digits, "VN")
+        except phonenumbers.NumberParseException:
+            continue
+        if phonenumbers.is_valid_number(number) and not _HOTLINE.match(digits):
+            spans.append((*m.span(), PHONE))
+    for m in _GROUPED_ID.finditer(folded):
+        start, end = m.span()
+        # (a hotline inside twelve grouped digits does not make them one)
+        if any(s <= start and end <= e for s, e in keep) or _UNIT.match(folded, end):
+            continue
+        if _digit_count(m.group()) == 12 and not re.search(
+            r"(?<!\d)\d{1,3}[.,]000(?!\d)", m.group()
+        ):
+            spans.append((start, end, ID_NUMBER))
     return spans
 
 
@@ -385,12 +493,16 @@ def mask(text: str | None, own: Own | None = None) -> str | None:
     spans = _own(folded, own)
     if "@" in text:
         spans += [(m.start(), m.end(), EMAIL) for m in _EMAIL.finditer(text)]
+        spans += [(m.start(), m.end(), EMAIL) for m in _EMAIL_LOOSE.finditer(text)]
     if _SPELLED_HINT.search(folded):
         spans += [(m.start(), m.end(), EMAIL) for m in _EMAIL_SPELLED.finditer(folded)]
+    others, references = _other_ids(text, folded)
+    spans += others
     if _SIX_DIGITS.search(text):  # the shortest number masked has six digits
         phones, hotlines = _phones(text)
         spans += phones
-        spans += _numbers(folded, hotlines)
+        spans += _spaced_numbers(text, folded, hotlines + references)
+        spans += _numbers(folded, hotlines + references)
     spans += _outside_places(text, _other_names(text, folded) + _given_names(text))
     return _apply(text, spans)
 
@@ -425,6 +537,33 @@ def mask_batch(
     return pa.array(mask_values(text.to_pylist(), list(zip(*columns, strict=True))), pa.string())
 
 
+# Lead-ins and prefixes of the identifiers of _other_ids, as typed (tone marks or none).
+_ID_LEADS = "|".join(
+    sorted(
+        {
+            w
+            for lead in (
+                "kh",
+                "hđ",
+                "mã khách hàng",
+                "hợp đồng",
+                "ngày sinh",
+                "năm sinh",
+                "sinh ngày",
+                "sinh năm",
+                "sinh",
+                "ns",
+                "sn",
+                "dob",
+            )
+            for w in (lead, fold(lead))
+        },
+        key=len,
+        reverse=True,
+    )
+)
+
+
 def _prefilter() -> str:
     """An RE2 pattern true for every text that can hold a value the rules above mask (except
     the row's own identifiers, which macros.sql looks for): six digits close together, an '@',
@@ -439,6 +578,11 @@ def _prefilter() -> str:
         r"(?i)[\[({<]\s*(?:at|dot)\s*[\])}>]|(?:^|\s)a ?c[oò]ng\s|"
         # (a class of separators, not "anything but letters": that makes RE2's DFA explode)
         rf"\p{{Nd}}(?:[\s.\-()/+,:_\x{{2013}}\x{{2014}}]{{0,3}}\p{{Nd}}){{5}}|"
+        # other identifiers with fewer than six digits after their lead-in or prefix:
+        # KH12345, HĐ-2024-..., sinh năm 1956; licence plates; social links; "name at domain"
+        rf"(?i)(?:^|[^\pL])(?:{_ID_LEADS})(?:[\s:.#\-_/]|s[oố]){{0,6}}\p{{Nd}}|"
+        r"\p{Nd}{2}[\s\-]{0,2}\p{Lu}{1,2}\p{Nd}?[\s\-.]{0,3}\p{Nd}{3}|"
+        r"(?:fb|facebook|zalo|tiktok|instagram|twitter|x)\.(?:com|me|vn)/|\sat\s|"
         # a capitalised word after a form of address (chị Lan, KH: TRẦN), case-sensitive
         rf"(?:^|[^\pL])(?i:{forms})(?:{gap}|(?:{gap})?:(?:{gap})?)(?-i:\p{{Lu}})|"
         rf"(?i)(?:^|[^\pL])(?:{forms}){gap}(?:{families})(?:$|[^\pL])"
