@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from pipelines.ingest import masking
 from pipelines.ingest.masking import mask, normalise
 from tests import other_values, personal_values
-from tests.other_values import CLEAN, CONTEXTS, others, survives
+from tests.other_values import CLEAN, CONTEXTS, address, addresses, others, survives
 from tests.test_privacy import _demo_texts, _reviews
 
 
@@ -27,6 +27,14 @@ def test_every_other_identifier_is_masked(values, where):
         assert not survives(kind, secret, masked), (kind, typed, masked)
 
 
+@hsettings(max_examples=60, deadline=None)
+@given(typed=addresses(), where=st.sampled_from(CONTEXTS))
+def test_every_address_is_masked(typed, where):
+    text, parts = typed
+    masked = mask(where.format(v=text))
+    assert "[địa chỉ]" in masked and not any(p in masked for p in parts), (text, masked)
+
+
 def test_recall_per_kind_and_false_masking_on_clean_texts(capsys):
     rng = random.Random(25)
     found: dict[str, list[int]] = {}
@@ -35,6 +43,12 @@ def test_recall_per_kind_and_false_masking_on_clean_texts(capsys):
             hit = found.setdefault(kind, [0, 0])
             hit[0] += not survives(kind, secret, mask(rng.choice(CONTEXTS).format(v=typed)))
             hit[1] += 1
+    for _ in range(300):
+        text, parts = address(rng)
+        masked = mask(rng.choice(CONTEXTS).format(v=text))
+        hit = found.setdefault("address", [0, 0])
+        hit[0] += not any(p in masked for p in parts)
+        hit[1] += 1
     changed = [t for t in CLEAN if mask(t) != normalise(t)]
     with capsys.disabled():
         print("\nrecall, other identifiers (300 synthetic sets, held-out contexts):")
@@ -57,6 +71,7 @@ def test_the_prefilter_picks_every_text_the_rules_change():
     for _ in range(60):
         for _kind, typed, _secret in other_values.other_values(rng):
             texts.append(rng.choice(CONTEXTS).format(v=typed))
+        texts.append(rng.choice(CONTEXTS).format(v=address(rng)[0]))
         p = personal_values.person(rng)
         for kind, typed, _value in personal_values.spellings(p):
             if kind in {"phone", "landline", "national_id", "account", "email", "third_party"}:

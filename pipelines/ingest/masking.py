@@ -41,6 +41,8 @@ import phonenumbers
 import pyarrow as pa
 from duckdb.func import FunctionNullHandling, PythonUDFType
 
+from pipelines.ingest.addresses import UPPER, addresses
+
 # fmt: off
 NAME, PHONE, EMAIL = "[tên]", "[sđt]", "[email]"
 ID_NUMBER, ACCOUNT, CUSTOMER_ID, CONTRACT = (
@@ -211,7 +213,7 @@ _FORMS_FOLDED = "|".join(sorted({re.escape(fold(f)) for f in FORMS}, key=len, re
 # A given name alone after a form of address, capitalised (chị Lan, bà Tư, Anh TUẤN), or a
 # name after a colon (KH: TRẦN VĂN LỢI): not only the complainant's.
 _GIVEN_AFTER_FORM = re.compile(
-    rf"(?<!\w)(?i:{_FORMS_RE})(?:\s*:\s*|\s+)(?P<given>[^\W\d_a-zà-ỹđ]\w*(?:\s+[^\W\d_a-zà-ỹđ]\w*){{0,3}})"
+    rf"(?<!\w)(?i:{_FORMS_RE})(?:\s*:\s*|\s+)(?P<given>{UPPER}\w*(?:\s+{UPPER}\w*){{0,3}})"
 )
 _PLACES_RE = re.compile(
     r"(?<!\w)(?i:"
@@ -503,8 +505,19 @@ def mask(text: str | None, own: Own | None = None) -> str | None:
         spans += phones
         spans += _spaced_numbers(text, folded, hotlines + references)
         spans += _numbers(folded, hotlines + references)
+    if _ADDRESS_HINT.search(text):
+        spans += addresses(text)
     spans += _outside_places(text, _other_names(text, folded) + _given_names(text))
     return _apply(text, spans)
+
+
+# The words that begin every address addresses.py reads (a unit, an alley, a street, a
+# slashed house number), as pii_prefilter: most texts skip the address rules.
+_ADDRESS_HINT = re.compile(
+    r"(?i:ph[uư][oờ]ng|xã|thị trấn|quận|huy[eệ]n|thị xã|thôn|ấp|xóm|tổ|kp|khu phố|ng[oõ]|"
+    rf"ng[aá]ch|h[eẻ]m|ki[eệ]t)[\s.]*(?:\d|{UPPER})|(?<![^\W\d_])(?:P|Q|F|H|TX)[\s.]*\d|\d/\d|"
+    r"\d\s+(?i:đường|duong|phố|pho|đ\.)"
+)
 
 
 # Six digits close together, as pii_prefilter: libphonenumber is the costly step, so texts
@@ -564,6 +577,14 @@ _ID_LEADS = "|".join(
 )
 
 
+# _ADDRESS_HINT in RE2: the same words, case-insensitive.
+_ADDRESS_PREFILTER = (
+    r"(?i:ph[uư][oờ]ng|xã|thị trấn|quận|huy[eệ]n|thị xã|thôn|ấp|xóm|tổ|kp|khu phố|ng[oõ]|"
+    r"ng[aá]ch|h[eẻ]m|ki[eệ]t)[\s.]*(?-i:\p{Lu}|\p{Nd})|(?:^|[^\pL])(?-i:P|Q|F|H|TX)[\s.]*\p{Nd}|"
+    r"\p{Nd}/\p{Nd}|\p{Nd}\s+(?i:đường|duong|phố|pho|đ\.)"
+)
+
+
 def _prefilter() -> str:
     """An RE2 pattern true for every text that can hold a value the rules above mask (except
     the row's own identifiers, which macros.sql looks for): six digits close together, an '@',
@@ -583,6 +604,8 @@ def _prefilter() -> str:
         rf"(?i)(?:^|[^\pL])(?:{_ID_LEADS})(?:[\s:.#\-_/]|s[oố]){{0,6}}\p{{Nd}}|"
         r"\p{Nd}{2}[\s\-]{0,2}\p{Lu}{1,2}\p{Nd}?[\s\-.]{0,3}\p{Nd}{3}|"
         r"(?:fb|facebook|zalo|tiktok|instagram|twitter|x)\.(?:com|me|vn)/|\sat\s|"
+        # addresses: a unit, alley or street word, a slashed house number (addresses.py)
+        rf"{_ADDRESS_PREFILTER}|"
         # a capitalised word after a form of address (chị Lan, KH: TRẦN), case-sensitive
         rf"(?:^|[^\pL])(?i:{forms})(?:{gap}|(?:{gap})?:(?:{gap})?)(?-i:\p{{Lu}})|"
         rf"(?i)(?:^|[^\pL])(?:{forms}){gap}(?:{families})(?:$|[^\pL])"
