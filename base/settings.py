@@ -80,6 +80,13 @@ class PrivacySettings(BaseModel):
         "code it begins with (the rest dropped, warned), or a code of the staff or partners "
         "directory; anything else is left empty (warned), never stored.",
     )
+    mask_workers: int = Field(
+        1,
+        ge=0,
+        description="Processes masking personal data in free text in parallel at ingest "
+        "(0: one per CPU); batches of fewer than 64 distinct texts stay in the loading process. "
+        "1 by default: on a shared 2-core machine two gave no gain (README 'Privacy').",
+    )
     hr_requesters: list[str] = Field(
         [],
         description="Operating-system accounts allowed to request an HR dossier "

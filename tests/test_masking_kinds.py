@@ -85,3 +85,38 @@ def test_the_prefilter_picks_every_text_the_rules_change():
     ).fetchall()
     missed = set(changed) - {r[0] for r in picked}
     assert len(changed) > 3000 and not missed, sorted(missed)[:5]
+
+
+def test_masking_in_worker_processes_gives_the_same_texts():
+    """COMPLAINTS_PRIVACY__MASK_WORKERS: real worker processes mask a batch's distinct texts;
+    the result is the serial one, row for row (repeats and empty texts included)."""
+    rng = random.Random(7)
+    texts, owners = [], []
+    for _ in range(120):
+        p = personal_values.person(rng)
+        kind, typed, _value = rng.choice(personal_values.spellings(p))
+        texts.append(rng.choice(personal_values.CONTEXTS).format(v=typed))
+        owners.append(tuple(p.row()[k] for k in masking_owner_fields()))
+    texts += [texts[0], None, ""]
+    owners += [owners[0], owners[1], owners[2]]
+    masking.set_workers(1)
+    serial = masking.mask_values(texts, owners)
+    masking._mask_once.cache_clear()
+    try:
+        masking.set_workers(2)
+        parallel = masking.mask_values(texts, owners)
+        assert masking._POOL is not None  # the batch did go to the workers
+    finally:
+        masking.set_workers(1)
+    assert parallel == serial and serial[0] != texts[0]
+
+
+def masking_owner_fields() -> tuple[str, ...]:
+    return (
+        "customer_name",
+        "customer_phone",
+        "customer_email",
+        "customer_national_id",
+        "customer_id",
+        "contract_id",
+    )

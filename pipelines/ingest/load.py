@@ -197,7 +197,7 @@ def _prepare(
             columns=["rule", "level", "reason_en", "reason_vi", "detail"],
         ),
     )
-    masking.register(con)
+    masking.register(con, settings.privacy.mask_workers)
     con.register("known_codes", _known_codes(con))
     pattern = settings.privacy.id_code_pattern.replace("'", "''")
     con.execute(f"CREATE OR REPLACE TEMP MACRO id_code_pattern() AS '{pattern}'")

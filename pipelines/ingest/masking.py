@@ -29,10 +29,15 @@ DuckDB UDF that masks each distinct (text, row identifiers) once:
 
 from __future__ import annotations
 
+import atexit
 import contextlib
+import multiprocessing
+import os
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -311,10 +316,15 @@ def _other_ids(text: str, folded: str) -> tuple[list[Span], list[tuple[int, int]
     return spans, keep
 
 
-def _spaced_numbers(text: str, folded: str, keep: list[tuple[int, int]]) -> list[Span]:
-    """Phones and identity numbers typed with several separators between groups."""
+def _spaced_numbers(
+    text: str, folded: str, keep: list[tuple[int, int]], phones: list[Span]
+) -> list[Span]:
+    """Phones and identity numbers typed with several separators between groups (a number
+    libphonenumber's matcher found already is not parsed again)."""
     spans: list[Span] = []
     for m in _SPACED_PHONE.finditer(text):
+        if any(s <= m.start() and m.end() <= e for s, e, _ in phones):
+            continue
         digits = re.sub(r"\D", "", m.group())
         try:
             number = phonenumbers.parse(digits if digits[0] == "0" else "+" + digits, "VN")
@@ -503,7 +513,7 @@ def mask(text: str | None, own: Own | None = None) -> str | None:
     if _SIX_DIGITS.search(text):  # the shortest number masked has six digits
         phones, hotlines = _phones(text)
         spans += phones
-        spans += _spaced_numbers(text, folded, hotlines + references)
+        spans += _spaced_numbers(text, folded, hotlines + references, phones)
         spans += _numbers(folded, hotlines + references)
     if _ADDRESS_HINT.search(text):
         spans += addresses(text)
@@ -531,8 +541,57 @@ def _mask_once(text: str | None, owner: tuple[str | None, ...]) -> str | None:
 
 
 def mask_values(texts: Sequence[str | None], owners: Sequence[Sequence[str | None]]) -> list:
-    """Mask each text with its row's identifiers; each distinct pair is masked once."""
-    return [_mask_once(t, tuple(o)) for t, o in zip(texts, owners, strict=True)]
+    """Mask each text with its row's identifiers; each distinct pair is masked once, in
+    ``_WORKERS`` processes when there are enough of them (register)."""
+    pairs = [(t, tuple(o)) for t, o in zip(texts, owners, strict=True)]
+    if _WORKERS > 1:
+        todo = list(dict.fromkeys(p for p in pairs if p[0]))
+        if len(todo) >= PARALLEL_MIN_TEXTS:
+            chunk = -(-len(todo) // _WORKERS)
+            parts = [todo[i : i + chunk] for i in range(0, len(todo), chunk)]
+            try:
+                done = dict(zip(todo, _chain(_pool().map(_mask_pairs, parts)), strict=True))
+            except (BrokenProcessPool, OSError):  # no processes to be had: mask here
+                set_workers(1)
+            else:
+                return [done[p] if p[0] else p[0] for p in pairs]
+    return [_mask_once(t, o) for t, o in pairs]
+
+
+# Below this many distinct texts in a batch, starting work in other processes costs more
+# than it saves.
+PARALLEL_MIN_TEXTS = 64
+_WORKERS = 1
+_POOL: ProcessPoolExecutor | None = None
+
+
+def _mask_pairs(pairs: list[tuple[str, tuple[str | None, ...]]]) -> list[str | None]:
+    return [_mask_once(t, o) for t, o in pairs]
+
+
+def _chain(parts: Iterable[list]) -> list:
+    return [x for part in parts for x in part]
+
+
+def _pool() -> ProcessPoolExecutor:
+    """Worker processes, started once per process from a clean server ("forkserver": never a
+    fork of a process running DuckDB threads); the texts travel by pipe, never to disk."""
+    global _POOL
+    if _POOL is None:
+        _POOL = ProcessPoolExecutor(_WORKERS, mp_context=multiprocessing.get_context("forkserver"))
+        atexit.register(_POOL.shutdown, cancel_futures=True)
+    return _POOL
+
+
+def set_workers(workers: int) -> None:
+    """How many processes mask a batch's texts (0: one per CPU this process may use); a pool
+    of another size is shut down."""
+    global _WORKERS, _POOL
+    count = workers or len(os.sched_getaffinity(0))
+    if count != _WORKERS and _POOL is not None:
+        _POOL.shutdown(cancel_futures=True)
+        _POOL = None
+    _WORKERS = count
 
 
 def mask_batch(
@@ -615,9 +674,10 @@ def _prefilter() -> str:
 PREFILTER = _prefilter()
 
 
-def register(con: duckdb.DuckDBPyConnection) -> None:
+def register(con: duckdb.DuckDBPyConnection, workers: int = 1) -> None:
     """Make ``mask_pii_text`` and ``pii_prefilter`` callable from SQL on this connection
-    (macros.sql uses them)."""
+    (macros.sql uses them); ``workers`` processes mask the texts (set_workers)."""
+    set_workers(workers)
     con.execute(
         "CREATE OR REPLACE TEMP MACRO pii_prefilter(text) AS "
         f"coalesce(regexp_matches(text, '{PREFILTER}'), false)"
