@@ -46,7 +46,7 @@ import phonenumbers
 import pyarrow as pa
 from duckdb.func import FunctionNullHandling, PythonUDFType
 
-from pipelines.ingest.addresses import UPPER, addresses
+from pipelines.ingest.addresses import UPPER, addresses, unit_names
 
 # fmt: off
 NAME, PHONE, EMAIL = "[tên]", "[sđt]", "[email]"
@@ -84,9 +84,23 @@ PLACES = ("Bà Triệu", "Cô Giang", "Cô Bắc", "Bà Huyện Thanh Quan", "Ha
           "Trần Phú", "Phạm Văn Đồng", "Hồ Chí Minh", "Mai Chí Thọ", "Lý Tự Trọng",
           "Ngô Gia Tự", "Phan Chu Trinh", "Trần Quốc Toản", "Nguyễn Văn Cừ",
           "Nguyễn Thị Minh Khai", "Võ Thị Sáu")
+# Family names beyond the common ones above, for names after a lead-in ("tên", "là", "chủ
+# TK"). Compiled by hand for this project (no maintained list on PyPI was found in time).
+FAMILY_RARE = ("Lã", "Nghiêm", "Khổng", "Thân", "Lò", "Quàng", "Hầu", "Giáp", "Bế", "Nông",
+               "Kha", "Tôn", "Ứng", "Thạch", "Viên", "Bạch", "Phó", "Lại", "Đàm", "Mẫn",
+               "Khương", "Tiêu", "Cù", "Nhữ", "Ngụy", "Trình", "Đồng", "Vi", "Hoàng", "Lục")
+# Family names, written without tone marks, that are no everyday word either (vo, dang, mai
+# are: "vo van", "dang van" read "vô vàn", "đang vẫn"): with thi/van after them in lower case.
+LOWER_FAMILIES_EXTRA = ("le", "hoang", "trinh", "truong", "nghiem", "vuong")
+# The middle names that mark a Vietnamese full name wherever it stands: X Thị Y, X Văn Y.
+MIDDLE_MARKS = ("Thị", "Văn")
+# Lead-ins after which two to four capitalised words (one of them a family name, in either
+# order) are a person: "người nhà là Phạm Thị Hương", "chủ TK Mai Văn Tuấn", "tên Tuấn Phạm".
+NAME_LEADS = ("họ và tên", "họ tên", "tên là", "tên", "là", "chủ tài khoản", "chủ tk", "chủ thẻ",
+              "người nhà", "người thân", "nhờ")
 # Capitalised words after a form of address that are not names: acronyms and brands.
-NOT_NAMES = ("AI", "IT", "CSKH", "VIP", "OTP", "ATM", "QR", "App", "Web", "Zalo", "Facebook",
-             "Bank", "Ngân", "Tôi", "Em", "Anh", "Chị")
+NOT_NAMES = ("KH", "NV", "AI", "IT", "CSKH", "VIP", "OTP", "ATM", "QR", "App", "Web", "Zalo",
+             "Facebook", "Bank", "Ngân", "Tôi", "Em", "Anh", "Chị")
 # Words that end a lower-case name (verbs and particles that follow a name).
 _STOP = {"gọi", "nói", "đã", "đang", "sẽ", "là", "và", "có", "không", "bị", "được", "đến", "tới",
          "nhắn", "hỏi", "yêu", "cầu", "nhận", "trả", "vay", "nợ", "của", "cho", "với", "ở", "tại",
@@ -219,6 +233,33 @@ _FORMS_FOLDED = "|".join(sorted({re.escape(fold(f)) for f in FORMS}, key=len, re
 # name after a colon (KH: TRẦN VĂN LỢI): not only the complainant's.
 _GIVEN_AFTER_FORM = re.compile(
     rf"(?<!\w)(?i:{_FORMS_RE})(?:\s*:\s*|\s+)(?P<given>{UPPER}\w*(?:\s+{UPPER}\w*){{0,3}})"
+)
+_WORD_CAP = rf"{UPPER}\w*"
+_FAMILIES_ALL = sorted({*FAMILY_SAFE, *FAMILY_WORDS, *FAMILY_RARE}, key=len, reverse=True)
+_FAMILY_ANY_CASE = "|".join(
+    f"{f}|{f.upper()}|{_no_marks(f)}|{_no_marks(f).upper()}" for f in _FAMILIES_ALL
+)
+# X Thị Y, X Văn Y (any case, tone marks or none): a full name wherever it stands.
+_MARKS = "|".join(f"{m}|{m.upper()}|{_no_marks(m)}|{_no_marks(m).upper()}" for m in MIDDLE_MARKS)
+_MARKED_NAME = re.compile(
+    rf"(?<!\w){_WORD_CAP}[^\S\n]+(?:{_MARKS})(?:[^\S\n]+{_WORD_CAP}){{1,2}}(?!\w)"
+)
+_MARKED_NAME_LOWER = re.compile(
+    rf"(?<!\w)(?:{'|'.join((*FAMILY_TONELESS, *LOWER_FAMILIES_EXTRA))})"
+    rf"[^\S\n]+(?:thi|van)[^\S\n]+(?P<w1>[a-z]+)(?!\w)(?P<w2>[^\S\n]+[a-z]+(?!\w))?"
+)
+# A common family name and one to three capitalised words, no cue needed: Phạm Minh Tuấn.
+_SAFE_NAME = re.compile(
+    rf"(?<!\w)(?:{'|'.join(f'{f}|{f.upper()}' for f in FAMILY_SAFE)}|"
+    rf"{'|'.join(_no_marks(f).upper() for f in FAMILY_SAFE)})"
+    rf"(?:[^\S\n]+{_WORD_CAP}){{1,3}}(?!\w)"
+)
+_LEADS_RE = "|".join(sorted(NAME_LEADS, key=len, reverse=True))
+_LEAD_NAME = re.compile(
+    rf"(?<!\w)(?i:{_LEADS_RE})[^\S\n]*:?[^\S\n]*(?P<name>{_WORD_CAP}(?:[^\S\n]+{_WORD_CAP}){{1,3}})(?!\w)"
+)
+_FAMILY_SET = frozenset(
+    w for f in _FAMILIES_ALL for w in (f, f.upper(), _no_marks(f), _no_marks(f).upper())
 )
 _PLACES_RE = re.compile(
     r"(?<!\w)(?i:"
@@ -371,6 +412,43 @@ def _given_names(text: str) -> list[Span]:
     return spans
 
 
+def _names_without_cue(text: str, folded: str) -> list[Span]:
+    """Names no form of address announces: X Thị Y / X Văn Y, a common family name and its
+    capitalised words, and two to four capitalised words holding a family name after a lead-in
+    (tên, là, chủ TK...), in either order (Tuấn Phạm)."""
+    spans = [(*m.span(), NAME) for p in (_MARKED_NAME, _SAFE_NAME) for m in p.finditer(text)]
+    for m in _MARKED_NAME_LOWER.finditer(folded):
+        # in lower case without tone marks (le thi thu trang): "lại thì cao" is no name
+        end = m.end("w2") if m.group("w2") and text[: m.end("w2")].isascii() else m.end("w1")
+        written = text[m.start() : end]
+        if written.islower() and written.isascii() and text[m.end("w1") :][:1] != "@":
+            spans.append((m.start(), end, NAME))
+    for m in _LEAD_NAME.finditer(text):
+        words = m.group("name").split()
+        lead = text[m.start() : m.start("name")]
+        if lead.isupper() and m.group("name").isupper() and ":" not in lead:
+            continue  # text in capitals: LÀ NHÂN VIÊN VPB
+        if any(w in _FAMILY_SET for w in words):
+            spans.append((*m.span("name"), NAME))
+    return [
+        sp
+        for sp in spans
+        if not _PLACE_BEFORE.search(text, 0, sp[0]) and not _is_unit_name(text[sp[0] : sp[1]])
+    ]
+
+
+# Streets, branches, schools and hospitals are named after people: chi nhánh Nguyễn Ảnh Thủ.
+_PLACE_BEFORE = re.compile(
+    r"(?i:chi nhánh|pgd|phòng giao dịch|đường|phố|quận|phường|trường|bệnh viện|cầu|chợ)"
+    r"[^\S\n]+$"
+)
+
+
+def _is_unit_name(name: str) -> bool:
+    """A ward or province of the maintained list (Phường Trần Hưng Đạo...): a place."""
+    return bool(unit_names().fullmatch(" ".join(name.split())))
+
+
 def _outside_places(text: str, spans: list[Span]) -> list[Span]:
     """The spans that touch no street, place or brand of PLACES (Bà Triệu, Hai Bà Trưng)."""
     places = [m.span() for m in _PLACES_RE.finditer(text)]
@@ -517,7 +595,10 @@ def mask(text: str | None, own: Own | None = None) -> str | None:
         spans += _numbers(folded, hotlines + references)
     if _ADDRESS_HINT.search(text):
         spans += addresses(text)
-    spans += _outside_places(text, _other_names(text, folded) + _given_names(text))
+    names = _other_names(text, folded) + _given_names(text)
+    if _NAME_HINT.search(text):
+        names += _names_without_cue(text, folded)
+    spans += _outside_places(text, names)
     return _apply(text, spans)
 
 
@@ -527,6 +608,14 @@ _ADDRESS_HINT = re.compile(
     r"(?i:ph[uư][oờ]ng|xã|thị trấn|quận|huy[eệ]n|thị xã|thôn|ấp|xóm|tổ|kp|khu phố|ng[oõ]|"
     rf"ng[aá]ch|h[eẻ]m|ki[eệ]t)[\s.]*(?:\d|{UPPER})|(?<![^\W\d_])(?:P|Q|F|H|TX)[\s.]*\d|\d/\d|"
     r"\d\s+(?i:đường|duong|phố|pho|đ\.)"
+)
+
+
+# What every name without a cue holds: a middle mark (Thị, Văn, without tone marks too), a
+# common family name, or a lead-in; as pii_prefilter.
+_NAME_HINT = re.compile(
+    rf"(?i:\b(?:thị|văn|thi|van)\b)|(?i:{_LEADS_RE})|"
+    rf"(?:{'|'.join(f'{f}|{f.upper()}|{_no_marks(f).upper()}' for f in FAMILY_SAFE)})"
 )
 
 
@@ -665,6 +754,9 @@ def _prefilter() -> str:
         r"(?:fb|facebook|zalo|tiktok|instagram|twitter|x)\.(?:com|me|vn)/|\sat\s|"
         # addresses: a unit, alley or street word, a slashed house number (addresses.py)
         rf"{_ADDRESS_PREFILTER}|"
+        # names without a cue: a middle mark, a lead-in, a common family name (_NAME_HINT)
+        rf"(?i:(?:^|[^\pL])(?:thị|văn|thi|van|{_LEADS_RE})(?:$|[^\pL]))|"
+        rf"(?-i:{'|'.join(f'{f}|{f.upper()}|{_no_marks(f).upper()}' for f in FAMILY_SAFE)})|"
         # a capitalised word after a form of address (chị Lan, KH: TRẦN), case-sensitive
         rf"(?:^|[^\pL])(?i:{forms})(?:{gap}|(?:{gap})?:(?:{gap})?)(?-i:\p{{Lu}})|"
         rf"(?i)(?:^|[^\pL])(?:{forms}){gap}(?:{families})(?:$|[^\pL])"
