@@ -71,6 +71,31 @@ class PatternSettings(BaseModel):
     )
 
 
+class PrivacySettings(BaseModel):
+    """Personal data kept out of the warehouse (clauses 3.3, 4.6). See README 'Privacy'."""
+
+    id_code_pattern: str = Field(
+        r"[A-Za-z]{1,12}[ _./-]?[0-9]{1,10}(?:[_./-][0-9]{1,6})?",
+        description="RE2 pattern of a staff, partner or handler code (NV0001, DT01, XL-3, "
+        "Resolver 17). A cell of employee_id, partner_id or handler_id is its code, or the "
+        "code it begins with (the rest dropped, warned), or a code of the staff or partners "
+        "directory; anything else is left empty (warned), never stored.",
+    )
+    mask_workers: int = Field(
+        1,
+        ge=0,
+        description="Processes masking personal data in free text in parallel at ingest "
+        "(0: one per CPU); batches of fewer than 64 distinct texts stay in the loading process. "
+        "1 by default: on a shared 2-core machine two gave no gain (README 'Privacy').",
+    )
+    hr_requesters: list[str] = Field(
+        [],
+        description="Operating-system accounts allowed to request an HR dossier "
+        "(`complaints hr-dossier`); empty: nobody. Checked against the account running the "
+        "command, not --requested-by.",
+    )
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="COMPLAINTS_", env_nested_delimiter="__", env_file=".env", extra="ignore"
@@ -111,6 +136,7 @@ class Settings(BaseSettings):
     )
     sla: SlaSettings = SlaSettings()
     patterns: PatternSettings = PatternSettings()
+    privacy: PrivacySettings = PrivacySettings()
 
     @field_validator("memory_limit")
     @classmethod

@@ -32,6 +32,8 @@ COLUMNS = [
     "outcome",
     "review_outcome",
     "date_order_problem",
+    "id_cut",
+    "id_refused",
     *TIMESTAMPS,
     *(f"{t}_given" for t in TIMESTAMPS),
 ]
@@ -103,6 +105,9 @@ def register_suite(staff_ids: list[str], partner_ids: list[str]) -> gx.Expectati
             & Column("subcategory").is_not_null(),
             meta=_meta("unknown_subcategory"),
         ),
+        # staging names the id columns that held more than a code, or no code
+        gxe.ExpectColumnValuesToBeNull(column="id_cut", meta=_meta("id_cut_to_code")),
+        gxe.ExpectColumnValuesToBeNull(column="id_refused", meta=_meta("id_not_a_code")),
         gxe.ExpectColumnValuesToNotBeNull(
             column="employee_id",
             row_condition=Column("category") == "staff_conduct",

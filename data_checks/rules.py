@@ -220,6 +220,27 @@ RULES: dict[str, Rule] = {
             "review_outcome",
         ),
         Rule(
+            "id_cut_to_code",
+            "warning",
+            "{value}: the cell held more than a code; only the code is kept, the rest is not "
+            "stored",
+            "{value}: ô chứa nhiều hơn một mã; chỉ giữ lại mã, phần còn lại không được lưu",
+            "Type only the code (NV0001) in employee_id, partner_id and handler_id; notes go in "
+            "the description.",
+            "id_cut",
+        ),
+        Rule(
+            "id_not_a_code",
+            "warning",
+            "{value}: the cell is not a code of the directories; left empty, the text is not "
+            "stored",
+            "{value}: ô không phải là mã trong danh sách nhân viên/đối tác; để trống, nội dung "
+            "không được lưu",
+            "Type the staff or partner code (NV0001, DT01), not a name; load the directory if "
+            "its codes look different.",
+            "id_refused",
+        ),
+        Rule(
             "staff_conduct_without_employee",
             "warning",
             "staff_conduct complaint without employee_id",

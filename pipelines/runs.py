@@ -270,8 +270,15 @@ def hr_dossier(
                 f"the HR dossier needs {name.replace('_', '-')} (every request is audited)"
             )
     settings = get_settings()
+    from reports.publish import os_account
+
     request = hr_requests.HrRequest(
-        employee, _first_of_month(month).isoformat()[:7], requested_by, reason, Lang(lang).value
+        employee,
+        _first_of_month(month).isoformat()[:7],
+        requested_by,
+        reason,
+        Lang(lang).value,
+        account=os_account(),  # who runs the command, not who --requested-by claims to be
     )
     request_id = hr_requests.save(settings, request)
     try:

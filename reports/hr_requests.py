@@ -24,6 +24,7 @@ class HrRequest:
     requested_by: str
     reason: str
     lang: str = "vi"
+    account: str = ""  # the operating-system account that ran the command (checked, audited)
 
 
 def _folder(settings: Settings) -> Path:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import getpass
 import hashlib
 import os
 import tempfile
@@ -156,8 +157,10 @@ def write_hr_dossier(
     requested_by: str,
     reason: str,
     lang: str,
+    account: str | None = None,
 ) -> Path:
-    """One employee's restricted dossier (0600 in a 0700 folder); the request is audited."""
+    """One employee's restricted dossier (0600 in a 0700 folder); the request is audited with
+    the operating-system account that ran it (``account``, else this process's)."""
     as_of = _check(con, lang)
     month = month.replace(day=1)
     known, team = data.employee_team(con, employee_id)
@@ -181,8 +184,50 @@ def write_hr_dossier(
     folder = settings.restricted_dir / "hr"
     _private_dir(folder)
     path = folder / f"{_safe(employee_id)}_{month:%Y-%m}.html"
-    audit = [requested_at, requested_by, reason, employee_id, f"{month:%Y-%m}", str(path)]
+    audit = [
+        requested_at,
+        requested_by,
+        reason,
+        employee_id,
+        f"{month:%Y-%m}",
+        str(path),
+        account if account is not None else os_account(),
+    ]
     return audited_write(con, path, page.encode("utf-8"), audit)
+
+
+def os_account() -> str:
+    """The operating-system account running this process (not a name anyone types)."""
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):  # no passwd entry and no LOGNAME/USER (a bare container)
+        return f"uid:{os.getuid()}"
+
+
+def audit_refusal(
+    con: duckdb.DuckDBPyConnection,
+    requested_by: str,
+    reason: str,
+    employee: str,
+    month: str,
+    account: str,
+    refusal: str,
+) -> None:
+    """A refused HR dossier request in core.audit_log: who ran it and why it was refused, no
+    file. The caller passes limited, masked forms of what was typed."""
+    con.execute(
+        "INSERT INTO core.audit_log (requested_at, requested_by, reason, employee_id, month, "
+        "account, decision, refusal) VALUES (?, ?, ?, ?, ?, ?, 'refused', ?)",
+        [
+            dt.datetime.now().replace(microsecond=0),
+            requested_by,
+            reason,
+            employee,
+            month,
+            account,
+            refusal,
+        ],
+    )
 
 
 def audited_write(con: duckdb.DuckDBPyConnection, path: Path, content: bytes, audit: list) -> Path:
@@ -205,7 +250,12 @@ def audited_write(con: duckdb.DuckDBPyConnection, path: Path, content: bytes, au
             os.close(fd)
         con.execute("BEGIN TRANSACTION")
         try:
-            con.execute("INSERT INTO core.audit_log VALUES (?, ?, ?, ?, ?, ?, ?)", [*audit, digest])
+            con.execute(
+                "INSERT INTO core.audit_log (requested_at, requested_by, reason, employee_id, "
+                "month, output_path, account, decision, file_sha256) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, 'granted', ?)",
+                [*audit, digest],
+            )
             os.replace(temp, path)
             renamed = True
             _fsync_dir(path.parent)

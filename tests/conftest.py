@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import getpass
+import json
 import os
 import subprocess
 import sys
@@ -35,12 +37,17 @@ def _realdata() -> Path:
 REALDATA = _realdata()
 
 
+# The account running the tests may request HR dossiers (settings.privacy.hr_requesters).
+HR_REQUESTERS = json.dumps([getpass.getuser()])
+
+
 @pytest.fixture
 def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     home = tmp_path / "home"
     home.mkdir()
     monkeypatch.setenv("COMPLAINTS_HOME", str(home))
     monkeypatch.setenv("COMPLAINTS_PSEUDONYM_KEY", "test-key-not-secret")
+    monkeypatch.setenv("COMPLAINTS_PRIVACY__HR_REQUESTERS", HR_REQUESTERS)
     get_settings.cache_clear()
     yield home
     get_settings.cache_clear()
@@ -93,6 +100,7 @@ def run_cli(
             **os.environ,
             "COMPLAINTS_HOME": str(home),
             "COMPLAINTS_PSEUDONYM_KEY": "test-key-not-secret",
+            "COMPLAINTS_PRIVACY__HR_REQUESTERS": HR_REQUESTERS,
             **(env or {}),
         },
         capture_output=True,

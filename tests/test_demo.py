@@ -26,7 +26,7 @@ from pipelines.demo.generator import (
     register_lifecycle,
 )
 from pipelines.ingest.headers import TEMPLATES
-from tests.conftest import REPO
+from tests.conftest import HR_REQUESTERS, REPO
 from tests.test_privacy import all_text
 
 REVIEW_MONTH = "2026-10-01"
@@ -219,7 +219,13 @@ def test_complaints_demo_end_to_end(tmp_path, demo_home):
     home.mkdir()
     # The same seed's exports are reused, as a second `make demo` would.
     shutil.copytree(demo_home / "demo_exports", home / "demo_exports")
-    env = {**os.environ, "COMPLAINTS_HOME": str(home), "COMPLAINTS_PSEUDONYM_KEY": "e2e-key"}
+    env = {
+        **os.environ,
+        "COMPLAINTS_HOME": str(home),
+        "COMPLAINTS_PSEUDONYM_KEY": "e2e-key",
+        # the demo's HR dossier is a request like any other: this account may make it
+        "COMPLAINTS_PRIVACY__HR_REQUESTERS": HR_REQUESTERS,
+    }
     proc = subprocess.run(
         [sys.executable, "-m", "pipelines.cli", "demo"],
         cwd=REPO,

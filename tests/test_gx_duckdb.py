@@ -100,10 +100,10 @@ def test_every_rule_planted_in_one_file(tmp_path, con, settings):
         complaint("W-4", "2026-03-02 09:00", category="partner_conduct"),  # 18
         complaint("W-5", "2026-03-02 09:00", resolved_at="2026-03-04 09:00"),  # 19
         complaint(
-            "W-6", "2026-03-02 09:00", category="staff_conduct", employee_id="NV-GHOST"
+            "W-6", "2026-03-02 09:00", category="staff_conduct", employee_id="NV999"
         ),  # 20 unknown_employee
         complaint(
-            "W-7", "2026-03-02 09:00", category="partner_conduct", partner_id="DT-GHOST"
+            "W-7", "2026-03-02 09:00", category="partner_conduct", partner_id="DT-99"
         ),  # 21 unknown_partner
         # 22: an error and a warning on one row: rejected, so not listed as a warning
         complaint(
@@ -112,6 +112,10 @@ def test_every_rule_planted_in_one_file(tmp_path, con, settings):
             category="staff_conduct",
             first_response_at="2026-03-01 09:00",
         ),
+        complaint(
+            "W-8", "2026-03-02 09:00", handler_id="XL01 - chị Thảo gọi lại 0903 456 789"
+        ),  # 23 id_cut_to_code
+        complaint("W-9", "2026-03-02 09:00", partner_id="Lê Văn Tèo"),  # 24 id_not_a_code
     ]
     path = write_rows(tmp_path / "register.csv", rows, "csv_utf8_en")
     result = load_file(con, path, "register", settings, exported_at=EXPORTED)
@@ -144,8 +148,15 @@ def test_every_rule_planted_in_one_file(tmp_path, con, settings):
         (19, "resolved_without_response"),
         (20, "unknown_employee"),
         (21, "unknown_partner"),
+        (23, "id_cut_to_code"),
+        (24, "id_not_a_code"),
     ]
-    assert (result.rows_read, result.rows_loaded, result.rows_rejected) == (21, 8, 13)
+    assert (result.rows_read, result.rows_loaded, result.rows_rejected) == (23, 10, 13)
+    # the code kept, the note and the name nowhere
+    assert con.execute(
+        "SELECT complaint_id, handler_id, partner_id FROM core.complaints "
+        "WHERE complaint_id IN ('W-8', 'W-9') ORDER BY 1"
+    ).fetchall() == [("W-8", "XL01", None), ("W-9", None, None)]
 
 
 # The register rules as one plain DuckDB query, written apart from the GX suite.
@@ -179,6 +190,8 @@ SELECT source_row, rule FROM (
              THEN 'partner_conduct_without_partner' END,
         CASE WHEN resolved_at IS NOT NULL AND first_response_at IS NULL
              THEN 'resolved_without_response' END,
+        CASE WHEN id_cut IS NOT NULL THEN 'id_cut_to_code' END,
+        CASE WHEN id_refused IS NOT NULL THEN 'id_not_a_code' END,
         CASE WHEN employee_id NOT IN ('NV1', 'NV2') THEN 'unknown_employee' END,
         CASE WHEN partner_id NOT IN ('DT-01') THEN 'unknown_partner' END
     ]) AS rule
@@ -230,9 +243,9 @@ def _random_rows(n: int, seed: int) -> list[dict]:
             ]
         )
         if pick() < 0.5:
-            row["employee_id"] = rng.choice(["NV1", "NV2", "NV-GHOST"])
+            row["employee_id"] = rng.choice(["NV1", "NV2", "NV999", "NV2 gọi chị Hà", "Chị Hà"])
         if pick() < 0.3:
-            row["partner_id"] = rng.choice(["DT-01", "DT-GHOST"])
+            row["partner_id"] = rng.choice(["DT-01", "DT-99", "DT-01: Lê Văn Tèo"])
         if pick() < 0.4:
             row["subcategory"] = rng.choice(["threat", "Đe dọa", "Nói to", "abuse"])
         rows.append(row)
@@ -258,7 +271,7 @@ def test_gx_finds_what_a_plain_duckdb_query_finds(seed, tmp_path, con, settings)
     # GX ran on other connections and did not end this one's transaction or its TEMP tables.
     assert con.execute("SELECT count(*) FROM file_rows").fetchall()[0][0] > 3000
     con.execute("ROLLBACK")
-    assert len(plain) > 500 and len({r for _, r in plain}) == 18
+    assert len(plain) > 500 and len({r for _, r in plain}) == 20
     assert gx_found == plain
 
 

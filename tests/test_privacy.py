@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import getpass
 import hashlib
 import hmac
 import html
@@ -231,7 +232,10 @@ def test_recall_and_false_masking_rate(capsys):
         )
     assert all(hit == total for hit, total in found.values())
     assert demo_changed == 0
-    assert review_names == 0 and review_changed <= 2
+    # at most 0.1% of reviews changed; the one name masked is a review whose whole text is a
+    # person's full name ("Trần Văn Lộc"): masking it is right
+    assert review_changed * 1000 <= len(reviews) and review_names <= 1
+    assert mask("Trần Văn Lộc") == "[tên]"
 
 
 # ------------------------------------------------------------ everywhere, through the real jobs
@@ -240,6 +244,17 @@ MONTH = "2026-03"
 REQUESTER = "Lương Thị Yêucầu"  # a synthetic HR requester
 REASON = "Xem xét kỷ luật theo đơn thư mật số 4471"
 READABLE_TEXT = "Số tiền 1.500.000 đ, gói 2,5 triệu, hẹn 12/03/2025, xem KN-2025-000123"
+
+
+# Notes typed into the id and label columns, as call-centre staff do (issue 25): the code is
+# kept, the rest never stored; a partner cell with no code is left empty, never a subject.
+ID_NOTES = {
+    (1, "handler_id"): "XL01 - chị Xuyến gọi lại 0903 456 789",
+    (2, "employee_id"): "NV001 - Lê Văn Tèo",
+    (3, "partner_id"): "Lê Văn Tèo",
+    (4, "channel"): "Zalo chị Xuyến 0903 456 788",
+}
+ID_SECRETS = {"Xuyến", "Tèo", "Lê Văn Tèo", "0903 456 789", "456 789", "456 788", "0903456788"}
 
 
 def _planted_world(home: Path) -> tuple[Path, list[tuple[str, str, str]]]:
@@ -263,8 +278,10 @@ def _planted_world(home: Path) -> tuple[Path, list[tuple[str, str, str]]]:
                 **row,
                 category="staff_conduct",
                 subcategory="threat",
-                employee_id="NV001",
-                handler_id="XL01",
+                employee_id=ID_NOTES.get((i, "employee_id"), "NV001"),
+                partner_id=ID_NOTES.get((i, "partner_id")),
+                handler_id=ID_NOTES.get((i, "handler_id"), "XL01"),
+                channel=ID_NOTES.get((i, "channel"), "email"),
                 first_response_at=f"2026-03-{3 + i:02d} 09:00",
                 resolved_at=f"2026-03-{4 + i:02d} 10:00",
                 status="resolved",
@@ -337,7 +354,7 @@ def test_no_planted_value_survives_anywhere(home, settings, monkeypatch, capsys)
     runs.raise_for_problems(runs.hr_dossier("NV001", REQUESTER, REASON, month))
 
     values = {typed for _, typed, _ in planted} | {value for _, _, value in planted}
-    values = {normalise(v) for v in values} | values
+    values = {normalise(v) for v in values} | values | ID_SECRETS
     text = all_text(settings.warehouse_path)
     found = _leaks(values, text.encode()) | _leaks(values, settings.warehouse_path.read_bytes())
     with connect(settings.warehouse_path, read_only=True) as con:
@@ -348,6 +365,27 @@ def test_no_planted_value_survives_anywhere(home, settings, monkeypatch, capsys)
             > 0
         )
         rows = con.execute("SELECT description FROM core.complaints").fetchall()
+        ids = con.execute(
+            "SELECT complaint_id, employee_id, partner_id, handler_id FROM core.complaints "
+            "WHERE complaint_id IN ('KN000001', 'KN000002', 'KN000003') ORDER BY 1"
+        ).fetchall()
+        warned = con.execute(
+            "SELECT complaint_id, rule, new_value FROM quarantine.warnings "
+            "WHERE rule LIKE 'id_%' ORDER BY 1"
+        ).fetchall()
+        granted = con.execute("SELECT account, decision FROM core.audit_log").fetchall()
+    assert granted == [(getpass.getuser(), "granted")]  # who ran it, besides who they said
+    # cut to the code, or left empty; the warning names the column, never the text
+    assert ids == [
+        ("KN000001", "NV001", None, "XL01"),
+        ("KN000002", "NV001", None, "XL01"),
+        ("KN000003", "NV001", None, "XL01"),
+    ]
+    assert warned == [
+        ("KN000001", "id_cut_to_code", "handler_id"),
+        ("KN000002", "id_cut_to_code", "employee_id"),
+        ("KN000003", "id_not_a_code", "partner_id"),
+    ]
     described = [r[0] for r in rows]
     assert len(described) == 20 and all(d.startswith(READABLE_TEXT) for d in described)
     files = [
@@ -486,3 +524,87 @@ def test_personal_data_typed_into_a_coded_or_date_column_is_masked(tmp_path, con
 )
 def test_hotlines_and_spelled_out_addresses(typed: str, masked: str):
     assert mask(typed) == masked
+
+
+def test_hr_dossier_requests_are_checked_against_the_account_and_all_audited(
+    home, settings, monkeypatch
+):
+    """Issue 25: who may ask is the settings' list of operating-system accounts, checked
+    against the account running the command (not --requested-by); every refused request (the
+    account, an unknown staff code, a path, SQL) is in core.audit_log with its reason, what was
+    typed kept only masked or as a length, and none of it in Dagster's run history."""
+    from dagster import DagsterInstance
+
+    from base.settings import get_settings
+    from pipelines import runs
+
+    monkeypatch.setenv("DAGSTER_HOME", str(settings.dagster_home))
+    staff = home / "staff.csv"
+    staff.write_text("employee_id,name,team\nNV001,Trần Văn Nhânviên,thu_hoi_no\n", "utf-8")
+    runs.raise_for_problems(runs.ingest([staff], runs.Kind.staff, "2026-03-31"))
+    register = write_rows(
+        home / "register.csv",
+        [complaint("KN1", "2026-03-02 09:00", employee_id="NV001")],
+        "csv_utf8_en",
+    )
+    runs.raise_for_problems(runs.ingest([register], exported_at="2026-03-31"))
+    runs.raise_for_problems(runs.build())
+    me = getpass.getuser()
+    secret_reason = "chị Xuyến báo 0903 456 789"
+    month = dt.date(2026, 3, 1)
+
+    def ask(employee: str, requested_by: str = "Lan") -> list[str]:
+        return runs.hr_dossier(employee, requested_by, secret_reason, month).problems
+
+    monkeypatch.setenv("COMPLAINTS_PRIVACY__HR_REQUESTERS", '["hr.lead"]')
+    get_settings.cache_clear()
+    (not_listed,) = ask("NV001", requested_by=me)  # naming oneself is not enough
+    monkeypatch.setenv("COMPLAINTS_PRIVACY__HR_REQUESTERS", json.dumps([me]))
+    get_settings.cache_clear()
+    (path,) = ask("../../etc/passwd")
+    (sql,) = ask("NV001'; DROP TABLE core.audit_log; --")
+    (unknown,) = ask("NV999")
+    assert not_listed.startswith(f"HR dossier request: tài khoản '{me}' không được phép")
+    assert f"account '{me}' may not request HR dossiers" in not_listed
+    assert "not a staff code" in path and "not a staff code" in sql
+    assert "no staff code 'NV999'" in unknown
+    with connect(settings.warehouse_path, read_only=True) as con:
+        audit = con.execute(
+            "SELECT account, decision, employee_id, requested_by, reason, output_path, "
+            "left(refusal, 9) FROM core.audit_log ORDER BY requested_at, employee_id"
+        ).fetchall()
+    masked = "chị [tên] báo [sđt]"
+    assert sorted(audit) == sorted(
+        [
+            (me, "refused", "NV001", me, masked, None, "tài khoản"),
+            (
+                me,
+                "refused",
+                "[16 ký tự, không phải mã / characters, not a code]",
+                "Lan",
+                masked,
+                None,
+                "mã nhân v",
+            ),
+            (
+                me,
+                "refused",
+                "[37 ký tự, không phải mã / characters, not a code]",
+                "Lan",
+                masked,
+                None,
+                "mã nhân v",
+            ),
+            (me, "refused", "NV999", "Lan", masked, None, "mã nhân v"),
+        ]
+    )
+    assert not (settings.restricted_dir / "hr").exists() or not any(
+        (settings.restricted_dir / "hr").glob("*.html")
+    )
+    with DagsterInstance.get() as instance:
+        record = "".join(
+            repr(r.run_config) + "".join(repr(e) for e in instance.all_logs(r.run_id))
+            for r in instance.get_runs()
+        )
+    for typed in ("etc/passwd", "DROP TABLE", "Xuyến", "456 789", secret_reason):
+        assert typed not in record

@@ -117,11 +117,16 @@ WARNING_CASES = {
         "W-5", "2026-03-02 09:00", resolved_at="2026-03-04 09:00"
     ),
     "unknown_employee": complaint(
-        "W-6", "2026-03-02 09:00", category="staff_conduct", employee_id="NV-GHOST"
+        "W-6", "2026-03-02 09:00", category="staff_conduct", employee_id="NV999"
     ),
     "unknown_partner": complaint(
-        "W-7", "2026-03-02 09:00", category="partner_conduct", partner_id="DT-GHOST"
+        "W-7", "2026-03-02 09:00", category="partner_conduct", partner_id="DT-99"
     ),
+    # a note typed into an id column: cut to its code, the rest never stored
+    "id_cut_to_code": complaint(
+        "W-8", "2026-03-02 09:00", employee_id="NV1 - chị Thảo gọi lại 0903 456 789"
+    ),
+    "id_not_a_code": complaint("W-9", "2026-03-02 09:00", partner_id="Lê Văn Tèo"),
 }
 
 

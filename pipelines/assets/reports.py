@@ -3,7 +3,10 @@ the register's months, and the HR dossier, which is never materialised on a sche
 explicit request."""
 
 import datetime as dt
+import re
+from typing import TYPE_CHECKING
 
+import duckdb
 from dagster import (
     AssetExecutionContext,
     AssetKey,
@@ -18,9 +21,14 @@ from dagster import (
     op,
 )
 
+from base.settings import Settings
+from base.warehouse import has_table
 from pipelines.assets.marts import REPORT_MONTHS
 from pipelines.build_params import month_problem
 from pipelines.resources import WarehouseResource
+
+if TYPE_CHECKING:
+    from reports.hr_requests import HrRequest
 
 # The register's months, from its first month to the month of the latest build's as_of (any
 # year): each build adds them (pipelines.assets.marts.build_params), keyed YYYY-MM-01.
@@ -81,12 +89,17 @@ def hr_dossier(
     """Restricted per-employee evidence for HR (clause 7.1); every request is audited."""
     # plotly, scipy: not at definitions load
     from reports import hr_requests
-    from reports.publish import write_hr_dossier
+    from reports.publish import ReportError, audit_refusal, write_hr_dossier
 
     settings = warehouse.settings
     request = hr_requests.load(settings, config.request_id)
     month = dt.date.fromisoformat(f"{request.month}-01")
     with warehouse.connection() as con:
+        refusal = hr_refusal(con, settings, request)
+        if refusal is not None:
+            audit_refusal(con, **refused_audit_row(settings, request), refusal=refusal)
+            hr_requests.discard(settings, config.request_id)
+            raise ReportError("HR dossier request", refusal)
         path = write_hr_dossier(
             con,
             settings,
@@ -95,10 +108,66 @@ def hr_dossier(
             request.requested_by,
             request.reason,
             request.lang,
+            account=request.account,
         )
     hr_requests.discard(settings, config.request_id)
     context.log.info(f"HR dossier of request {config.request_id} written (restricted, audited)")
     return str(path)
+
+
+def hr_refusal(
+    con: duckdb.DuckDBPyConnection, settings: Settings, request: "HrRequest"
+) -> str | None:
+    """Why an HR dossier request is refused (one line, Vietnamese / English), or None: the
+    account that ran the command is not in the settings' list of requesters, the employee is
+    not a staff code (a path, SQL, a name), or no such code is in the staff list or register."""
+    from reports import data
+
+    account = request.account or "?"
+    if account not in settings.privacy.hr_requesters:
+        return (
+            f"tài khoản '{account}' không được phép yêu cầu hồ sơ nhân sự "
+            f"(COMPLAINTS_PRIVACY__HR_REQUESTERS) / account '{account}' may not request HR "
+            "dossiers (COMPLAINTS_PRIVACY__HR_REQUESTERS)"
+        )
+    if not _is_code(settings, request.employee_id):
+        return (
+            "mã nhân viên không phải là một mã (NV0001) / the employee is not a staff code (NV0001)"
+        )
+    if (
+        has_table(con, "marts.complaint_sla")
+        and not data.employee_team(con, request.employee_id)[0]
+    ):  # (nothing built yet: write_hr_dossier says so)
+        return (
+            f"mã nhân viên '{request.employee_id}' không có trong danh sách nhân viên hay sổ "
+            f"khiếu nại / no staff code '{request.employee_id}' in the staff list or the register"
+        )
+    return None
+
+
+def _is_code(settings: Settings, value: str) -> bool:
+    return re.fullmatch(settings.privacy.id_code_pattern, value.strip()) is not None
+
+
+def refused_audit_row(settings: Settings, request: "HrRequest") -> dict:
+    """What a refused request leaves in core.audit_log: the employee only if it is a code, the
+    self-declared requester and reason masked like free text and cut short (what was typed
+    can name anyone)."""
+    from pipelines.ingest.masking import mask
+
+    employee = request.employee_id.strip()
+    return {
+        "requested_by": (mask(request.requested_by) or "")[:AUDIT_TEXT_LIMIT],
+        "reason": (mask(request.reason) or "")[:AUDIT_TEXT_LIMIT],
+        "employee": employee
+        if _is_code(settings, employee)
+        else f"[{len(employee)} ký tự, không phải mã / characters, not a code]",
+        "month": request.month,
+        "account": request.account or "?",
+    }
+
+
+AUDIT_TEXT_LIMIT = 200  # characters of a refused request's requester and reason kept
 
 
 @job(description="Write one employee's restricted HR dossier and record the request.")

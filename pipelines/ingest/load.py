@@ -221,8 +221,25 @@ def _prepare(
             columns=["rule", "level", "reason_en", "reason_vi", "detail"],
         ),
     )
-    masking.register(con)
+    masking.register(con, settings.privacy.mask_workers)
+    con.register("known_codes", _known_codes(con))
+    pattern = settings.privacy.id_code_pattern.replace("'", "''")
+    con.execute(f"CREATE OR REPLACE TEMP MACRO id_code_pattern() AS '{pattern}'")
     con.execute((INGEST_DIR / "macros.sql").read_text(encoding="utf-8"))
+    con.execute((INGEST_DIR / "id_codes.sql").read_text(encoding="utf-8"))
+
+
+def _known_codes(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """The staff and partner directories' codes: an id cell equal to one is a code, whatever
+    its shape (macros.sql, id_code)."""
+    parts = [
+        f"SELECT CAST({key} AS VARCHAR) AS code FROM {table}"
+        for table, key in (("core.staff", "employee_id"), ("core.partners", "partner_id"))
+        if has_table(con, table)
+    ]
+    if not parts:
+        return pd.DataFrame({"code": pd.Series([], dtype="object")})
+    return con.execute(" UNION ".join(parts)).df()
 
 
 def load_file(
@@ -456,12 +473,18 @@ def _row_values_sql(kind: str) -> str:
     for name in TEMPLATES[kind]:
         if name in PERSONAL_FIELDS:
             parts.append(f"{name} := CASE WHEN r.{name} IS NOT NULL THEN '***' END")
+        elif kind == "register" and name in ID_FIELDS:
+            # a code or nothing, as staged: the rest of the cell may name someone
+            parts.append(f"{name} := id_code(r.{name})")
         elif kind == "register" and name != "complaint_id":
             parts.append(f"{name} := mask_pii(r.{name}, {_OWN_ARGS})")
         else:
             parts.append(f"{name} := r.{name}")
     return f"to_json(struct_pack({', '.join(parts)}))"
 
+
+# Columns holding a staff, partner or handler code: a code or nothing (macros.sql, id_code).
+ID_FIELDS = ("employee_id", "partner_id", "handler_id")
 
 # The row's own identifiers, in the order mask_pii takes them.
 PERSONAL_OWN = (

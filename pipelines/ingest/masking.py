@@ -18,15 +18,26 @@ DuckDB UDF that masks each distinct (text, row identifiers) once:
   address (``chị Hồng``) -> ``[tên]``, ``[sđt]``, ``[email]``, ``[số giấy tờ]``,
   ``[mã khách hàng]``, ``[số hợp đồng]``;
 - other people's names after a form of address (``bà``, ``anh``, ``mẹ``...) that begin with a
-  common Vietnamese family name -> ``[tên]``.
+  common Vietnamese family name, and any capitalised given name after one (``chị Lan``,
+  ``KH: TRẦN VĂN LỢI``) -> ``[tên]``, except streets, places and brands (``PLACES``);
+- other customers' ids and contracts, licence plates, dates of birth after a lead-in, social
+  links and handles, passports, loosely typed e-mails, phones and identity numbers with several
+  separators -> ``[mã khách hàng]``, ``[số hợp đồng]``, ``[biển số xe]``, ``[ngày sinh]``,
+  ``[mạng xã hội]``, ``[số giấy tờ]``, ``[email]``, ``[sđt]``; a transaction reference after
+  its lead-in stays readable unless it is a card number (Luhn).
 """
 
 from __future__ import annotations
 
+import atexit
 import contextlib
+import multiprocessing
+import os
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -35,10 +46,14 @@ import phonenumbers
 import pyarrow as pa
 from duckdb.func import FunctionNullHandling, PythonUDFType
 
+from pipelines.ingest.addresses import UPPER, addresses, unit_names
+
 # fmt: off
 NAME, PHONE, EMAIL = "[tên]", "[sđt]", "[email]"
 ID_NUMBER, ACCOUNT, CUSTOMER_ID, CONTRACT = (
     "[số giấy tờ]", "[số tài khoản]", "[mã khách hàng]", "[số hợp đồng]")
+
+PLATE, BIRTH, SOCIAL = "[biển số xe]", "[ngày sinh]", "[mạng xã hội]"
 
 # Forms of address and kinship terms that precede a person's name.
 FORMS = ("anh trai", "chị gái", "em trai", "em gái", "con trai", "con gái", "bà", "ông", "anh",
@@ -55,6 +70,37 @@ FAMILY_WORDS = ("Đỗ", "Vũ", "Dương", "Lý", "Đào", "Đoàn", "Lâm", "Ma
                 "Cao", "Lương", "Thái", "Lưu", "Kiều", "Châu", "Hứa", "Triệu", "Mạc", "Tăng", "Từ",
                 "Hồ", "Văn", "Tống", "Lạc", "Khúc", "Diệp", "Doãn", "Giang", "Âu", "La", "Lục",
                 "Ninh")
+# Streets, places and brands that begin with a form of address or a family name and look like
+# a name (PGD Bà Triệu, quận Hai Bà Trưng, taxi Mai Linh): kept readable. Matched as written
+# (any case) or without tone marks, never folded against a text with tone marks: "Ba Đình"
+# (a district) is not "bà Đinh" (a person).
+PLACES = ("Bà Triệu", "Cô Giang", "Cô Bắc", "Bà Huyện Thanh Quan", "Hai Bà Trưng", "Bà Rịa",
+          "Bà Chiểu", "Bà Điểm", "Bà Hom", "Bà Quẹo", "Bà Đen", "Ông Ích Khiêm", "Ông Lãnh",
+          "Cô Tô", "Ba Vì", "Ba Đình", "Bà Nà", "Ba Bể", "Bà Hạt", "Ba Tri", "Ba Tơ",
+          "Ông Đốc", "Ba La", "Mai Linh", "Mai Hắc Đế", "Lê Lợi", "Lê Duẩn", "Lê Lai",
+          "Lê Thánh Tôn", "Lê Văn Sỹ", "Trần Hưng Đạo", "Nguyễn Huệ", "Nguyễn Trãi",
+          "Lý Thường Kiệt", "Lý Thái Tổ", "Hồ Tùng Mậu", "Đinh Tiên Hoàng", "Ngô Quyền",
+          "Phan Đình Phùng", "Võ Văn Kiệt", "Trường Chinh", "Đặng Văn Ngữ", "Hoàng Hoa Thám",
+          "Trần Phú", "Phạm Văn Đồng", "Hồ Chí Minh", "Mai Chí Thọ", "Lý Tự Trọng",
+          "Ngô Gia Tự", "Phan Chu Trinh", "Trần Quốc Toản", "Nguyễn Văn Cừ",
+          "Nguyễn Thị Minh Khai", "Võ Thị Sáu")
+# Family names beyond the common ones above, for names after a lead-in ("tên", "là", "chủ
+# TK"). Compiled by hand for this project (no maintained list on PyPI was found in time).
+FAMILY_RARE = ("Lã", "Nghiêm", "Khổng", "Thân", "Lò", "Quàng", "Hầu", "Giáp", "Bế", "Nông",
+               "Kha", "Tôn", "Ứng", "Thạch", "Viên", "Bạch", "Phó", "Lại", "Đàm", "Mẫn",
+               "Khương", "Tiêu", "Cù", "Nhữ", "Ngụy", "Trình", "Đồng", "Vi", "Hoàng", "Lục")
+# Family names, written without tone marks, that are no everyday word either (vo, dang, mai
+# are: "vo van", "dang van" read "vô vàn", "đang vẫn"): with thi/van after them in lower case.
+LOWER_FAMILIES_EXTRA = ("le", "hoang", "trinh", "truong", "nghiem", "vuong")
+# The middle names that mark a Vietnamese full name wherever it stands: X Thị Y, X Văn Y.
+MIDDLE_MARKS = ("Thị", "Văn")
+# Lead-ins after which two to four capitalised words (one of them a family name, in either
+# order) are a person: "người nhà là Phạm Thị Hương", "chủ TK Mai Văn Tuấn", "tên Tuấn Phạm".
+NAME_LEADS = ("họ và tên", "họ tên", "tên là", "tên", "là", "chủ tài khoản", "chủ tk", "chủ thẻ",
+              "người nhà", "người thân", "nhờ")
+# Capitalised words after a form of address that are not names: acronyms and brands.
+NOT_NAMES = ("KH", "NV", "AI", "IT", "CSKH", "VIP", "OTP", "ATM", "QR", "App", "Web", "Zalo",
+             "Facebook", "Bank", "Ngân", "Tôi", "Em", "Anh", "Chị")
 # Words that end a lower-case name (verbs and particles that follow a name).
 _STOP = {"gọi", "nói", "đã", "đang", "sẽ", "là", "và", "có", "không", "bị", "được", "đến", "tới",
          "nhắn", "hỏi", "yêu", "cầu", "nhận", "trả", "vay", "nợ", "của", "cho", "với", "ở", "tại",
@@ -82,6 +128,12 @@ _FOLD = {
 }
 
 
+def _no_marks(text: str) -> str:
+    """Without tone marks, case kept (Bà Triệu -> Ba Trieu)."""
+    s = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
+    return unicodedata.normalize("NFC", "".join(c for c in s if not unicodedata.combining(c)))
+
+
 def normalise(text: str) -> str:
     """NFC, every Unicode space a plain space, zero-width characters dropped."""
     return _SPACE.sub(" ", unicodedata.normalize("NFC", text).translate(_ZERO_WIDTH))
@@ -96,13 +148,56 @@ _EMAIL = re.compile(r"[\w.%+\-]+@[\w\-]+(?:\.[\w\-]+)*\.[A-Za-z]{2,}")
 # An address typed so that it is not one (an.nguyen [at] gmail [dot] com, "a còng" and "chấm"
 # in Vietnamese, spaces around the @), matched on the folded text. Spelled out, the domain
 # must end in a common top-level domain: "a còng"/"chấm" are also ordinary words.
-_SPELLED_AT = r"(?:\s*@\s*|\s*[\[({<]\s*(?:at|a ?cong)\s*[\])}>]\s*|\s+a ?cong\s+)"
+_SPELLED_AT = r"(?:\s*@\s*|\s*[\[({<]\s*(?:at|a ?cong)\s*[\])}>]\s*|\s+a ?cong\s+|\s+at\s+)"
 _SPELLED_DOT = r"(?:\s*\.\s*|\s*[\[({<]\s*(?:dot|cham)\s*[\])}>]\s*|\s+(?:dot|cham)\s+)"
 _EMAIL_SPELLED = re.compile(
     rf"[\w.%+\-]+{_SPELLED_AT}[\w\-]+(?:{_SPELLED_DOT}[\w\-]+)*?{_SPELLED_DOT}"
     r"(?:com|vn|net|org|edu|gov|info|io|biz|me|co)(?![\w])"
 )
-_SPELLED_HINT = re.compile(r"@|[\[({<]\s*(?:at|dot)\s*[\])}>]|\ba ?cong\b")
+_SPELLED_HINT = re.compile(r"@|[\[({<]\s*(?:at|dot)\s*[\])}>]|\ba ?cong\b|\sat\s")
+# An address typed without its top-level domain (lan.tran@gmail) or with a comma for the dot
+# (lan.tran@gmail,com): a word, an @, a word.
+_EMAIL_LOOSE = re.compile(r"[\w.%+\-]+@[\w\-]+(?:[.,][\w\-]+)*")
+# Other identifiers (issue 25), on the folded text: other customers' ids and contracts by
+# pattern (KH0045678, HĐ-2024-0078123) and after a lead-in (mã khách hàng 0098761, hợp đồng
+# số ...); passports after a lead-in (C1234567); dates of birth after sinh, NS, ngày sinh,
+# sinh năm; social links and handles.
+_CUSTOMER_ID = re.compile(
+    r"(?<![a-z0-9])(?:kh[\s\-_.:#/]*(?=\d)|ma (?:so )?(?:khach hang|kh)[\s:.#\-]*(?:so[\s:.]*)?)"
+    r"(?P<n>[a-z]{0,3}[\-/]?\d[\d\-/._]{3,}\d)(?!\d)"
+)
+_CONTRACT_ID = re.compile(
+    r"(?<![a-z0-9])(?:hd[\s\-_.:#/]*(?=\d)|"
+    r"(?:so )?hop dong(?: so)?[\s:.#\-]*(?=[a-z]{0,4}[\-/]?\d))"
+    r"(?P<n>[a-z]{0,4}[\-/]?\d[\d\-/._]{3,}\d)(?!\d)"
+)
+_PASSPORT = re.compile(
+    r"(?<![a-z])(?:ho chieu|passport|pp)[\s:.#\-]*(?:so[\s:.]*)?(?P<n>[a-z]\d{7,8})(?!\d)"
+)
+_BIRTH = re.compile(
+    r"(?<![a-z])(?<!phat )(?:ngay sinh|sinh ngay|sinh nam|nam sinh|sn|ns|dob|sinh)[\s:.]*"
+    r"(?P<n>\d{1,2}[./\-]\d{1,2}[./\-](?:19|20)\d{2}|(?:19|20)\d{2})(?!\d)"
+)
+_SOCIAL = re.compile(
+    r"(?<![\w.])(?:https?://)?(?:www\.|m\.)?(?:fb|facebook|zalo|tiktok|instagram|twitter|x)"
+    r"\.(?:com|me|vn)/[\w.@\-/?=]+|(?<![\w@.])@[a-z0-9_](?:[a-z0-9_.]*[a-z0-9_])?(?![\w@])"
+)
+# Vietnamese licence plates: 29A-123.45, 51F 12345, 29-B1 234.56, 59X1-123.45.
+_PLATE = re.compile(r"(?<![\w.])\d{2}\s?-?\s?[A-Z]{1,2}\d?\s?[\-.]?\s?\d{3}[.\s]?\d{1,2}(?![\w])")
+# A number after a transaction lead-in is a transaction reference: kept readable (it names
+# a transfer, not a person, and staff need it to trace it) unless it passes the Luhn check
+# of a card number.
+_TRANSACTION = re.compile(
+    r"(?<![a-z])(?:ma (?:giao dich|gd)|so (?:tham chieu|giao dich)|ma tham chieu|"
+    r"ref(?:erence)?|ft|gd)[\s:.#\-]*(?:so[\s:.]*)?(?P<n>\d[\d ]{8,22}\d)(?!\d)"
+)
+# A phone number spelt with several separators between its groups (0791 / 8800 / 4512):
+# libphonenumber's matcher stops at the second one; the digits are checked with its validator.
+_SPACED_PHONE = re.compile(r"(?<![\d\w])(?:\+?84|0)(?:[\s./\-()]{0,3}\d){8,10}(?!\d)")
+# An identity number in groups with any separators (079 188 - 004 512): 12 digits.
+_GROUPED_ID = re.compile(
+    r"(?<![\d\w])\d{2,6}(?:\s*[\-/.]\s*|\s+)\d{2,6}(?:(?:\s*[\-/.]\s*|\s+)\d{2,6}){0,4}(?![\d\w])"
+)
 _DIGITS = r"\d(?:[ .\-]?\d)"  # digits with at most one space, dot or dash between two
 _GLUED_PHONE = re.compile(r"(?<=[^\W\d_])(?:\+?84|0)\d{8,10}(?!\d)")  # sđt0912345681
 _LEAD = (
@@ -134,6 +229,47 @@ _OTHER_NAME_TONELESS = re.compile(
     rf"(?P<family>{'|'.join(FAMILY_TONELESS)})(?!\w)(?P<rest>(?:\s+\w+){{0,3}})"
 )
 _FORMS_FOLDED = "|".join(sorted({re.escape(fold(f)) for f in FORMS}, key=len, reverse=True))
+# A given name alone after a form of address, capitalised (chị Lan, bà Tư, Anh TUẤN), or a
+# name after a colon (KH: TRẦN VĂN LỢI): not only the complainant's.
+_GIVEN_AFTER_FORM = re.compile(
+    rf"(?<!\w)(?i:{_FORMS_RE})(?:\s*:\s*|\s+)(?P<given>{UPPER}\w*(?:\s+{UPPER}\w*){{0,3}})"
+)
+_WORD_CAP = rf"{UPPER}\w*"
+_FAMILIES_ALL = sorted({*FAMILY_SAFE, *FAMILY_WORDS, *FAMILY_RARE}, key=len, reverse=True)
+_FAMILY_ANY_CASE = "|".join(
+    f"{f}|{f.upper()}|{_no_marks(f)}|{_no_marks(f).upper()}" for f in _FAMILIES_ALL
+)
+# X Thị Y, X Văn Y (any case, tone marks or none): a full name wherever it stands.
+_MARKS = "|".join(f"{m}|{m.upper()}|{_no_marks(m)}|{_no_marks(m).upper()}" for m in MIDDLE_MARKS)
+_MARKED_NAME = re.compile(
+    rf"(?<!\w){_WORD_CAP}[^\S\n]+(?:{_MARKS})(?:[^\S\n]+{_WORD_CAP}){{1,2}}(?!\w)"
+)
+_MARKED_NAME_LOWER = re.compile(
+    rf"(?<!\w)(?:{'|'.join((*FAMILY_TONELESS, *LOWER_FAMILIES_EXTRA))})"
+    rf"[^\S\n]+(?:thi|van)[^\S\n]+(?P<w1>[a-z]+)(?!\w)(?P<w2>[^\S\n]+[a-z]+(?!\w))?"
+)
+# A common family name and one to three capitalised words, no cue needed: Phạm Minh Tuấn.
+_SAFE_NAME = re.compile(
+    rf"(?<!\w)(?:{'|'.join(f'{f}|{f.upper()}' for f in FAMILY_SAFE)}|"
+    rf"{'|'.join(_no_marks(f).upper() for f in FAMILY_SAFE)})"
+    rf"(?:[^\S\n]+{_WORD_CAP}){{1,3}}(?!\w)"
+)
+_LEADS_RE = "|".join(sorted(NAME_LEADS, key=len, reverse=True))
+_LEAD_NAME = re.compile(
+    rf"(?<!\w)(?i:{_LEADS_RE})[^\S\n]*:?[^\S\n]*(?P<name>{_WORD_CAP}(?:[^\S\n]+{_WORD_CAP}){{1,3}})(?!\w)"
+)
+_FAMILY_SET = frozenset(
+    w for f in _FAMILIES_ALL for w in (f, f.upper(), _no_marks(f), _no_marks(f).upper())
+)
+_PLACES_RE = re.compile(
+    r"(?<!\w)(?i:"
+    + "|".join(
+        p.replace(" ", r"\s+")
+        for p in sorted({*PLACES, *map(_no_marks, PLACES)}, key=len, reverse=True)
+    )
+    + r")(?!\w)"
+)
+_NOT_NAMES = frozenset(NOT_NAMES)
 
 Span = tuple[int, int, str]
 
@@ -187,6 +323,68 @@ def _numbers(folded: str, keep: list[tuple[int, int]]) -> list[Span]:
     return spans
 
 
+def _luhn(digits: str) -> bool:
+    total = 0
+    for i, c in enumerate(reversed(digits)):
+        d = int(c) * (2 if i % 2 else 1)
+        total += d - 9 if d > 9 else d
+    return total % 10 == 0
+
+
+def _other_ids(text: str, folded: str) -> tuple[list[Span], list[tuple[int, int]]]:
+    """Other customers' ids and contracts, passports, dates of birth, social links and
+    handles, licence plates; and the transaction references to keep readable."""
+    spans: list[Span] = []
+    for pattern, label in (
+        (_CUSTOMER_ID, CUSTOMER_ID),
+        (_CONTRACT_ID, CONTRACT),
+        (_PASSPORT, ID_NUMBER),
+        (_BIRTH, BIRTH),
+    ):
+        for m in pattern.finditer(folded):
+            # KH0045678, HĐ-2024-...: the prefix is part of the id; a lead-in stays
+            glued = folded.startswith(("kh", "hd"), m.start())
+            spans.append((m.start() if glued else m.start("n"), m.end("n"), label))
+    spans += [(*m.span(), SOCIAL) for m in _SOCIAL.finditer(folded)]
+    spans += [(*m.span(), PLATE) for m in _PLATE.finditer(text)]
+    keep = []
+    for m in _TRANSACTION.finditer(folded):
+        digits = re.sub(r"\D", "", m.group("n"))
+        if len(digits) in (15, 16, 19) and _luhn(digits):
+            spans.append((*m.span("n"), ACCOUNT))
+        else:
+            keep.append(m.span("n"))
+    return spans, keep
+
+
+def _spaced_numbers(
+    text: str, folded: str, keep: list[tuple[int, int]], phones: list[Span]
+) -> list[Span]:
+    """Phones and identity numbers typed with several separators between groups (a number
+    libphonenumber's matcher found already is not parsed again)."""
+    spans: list[Span] = []
+    for m in _SPACED_PHONE.finditer(text):
+        if any(s <= m.start() and m.end() <= e for s, e, _ in phones):
+            continue
+        digits = re.sub(r"\D", "", m.group())
+        try:
+            number = phonenumbers.parse(digits if digits[0] == "0" else "+" + digits, "VN")
+        except phonenumbers.NumberParseException:
+            continue
+        if phonenumbers.is_valid_number(number) and not _HOTLINE.match(digits):
+            spans.append((*m.span(), PHONE))
+    for m in _GROUPED_ID.finditer(folded):
+        start, end = m.span()
+        # (a hotline inside twelve grouped digits does not make them one)
+        if any(s <= start and end <= e for s, e in keep) or _UNIT.match(folded, end):
+            continue
+        if _digit_count(m.group()) == 12 and not re.search(
+            r"(?<!\d)\d{1,3}[.,]000(?!\d)", m.group()
+        ):
+            spans.append((start, end, ID_NUMBER))
+    return spans
+
+
 def _other_names(text: str, folded: str) -> list[Span]:
     spans = []
     for pattern, source in ((_OTHER_NAME, text), (_OTHER_NAME_TONELESS, folded)):
@@ -196,6 +394,67 @@ def _other_names(text: str, folded: str) -> list[Span]:
                 continue  # spelt with its tone marks: the pattern above decides
             spans.append((m.start("family"), _name_end(text, m, family[0].isupper()), NAME))
     return spans
+
+
+def _given_names(text: str) -> list[Span]:
+    """Capitalised words after a form of address (chị Lan, bà Tư, KH: TRẦN VĂN LỢI), but not in
+    text written in capitals (KHÁCH HÀNG DÙ...: a capital tells nothing there, unless a colon
+    follows the form), nor acronyms and brands (con AI, khách hàng VPBank)."""
+    spans = []
+    for m in _GIVEN_AFTER_FORM.finditer(text):
+        first = m.group("given").split()[0]
+        form = text[m.start() : m.start("given")]
+        if form.isupper() and first.isupper() and ":" not in form:
+            continue
+        if first in _NOT_NAMES or any(c.isupper() for c in first[1:]) and not first.isupper():
+            continue
+        spans.append((*m.span("given"), NAME))
+    return spans
+
+
+def _names_without_cue(text: str, folded: str) -> list[Span]:
+    """Names no form of address announces: X Thị Y / X Văn Y, a common family name and its
+    capitalised words, and two to four capitalised words holding a family name after a lead-in
+    (tên, là, chủ TK...), in either order (Tuấn Phạm)."""
+    spans = [(*m.span(), NAME) for p in (_MARKED_NAME, _SAFE_NAME) for m in p.finditer(text)]
+    for m in _MARKED_NAME_LOWER.finditer(folded):
+        # in lower case without tone marks (le thi thu trang): "lại thì cao" is no name
+        end = m.end("w2") if m.group("w2") and text[: m.end("w2")].isascii() else m.end("w1")
+        written = text[m.start() : end]
+        if written.islower() and written.isascii() and text[m.end("w1") :][:1] != "@":
+            spans.append((m.start(), end, NAME))
+    for m in _LEAD_NAME.finditer(text):
+        words = m.group("name").split()
+        lead = text[m.start() : m.start("name")]
+        if lead.isupper() and m.group("name").isupper() and ":" not in lead:
+            continue  # text in capitals: LÀ NHÂN VIÊN VPB
+        if any(w in _FAMILY_SET for w in words):
+            spans.append((*m.span("name"), NAME))
+    return [
+        sp
+        for sp in spans
+        if not _PLACE_BEFORE.search(text, 0, sp[0]) and not _is_unit_name(text[sp[0] : sp[1]])
+    ]
+
+
+# Streets, branches, schools and hospitals are named after people: chi nhánh Nguyễn Ảnh Thủ.
+_PLACE_BEFORE = re.compile(
+    r"(?i:chi nhánh|pgd|phòng giao dịch|đường|phố|quận|phường|trường|bệnh viện|cầu|chợ)"
+    r"[^\S\n]+$"
+)
+
+
+def _is_unit_name(name: str) -> bool:
+    """A ward or province of the maintained list (Phường Trần Hưng Đạo...): a place."""
+    return bool(unit_names().fullmatch(" ".join(name.split())))
+
+
+def _outside_places(text: str, spans: list[Span]) -> list[Span]:
+    """The spans that touch no street, place or brand of PLACES (Bà Triệu, Hai Bà Trưng)."""
+    places = [m.span() for m in _PLACES_RE.finditer(text)]
+    if not places:
+        return spans
+    return [sp for sp in spans if not any(s < sp[1] and sp[0] < e for s, e in places)]
 
 
 def _name_end(text: str, m: re.Match, capitalised: bool) -> int:
@@ -324,14 +583,40 @@ def mask(text: str | None, own: Own | None = None) -> str | None:
     spans = _own(folded, own)
     if "@" in text:
         spans += [(m.start(), m.end(), EMAIL) for m in _EMAIL.finditer(text)]
+        spans += [(m.start(), m.end(), EMAIL) for m in _EMAIL_LOOSE.finditer(text)]
     if _SPELLED_HINT.search(folded):
         spans += [(m.start(), m.end(), EMAIL) for m in _EMAIL_SPELLED.finditer(folded)]
+    others, references = _other_ids(text, folded)
+    spans += others
     if _SIX_DIGITS.search(text):  # the shortest number masked has six digits
         phones, hotlines = _phones(text)
         spans += phones
-        spans += _numbers(folded, hotlines)
-    spans += _other_names(text, folded)
+        spans += _spaced_numbers(text, folded, hotlines + references, phones)
+        spans += _numbers(folded, hotlines + references)
+    if _ADDRESS_HINT.search(text):
+        spans += addresses(text)
+    names = _other_names(text, folded) + _given_names(text)
+    if _NAME_HINT.search(text):
+        names += _names_without_cue(text, folded)
+    spans += _outside_places(text, names)
     return _apply(text, spans)
+
+
+# The words that begin every address addresses.py reads (a unit, an alley, a street, a
+# slashed house number), as pii_prefilter: most texts skip the address rules.
+_ADDRESS_HINT = re.compile(
+    r"(?i:ph[uư][oờ]ng|xã|thị trấn|quận|huy[eệ]n|thị xã|thôn|ấp|xóm|tổ|kp|khu phố|ng[oõ]|"
+    rf"ng[aá]ch|h[eẻ]m|ki[eệ]t)[\s.]*(?:\d|{UPPER})|(?<![^\W\d_])(?:P|Q|F|H|TX)[\s.]*\d|\d/\d|"
+    r"\d\s+(?i:đường|duong|phố|pho|đ\.)"
+)
+
+
+# What every name without a cue holds: a middle mark (Thị, Văn, without tone marks too), a
+# common family name, or a lead-in; as pii_prefilter.
+_NAME_HINT = re.compile(
+    rf"(?i:\b(?:thị|văn|thi|van)\b)|(?i:{_LEADS_RE})|"
+    rf"(?:{'|'.join(f'{f}|{f.upper()}|{_no_marks(f).upper()}' for f in FAMILY_SAFE)})"
+)
 
 
 # Six digits close together, as pii_prefilter: libphonenumber is the costly step, so texts
@@ -345,8 +630,57 @@ def _mask_once(text: str | None, owner: tuple[str | None, ...]) -> str | None:
 
 
 def mask_values(texts: Sequence[str | None], owners: Sequence[Sequence[str | None]]) -> list:
-    """Mask each text with its row's identifiers; each distinct pair is masked once."""
-    return [_mask_once(t, tuple(o)) for t, o in zip(texts, owners, strict=True)]
+    """Mask each text with its row's identifiers; each distinct pair is masked once, in
+    ``_WORKERS`` processes when there are enough of them (register)."""
+    pairs = [(t, tuple(o)) for t, o in zip(texts, owners, strict=True)]
+    if _WORKERS > 1:
+        todo = list(dict.fromkeys(p for p in pairs if p[0]))
+        if len(todo) >= PARALLEL_MIN_TEXTS:
+            chunk = -(-len(todo) // _WORKERS)
+            parts = [todo[i : i + chunk] for i in range(0, len(todo), chunk)]
+            try:
+                done = dict(zip(todo, _chain(_pool().map(_mask_pairs, parts)), strict=True))
+            except (BrokenProcessPool, OSError):  # no processes to be had: mask here
+                set_workers(1)
+            else:
+                return [done[p] if p[0] else p[0] for p in pairs]
+    return [_mask_once(t, o) for t, o in pairs]
+
+
+# Below this many distinct texts in a batch, starting work in other processes costs more
+# than it saves.
+PARALLEL_MIN_TEXTS = 64
+_WORKERS = 1
+_POOL: ProcessPoolExecutor | None = None
+
+
+def _mask_pairs(pairs: list[tuple[str, tuple[str | None, ...]]]) -> list[str | None]:
+    return [_mask_once(t, o) for t, o in pairs]
+
+
+def _chain(parts: Iterable[list]) -> list:
+    return [x for part in parts for x in part]
+
+
+def _pool() -> ProcessPoolExecutor:
+    """Worker processes, started once per process from a clean server ("forkserver": never a
+    fork of a process running DuckDB threads); the texts travel by pipe, never to disk."""
+    global _POOL
+    if _POOL is None:
+        _POOL = ProcessPoolExecutor(_WORKERS, mp_context=multiprocessing.get_context("forkserver"))
+        atexit.register(_POOL.shutdown, cancel_futures=True)
+    return _POOL
+
+
+def set_workers(workers: int) -> None:
+    """How many processes mask a batch's texts (0: one per CPU this process may use); a pool
+    of another size is shut down."""
+    global _WORKERS, _POOL
+    count = workers or len(os.sched_getaffinity(0))
+    if count != _WORKERS and _POOL is not None:
+        _POOL.shutdown(cancel_futures=True)
+        _POOL = None
+    _WORKERS = count
 
 
 def mask_batch(
@@ -364,6 +698,41 @@ def mask_batch(
     return pa.array(mask_values(text.to_pylist(), list(zip(*columns, strict=True))), pa.string())
 
 
+# Lead-ins and prefixes of the identifiers of _other_ids, as typed (tone marks or none).
+_ID_LEADS = "|".join(
+    sorted(
+        {
+            w
+            for lead in (
+                "kh",
+                "hđ",
+                "mã khách hàng",
+                "hợp đồng",
+                "ngày sinh",
+                "năm sinh",
+                "sinh ngày",
+                "sinh năm",
+                "sinh",
+                "ns",
+                "sn",
+                "dob",
+            )
+            for w in (lead, fold(lead))
+        },
+        key=len,
+        reverse=True,
+    )
+)
+
+
+# _ADDRESS_HINT in RE2: the same words, case-insensitive.
+_ADDRESS_PREFILTER = (
+    r"(?i:ph[uư][oờ]ng|xã|thị trấn|quận|huy[eệ]n|thị xã|thôn|ấp|xóm|tổ|kp|khu phố|ng[oõ]|"
+    r"ng[aá]ch|h[eẻ]m|ki[eệ]t)[\s.]*(?-i:\p{Lu}|\p{Nd})|(?:^|[^\pL])(?-i:P|Q|F|H|TX)[\s.]*\p{Nd}|"
+    r"\p{Nd}/\p{Nd}|\p{Nd}\s+(?i:đường|duong|phố|pho|đ\.)"
+)
+
+
 def _prefilter() -> str:
     """An RE2 pattern true for every text that can hold a value the rules above mask (except
     the row's own identifiers, which macros.sql looks for): six digits close together, an '@',
@@ -378,6 +747,18 @@ def _prefilter() -> str:
         r"(?i)[\[({<]\s*(?:at|dot)\s*[\])}>]|(?:^|\s)a ?c[oò]ng\s|"
         # (a class of separators, not "anything but letters": that makes RE2's DFA explode)
         rf"\p{{Nd}}(?:[\s.\-()/+,:_\x{{2013}}\x{{2014}}]{{0,3}}\p{{Nd}}){{5}}|"
+        # other identifiers with fewer than six digits after their lead-in or prefix:
+        # KH12345, HĐ-2024-..., sinh năm 1956; licence plates; social links; "name at domain"
+        rf"(?i)(?:^|[^\pL])(?:{_ID_LEADS})(?:[\s:.#\-_/]|s[oố]){{0,6}}\p{{Nd}}|"
+        r"\p{Nd}{2}[\s\-]{0,2}\p{Lu}{1,2}\p{Nd}?[\s\-.]{0,3}\p{Nd}{3}|"
+        r"(?:fb|facebook|zalo|tiktok|instagram|twitter|x)\.(?:com|me|vn)/|\sat\s|"
+        # addresses: a unit, alley or street word, a slashed house number (addresses.py)
+        rf"{_ADDRESS_PREFILTER}|"
+        # names without a cue: a middle mark, a lead-in, a common family name (_NAME_HINT)
+        rf"(?i:(?:^|[^\pL])(?:thị|văn|thi|van|{_LEADS_RE})(?:$|[^\pL]))|"
+        rf"(?-i:{'|'.join(f'{f}|{f.upper()}|{_no_marks(f).upper()}' for f in FAMILY_SAFE)})|"
+        # a capitalised word after a form of address (chị Lan, KH: TRẦN), case-sensitive
+        rf"(?:^|[^\pL])(?i:{forms})(?:{gap}|(?:{gap})?:(?:{gap})?)(?-i:\p{{Lu}})|"
         rf"(?i)(?:^|[^\pL])(?:{forms}){gap}(?:{families})(?:$|[^\pL])"
     )
 
@@ -385,9 +766,10 @@ def _prefilter() -> str:
 PREFILTER = _prefilter()
 
 
-def register(con: duckdb.DuckDBPyConnection) -> None:
+def register(con: duckdb.DuckDBPyConnection, workers: int = 1) -> None:
     """Make ``mask_pii_text`` and ``pii_prefilter`` callable from SQL on this connection
-    (macros.sql uses them)."""
+    (macros.sql uses them); ``workers`` processes mask the texts (set_workers)."""
+    set_workers(workers)
     con.execute(
         "CREATE OR REPLACE TEMP MACRO pii_prefilter(text) AS "
         f"coalesce(regexp_matches(text, '{PREFILTER}'), false)"

@@ -110,9 +110,16 @@ create table if not exists quarantine.warnings (
 
 create table if not exists core.audit_log (
     requested_at timestamp not null, requested_by varchar not null, reason varchar not null,
-    employee_id varchar not null, month varchar not null, output_path varchar not null,
-    file_sha256 varchar not null
+    employee_id varchar not null, month varchar not null, output_path varchar,
+    file_sha256 varchar
 );
+-- Every HR dossier request, granted or refused (issue 25): the operating-system account that
+-- ran it, the decision and why it was refused; a refused request has no file.
+alter table core.audit_log add column if not exists account varchar;
+alter table core.audit_log add column if not exists decision varchar;
+alter table core.audit_log add column if not exists refusal varchar;
+alter table core.audit_log alter column output_path drop not null;
+alter table core.audit_log alter column file_sha256 drop not null;
 
 -- Parameters of the last `complaints build`, read by the SQL models.
 create table if not exists core.build_params (

@@ -91,9 +91,23 @@ typed as (
         cat.value as category,
         sub.value as subcategory,
         sub.code is not null as subcategory_known,
-        s.employee_id,
-        s.partner_id,
-        s.handler_id,
+        -- a code or nothing: a note typed into an id column is cut to its code, or the cell
+        -- left empty, and the columns named for the warning (never the text)
+        id_code(s.employee_id) as employee_id,
+        id_code(s.partner_id) as partner_id,
+        id_code(s.handler_id) as handler_id,
+        nullif(concat_ws(
+            ', ',
+            case when id_cut(s.employee_id) then 'employee_id' end,
+            case when id_cut(s.partner_id) then 'partner_id' end,
+            case when id_cut(s.handler_id) then 'handler_id' end
+        ), '') as id_cut,
+        nullif(concat_ws(
+            ', ',
+            case when id_refused(s.employee_id) then 'employee_id' end,
+            case when id_refused(s.partner_id) then 'partner_id' end,
+            case when id_refused(s.handler_id) then 'handler_id' end
+        ), '') as id_refused,
         st.value as status_given,
         oc.value as outcome,
         ro.value as review_outcome,

@@ -1,0 +1,207 @@
+"""Synthetic identifiers of other people (issue 25), generated from lists and shapes that the
+masking rules were not written from: other customers' ids and contracts, licence plates, dates
+of birth, social links and handles, passports, e-mails without a top-level domain, phones and
+identity numbers with several separators. Every value is made up."""
+
+from __future__ import annotations
+
+import random
+
+from hypothesis import strategies as st
+
+# fmt: off
+# Held out of masking.py: handles, mail hosts and words around the values.
+HANDLES = ["hoangnam_99", "thu.trang.2k", "minhkhoa88", "bich_ngoc", "tuan.anh.vn", "ha_my03"]
+HOSTS = ["gmail", "yahoo", "outlook", "hotmail", "icloud"]
+PLATE_SERIES = ["A", "B", "C", "D", "E", "F", "G", "H", "K", "L", "M", "N", "P", "S", "T", "X"]
+# Free text around the values, unlike tests/personal_values.CONTEXTS; no digits.
+CONTEXTS = [
+    "Nhân viên tiết lộ {v} cho người không liên quan",
+    "Khách cung cấp thêm {v} để đối chiếu hồ sơ",
+    "Theo ghi âm cuộc gọi, {v}; đề nghị kiểm tra lại",
+    "Người gọi xưng là người quen, nêu {v} rồi đòi tiền",
+]
+# fmt: on
+
+
+def _d(rng: random.Random, n: int) -> str:
+    return "".join(rng.choice("0123456789") for _ in range(n))
+
+
+def _kinds(rng: random.Random) -> list[tuple[str, str, str]]:
+    """(kind, how it is typed, what must not survive: digits or a string)."""
+    cid, contract = _d(rng, 7), _d(rng, 7)
+    year = str(rng.randrange(2018, 2027))
+    plate = f"{rng.randrange(11, 99)}{rng.choice(PLATE_SERIES)}"
+    p3, p2 = _d(rng, 3), _d(rng, 2)
+    day, month = rng.randrange(1, 29), rng.randrange(1, 13)
+    born = str(rng.randrange(1940, 2006))
+    handle = rng.choice(HANDLES) + _d(rng, 1)
+    passport = rng.choice("BCN") + _d(rng, 7)
+    local, host = rng.choice(HANDLES).replace("_", "."), rng.choice(HOSTS)
+    mobile = rng.choice(["090", "091", "093", "097", "098", "086", "035"]) + _d(rng, 7)
+    cccd = rng.choice(["001", "031", "079", "092"]) + rng.choice("0123") + _d(rng, 8)
+    return [
+        ("customer_id", f"KH{cid}", cid),
+        ("customer_id", f"mã khách hàng {cid}", cid),
+        ("customer_id", f"Mã KH: {cid}", cid),
+        ("contract_id", f"HĐ-{year}-{contract}", contract),
+        ("contract_id", f"hợp đồng số {contract}", contract),
+        ("contract_id", f"HD{year}{contract}", contract),
+        ("plate", f"{plate}-{p3}.{p2}", p3 + p2),
+        ("plate", f"biển số {plate} {p3}{p2}", p3 + p2),
+        ("plate", f"{plate[:2]}-{plate[2]}{rng.randrange(1, 10)} {p3}.{p2}", p3 + p2),
+        ("birth", f"ngày sinh {day:02d}/{month:02d}/{born}", born),
+        ("birth", f"sinh năm {born}", born),
+        ("birth", f"NS: {day:02d}-{month:02d}-{born}", born),
+        ("birth", f"sinh ngày {day}.{month}.{born}", born),
+        ("social", f"fb.com/{handle}", handle),
+        ("social", f"https://facebook.com/{handle}", handle),
+        ("social", f"@{handle}", handle),
+        ("passport", f"hộ chiếu số {passport}", passport[1:]),
+        ("passport", f"passport {passport}", passport[1:]),
+        ("email", f"{local}@{host}", local),
+        ("email", f"{local}@{host},com", local),
+        ("email", f"{local} at {host} dot com", local),
+        ("phone", f"{mobile[:4]} / {mobile[4:7]} / {mobile[7:]}", mobile),
+        ("phone", f"{mobile[:3]} . {mobile[3:6]} . {mobile[6:]}", mobile),
+        ("national_id", f"{cccd[:3]} {cccd[3:6]} - {cccd[6:9]} {cccd[9:]}", cccd),
+        ("national_id", f"{cccd[:6]} - {cccd[6:]}", cccd),
+        ("national_id", f"{cccd[:4]}/{cccd[4:8]}/{cccd[8:]}", cccd),
+    ]
+
+
+def other_values(rng: random.Random) -> list[tuple[str, str, str]]:
+    return _kinds(rng)
+
+
+def others() -> st.SearchStrategy[list[tuple[str, str, str]]]:
+    """Hypothesis strategy: every kind for one synthetic set of values."""
+    return st.integers(0, 2**32 - 1).map(lambda seed: _kinds(random.Random(seed)))
+
+
+def survives(kind: str, secret: str, masked: str) -> bool:
+    """Whether the value can still be read: its digits (six or all, if fewer) for numbers; the
+    handle, the passport digits or the mailbox for the others."""
+    import re
+
+    if kind in ("customer_id", "contract_id", "plate", "phone", "national_id", "birth"):
+        digits = re.sub(r"\D", "", masked)
+        tail = secret[-6:]
+        return tail in digits
+    return secret.lower() in masked.lower()
+
+
+# Clean texts full of street and branch names, brands, money, dates and codes: nothing in them
+# names anyone, so every change is a false mask.
+# fmt: off
+CLEAN = [
+    "Khách đến PGD Bà Triệu ngày 12/03/2025 để nộp 1.500.000 đ tiền gốc kỳ 3",
+    "Chi nhánh Cô Giang nhận hồ sơ KN-2025-000123, hẹn trả lời trước 20/03/2025",
+    "Khách đi taxi Mai Linh đến PGD Trần Hưng Đạo, phí 150.000 đ, đề nghị hoàn",
+    "PGD Hai Bà Trưng báo khoản vay 2,5 triệu đã tất toán ngày 2025-03-01",
+    "Giao dịch chuyển khoản qua Vietcombank lúc 10:30, mã giao dịch 1234567890123456",
+    "Lãi suất 1,5%/tháng, kỳ 12, tổng 15.000.000đ theo phụ lục số 2",
+    "Tổng đài 1900 1234 và 1800 588 888 không liên lạc được trong giờ hành chính",
+    "Khách phản ánh ứng dụng lỗi OTP khi thanh toán qua MoMo và ZaloPay",
+    "Văn phòng quận Ba Đình chuyển hồ sơ sang PGD Lê Lợi trong tháng 3",
+    "Nhân viên thu hồi nợ gọi lúc 22h, vi phạm khung giờ theo điều 3.4",
+    "Phí phạt 300k không được thông báo trước; đề nghị hoàn 300.000 VND",
+    "Cửa hàng Thế Giới Di Động và FPT Shop xác nhận hợp đồng trả góp 0%",
+    "Khách dùng thẻ tại Co.opmart và Big C, sao kê tháng 02/2025 sai 2 giao dịch",
+    "PGD Nguyễn Trãi chuyển khiếu nại KN-2025-000456 lên hội sở ngày 05/04/2025",
+    "Khách đề nghị giảm lãi từ 18%/năm xuống 12%/năm vì khó khăn tài chính",
+    "Đã hẹn gặp tại PGD Lý Thường Kiệt lúc 14:00 ngày 07/04/2025",
+    "Đối tác Grab và Be phản ánh chậm giải ngân 5.000.000 đ",
+    "Khoản vay 50 triệu, thời hạn 24 tháng, trả góp 2.600.000 đ mỗi tháng",
+    "Khiếu nại về phí bảo hiểm khoản vay 1.200.000 đ không được tư vấn",
+    "Ứng dụng báo lỗi E1023 khi đăng nhập bằng vân tay trên iPhone 13",
+    "Chi nhánh Bà Chiểu đã xử lý xong, khách đồng ý với phương án ngày 10/05/2025",
+    "Hồ sơ chuyển PGD Phan Đình Phùng; hạn xử lý 7 ngày làm việc theo điều 5.1",
+    "Phòng giao dịch Ngô Quyền ghi nhận khách phàn nàn về thái độ bảo vệ",
+    "Khách nộp tiền tại Viettel Post, biên lai 2025-04-12, số tiền 3.450.000 đ",
+    "Tin nhắn nhắc nợ gửi lúc 06:15 sáng, trước khung giờ cho phép",
+    "Khách nói đã thanh toán kỳ 5 và kỳ 6, tổng 5.200.000 đ, hệ thống chưa ghi nhận",
+    "Đề nghị kiểm tra lại phí trả nợ trước hạn 3% trên dư nợ 40.000.000 đ",
+    "PGD Võ Văn Kiệt báo đã hoàn 450.000 đ vào ngày 15/05/2025",
+    "Khách phản ánh ATM tại PGD Đinh Tiên Hoàng nuốt thẻ lúc 19:40",
+    "Bảo hiểm Bảo Việt từ chối bồi thường khoản vay, khách khiếu nại lần 2",
+    "Khách nhận được 3 cuộc gọi từ tổng đài 1900 6060 trong một ngày",
+    "Chương trình ưu đãi Tết 2025 giảm 50% phí hồ sơ, khách không được áp dụng",
+    "Khách mua xe Honda Vision tại Head Trần Phú, trả góp 12 tháng",
+    "Khiếu nại chuyển từ Ngân hàng Nhà nước ngày 02/06/2025, mã văn bản 123/NHNN",
+    "Phí thu hộ 11.000 đ mỗi kỳ qua VNPT Money không được công bố",
+    "Đại lý Hoàng Hoa Thám báo khách hủy hợp đồng trong 15 ngày",
+    "Chi nhánh Lê Duẩn gửi thư xin lỗi, hoàn phí 200.000 đ",
+    "Khách đến PGD Nguyễn Huệ lúc 8:00, chờ 90 phút mới được phục vụ",
+    "Khách chuyển tiền qua VNPay QR, giao dịch lỗi, tiền bị trừ 2 lần",
+    "Đã gửi email xác nhận và SMS thông báo kết quả ngày 20/06/2025",
+]
+# fmt: on
+
+
+# Addresses from streets and units held out of the rules (none is in masking.PLACES); wards and
+# districts both current and pre-2025 (Quận Tân Bình, Huyện Nhà Bè were merged away in 2025).
+# fmt: off
+STREETS = ["Kim Mã", "Nguyễn Chí Thanh", "Cách Mạng Tháng Tám", "Điện Biên Phủ", "Hùng Vương",
+           "Bạch Đằng", "Xuân Thủy", "Tôn Đức Thắng", "Hai Bà Trưng", "Lạc Long Quân"]
+WARDS = ["Tân Định", "Bến Nghé", "Dịch Vọng", "Phước Kiển", "Thạc Gián", "Vĩnh Trung",
+         "Quang Trung", "Yên Hòa"]
+DISTRICTS = ["Tân Bình", "Cầu Giấy", "Nhà Bè", "Thanh Khê", "Ninh Kiều", "Gò Vấp"]
+PROVINCES = ["Hà Nội", "Đà Nẵng", "Cần Thơ", "Nam Định", "Bình Dương", "Khánh Hòa"]
+# fmt: on
+
+
+def address(rng: random.Random) -> tuple[str, list[str]]:
+    """An address as staff type it, and the parts that must not survive (the house number and
+    the street or the lowest unit)."""
+    n, m, k = rng.randrange(2, 400), rng.randrange(2, 90), rng.randrange(1, 13)
+    street, ward = rng.choice(STREETS), rng.choice(WARDS)
+    district, province = rng.choice(DISTRICTS), rng.choice(PROVINCES)
+    shapes = [
+        (f"số {n} ngõ {m} phố {street}, phường {ward}, quận {district}", [f"ngõ {m}", ward]),
+        (f"{n}/{m} {street}, P. {ward}, Q.{k}", [f"{n}/{m}", street]),
+        (f"hẻm {n} {street}, phường {ward}, {district}, {province}", [f"hẻm {n}", ward]),
+        (f"kiệt {m} {street}, TP {province}", [f"kiệt {m}", street]),
+        (f"thôn Đồng Tâm, xã {ward}, huyện {district}, tỉnh {province}", ["Đồng Tâm", ward]),
+        (f"nhà {n} đường {street}, P.{k}, Q. {district}", [f"{n} đường", street]),
+        (f"{n} {street}, phường {ward}, {province}", [f"{n} {street}", ward]),
+    ]
+    return rng.choice(shapes)
+
+
+def addresses() -> st.SearchStrategy[tuple[str, list[str]]]:
+    return st.integers(0, 2**32 - 1).map(lambda seed: address(random.Random(seed)))
+
+
+# Names without a form of address (issue 25). Family names held out of masking.py's lists,
+# and given names none of the rules lists: only the shape can find them.
+HELD_OUT_FAMILIES = ["Ôn", "Hàn", "Mã", "Sầm", "Lăng", "Phí", "Tào", "Đới"]
+LISTED_FAMILIES = ["Nguyễn", "Trần", "Phạm", "Bùi", "Lã", "Nghiêm", "Mai", "Đỗ"]
+GIVEN = ["Hương", "Tuấn", "Lợi", "Tèo", "Nhàn", "Khuê", "Thoa", "Lụa", "Quyết", "Xuyến"]
+MIDDLE = ["Thị", "Văn", "Đức", "Ngọc", "Thanh", "Hữu"]
+LOWER_OK = ["Nguyễn", "Trần", "Phạm", "Bùi", "Lê", "Nghiêm"]
+
+
+def name_shapes(rng: random.Random) -> list[tuple[str, str, str]]:
+    """(shape, how it is typed, the given name that must not survive)."""
+    from tests.personal_values import no_tones
+
+    given = rng.choice(GIVEN)
+    held, listed = rng.choice(HELD_OUT_FAMILIES), rng.choice(LISTED_FAMILIES)
+    mark = rng.choice(["Thị", "Văn"])
+    marked = f"{held} {mark} {given}"
+    full = f"{listed} {rng.choice(MIDDLE)} {given}"
+    lower = rng.choice(LOWER_OK)
+    return [
+        ("marked, held-out family", marked, given),
+        ("marked, capitals", marked.upper(), given.upper()),
+        ("marked, capitals without tone marks", no_tones(marked).upper(), no_tones(given).upper()),
+        ("after a lead-in", f"người nhà là {full}", given),
+        ("after a lead-in, capitals", f"chủ TK {full.upper()}", given.upper()),
+        ("after a colon", f"KH: {full.upper()}", given.upper()),
+        ("given name first", f"tên {given} {listed}", given),
+        # (only family names that are no everyday word without their tone marks)
+        ("lower case without tone marks", no_tones(f"{lower} {mark} {given}").lower(),
+         no_tones(given).lower()),
+    ]  # fmt: skip
