@@ -26,9 +26,32 @@ directory as (
     from core.partners
 ),
 
+-- The group of each directory snapshot (core.directory_history); a subject loaded before that
+-- table existed (or written straight to core.staff) has its latest row as its only snapshot.
+history as (
+    select subject_type, subject_id, coalesce(peer_group, 'unknown') as peer_group, exported_at
+    from core.directory_history
+    union all
+    select 'employee', employee_id, coalesce(team, 'unknown'), exported_at from core.staff
+    where
+        employee_id not in (
+            select h.subject_id from core.directory_history as h where h.subject_type = 'employee'
+        )
+    union all
+    select 'partner', partner_id, coalesce(partner_type, 'unknown'), exported_at from core.partners
+    where partner_id not in (
+        select h.subject_id from core.directory_history as h where h.subject_type = 'partner'
+    )
+),
+
 subjects as (
     select
-        s.subject_type, s.subject_id, coalesce(d.peer_group, 'unknown') as peer_group,
+        s.subject_type, s.subject_id,
+        -- before its first snapshot, a subject is taken to be in the group that snapshot shows
+        coalesce((
+            select arg_min(h.peer_group, h.exported_at) from history as h
+            where h.subject_type = s.subject_type and h.subject_id = s.subject_id
+        ), 'unknown') as first_group,
         d.subject_id is not null as in_directory, d.start_date, d.end_date,
         -- any activity row at all: a month without one is then a gap, not a team without data
         s.subject_id in (
@@ -99,6 +122,7 @@ grid as (
     select
         s.*,
         m.month,
+        coalesce(h.peer_group, s.first_group) as peer_group,
         coalesce(c.complaints, 0) as complaints,
         coalesce(c.conduct_complaints, 0) as conduct_complaints,
         coalesce(f.substantiated, 0) as substantiated,
@@ -124,6 +148,12 @@ grid as (
     left join decisions as f using (subject_type, subject_id, month)
     left join core.activity as a
         on a.subject_type = s.subject_type and a.subject_id = s.subject_id and a.month = m.month
+    -- the group in force in the month: the latest snapshot exported by the month's last day,
+    -- so a later export (a move) never changes a past month's group
+    asof left join history as h
+        on
+            h.subject_type = s.subject_type and h.subject_id = s.subject_id
+            and h.exported_at < m.month + interval 1 month
 ),
 
 rolling as (

@@ -66,6 +66,21 @@ create table if not exists core.partners (
     source_row bigint not null, loaded_at timestamp not null, content_hash varchar not null
 );
 
+-- Each directory export as the snapshot it is (issue 24): a person's team and role, or a
+-- partner's type, as an export of that date showed them. core.staff and core.partners keep the
+-- latest only; the marts compare a subject in each month with the group this history gives for
+-- that month. No names: the team is what the comparison needs.
+create table if not exists core.directory_history (
+    subject_type varchar not null,   -- employee | partner
+    subject_id varchar not null,
+    peer_group varchar,              -- team for staff, partner_type for partners
+    role varchar,
+    start_date date, end_date date,
+    exported_at timestamp not null, source_file varchar not null, source_sha256 varchar not null,
+    source_row bigint not null, loaded_at timestamp not null,
+    primary key (subject_type, subject_id, exported_at)
+);
+
 -- Exposure: interactions per month per employee or partner.
 create table if not exists core.activity (
     month date not null, subject_type varchar not null, subject_id varchar not null,
