@@ -7,6 +7,7 @@ of January-March are not read as new flags in April, May and June."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from itertools import groupby
 
 import duckdb
@@ -136,19 +137,56 @@ def flag_table(
     return table
 
 
+_REASONS_VI = [
+    (
+        r"activity missing for (.+): not judged",
+        "thiếu dữ liệu lượt tương tác tháng {0}: không đánh giá",
+    ),
+    (r"no activity data: not judged", "không có dữ liệu lượt tương tác: không đánh giá"),
+    (
+        r"activity of (\d+) peer\(s\) missing for (.+): (\d+) peer\(s\) left, fewer than (\d+): "
+        r"not judged",
+        "thiếu dữ liệu lượt tương tác của {0} người cùng nhóm tháng {1}: còn {2} người, "
+        "ít hơn {3}: không đánh giá",
+    ),
+    (
+        r"(\d+) peer\(s\)( in some month of the window)?, fewer than (\d+): not judged",
+        "{0} người cùng nhóm, ít hơn {2}: không đánh giá",
+    ),
+    (
+        r"(\d+) finding\(s\) of the peers in (the window|a part of the window), fewer than (\d+): "
+        r"their rate is unknown, not judged",
+        "nhóm so sánh chỉ có {0} kết luận trong kỳ, ít hơn {2}: chưa biết tỷ lệ của nhóm, "
+        "không đánh giá",
+    ),
+]
+
+
+def reason_text(reason: object, lang: str) -> str:
+    """marts.funnel's reason for no verdict (English there) in the dossier's language."""
+    if not isinstance(reason, str):
+        return ""
+    if lang == "en":
+        return reason
+    for pattern, vi in _REASONS_VI:
+        m = re.fullmatch(pattern, reason)
+        if m:
+            return vi.format(*m.groups())
+    return reason
+
+
 def peer_table(peers: pd.DataFrame | None, mine: pd.DataFrame | None, lang: str) -> Table:
-    """The employee's numbers beside their anonymous peer group's, in the unit of the method
-    the comparison used: per 1,000 interactions with activity data, per person without."""
+    """The employee's numbers beside their peer group's exactly as the test used them (the
+    funnel row's peers, their findings and exposure in the window, the employee left out), per
+    1,000 interactions; a comparison not made says why."""
     me = peers[peers["is_subject"]].iloc[0] if peers is not None and len(peers) else None
-    per_person = me is not None and me["method"] == "poisson_equal_activity"
-    rate_header = t("col_per_person" if per_person else "col_rate", lang)
     table = Table(
         "peers",
         [
             t("col_subject", lang),
             t("col_observed", lang),
             t("col_exposure", lang),
-            rate_header,
+            t("col_rate", lang),
             t("col_expected", lang),
             t("col_verdict", lang),
         ],
@@ -156,32 +194,37 @@ def peer_table(peers: pd.DataFrame | None, mine: pd.DataFrame | None, lang: str)
         empty=t("funnel_none", lang),
     )
     if me is not None:
-        others = peers[~peers["is_subject"]]
-        if per_person:  # equal activity: findings per person over the window
-            mine_rate, peer_rate = float(me["observed"]), float(me["peer_rate"])
-        else:
-            mine_rate, peer_rate = me["rate_per_1000"], float(me["peer_rate"]) * 1000
+        judged = me["verdict"] != "no_verdict"
+        mine_rate = None if pd.isna(me["rate_per_1000"]) else float(me["rate_per_1000"])
         table.rows.append(
             [
                 Cell(t("chart_this_employee", lang)),
                 Cell(fmt.number(me["observed"], lang)),
                 Cell(fmt.number(me["exposure"], lang)),
                 Cell(fmt.number(mine_rate, lang, 2), fmt.raw(mine_rate)),
-                Cell(fmt.number(me["expected"], lang, 2)),
-                Cell(t(f"verdict_{me['verdict']}", lang), me["verdict"]),
+                Cell(fmt.number(me["expected"], lang, 2) if judged else "–"),
+                Cell(
+                    t(f"verdict_{me['verdict']}", lang)
+                    + ("" if judged else f" ({reason_text(me['reason'], lang)})"),
+                    me["verdict"],
+                ),
             ]
         )
-        table.rows.append(
-            [
-                Cell(f"{t('chart_peers', lang)} (n = {len(others)})"),
-                Cell(fmt.number(others["observed"].sum(), lang)),
-                Cell(fmt.number(others["exposure"].sum(min_count=1), lang)),
-                Cell(fmt.number(peer_rate, lang, 2), fmt.raw(peer_rate)),
-                Cell("–"),
-                Cell("–"),
-            ]
-        )
-    if mine is not None and len(mine) and not per_person:
+        if judged:
+            share = float(me["share"])
+            exposure = float(me["exposure"]) / share - float(me["exposure"])
+            rate = float(me["peer_rate"]) * 1000
+            table.rows.append(
+                [
+                    Cell(f"{t('chart_peers', lang)} (n = {int(me['peers'])})"),
+                    Cell(fmt.number(int(me["group_findings"]) - int(me["observed"]), lang)),
+                    Cell(fmt.number(round(exposure), lang)),
+                    Cell(fmt.number(rate, lang, 2), fmt.raw(rate)),
+                    Cell("–"),
+                    Cell("–"),
+                ]
+            )
+    if mine is not None and len(mine):
         r = mine.iloc[0]
         for window in ("3m", "12m"):
             table.rows.append(
@@ -201,14 +244,7 @@ def peer_table(peers: pd.DataFrame | None, mine: pd.DataFrame | None, lang: str)
 
 
 def peers_note(peers: pd.DataFrame | None, lang: str) -> str:
-    if peers is None or not len(peers):
-        return t("hr_peers_note", lang)
-    me = peers[peers["is_subject"]].iloc[0]
-    if me["method"] != "poisson_equal_activity":
-        return t("hr_peers_note", lang)
-    return t("hr_peers_note_equal", lang).format(
-        start=fmt.date(me["period_start"], lang), end=fmt.date(me["period_end"], lang)
-    )
+    return t("hr_peers_note", lang)
 
 
 def context(

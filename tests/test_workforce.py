@@ -9,6 +9,8 @@ arithmetic behind every expected value is written out beside it.
 from __future__ import annotations
 
 import csv
+import math
+from contextlib import ExitStack
 from pathlib import Path
 
 import pytest
@@ -110,3 +112,180 @@ def test_a_team_move_never_rewrites_past_months(tmp_path, settings):
         assert con.execute("SELECT team FROM core.staff WHERE employee_id = 'M'").fetchone() == (
             "B",
         )
+
+
+# ------------------------------------------------------------------------------ a verdict's basis
+
+
+@pytest.fixture
+def built(settings):
+    """Store a world and build it as of 31/10/2026; yields a function returning a connection."""
+    with ExitStack() as stack:
+
+        def _built(world: World, as_of: str = "2026-10-31"):
+            con = stack.enter_context(connect(settings.warehouse_path))
+            ensure_schema(con)
+            store(con, world)
+            build(con, settings, as_of)
+            return con
+
+        yield _built
+
+
+def staff_team(world: World, team: str, ids: list[str], months: list[str], n: int) -> None:
+    for e in ids:
+        world.staff.append((e, team))
+        world.exposure("employee", e, months, n)
+
+
+def reasons(con, subject_id: str, month: str = "2026-10") -> tuple:
+    return con.execute(
+        "SELECT verdict, reason, persistent_p_value, persistent_reason FROM marts.funnel "
+        "WHERE subject_id = ? AND strftime(review_month, '%Y-%m') = ?",
+        [subject_id, month],
+    ).fetchone()
+
+
+def test_a_two_person_team_with_a_silent_peer_gives_no_verdict(built):
+    # T1 and T2 are a team of two, 1,000 interactions a month each. T1 has a finding in each of
+    # August, September and October; T2 never had one. The peers' monthly chance is T2's raw
+    # rate, 0, so the old persistent p was 0 ("only 0%") and the flag `high`. One peer and no
+    # peer finding is no basis: no verdict, with its reason, and no rate flag.
+    # S1-S6 are a team of six whose five peers never had a finding: five peers are enough, but
+    # 0 findings of theirs (fewer than 3) leave their rate unknown: no verdict either.
+    world = World()
+    staff_team(world, "tiny", ["T1", "T2"], YEAR, 1000)
+    staff_team(world, "quiet", [f"S{i}" for i in range(1, 7)], YEAR, 1000)
+    for month in WINDOW:
+        world.add(month, 1, employee_id="T1")
+        world.add(month, 1, employee_id="S1")
+    con = built(world)
+    assert reasons(con, "T1") == (
+        "no_verdict",
+        "1 peer(s), fewer than 5: not judged",
+        None,
+        "1 peer(s) in some month of the window, fewer than 5: not judged",
+    )
+    assert reasons(con, "S1") == (
+        "no_verdict",
+        "0 finding(s) of the peers in the window, fewer than 3: their rate is unknown, not judged",
+        None,
+        "0 finding(s) of the peers in the window, fewer than 3: their rate is unknown, not judged",
+    )
+    for who in ("T1", "S1"):
+        assert [f for f in all_flags(con, who) if f[1] in RATE_FLAGS] == []
+    # p is never exactly 0 anywhere
+    assert con.execute(
+        "SELECT count(*) FROM marts.funnel WHERE p_value = 0 OR persistent_p_value = 0"
+    ).fetchone() == (0,)
+
+
+def test_a_missing_activity_month_never_raises_severity(built):
+    # X and Y are identical (1,000 interactions a month, one finding in each of August,
+    # September and October) in a team with P1-P8; P1-P6 have one finding each in October. X's
+    # October activity is missing. X gets no rate verdict ("activity missing for 10/2026"),
+    # where the old rule made X `medium persistent` (no p-value) and Y only `watch`.
+    # Y, judged: its peers' monthly chance (Y left out; X counts only in the months it has
+    # activity) is 0 in May-July, 1 - e^(-1000/9000) = 0.1052 in August and September (X's one
+    # finding over 9 peers' 9,000 interactions), 1 - e^(-1000 * 6/8000) = 0.5276 in October;
+    # average q = 0.1230 and p = P(Binomial(6, q) >= 3) = 0.0278 <= 0.05: watch.
+    world = World()
+    peers = [f"P{i}" for i in range(1, 9)]
+    staff_team(world, "collections", ["Y", *peers], YEAR, 1000)
+    staff_team(world, "collections", ["X"], YEAR[:-1], 1000)
+    for month in WINDOW:
+        world.add(month, 1, employee_id="X")
+        world.add(month, 1, employee_id="Y")
+    for e in peers[:6]:
+        world.add("2026-10", 1, employee_id=e)
+    con = built(world)
+    assert reasons(con, "X") == (
+        "no_verdict",
+        "activity missing for 10/2026: not judged",
+        None,
+        "activity missing for 10/2026: not judged",
+    )
+    assert [f for f in all_flags(con, "X") if f[1] in RATE_FLAGS] == []
+    q = (2 * (1 - math.exp(-1000 / 9000)) + (1 - math.exp(-0.75))) / 6
+    p = sum(math.comb(6, k) * q**k * (1 - q) ** (6 - k) for k in range(3, 7))
+    assert p == pytest.approx(0.0278, abs=1e-4)
+    assert reasons(con, "Y")[2] == pytest.approx(p, rel=1e-9)
+    assert ("2026-10", "persistent", "watch") in all_flags(con, "Y")
+
+
+def test_a_busy_agent_whose_team_activity_is_late_is_not_judged(built):
+    # B handles 10,000 interactions a month, Q1-Q9 1,000 each; B has 5 findings a month from
+    # July, five of Q1-Q9 in turn one each a month (the team's rate 5/9,000 per interaction,
+    # B's 5/10,000: B is at the team's rate or below). The team's October activity is late.
+    # The old rule compared B "as if equal activity" (15 findings against a peer average of
+    # 1.67: medium at p = P(Binomial(30, 1/10) >= 15) = 2e-7). Now no rate verdict in
+    # October; in September, with activity, B is within: 15 of the group's 30 findings at a
+    # share of 30,000/57,000 = 0.526, p = P(Binomial(30, 0.526) >= 15) = 0.68.
+    world = World()
+    qs = [f"Q{i}" for i in range(1, 10)]
+    staff_team(world, "collections", ["B"], YEAR[:-1], 10_000)
+    staff_team(world, "collections", qs, YEAR[:-1], 1000)
+    for j, month in enumerate(YEAR[6:]):
+        world.add(month, 5, employee_id="B")
+        for i in range(5):  # five of Q1-Q9 in turn, so the Qs do not differ beyond chance
+            world.add(month, 1, employee_id=qs[(5 * j + i) % 9])
+    con = built(world)
+    verdict, reason, *_ = reasons(con, "B")
+    assert (verdict, reason) == ("no_verdict", "activity missing for 10/2026: not judged")
+    september = reasons(con, "B", "2026-09")
+    p = sum(math.comb(30, k) * (30 / 57) ** k * (27 / 57) ** (30 - k) for k in range(15, 31))
+    assert september[0] == "within"
+    assert con.execute(
+        "SELECT phi FROM marts.funnel WHERE subject_id = 'B' AND review_month = '2026-09-01'"
+    ).fetchone() == (1.0,)
+    assert con.execute(
+        "SELECT p_value FROM marts.funnel WHERE subject_id = 'B' AND review_month = '2026-09-01'"
+    ).fetchone()[0] == pytest.approx(p, rel=1e-9)
+    assert [f for f in all_flags(con, "B") if f[1] in RATE_FLAGS] == []
+
+
+# ------------------------------------------------------------------------------ repeated complaints
+
+
+def test_one_customers_repeated_complaints_count_as_one_finding(built):
+    # A, with five peers (1,000 interactions a month each, the peers 3 findings in October).
+    # Customer K1 complained about A six times in October (days 1, 5, 9, 13, 17, 21), each
+    # upheld: one incident complained of again and again. Customer K2 on 5 August and again on
+    # 2 September (28 days later, within 30): one more. Counted by complaint, A had 8 findings
+    # in August-October and findings in 3 months: p = P(Binomial(11, 1/6) >= 8) = 6.1e-5, medium
+    # outlier_rate. Counted by incident, A has 2 (August, October), p = P(Binomial(5, 1/6) >= 2)
+    # = 0.196 with fewer than 3 findings: within, no rate flag. The six threats of K1 are one
+    # serious_conduct finding, and its text says the repeats were counted once.
+    world = World()
+    peers = [f"P{i}" for i in range(5)]
+    staff_team(world, "collections", ["A", *peers], YEAR, 1000)
+    for day in (1, 5, 9, 13, 17, 21):
+        world.add("2026-10", 1, day=day, employee_id="A", customer_key="K1", subcategory="threat")
+    world.add("2026-08", 1, day=5, employee_id="A", customer_key="K2")
+    world.add("2026-09", 1, day=2, employee_id="A", customer_key="K2")
+    for e in peers[:3]:
+        world.add("2026-10", 1, employee_id=e, customer_key=f"K{e}")
+    con = built(world)
+    row = con.execute(
+        "SELECT observed, group_findings, verdict, p_value, persistent_months FROM marts.funnel "
+        "WHERE subject_id = 'A' AND review_month = '2026-10-01'"
+    ).fetchone()
+    assert row[:3] == (2, 5, "within") and row[4] == 2
+    assert row[3] == pytest.approx(
+        sum(math.comb(5, k) * (1 / 6) ** k * (5 / 6) ** (5 - k) for k in range(2, 6)), rel=1e-9
+    )
+    assert con.execute(
+        "SELECT strftime(month, '%m'), substantiated, repeats FROM marts.subject_monthly "
+        "WHERE subject_id = 'A' AND month >= '2026-08-01' ORDER BY month"
+    ).fetchall() == [("08", 1, 0), ("09", 0, 1), ("10", 1, 5)]
+    assert [f for f in all_flags(con, "A") if f[1] in RATE_FLAGS] == []
+    serious = con.execute(
+        "SELECT observed, len(complaint_ids), explanation_en, explanation_vi "
+        "FROM marts.pattern_flags WHERE subject_id = 'A' AND rule = 'serious_conduct'"
+    ).fetchone()
+    assert serious[:2] == (1, 6)
+    assert (
+        "5 of the complaints repeat the same customer's complaint about this person within "
+        "30 days: each chain counts as one finding."
+    ) in serious[2]
+    assert "5 khiếu nại là khiếu nại lặp lại của cùng một khách hàng" in serious[3]

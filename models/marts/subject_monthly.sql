@@ -4,7 +4,8 @@
 -- Allegations (complaints, not upheld, withdrawn, pending, subcategories) count in the month of
 -- receipt, as do findings overturned on review (overturned); findings count in the month they
 -- were decided (marts.complaint_subjects):
--- substantiated = conduct findings that count (not overturned on review), of which under_review
+-- substantiated = conduct findings that count (not overturned on review; a customer's repeated
+-- complaint about the same person within repeat_days counted once: repeats), of which under_review
 -- are awaiting a review; other_findings = findings outside the subject's conduct category, shown
 -- beside, never in the conduct flags. An outcome label the template does not know (kept as
 -- given at load, with a warning) is neither pending nor a finding: outcome_unrecognised counts it.
@@ -110,8 +111,11 @@ decisions as (
         subject_type,
         subject_id,
         decision_month as month,
-        count(*) filter (where substantiated) as substantiated,
-        count(*) filter (where substantiated and appeal = 'under_review') as under_review,
+        -- a repeat of the same customer's complaint about the same incident counts once
+        count(*) filter (where substantiated and repeat_of is null) as substantiated,
+        count(*) filter (where substantiated and repeat_of is not null) as repeats,
+        count(*) filter (where substantiated and repeat_of is null and appeal = 'under_review')
+            as under_review,
         count(*) filter (where other_finding) as other_findings
     from marts.complaint_subjects
     where decision_month is not null
@@ -127,6 +131,7 @@ grid as (
         coalesce(c.conduct_complaints, 0) as conduct_complaints,
         coalesce(f.substantiated, 0) as substantiated,
         coalesce(f.under_review, 0) as under_review,
+        coalesce(f.repeats, 0) as repeats,
         coalesce(c.overturned, 0) as overturned,
         coalesce(f.other_findings, 0) as other_findings,
         coalesce(c.not_upheld, 0) as not_upheld,
@@ -184,6 +189,7 @@ select
     conduct_complaints,
     substantiated,
     under_review,
+    repeats,
     overturned,
     other_findings,
     not_upheld,
