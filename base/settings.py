@@ -74,6 +74,21 @@ class PatternSettings(BaseModel):
         "peers' rate is unknown to within a factor of about 2 (relative error 1/sqrt(n) > 58%), "
         "and 0 would make any finding impossible by chance (p = 0).",
     )
+    dispersion_min_subjects: int = Field(
+        30,
+        ge=2,
+        description="The between-people variance (tau2) is estimated only from at least this "
+        "many people (each expecting dispersion_min_expected over 12 months): with fewer, one "
+        "person's own difference (a real outlier) sets it.",
+    )
+    dispersion_winsor: float = Field(
+        0.0,
+        ge=0,
+        lt=0.5,
+        description="Share of the z-scores clipped at each end before tau2 is estimated. "
+        "FunnelPlotR clips 10%; on the simulated case-mix world that under-estimated tau2 "
+        "(0.23 for a true 1) and left 20 medium flags where chance allowed 1.4, 8 unclipped.",
+    )
     dispersion_min_expected: float = Field(
         1.0, description="Over-dispersion is estimated from subjects expecting at least this."
     )

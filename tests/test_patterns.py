@@ -336,10 +336,12 @@ def test_false_positive_share_stays_within_what_the_limits_imply(built):
 
 
 def test_over_dispersion_between_staff_widens_the_limits(built):
-    # Rates vary between staff (gamma with variance 1): phi > 1 and limits wider than Poisson.
+    # Rates vary between staff (gamma with variance 1): the between-people variance tau2 > 0,
+    # each person's inflation 1 + E tau2 > 1, and limits wider than Poisson.
     con = built(simulated_world(seed=3, dispersion=1.0))
-    judged = funnel(con).query("verdict != 'no_verdict'")
-    assert judged.phi.iloc[0] > 1.5
+    judged = funnel(con).query("verdict != 'no_verdict' and subject_type == 'employee'")
+    print(f"\ntau2 {judged.tau2.iloc[0]:.3f}, phi {judged.phi.min():.2f}-{judged.phi.max():.2f}")
+    assert judged.tau2.iloc[0] > 0.1 and (judged.phi > 1).all() and judged.phi.max() > 1.5
     poisson = stats.poisson.ppf(0.998, judged.expected)
     assert (judged.limit_998 >= poisson).all() and (judged.limit_998 > poisson).any()
 
@@ -752,14 +754,16 @@ def planted_in_fresh_home(path, seed: int, episodes: dict) -> pd.DataFrame:
 def test_power_where_eight_findings_are_expected(tmp_path):
     # Four registers of 300 staff with 48 planted outliers each, every one expecting 8
     # findings over its window; where the peers' rate predicts under 0.5 for the same activity,
-    # at least 90% of them are flagged medium (pooled, about 130 of them).
+    # at least 85% of them are flagged medium (pooled, about 130 of them).
     episodes = one_episode_at_a_time([8.0])
     found = pd.concat(
         [planted_in_fresh_home(tmp_path / f"w{seed}", seed, episodes) for seed in (2, 5, 6, 7)]
     )
     low = found[found.peer_expected < 0.5]
     assert len(low) >= 120
-    assert low.found.mean() >= 0.90, low.found.mean()
+    # 94% before the between-people variance entered the test (issue 24): 89% since, as the
+    # planted outliers themselves raise tau2 a little (README: fairness before breadth)
+    assert low.found.mean() >= 0.85, low.found.mean()
     print(
         f"\npower at 8 expected (peer expected < 0.5): {low.found.mean():.1%} of {len(low)}; "
         f"all: {found.found.mean():.1%} of {len(found)}"
@@ -852,7 +856,9 @@ def test_persistent_high_background_and_power(tmp_path):
         f"findings expected a month (old rule -> now, 32 planted each): "
         + ", ".join(f"{lv:g}: {r.old:.0%} -> {r.new:.0%}" for lv, r in power.iterrows())
     )
-    assert power.new.is_monotonic_increasing and power.new[2.0] >= 0.75
+    # 81% at 2 a month before the between-people variance entered the test (issue 24), 59%
+    # since: the planted offenders raise tau2 and every p with it (README)
+    assert power.new.is_monotonic_increasing and power.new[2.0] >= 0.5
 
 
 # ---------------------------------------------------------------- issue 13: the other bullets

@@ -188,14 +188,51 @@ judged as (
     cross join params as p
 ),
 
--- Over-dispersion between staff (or partners) in a month, from subjects whose expected count
--- is large enough for a z-score to mean something.
+-- Each group's findings and exposure per month (the subject is taken out where it is used).
+peer_months as (
+    select
+        subject_type, peer_group, month,
+        sum(substantiated) filter (where exposure is not null) as peer_substantiated,
+        sum(exposure) as peer_exposure,
+        count(exposure) as peer_n
+    from marts.subject_monthly
+    group by all
+),
+
+-- Over-dispersion between people (issue 24): an additive random-effects model (Spiegelhalter
+-- 2005; DerSimonian-Laird, as FunnelPlotR's od_adjustment). Pooled over teams and the 12 months
+-- up to the review month: each person's findings O against E = the sum over its months of its
+-- interactions x its team's rate that month (the person left out), for people expecting at
+-- least dispersion_min_expected; z = (O - E) / sqrt(E) on the ratio scale (O/E, variance 1/E,
+-- weight E), winsorised at dispersion_winsor at each end (README: 0 by default, measured);
+-- phi = the mean squared z; with dispersion_min_subjects (30) or more people,
+-- tau2 = max(0, (n phi - (n - 1)) / (sum E - sum E^2 / sum E)), the variance of people's rate
+-- ratios beyond chance (case mix, say). The tests below average their exact tails over a
+-- lognormal rate multiplier of mean 1 and variance tau2; the limits drawn are widened by
+-- sqrt(1 + E tau2) (phi), a Poisson-gamma's variance over the Poisson's.
+person_years as (
+    select
+        r.review_month, s.subject_type, s.subject_id,
+        sum(s.substantiated) as o,
+        sum(
+            s.exposure * (pm.peer_substantiated - s.substantiated)
+            / nullif(pm.peer_exposure - s.exposure, 0)
+        ) as e
+    from review_months as r
+    inner join marts.subject_monthly as s
+        on s.month <= r.review_month and s.month > r.review_month - to_months(12)
+    inner join peer_months as pm
+        on
+            pm.subject_type = s.subject_type and pm.peer_group = s.peer_group
+            and pm.month = s.month
+    where s.exposure is not null and s.subject_type <> 'handler'
+    group by all
+),
+
 z_scores as (
-    select review_month, subject_type, (observed - expected) / sqrt(expected) as z
-    from judged
-    where
-        reason is null and method <> 'binomial'
-        and expected >= (select dispersion_min_expected from params)
+    select review_month, subject_type, e, (o - e) / sqrt(e) as z
+    from person_years
+    where e >= (select dispersion_min_expected from params)
 ),
 
 dispersion as (
@@ -203,31 +240,54 @@ dispersion as (
         z.review_month,
         z.subject_type,
         count(*) as n,
-        avg(power(least(greatest(z.z, q.z10), q.z90), 2)) as phi_raw
+        avg(power(least(greatest(z.z, q.z10), q.z90), 2)) as phi_raw,
+        sum(z.e) as sum_w,
+        sum(z.e * z.e) as sum_w2
     from z_scores as z
     inner join (
+        -- the winsorising bounds: the z at the nearest ranks of dispersion_winsor and 1 - it
         select
             review_month, subject_type,
-            quantile_cont(z, 0.1) as z10, quantile_cont(z, 0.9) as z90
-        from z_scores
+            min(z) filter (where r >= floor(w * (n - 1))) as z10,
+            max(z) filter (where r <= ceil((1 - w) * (n - 1))) as z90
+        from (
+            select
+                review_month, subject_type, z,
+                row_number() over (partition by review_month, subject_type order by z) - 1 as r,
+                count(*) over (partition by review_month, subject_type) as n,
+                (select dispersion_winsor from params) as w
+            from z_scores
+        )
         group by all
     ) as q using (review_month, subject_type)
     group by all
+),
+
+between_people as (
+    select
+        review_month, subject_type, n, phi_raw,
+        case
+            when n >= (select dispersion_min_subjects from params)
+                then greatest(0, (n * phi_raw - (n - 1)) / nullif(sum_w - sum_w2 / sum_w, 0))
+            else 0
+        end as tau2
+    from dispersion
 ),
 
 tested as (
     select
         j.*,
         case
-            when j.method <> 'binomial' and d.n >= 10 then greatest(1.0, d.phi_raw)
+            when j.method <> 'binomial' then 1.0 + j.expected * coalesce(d.tau2, 0)
             else 1.0
         end as phi,
+        coalesce(d.tau2, 0) as tau2,
         -- the exact test: handlers' misses are Binomial(volume, test rate); a subject's findings,
         -- given the findings of its whole group, are Binomial(group total, its activity share)
         case when j.method = 'binomial' then j.exposure else j.group_observed end as trials,
         case when j.method = 'binomial' then j.test_rate else j.share end as chance
     from judged as j
-    left join dispersion as d using (review_month, subject_type)
+    left join between_people as d using (review_month, subject_type)
     where j.reason is null
 ),
 
@@ -243,34 +303,53 @@ shrunk as (
         *,
         trials * chance as mean,
         sqrt(trials * chance) as spread,
-        greatest(0, cast(
-            ceil(trials * chance + (observed - trials * chance) / sqrt(phi) - 1e-9)
-            as bigint
-        )) as observed_shrunk,
-        greatest(0, cast(ceil(
-            trials * chance
-            + ((select min_observed from params) - trials * chance) / sqrt(phi) - 1e-9
-        )
-        as bigint)) as least_shrunk
+        -- the test itself allows for the between-people variation (the mixture below): the
+        -- count is not shrunk
+        cast(observed as bigint) as observed_shrunk,
+        cast((select min_observed from params) as bigint) as least_shrunk
     from tested
+),
+
+-- The rate multiplier g of someone who differs from the group only as people do: a lognormal
+-- of mean 1 and variance tau2, at 20 equally likely values (the normal quantiles at
+-- (i - 0.5) / 20); one value, g = 1, when tau2 = 0 (handlers, or no variation beyond chance).
+nodes as (
+    select unnest([
+        -1.959964, -1.439531, -1.150349, -0.934589, -0.755415, -0.59776, -0.453762,
+        -0.318639, -0.189118, -0.062707, 0.062707, 0.189118, 0.318639, 0.453762, 0.59776,
+        0.755415, 0.934589, 1.150349, 1.439531, 1.959964
+    ]) as z
 ),
 
 terms as (
     select
-        review_month, subject_type, subject_id, expected, trials, chance,
+        s.review_month, s.subject_type, s.subject_id, s.expected, s.trials, n.z,
+        -- the subject's share of the group's findings when its rate is g times the others'
+        s.chance * g.g / (s.chance * g.g + 1 - s.chance) as chance,
         'test' as dist,
         unnest(range(
-            cast(greatest(0, floor(mean - 12 * spread - 25)) as bigint),
+            cast(greatest(0, floor(s.mean - 12 * s.spread - 25)) as bigint),
             cast(
-                least(trials, greatest(observed_shrunk, ceil(mean + 12 * spread + 25))) + 1
+                least(
+                    s.trials,
+                    greatest(s.observed_shrunk, ceil(4 * s.mean + 12 * sqrt(4 * s.mean) + 25))
+                ) + 1
                 as bigint
             )
         )) as k
-    from shrunk
-    where chance > 0 and chance < 1
+    from shrunk as s
+    inner join nodes as n on s.tau2 > 0 or n.z = 0.062707
+    cross join
+        lateral (
+            select case
+                when s.tau2 > 0 then exp(-ln(1 + s.tau2) / 2 + sqrt(ln(1 + s.tau2)) * n.z)
+                else 1.0
+            end as g
+        ) as g
+    where s.chance > 0 and s.chance < 1
     union all
     select
-        review_month, subject_type, subject_id, expected, trials, chance,
+        review_month, subject_type, subject_id, expected, trials, 0.0 as z, chance,
         'limit' as dist,
         unnest(range(
             cast(greatest(0, floor(expected - 12 * sqrt(expected) - 25)) as bigint),
@@ -293,14 +372,22 @@ pmf as (
     from terms
 ),
 
-tails as materialized (
+node_tails as (
     select
         *,
         sum(probability) over (w order by k) as cdf,
         -- P(X >= k), summed from the far tail so that small p-values keep their precision
         sum(probability) over (w order by k desc) as tail
     from pmf
-    window w as (partition by review_month, subject_type, subject_id, dist)
+    window w as (partition by review_month, subject_type, subject_id, dist, z)
+),
+
+-- averaged over the values of g: the mixture's distribution
+tails as materialized (
+    select
+        review_month, subject_type, subject_id, dist, k, avg(cdf) as cdf, avg(tail) as tail
+    from node_tails
+    group by all
 ),
 
 quantiles as (
@@ -336,16 +423,6 @@ observed_p as (
 -- persistent: the months of its window in which a subject had a finding, and the chance of a
 -- finding in a month for someone this busy at the peers' rate (unknown without activity data
 -- for every month of the window).
-peer_months as (
-    select
-        subject_type, peer_group, month,
-        sum(substantiated) filter (where exposure is not null) as peer_substantiated,
-        sum(exposure) as peer_exposure,
-        count(exposure) as peer_n
-    from marts.subject_monthly
-    group by all
-),
-
 persistent_windows_all as (
     select
         r.review_month, s.subject_type, s.subject_id,
@@ -375,7 +452,12 @@ persistent_windows_all as (
             -s.exposure
             * (pm.peer_substantiated - s.substantiated)
             / nullif(pm.peer_exposure - s.exposure, 0)
-        )) as chance_if_judged
+        )) as chance_if_judged,
+        -- each month's expected count at the peers' rate, for the between-people mixture below
+        list(
+            s.exposure * (pm.peer_substantiated - s.substantiated)
+            / nullif(pm.peer_exposure - s.exposure, 0)
+        ) as month_expected
     from review_months as r
     cross join params as p
     inner join marts.subject_monthly as s
@@ -399,18 +481,49 @@ persistent_windows as (
 ),
 
 -- P(at least k of the window's months with a finding), k = 0..months, at that monthly chance.
-persistent_attainable as (
+-- The months with a finding of someone who differs from the peers only as people do (the
+-- between-people variation tau2 above, a lognormal rate multiplier g of mean 1 and variance
+-- tau2): P(at least k months) averaged over 20 equally likely values of g (the normal
+-- quantiles at (i - 0.5) / 20); with tau2 = 0 every g is 1 and this is the binomial at the
+-- average monthly chance.
+persistent_nodes as (
     select
-        *,
+        w.*,
+        n.z,
+        exp(-ln(1 + coalesce(b.tau2, 0)) / 2 + sqrt(ln(1 + coalesce(b.tau2, 0))) * n.z) as g
+    from persistent_windows as w
+    left join between_people as b using (review_month, subject_type)
+    cross join (
+        select unnest([
+            -1.959964, -1.439531, -1.150349, -0.934589, -0.755415, -0.59776, -0.453762,
+            -0.318639, -0.189118, -0.062707, 0.062707, 0.189118, 0.318639, 0.453762, 0.59776,
+            0.755415, 0.934589, 1.150349, 1.439531, 1.959964
+        ]) as z
+    ) as n
+    where w.month_chance is not null
+),
+
+persistent_node_tails as (
+    select
+        review_month, subject_type, subject_id, z, k,
         sum(
             exp(lgamma(months + 1) - lgamma(k + 1) - lgamma(months - k + 1))
-            * power(month_chance, k) * power(1 - month_chance, months - k))
-            over (partition by review_month, subject_type, subject_id order by k desc) as p_value
+            * power(q, k) * power(1 - q, months - k))
+            over (partition by review_month, subject_type, subject_id, z order by k desc)
+            as tail
     from (
-        select *, unnest(range(0, months + 1)) as k
-        from persistent_windows
-        where month_chance is not null
+        select
+            *,
+            list_avg(list_transform(month_expected, lambda x: 1 - exp(-coalesce(x, 0) * g))) as q,
+            unnest(range(0, months + 1)) as k
+        from persistent_nodes
     )
+),
+
+persistent_attainable as (
+    select review_month, subject_type, subject_id, k, avg(tail) as p_value
+    from persistent_node_tails
+    group by all
 ),
 
 -- rising_trend (clause 6.2): the subject's findings of the last outlier_window months against
@@ -699,6 +812,7 @@ limits as (
     select
         j.*,
         t.phi,
+        t.tau2,
         t.trials,
         o.p_value,
         o.p_flag,
@@ -802,6 +916,7 @@ select
     l.share,
     case when l.method <> 'binomial' then l.group_observed end as group_findings,
     l.phi,
+    l.tau2,
     l.limit_95,
     l.limit_998,
     l.p_value,

@@ -141,7 +141,7 @@ outliers as (
         case when f.verdict = 'outlier' then 'medium' else 'watch' end as severity,
         f.review_month, f.period_start, f.observed, f.expected,
         case when f.verdict = 'outlier' then f.limit_998 else f.limit_95 end as upper_limit,
-        e.complaint_ids, e.under_review, f.exposure, f.peer_rate, f.peers, f.method, f.phi,
+        e.complaint_ids, e.under_review, f.exposure, f.peer_rate, f.peers, f.method, f.phi, f.tau2,
         f.p_value, f.q_value, f.family, p.outlier_fdr, f.verdict
     from marts.funnel as f
     cross join params as p
@@ -316,10 +316,11 @@ explained as (
                 || 'nên chỉ là tín hiệu theo dõi (Điều 6.2).', family
             )
         end
-        || case when phi > 1 then printf(
-            ' Mức chênh lệch đã được điều chỉnh (×%s) vì các '
-            || 'đơn vị vốn chênh lệch nhau nhiều hơn mức ngẫu nhiên.',
-            replace(printf('%.2f', sqrt(phi)), '.', ',')
+        || case when tau2 > 0 then printf(
+            ' Xác suất đã tính đến việc mọi người vốn khác nhau nhiều hơn mức ngẫu nhiên vì lý do '
+            || 'không phải vi phạm (như tính chất khách hàng): phương sai giữa các cá nhân %s, '
+            || 'ước tính từ toàn bộ nhân viên trong 12 tháng.',
+            replace(printf('%.2f', tau2), '.', ',')
         ) else '' end,
         case
             when method = 'poisson_exposure'
@@ -352,9 +353,10 @@ explained as (
                 || 'allowed for, so a signal to watch (clause 6.2).', family
             )
         end
-        || case when phi > 1 then printf(
-            ' The excess was scaled down ×%.2f because peers vary '
-            || 'more than chance alone would make them.', sqrt(phi)
+        || case when tau2 > 0 then printf(
+            ' The chance allows for people differing more than chance alone for reasons that '
+            || 'are not misconduct (case mix): a between-people variance of %.2f, estimated '
+            || 'from all staff over 12 months.', tau2
         ) else '' end
     from outliers
     union all
