@@ -9,6 +9,7 @@ arithmetic behind every expected value is written out beside it.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import math
 from contextlib import ExitStack
 from pathlib import Path
@@ -319,3 +320,42 @@ def test_null_worlds_where_people_differ_for_no_misconduct(tmp_path, kind):
         assert counts["medium"] <= medium_bound, counts
     else:
         assert counts["medium"] <= 10, counts
+
+
+# ------------------------------------------------------------------------------ the HR dossier
+
+
+def test_hr_dossier_summary_interval_timeline_and_both_dates(built, settings):
+    # A1 (3,000 interactions over August-October) has 6 findings, its 19 peers 6 between them:
+    # of the group's 12 findings A1 has 6 at a share s = 0.05, so the rate ratio is
+    # (6/12)(1 - s) / (s (1 - 6/12)) = 19.0, with the Clopper-Pearson 95% interval of 6 of 12
+    # (0.2109-0.7891) mapped the same way: 5.1-71.1. One finding resolved on 28/08 was first
+    # upheld in the export of 01/09, so it counts in September and the dossier shows both.
+    from reports.publish import write_hr_dossier
+
+    seen = dt.datetime(2026, 8, 1)  # every other complaint is in the first export
+    world = World()
+    peers = [f"Q{i:02d}" for i in range(19)]
+    staff_team(world, "collections", ["A1", *peers], WINDOW, 1000)
+    for month, n in zip(WINDOW, (2, 2, 1), strict=True):
+        world.add(month, n, employee_id="A1", _first=seen)
+    late = world.add(
+        "2026-08",
+        day=20,
+        employee_id="A1",
+        resolved_at=dt.datetime(2026, 8, 28, 10),
+        _first=dt.datetime(2026, 9, 1),
+    )[0]
+    world.earlier(late, "2026-08-01 00:00", "2026-08-31 23:00", outcome="pending")
+    for e in peers[:6]:
+        world.add("2026-10", 1, employee_id=e, _first=seen)
+    con = built(world)
+    path = write_hr_dossier(con, settings, "A1", dt.date(2026, 10, 1), "hr", "review", "en")
+    text = path.read_text(encoding="utf-8")
+    summary = text.split('id="summary"')[1].split("</section>")[0]
+    assert "about 19.0 times the rate of 19 team peers" in summary
+    assert "(95% interval 5.1–71.1)" in summary
+    assert "NOT the chance that this person is innocent" in summary
+    assert 'id="timeline"' in text and 'id="response"' in text and 'id="decision"' in text
+    found = text.split('id="substantiated"')[1].split("</section>")[0]
+    assert "2026-09 (resolved 2026-08-28, counted in 2026-09)" in found
