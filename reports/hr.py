@@ -309,6 +309,13 @@ _TEXT = {
     ),
     "timeline": ("Dòng thời gian các dấu hiệu (12 tháng)", "Timeline of flags (12 months)"),
     "col_month": ("Tháng rà soát", "Review month"),
+    "issued": ("Các dấu hiệu đã nêu và đã rút", "Flags as issued, and withdrawn"),
+    "issued_none": ("Chưa có dấu hiệu nào được nêu.", "No flag was ever issued."),
+    "col_issued": ("Nêu ngày", "Issued"),
+    "col_withdrawn": ("Rút ngày, lý do", "Withdrawn, why"),
+    "col_since": ("So với hồ sơ trước", "Since the last dossier"),
+    "since_new": ("mới kể từ hồ sơ trước", "new since the last dossier"),
+    "since_withdrawn": ("đã rút kể từ hồ sơ trước", "withdrawn since the last dossier"),
     "timeline_none": ("Không có dấu hiệu nào trong 12 tháng.", "No flags in 12 months."),
     "response": ("Ý kiến của nhân viên", "The employee's response"),
     "response_note": (
@@ -429,6 +436,67 @@ def timeline(con: duckdb.DuckDBPyConnection, employee_id: str, month: dt.date, l
     return table
 
 
+_WITHDRAWN_VI = {
+    "a finding it rested on was overturned on review": (
+        "một kết luận làm căn cứ đã bị hủy khi xem xét lại"
+    ),
+    "no longer raised: the register, the directory or the activity changed": (
+        "không còn được nêu: sổ khiếu nại, danh sách nhân sự hoặc dữ liệu lượt tương tác "
+        "đã thay đổi"
+    ),
+    "raised again with another severity or other evidence": (
+        "được nêu lại với mức độ hoặc căn cứ khác"
+    ),
+}
+
+
+def issued_table(
+    con: duckdb.DuckDBPyConnection, employee_id: str, month: dt.date, lang: str
+) -> Table:
+    """Every flag of the person as issued (core.flags_issued), with withdrawals and why; rows
+    new or withdrawn since the person's previous dossier (core.audit_log) are marked."""
+    previous = con.execute(
+        "SELECT max(requested_at) FROM core.audit_log WHERE employee_id = ?", [employee_id]
+    ).fetchone()[0]
+    rows = con.execute(
+        "SELECT review_month, rule, severity, issued_at, withdrawn_at, withdrawn_reason "
+        "FROM core.flags_issued WHERE subject_type = 'employee' AND subject_id = ? "
+        "AND review_month <= ? ORDER BY review_month, issued_at, rule",
+        [employee_id, month],
+    ).fetchall()
+    table = Table(
+        "issued",
+        [
+            _tx("col_month", lang),
+            t("col_rule", lang),
+            t("col_severity", lang),
+            _tx("col_issued", lang),
+            _tx("col_withdrawn", lang),
+            _tx("col_since", lang),
+        ],
+        numeric=[False] * 6,
+        empty=_tx("issued_none", lang),
+    )
+    for review_month, rule, severity, issued, withdrawn, reason in rows:
+        since = ""
+        if previous is not None and withdrawn is not None and withdrawn > previous:
+            since = _tx("since_withdrawn", lang)
+        elif previous is not None and issued > previous:
+            since = _tx("since_new", lang)
+        why = reason if lang == "en" else _WITHDRAWN_VI.get(reason, reason or "")
+        table.rows.append(
+            [
+                Cell(fmt.month(review_month, lang), fmt.raw(review_month)),
+                Cell(t(f"rule_{rule}", lang), rule),
+                Cell(t(f"severity_{severity}", lang), severity),
+                Cell(fmt.date(issued, lang)),
+                Cell(f"{fmt.date(withdrawn, lang)}: {why}" if withdrawn is not None else "–"),
+                Cell(since, since, "warn" if since else ""),
+            ]
+        )
+    return table
+
+
 def context(
     con: duckdb.DuckDBPyConnection, employee_id: str, team: str | None, month: dt.date, lang: str
 ) -> dict:
@@ -453,5 +521,6 @@ def context(
             "flags": flag_table(con, employee_id, month, lang),
             "peers": peer_table(peers, mine, lang),
             "timeline": timeline(con, employee_id, month, lang),
+            "issued": issued_table(con, employee_id, month, lang),
         },
     }

@@ -359,3 +359,46 @@ def test_hr_dossier_summary_interval_timeline_and_both_dates(built, settings):
     assert 'id="timeline"' in text and 'id="response"' in text and 'id="decision"' in text
     found = text.split('id="substantiated"')[1].split("</section>")[0]
     assert "2026-09 (resolved 2026-08-28, counted in 2026-09)" in found
+
+
+def test_flags_are_kept_as_issued_and_withdrawals_say_why(built, settings):
+    # S1's substantiated threat of October raises serious_conduct (high). The build records it
+    # in core.flags_issued with the build's time and as_of. A review then overturns the finding
+    # (a later export: not upheld, review outcome 'changed'); the next build no longer raises
+    # the flag and records its withdrawal, with the reason, on the same row. The dossier lists
+    # both and marks the withdrawal as new since the previous dossier.
+    from pipelines.flags_issued import record
+    from pipelines.models import discover_models, materialise
+    from reports.publish import write_hr_dossier
+
+    world = World()
+    staff_team(world, "collections", ["S1", "S2", "S3", "S4", "S5", "S6"], YEAR, 1000)
+    cid = world.add("2026-10", 1, employee_id="S1", subcategory="threat")[0]
+    con = built(world)
+    record(con)
+    issued = con.execute(
+        "SELECT rule, severity, as_of, withdrawn_at FROM core.flags_issued WHERE subject_id = 'S1'"
+    ).fetchall()
+    assert issued == [("serious_conduct", "high", dt.date(2026, 10, 31), None)]
+    write_hr_dossier(con, settings, "S1", dt.date(2026, 10, 1), "hr", "first", "en")
+    con.execute(
+        "INSERT INTO core.complaint_versions BY NAME SELECT * REPLACE ("
+        "'not_upheld' AS outcome, 'changed' AS review_outcome, "
+        "TIMESTAMP '2026-10-20 09:00' AS review_requested_at, content_hash || '-review' AS "
+        "content_hash, TIMESTAMP '2026-11-02 09:00' AS first_exported_at, "
+        "TIMESTAMP '2026-11-02 09:00' AS exported_at) FROM core.complaint_versions "
+        "WHERE complaint_id = ?",
+        [cid],
+    )
+    materialise(con, discover_models()["core.complaints"])
+    build(con, settings, "2026-10-31")
+    record(con)
+    row = con.execute(
+        "SELECT rule, withdrawn_at IS NOT NULL, withdrawn_reason FROM core.flags_issued "
+        "WHERE subject_id = 'S1'"
+    ).fetchall()
+    assert row == [("serious_conduct", True, "a finding it rested on was overturned on review")]
+    path = write_hr_dossier(con, settings, "S1", dt.date(2026, 10, 1), "hr", "second", "en")
+    issued_section = path.read_text(encoding="utf-8").split('id="issued"')[1].split("</section>")[0]
+    assert "a finding it rested on was overturned on review" in issued_section
+    assert "withdrawn since the last dossier" in issued_section

@@ -131,3 +131,22 @@ create table if not exists core.build_params (
     as_of date not null, sla_working_days integer not null, sla_goal double not null,
     at_risk_working_days integer not null, built_at timestamp not null
 );
+
+-- Flags as issued (issue 24), written after each build by pipelines/flags_issued.py.
+create table if not exists core.flags_issued (
+    subject_type varchar not null,
+    subject_id varchar not null,
+    rule varchar not null,
+    review_month date not null,
+    severity varchar not null,
+    observed double,
+    expected double,
+    complaint_ids varchar[],
+    explanation_vi varchar,
+    explanation_en varchar,
+    issued_at timestamp not null,       -- the build that first raised it (core.build_params)
+    as_of date not null,                -- that build's as_of
+    data_loaded_at timestamp,           -- the latest load it read (core.load_log)
+    withdrawn_at timestamp,
+    withdrawn_reason varchar
+);
