@@ -62,10 +62,56 @@ class PatternSettings(BaseModel):
     outlier_watch_limit: float = Field(
         0.95, description="outlier_rate watch: p <= 1 - this for one subject (the 95% limit)."
     )
+    min_peers: int = Field(
+        5,
+        ge=1,
+        description="A rate verdict (outlier_rate, persistent) needs at least this many peers, "
+        "the subject left out: with fewer, one peer's own difference sets the group's rate.",
+    )
+    min_peer_findings: int = Field(
+        3,
+        ge=1,
+        description="…and at least this many findings of the peers in the window: below 3 the "
+        "peers' rate is unknown to within a factor of about 2 (relative error 1/sqrt(n) > 58%), "
+        "and 0 would make any finding impossible by chance (p = 0).",
+    )
+    dispersion_min_subjects: int = Field(
+        30,
+        ge=2,
+        description="The between-people variance (tau2) is estimated only from at least this "
+        "many people (each expecting dispersion_min_expected over 12 months): with fewer, one "
+        "person's own difference (a real outlier) sets it.",
+    )
+    dispersion_winsor: float = Field(
+        0.0,
+        ge=0,
+        lt=0.5,
+        description="Share of the z-scores clipped at each end before tau2 is estimated. "
+        "FunnelPlotR clips 10%; on the simulated case-mix world that under-estimated tau2 "
+        "(0.23 for a true 1) and left 20 medium flags where chance allowed 1.4, 8 unclipped.",
+    )
     dispersion_min_expected: float = Field(
         1.0, description="Over-dispersion is estimated from subjects expecting at least this."
     )
-    rising_months: int = Field(3, description="Consecutive months the rolling sum must rise.")
+    repeat_days: int = Field(
+        30,
+        ge=0,
+        description="A customer's substantiated complaints about the same person within this "
+        "many days of the previous one count as one finding (one incident complained of "
+        "again); 0 counts every complaint.",
+    )
+    trend_window: int = Field(
+        9,
+        ge=1,
+        description="rising_trend: the last outlier_window months against this many before.",
+    )
+    trend_fdr: float = Field(
+        0.2,
+        gt=0,
+        lt=1,
+        description="False-discovery rate of rising_trend (watch only: a signal to look at, "
+        "never a basis for action alone), over every staff member and partner of a month.",
+    )
     handler_min_volume: int = Field(
         10, description="Handlers with fewer complaints get no verdict."
     )

@@ -48,7 +48,8 @@ PARTITIONED = {
         inputs=("marts.subject_monthly", "marts.handler_monthly"),
         # as_of has its own rule; built_at changes at every build and the model does not read it
         settings={"core.pattern_params": (), "core.build_params": ("as_of", "built_at")},
-        window="SELECT greatest(outlier_window, persistent_window) FROM core.pattern_params",
+        window="SELECT greatest(outlier_window + trend_window, persistent_window) "
+        "FROM core.pattern_params",
     )
 }
 

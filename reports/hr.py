@@ -7,6 +7,7 @@ of January-March are not read as new flags in April, May and June."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from itertools import groupby
 
 import duckdb
@@ -63,7 +64,7 @@ def complaint_tables(
         found.rows.append(
             [
                 *complaint_cells(r, lang),
-                Cell(fmt.month(r["decision_month"], lang), fmt.raw(r["decision_month"])),
+                Cell(_decided_text(r, lang), fmt.raw(r["decision_month"])),
                 _appeal_cell(r["appeal"], lang),
                 Cell(counted_in(flag_rows, r["complaint_id"], lang), cls="counted"),
             ]
@@ -82,6 +83,22 @@ def complaint_tables(
         ]
         tables.append(table)
     return tables[0], tables[1], tables[2]
+
+
+def _decided_text(r: dict, lang: str) -> str:
+    """The month a finding counts in, and its resolution date when that is another month."""
+    decided = fmt.month(r["decision_month"], lang)
+    resolved = r.get("resolution_date")
+    if resolved is None or pd.isna(resolved) or pd.isna(r["decision_month"]):
+        return decided
+    if pd.Timestamp(resolved).strftime("%Y-%m") == pd.Timestamp(r["decision_month"]).strftime(
+        "%Y-%m"
+    ):
+        return decided
+    note = _tx("resolved_other_month", lang).format(
+        resolved=fmt.date(resolved, lang), decided=decided
+    )
+    return f"{decided} ({note})"
 
 
 def _appeal_cell(appeal: object, lang: str) -> Cell:
@@ -136,19 +153,56 @@ def flag_table(
     return table
 
 
+_REASONS_VI = [
+    (
+        r"activity missing for (.+): not judged",
+        "thiếu dữ liệu lượt tương tác tháng {0}: không đánh giá",
+    ),
+    (r"no activity data: not judged", "không có dữ liệu lượt tương tác: không đánh giá"),
+    (
+        r"activity of (\d+) peer\(s\) missing for (.+): (\d+) peer\(s\) left, fewer than (\d+): "
+        r"not judged",
+        "thiếu dữ liệu lượt tương tác của {0} người cùng nhóm tháng {1}: còn {2} người, "
+        "ít hơn {3}: không đánh giá",
+    ),
+    (
+        r"(\d+) peer\(s\)( in some month of the window)?, fewer than (\d+): not judged",
+        "{0} người cùng nhóm, ít hơn {2}: không đánh giá",
+    ),
+    (
+        r"(\d+) finding\(s\) of the peers in (the window|a part of the window), fewer than (\d+): "
+        r"their rate is unknown, not judged",
+        "nhóm so sánh chỉ có {0} kết luận trong kỳ, ít hơn {2}: chưa biết tỷ lệ của nhóm, "
+        "không đánh giá",
+    ),
+]
+
+
+def reason_text(reason: object, lang: str) -> str:
+    """marts.funnel's reason for no verdict (English there) in the dossier's language."""
+    if not isinstance(reason, str):
+        return ""
+    if lang == "en":
+        return reason
+    for pattern, vi in _REASONS_VI:
+        m = re.fullmatch(pattern, reason)
+        if m:
+            return vi.format(*m.groups())
+    return reason
+
+
 def peer_table(peers: pd.DataFrame | None, mine: pd.DataFrame | None, lang: str) -> Table:
-    """The employee's numbers beside their anonymous peer group's, in the unit of the method
-    the comparison used: per 1,000 interactions with activity data, per person without."""
+    """The employee's numbers beside their peer group's exactly as the test used them (the
+    funnel row's peers, their findings and exposure in the window, the employee left out), per
+    1,000 interactions; a comparison not made says why."""
     me = peers[peers["is_subject"]].iloc[0] if peers is not None and len(peers) else None
-    per_person = me is not None and me["method"] == "poisson_equal_activity"
-    rate_header = t("col_per_person" if per_person else "col_rate", lang)
     table = Table(
         "peers",
         [
             t("col_subject", lang),
             t("col_observed", lang),
             t("col_exposure", lang),
-            rate_header,
+            t("col_rate", lang),
             t("col_expected", lang),
             t("col_verdict", lang),
         ],
@@ -156,32 +210,37 @@ def peer_table(peers: pd.DataFrame | None, mine: pd.DataFrame | None, lang: str)
         empty=t("funnel_none", lang),
     )
     if me is not None:
-        others = peers[~peers["is_subject"]]
-        if per_person:  # equal activity: findings per person over the window
-            mine_rate, peer_rate = float(me["observed"]), float(me["peer_rate"])
-        else:
-            mine_rate, peer_rate = me["rate_per_1000"], float(me["peer_rate"]) * 1000
+        judged = me["verdict"] != "no_verdict"
+        mine_rate = None if pd.isna(me["rate_per_1000"]) else float(me["rate_per_1000"])
         table.rows.append(
             [
                 Cell(t("chart_this_employee", lang)),
                 Cell(fmt.number(me["observed"], lang)),
                 Cell(fmt.number(me["exposure"], lang)),
                 Cell(fmt.number(mine_rate, lang, 2), fmt.raw(mine_rate)),
-                Cell(fmt.number(me["expected"], lang, 2)),
-                Cell(t(f"verdict_{me['verdict']}", lang), me["verdict"]),
+                Cell(fmt.number(me["expected"], lang, 2) if judged else "–"),
+                Cell(
+                    t(f"verdict_{me['verdict']}", lang)
+                    + ("" if judged else f" ({reason_text(me['reason'], lang)})"),
+                    me["verdict"],
+                ),
             ]
         )
-        table.rows.append(
-            [
-                Cell(f"{t('chart_peers', lang)} (n = {len(others)})"),
-                Cell(fmt.number(others["observed"].sum(), lang)),
-                Cell(fmt.number(others["exposure"].sum(min_count=1), lang)),
-                Cell(fmt.number(peer_rate, lang, 2), fmt.raw(peer_rate)),
-                Cell("–"),
-                Cell("–"),
-            ]
-        )
-    if mine is not None and len(mine) and not per_person:
+        if judged:
+            share = float(me["share"])
+            exposure = float(me["exposure"]) / share - float(me["exposure"])
+            rate = float(me["peer_rate"]) * 1000
+            table.rows.append(
+                [
+                    Cell(f"{t('chart_peers', lang)} (n = {int(me['peers'])})"),
+                    Cell(fmt.number(int(me["group_findings"]) - int(me["observed"]), lang)),
+                    Cell(fmt.number(round(exposure), lang)),
+                    Cell(fmt.number(rate, lang, 2), fmt.raw(rate)),
+                    Cell("–"),
+                    Cell("–"),
+                ]
+            )
+    if mine is not None and len(mine):
         r = mine.iloc[0]
         for window in ("3m", "12m"):
             table.rows.append(
@@ -201,14 +260,241 @@ def peer_table(peers: pd.DataFrame | None, mine: pd.DataFrame | None, lang: str)
 
 
 def peers_note(peers: pd.DataFrame | None, lang: str) -> str:
-    if peers is None or not len(peers):
-        return t("hr_peers_note", lang)
-    me = peers[peers["is_subject"]].iloc[0]
-    if me["method"] != "poisson_equal_activity":
-        return t("hr_peers_note", lang)
-    return t("hr_peers_note_equal", lang).format(
-        start=fmt.date(me["period_start"], lang), end=fmt.date(me["period_end"], lang)
+    return t("hr_peers_note", lang)
+
+
+# The dossier's own texts (issue 24), Vietnamese first.
+_TEXT = {
+    "summary_title": ("Tóm tắt", "Summary"),
+    "summary_none": (
+        "Không có dấu hiệu nào trong tháng này.",
+        "No flags this month.",
+    ),
+    "summary_serious": (
+        "{rule} ({severity}): {n} kết luận có cơ sở về hành vi nghiêm trọng trong tháng; không "
+        "phải thống kê, mỗi kết luận đã được xác minh là đủ.",
+        "{rule} ({severity}): {n} substantiated serious finding(s) decided this month; not a "
+        "statistic: each verified finding is enough.",
+    ),
+    "summary_outlier": (
+        "{rule} ({severity}): {obs} kết luận có cơ sở trong {start}–{end}, gấp khoảng {rr} lần "
+        "tỷ lệ của {peers} người cùng nhóm với cùng khối lượng công việc (khoảng tin cậy 95%: "
+        "{lo}–{hi}); trong số các dấu hiệu mạnh như vậy của tháng, tỷ lệ ước tính là dấu hiệu "
+        "sai là {q}.",
+        "{rule} ({severity}): {obs} substantiated findings in {start}–{end}, about {rr} times "
+        "the rate of {peers} team peers at the same workload (95% interval {lo}–{hi}); among "
+        "this month's flags as strong, the estimated share of false ones is {q}.",
+    ),
+    "summary_persistent": (
+        "{rule} ({severity}): có kết luận trong {obs} tháng của {window} tháng; với khối lượng "
+        "công việc này, cứ khoảng 1 trên {one_in} người bình thường đạt mức này do ngẫu nhiên "
+        "(p = {p}); tỷ lệ dấu hiệu sai ước tính {q}.",
+        "{rule} ({severity}): findings in {obs} of {window} months; at this workload about 1 in "
+        "{one_in} normal people reach this by chance (p = {p}); estimated false-flag share {q}.",
+    ),
+    "summary_other": ("{rule} ({severity}).", "{rule} ({severity})."),
+    "assumptions": (
+        "Giả định: người này được so sánh với những người cùng nhóm trong cùng tháng, theo số lượt "
+        "tương tác, như thể tính chất công việc tương đương; mức chênh lệch giữa các cá nhân vì lý "
+        "do không phải vi phạm được ước tính từ toàn bộ nhân viên. Giá trị p là khả năng một người "
+        "bình thường có kết quả như vậy do ngẫu nhiên; nó KHÔNG phải là xác suất người này vô "
+        "tội hay có lỗi. Dấu hiệu là lý do để xem xét, không phải kết luận kỷ luật; mỗi kết luận "
+        "bên dưới có người xử lý, ngày giải quyết và tình trạng xem xét lại riêng.",
+        "Assumptions: this person is compared with their team in the same month, per interaction, "
+        "as if their caseload were comparable; the variation between people for reasons that are "
+        "not misconduct is estimated from all staff. A p-value is how often a normal person "
+        "would show this by chance; it is NOT the chance that this person is innocent or at "
+        "fault. A flag is a reason to review, not a disciplinary finding; each finding below has "
+        "its own handler, resolution date and review status.",
+    ),
+    "timeline": ("Dòng thời gian các dấu hiệu (12 tháng)", "Timeline of flags (12 months)"),
+    "col_month": ("Tháng rà soát", "Review month"),
+    "issued": ("Các dấu hiệu đã nêu và đã rút", "Flags as issued, and withdrawn"),
+    "issued_none": ("Chưa có dấu hiệu nào được nêu.", "No flag was ever issued."),
+    "col_issued": ("Nêu ngày", "Issued"),
+    "col_withdrawn": ("Rút ngày, lý do", "Withdrawn, why"),
+    "col_since": ("So với hồ sơ trước", "Since the last dossier"),
+    "since_new": ("mới kể từ hồ sơ trước", "new since the last dossier"),
+    "since_withdrawn": ("đã rút kể từ hồ sơ trước", "withdrawn since the last dossier"),
+    "timeline_none": ("Không có dấu hiệu nào trong 12 tháng.", "No flags in 12 months."),
+    "response": ("Ý kiến của nhân viên", "The employee's response"),
+    "response_note": (
+        "Nhân viên có quyền được xem hồ sơ này và trình bày ý kiến trước khi có quyết định. "
+        "Ý kiến, ngày và chữ ký:",
+        "The employee may see this dossier and respond before any decision. Response, date "
+        "and signature:",
+    ),
+    "decision": ("Quyết định", "Decision"),
+    "decision_note": (
+        "Người quyết định, ngày, quyết định và lý do (tham chiếu các khiếu nại ở trên):",
+        "Decided by, date, decision and reasons (citing the complaints above):",
+    ),
+    "resolved_other_month": (
+        "giải quyết {resolved}, được tính vào tháng {decided}",
+        "resolved {resolved}, counted in {decided}",
+    ),
+}
+
+
+def _tx(key: str, lang: str) -> str:
+    vi, en = _TEXT[key]
+    return en if lang == "en" else vi
+
+
+def rate_ratio_interval(observed: int, group: int, share: float) -> tuple[float, float, float]:
+    """The rate ratio of a subject against its peers and its exact 95% interval, from the test's
+    own conditioning: of the group's `group` findings the subject has `observed`, each falling
+    on it with chance s * RR / (s * RR + 1 - s); Clopper-Pearson on that chance, mapped to RR."""
+    from scipy.stats import beta  # only when a dossier is written
+
+    def to_ratio(pi: float) -> float:
+        return pi * (1 - share) / (share * (1 - pi)) if pi < 1 else float("inf")
+
+    lo = beta.ppf(0.025, observed, group - observed + 1) if observed > 0 else 0.0
+    hi = beta.ppf(0.975, observed + 1, group - observed) if observed < group else 1.0
+    return to_ratio(observed / group), to_ratio(float(lo)), to_ratio(float(hi))
+
+
+def summary(
+    con: duckdb.DuckDBPyConnection, employee_id: str, month: dt.date, lang: str
+) -> list[str]:
+    """What is flagged this month, how strong and how certain, in words."""
+    flags = con.execute(
+        "SELECT rule, severity, observed FROM marts.pattern_flags WHERE subject_type = "
+        "'employee' AND subject_id = ? AND review_month = ? ORDER BY severity, rule",
+        [employee_id, month],
+    ).fetchall()
+    if not flags:
+        return [_tx("summary_none", lang)]
+    f = con.execute(
+        "SELECT * FROM marts.funnel WHERE subject_type = 'employee' AND subject_id = ? "
+        "AND review_month = ?",
+        [employee_id, month],
+    ).df()
+    row = f.iloc[0] if len(f) else None
+    lines = []
+    for rule, severity, observed in flags:
+        names = {"rule": t(f"rule_{rule}", lang), "severity": t(f"severity_{severity}", lang)}
+        if rule == "serious_conduct":
+            lines.append(_tx("summary_serious", lang).format(n=observed, **names))
+        elif rule == "outlier_rate" and row is not None and pd.notna(row["share"]):
+            rr, lo, hi = rate_ratio_interval(
+                int(row["observed"]), int(row["group_findings"]), float(row["share"])
+            )
+            lines.append(
+                _tx("summary_outlier", lang).format(
+                    obs=int(row["observed"]),
+                    start=fmt.month(row["period_start"], lang),
+                    end=fmt.month(row["review_month"], lang),
+                    rr=fmt.number(rr, lang, 1),
+                    lo=fmt.number(lo, lang, 1),
+                    hi=fmt.number(hi, lang, 1),
+                    peers=int(row["peers"]),
+                    q=fmt.number(100 * float(row["q_value"]), lang, 1) + "%",
+                    **names,
+                )
+            )
+        elif rule == "persistent" and row is not None and pd.notna(row["persistent_p_value"]):
+            p = float(row["persistent_p_value"])
+            lines.append(
+                _tx("summary_persistent", lang).format(
+                    obs=int(row["persistent_months"]),
+                    window=int(row["persistent_window_months"]),
+                    one_in=fmt.number(round(1 / p), lang) if p > 0 else "–",
+                    p=f"{p:.2g}".replace(".", "," if lang == "vi" else "."),
+                    q=fmt.number(100 * float(row["persistent_q_value"]), lang, 1) + "%",
+                    **names,
+                )
+            )
+        else:
+            lines.append(_tx("summary_other", lang).format(**names))
+    return lines
+
+
+def timeline(con: duckdb.DuckDBPyConnection, employee_id: str, month: dt.date, lang: str) -> Table:
+    """The person's flags by month and severity over the 12 months up to the dossier's."""
+    rows = con.execute(
+        "SELECT review_month, rule, severity FROM marts.pattern_flags WHERE subject_type = "
+        "'employee' AND subject_id = ? AND review_month <= ? AND review_month > ? "
+        "ORDER BY review_month, rule",
+        [employee_id, month, month - dt.timedelta(days=365)],
+    ).fetchall()
+    table = Table(
+        "timeline",
+        [_tx("col_month", lang), t("col_rule", lang), t("col_severity", lang)],
+        numeric=[False, False, False],
+        empty=_tx("timeline_none", lang),
     )
+    for review_month, rule, severity in rows:
+        table.rows.append(
+            [
+                Cell(fmt.month(review_month, lang), fmt.raw(review_month)),
+                Cell(t(f"rule_{rule}", lang), rule),
+                Cell(t(f"severity_{severity}", lang), severity),
+            ]
+        )
+    return table
+
+
+_WITHDRAWN_VI = {
+    "a finding it rested on was overturned on review": (
+        "một kết luận làm căn cứ đã bị hủy khi xem xét lại"
+    ),
+    "no longer raised: the register, the directory or the activity changed": (
+        "không còn được nêu: sổ khiếu nại, danh sách nhân sự hoặc dữ liệu lượt tương tác "
+        "đã thay đổi"
+    ),
+    "raised again with another severity or other evidence": (
+        "được nêu lại với mức độ hoặc căn cứ khác"
+    ),
+}
+
+
+def issued_table(
+    con: duckdb.DuckDBPyConnection, employee_id: str, month: dt.date, lang: str
+) -> Table:
+    """Every flag of the person as issued (core.flags_issued), with withdrawals and why; rows
+    new or withdrawn since the person's previous dossier (core.audit_log) are marked."""
+    previous = con.execute(
+        "SELECT max(requested_at) FROM core.audit_log WHERE employee_id = ?", [employee_id]
+    ).fetchone()[0]
+    rows = con.execute(
+        "SELECT review_month, rule, severity, issued_at, withdrawn_at, withdrawn_reason "
+        "FROM core.flags_issued WHERE subject_type = 'employee' AND subject_id = ? "
+        "AND review_month <= ? ORDER BY review_month, issued_at, rule",
+        [employee_id, month],
+    ).fetchall()
+    table = Table(
+        "issued",
+        [
+            _tx("col_month", lang),
+            t("col_rule", lang),
+            t("col_severity", lang),
+            _tx("col_issued", lang),
+            _tx("col_withdrawn", lang),
+            _tx("col_since", lang),
+        ],
+        numeric=[False] * 6,
+        empty=_tx("issued_none", lang),
+    )
+    for review_month, rule, severity, issued, withdrawn, reason in rows:
+        since = ""
+        if previous is not None and withdrawn is not None and withdrawn > previous:
+            since = _tx("since_withdrawn", lang)
+        elif previous is not None and issued > previous:
+            since = _tx("since_new", lang)
+        why = reason if lang == "en" else _WITHDRAWN_VI.get(reason, reason or "")
+        table.rows.append(
+            [
+                Cell(fmt.month(review_month, lang), fmt.raw(review_month)),
+                Cell(t(f"rule_{rule}", lang), rule),
+                Cell(t(f"severity_{severity}", lang), severity),
+                Cell(fmt.date(issued, lang)),
+                Cell(f"{fmt.date(withdrawn, lang)}: {why}" if withdrawn is not None else "–"),
+                Cell(since, since, "warn" if since else ""),
+            ]
+        )
+    return table
 
 
 def context(
@@ -219,6 +505,9 @@ def context(
     mine = data.employee_month_row(con, employee_id, month)
     has_peers = peers is not None and len(peers) and (peers["exposure"].fillna(0) > 0).any()
     return {
+        "summary": summary(con, employee_id, month, lang),
+        "assumptions": _tx("assumptions", lang),
+        "hr_text": {k: _tx(k, lang) for k in _TEXT},
         "title": t("hr_title", lang),
         "employee_id": employee_id,
         "team": team,
@@ -231,5 +520,7 @@ def context(
             "other": other,
             "flags": flag_table(con, employee_id, month, lang),
             "peers": peer_table(peers, mine, lang),
+            "timeline": timeline(con, employee_id, month, lang),
+            "issued": issued_table(con, employee_id, month, lang),
         },
     }

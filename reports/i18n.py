@@ -457,13 +457,13 @@ STRINGS: dict[str, tuple[str, str]] = {
     ),
     "activity_missing": (
         "Dữ liệu lượt tương tác thiếu cho kỳ rà soát: {n} trên {of} {who} có dữ liệu ở các "
-        "tháng khác nhưng thiếu tháng {months}. Những đối tượng này chỉ được so sánh như thể khối "
-        "lượng công việc bằng nhau, và các so sánh đó không bao giờ tạo dấu hiệu mức cao. Hãy "
-        "nạp tệp lượt tương tác còn thiếu rồi chạy lại.",
+        "tháng khác nhưng thiếu tháng {months}. Những đối tượng này không được đánh giá theo tỷ "
+        "lệ (bất thường, vi phạm thường xuyên, xu hướng tăng) cho kỳ này; các quy tắc khác vẫn "
+        "áp dụng. Hãy nạp tệp lượt tương tác còn thiếu rồi chạy lại.",
         "Activity data is missing for the review window: {n} of {of} {who} with activity in "
-        "other months have none for {months}. They are compared as if all had equal activity, "
-        "and such comparisons never raise a high flag. Load the missing activity export and run "
-        "the build again.",
+        "other months have none for {months}. They get no rate verdict (outlier, persistent, "
+        "rising trend) for this window; the other rules run as usual. Load the missing activity "
+        "export and run the build again.",
     ),
     "who_employee": ("nhân viên", "staff"),
     "who_partner": ("đối tác", "partners"),

@@ -67,6 +67,7 @@ class World:
 COLUMNS = [
     "complaint_id",
     "received_at",
+    "customer_key",
     "category",
     "subcategory",
     "employee_id",
@@ -145,3 +146,52 @@ def funnel(con: duckdb.DuckDBPyConnection, month: str = "2026-10") -> pd.DataFra
     return con.execute(
         "SELECT * FROM marts.funnel WHERE strftime(review_month, '%Y-%m') = ?", [month]
     ).df()
+
+
+# A simulated workforce for the null worlds of issue 24 (tests/test_workforce.py and
+# benchmarks/null_worlds.py): 300 staff in 6 teams, 24 months (11/2024-10/2026), 800-1,500
+# interactions a month each, teams at 0.05-0.2 substantiated findings per 1,000 interactions.
+WORLD_MONTHS = [f"{2024 + (m + 10) // 12}-{(m + 10) % 12 + 1:02d}" for m in range(24)]
+WORLD_TEAMS = {"t05a": 0.05, "t05b": 0.05, "t10a": 0.10, "t10b": 0.10, "t20a": 0.20, "t20b": 0.20}
+NULL_WORLDS = ("poisson", "case_mix", "repeats")
+
+
+def workforce_world(
+    seed: int,
+    kind: str = "poisson",
+    staff: int = 300,
+    planted: dict[int, tuple[int, float]] | None = None,
+    span: int = 6,
+) -> World:
+    """Nobody differs from their team for misconduct. `kind`: "poisson" (every finding
+    independent at the team's rate); "case_mix" (each person's rate times a gamma multiplier of
+    mean 1 and CV 1, fixed over time: people differ for reasons that are not misconduct);
+    "repeats" (incidents at the team's rate / 1.5, each complained of 1 + Poisson(0.5) times by
+    the same customer within 3 weeks: 1.5 complaints per incident). `planted` maps an employee
+    index to (index of the last month, rate multiplier) over `span` months: a real outlier."""
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    world = World()
+    teams = list(WORLD_TEAMS)
+    exposure = rng.integers(800, 1500, staff)
+    rate = np.array([WORLD_TEAMS[teams[i % len(teams)]] / 1000 for i in range(staff)])
+    person = rng.gamma(1.0, 1.0, staff) if kind == "case_mix" else np.ones(staff)
+    factor = np.ones((staff, len(WORLD_MONTHS)))
+    for who, (last, multiplier) in (planted or {}).items():
+        factor[who, last - span + 1 : last + 1] = multiplier
+    mean = (rate * person * exposure)[:, None] * factor
+    per_incident = 1.5 if kind == "repeats" else 1.0
+    incidents = rng.poisson(mean / per_incident)
+    customer = 0
+    for i in range(staff):
+        e = f"E{i:04d}"
+        world.staff.append((e, teams[i % len(teams)]))
+        world.exposure("employee", e, WORLD_MONTHS, int(exposure[i]))
+        for month, count in zip(WORLD_MONTHS, incidents[i], strict=True):
+            for _ in range(int(count)):
+                customer += 1
+                times = 1 + int(rng.poisson(0.5)) if kind == "repeats" else 1
+                for j in range(times):
+                    world.add(month, day=1 + 7 * j, employee_id=e, customer_key=f"K{customer}")
+    return world

@@ -198,6 +198,13 @@ def test_planted_patterns_are_found(demo_settings, demo_home):
             FROM marts.pattern_flags WHERE review_month = ?""",
             [REVIEW_MONTH],
         ).fetchall()
+        # the busy-but-normal agent carries no rate-based flag at any level in any month
+        busy = con.execute(
+            """SELECT review_month, rule, severity FROM marts.pattern_flags
+            WHERE subject_id = ? AND rule IN ('outlier_rate', 'persistent', 'rising_trend')""",
+            [manifest["planted"]["high_volume_normal"]],
+        ).fetchall()
+    assert busy == []
     found = {(rule, subject): ids for rule, subject, _, ids in flags}
     severity = {(rule, subject): level for rule, subject, level, _ in flags}
     # the planted persistent offender survives the false-discovery control over the month

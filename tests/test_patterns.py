@@ -101,19 +101,19 @@ def test_outlier_hand_case_exact_test(built):
 
 
 def test_watch_when_one_subject_is_unusual_but_not_after_multiplicity(built):
-    # Four staff, 3,000 interactions each. A1: 5 findings, A2-A4: 1 each, so 8 in all, each
-    # falling on any one with chance 1/4: p = P(Binomial(8, 1/4) >= 5) = 0.0273 <= 0.05. All
-    # four have that same distribution, so at the bar 0.0273 subjects with no real difference
-    # would give 4 * 0.0273 = 0.109 flags, more than the 0.05 allowed for one flag: watch.
+    # Six staff, 3,000 interactions each. A1: 5 findings, A2-A6: 1 each, so 10 in all, each
+    # falling on any one with chance 1/6: p = P(Binomial(10, 1/6) >= 5) = 0.0155 <= 0.05. All
+    # six have that same distribution, so at the bar 0.0155 subjects with no real difference
+    # would give 6 * 0.0155 = 0.093 flags, more than the 0.05 allowed for one flag: watch.
     world = World()
-    team(world, "collections", ["A1", "A2", "A3", "A4"], WINDOW, 1000)
+    team(world, "collections", ["A1", "A2", "A3", "A4", "A5", "A6"], WINDOW, 1000)
     world.add("2026-09", 5, employee_id="A1")
-    for e in ("A2", "A3", "A4"):
+    for e in ("A2", "A3", "A4", "A5", "A6"):
         world.add("2026-10", 1, employee_id=e)
     con = built(world)
     row = funnel(con).set_index("subject_id").loc["A1"]
-    assert row.p_value == pytest.approx(binomial_tail(5, 8, 0.25), rel=1e-9)
-    assert row.p_value == pytest.approx(0.0273, abs=1e-4)
+    assert row.p_value == pytest.approx(binomial_tail(5, 10, 1 / 6), rel=1e-9)
+    assert row.p_value == pytest.approx(0.0155, abs=1e-4)
     outlier = flag(flags(con), "A1", "outlier_rate")
     assert outlier.severity == "watch" and outlier.upper_limit == 3
 
@@ -139,36 +139,43 @@ def test_rare_events_six_findings_against_a_third_expected_is_flagged(built):
 
 
 def test_fewer_findings_than_the_minimum_are_never_flagged(built):
-    # L1: 2 findings against 2 / 90,000 * 3,000 = 0.067 expected; of the group's 4 findings each
-    # falls on L1 with chance 1/31: p = P(Binomial(4, 1/31) >= 2) = 0.006, yet 2 < 3 findings.
+    # L1: 2 findings against 4 / 90,000 * 3,000 = 0.133 expected; of the group's 6 findings each
+    # falls on L1 with chance 1/31: p = P(Binomial(6, 1/31) >= 2) = 0.014, yet 2 < 3 findings.
     # L2: 1 finding. Neither is flagged; both still count in the month's family of 31.
     world = World()
     peers = [f"Q{i:02d}" for i in range(29)]
     team(world, "collections", ["L1", "L2", *peers], WINDOW, 1000)
     world.add("2026-10", 2, employee_id="L1")
     world.add("2026-10", 1, employee_id="L2")
-    world.add("2026-09", 1, employee_id="Q00")
+    for e in peers[:3]:
+        world.add("2026-09", 1, employee_id=e)
     con = built(world)
     f = funnel(con).set_index("subject_id")
-    assert f.loc["L1", "expected"] == pytest.approx(2 / 30)
-    assert f.loc["L1", "p_value"] == pytest.approx(binomial_tail(2, 4, 1 / 31), rel=1e-9)
+    assert f.loc["L1", "expected"] == pytest.approx(4 / 30)
+    assert f.loc["L1", "p_value"] == pytest.approx(binomial_tail(2, 6, 1 / 31), rel=1e-9)
     assert f.loc["L1", "verdict"] == "within" and f.loc["L2", "verdict"] == "within"
     assert f.loc["L1", "family"] == 31
     assert f.loc["L1", "reason"] == "fewer findings than the minimum to flag"
     assert flags(con).query("rule == 'outlier_rate'").empty
 
 
-def test_peers_without_any_finding_still_give_a_verdict(built):
-    # Z1 has 3 findings, its 9 peers none, all with equal activity: expected 0, and the exact
-    # chance that all 3 fall on Z1 is (1/10)^3 = 0.001; the ten share that distribution, so
-    # S = 10 * 0.001 = 0.01 <= 0.05: medium.
+def test_peers_without_findings_give_no_verdict(built):
+    # Z1 has 3 findings, its 9 peers none: their rate, 0, would make any finding of Z1
+    # impossible by chance (issue 24: no flag rests on a zero rate). Z2 has 3 findings and its
+    # 9 peers 2 between them, still fewer than min_peer_findings (3): no verdict either.
     world = World()
     team(world, "collections", ["Z1"] + [f"Q{i}" for i in range(9)], WINDOW, 1000)
+    team(world, "telesales", ["Z2"] + [f"T{i}" for i in range(9)], WINDOW, 1000)
     world.add("2026-10", 3, employee_id="Z1")
+    world.add("2026-10", 3, employee_id="Z2")
+    world.add("2026-09", 2, employee_id="T0")
     con = built(world)
-    row = funnel(con).set_index("subject_id").loc["Z1"]
-    assert row.expected == 0 and row.p_value == pytest.approx(0.001)
-    assert row.verdict == "outlier"
+    f = funnel(con).set_index("subject_id")
+    assert f.loc["Z1", "verdict"] == "no_verdict" and f.loc["Z2", "verdict"] == "no_verdict"
+    assert f.loc["Z2", "reason"] == (
+        "2 finding(s) of the peers in the window, fewer than 3: their rate is unknown, not judged"
+    )
+    assert flags(con).query("rule == 'outlier_rate'").empty
 
 
 def test_false_discovery_rate_across_all_subjects_of_the_month(built):
@@ -203,16 +210,17 @@ def largest_tail_at_most(n: int, share: float, bar: float, least: int = 3) -> fl
 
 
 def test_chance_alone_figure_is_the_sum_of_each_subjects_chance(built):
-    # Four staff, 3,000 interactions each; A1 6 findings, A2-A4 1 each: all four test against
-    # Binomial(9, 1/4), A1's p = P(X >= 6) = 0.00999. S(t), the flags subjects with no real
-    # difference would give at a bar t, is 4 * the largest tail <= t with at least 3 findings.
+    # Six staff, 3,000 interactions each; A1 6 findings, A2-A6 1 each: all six test against
+    # Binomial(11, 1/6), A1's p = P(X >= 6) = 0.00461. S(t), the flags subjects with no real
+    # difference would give at a bar t, is 6 * the largest tail <= t with at least 3 findings.
     # The bar is the largest candidate (A1's p, or 0.05 * 10^(-g/6)) with
-    # S(t) <= 0.05 * max(flags at or below t, 1): 0.05 * 10^(-1/6) = 0.0341 (S = 0.040).
+    # S(t) <= 0.05 * max(flags at or below t, 1): 0.05 * 10^(-2/6) = 0.0232 (S = 0.028).
+    staff = ["A1", "A2", "A3", "A4", "A5", "A6"]
     world = World()
-    team(world, "collections", ["A1", "A2", "A3", "A4"], WINDOW, 1000)
+    team(world, "collections", staff, WINDOW, 1000)
     for month in WINDOW:
         world.add(month, 2, employee_id="A1")
-    for e in ("A2", "A3", "A4"):
+    for e in staff[1:]:
         world.add("2026-10", 1, employee_id=e)
     con = built(world)
     chance = (
@@ -222,25 +230,25 @@ def test_chance_alone_figure_is_the_sum_of_each_subjects_chance(built):
     )
 
     def s(t: float) -> float:
-        return 4 * largest_tail_at_most(9, 0.25, t)
+        return 6 * largest_tail_at_most(11, 1 / 6, t)
 
-    a1 = binomial_tail(6, 9, 0.25)
+    a1 = binomial_tail(6, 11, 1 / 6)
     candidates = [a1] + [0.05 * 10 ** (-g / 6) for g in range(61)]
     bar = max(t for t in candidates if s(t) <= 0.05 * max(int(a1 <= t), 1))
-    assert bar == pytest.approx(0.05 * 10 ** (-1 / 6)) and s(bar) == pytest.approx(4 * a1)
-    assert chance.tested == 4 and chance.medium_flags == 1
+    assert bar == pytest.approx(0.05 * 10 ** (-2 / 6)) and s(bar) == pytest.approx(6 * a1)
+    assert chance.tested == 6 and chance.medium_flags == 1
     assert chance.threshold == pytest.approx(bar)
     assert chance.expected_medium == pytest.approx(s(bar), rel=1e-6)
-    # a mean of 0.040 flags: the 95% Poisson interval is 0-1 (P(0) = e^-0.04 = 0.961 < 0.975)
+    # a mean of 0.028 flags: the 95% Poisson interval is 0-1 (P(0) = e^-0.028 = 0.973 < 0.975)
     assert (chance.medium_low, chance.medium_high) == (0, 1)
     assert chance.expected_watch_or_above == pytest.approx(s(0.05), rel=1e-6)
     assert chance.watch_or_above_flags == 1
 
 
-def test_without_activity_data_compare_only_with_equal_activity_peers(built):
-    # Disbursement has no activity export: D1 is compared with D2-D5 only, as if equal activity:
-    # peers average (1+1+1+1)/4 = 1.0 over the window; D1 has 6 > 5 (99.8% limit of 1.0).
-    # C1 has activity data and is not pooled with them.
+def test_without_activity_data_there_is_no_rate_verdict(built):
+    # Disbursement has no activity export: D1's 6 findings against D2-D5's one each are not
+    # compared "as if equal activity" (a busy person would look an outlier): no verdict, no flag.
+    # C1 has activity data but no peer with it: no verdict either.
     world = World()
     world.staff += [(d, "disbursement") for d in ("D1", "D2", "D3", "D4", "D5")]
     team(world, "disbursement", ["C1"], WINDOW, 1000)
@@ -250,13 +258,15 @@ def test_without_activity_data_compare_only_with_equal_activity_peers(built):
     world.add("2026-09", 9, employee_id="C1")
     con = built(world)
     f = funnel(con).set_index("subject_id")
-    assert f.loc["D1", "method"] == "poisson_equal_activity"
-    assert f.loc["D1", "expected"] == pytest.approx(1.0) and f.loc["D1", "peers"] == 4
-    assert f.loc["C1", "verdict"] == "no_verdict"  # no peer with activity data
-    outlier = flag(flags(con), "D1", "outlier_rate")
-    assert outlier.severity == "medium"
-    assert outlier.explanation_en.startswith("No activity data")
-    assert outlier.explanation_vi.startswith("Không có dữ liệu lượt tương tác")
+    assert f.loc["D1", ["verdict", "reason"]].tolist() == [
+        "no_verdict",
+        "no activity data: not judged",
+    ]
+    assert f.loc["C1", ["verdict", "reason"]].tolist() == [
+        "no_verdict",
+        "0 peer(s), fewer than 5: not judged",
+    ]
+    assert flags(con).query("rule in ('outlier_rate', 'persistent', 'rising_trend')").empty
 
 
 def test_high_volume_agent_with_the_peer_rate_is_not_an_outlier(built):
@@ -326,10 +336,12 @@ def test_false_positive_share_stays_within_what_the_limits_imply(built):
 
 
 def test_over_dispersion_between_staff_widens_the_limits(built):
-    # Rates vary between staff (gamma with variance 1): phi > 1 and limits wider than Poisson.
+    # Rates vary between staff (gamma with variance 1): the between-people variance tau2 > 0,
+    # each person's inflation 1 + E tau2 > 1, and limits wider than Poisson.
     con = built(simulated_world(seed=3, dispersion=1.0))
-    judged = funnel(con).query("verdict != 'no_verdict'")
-    assert judged.phi.iloc[0] > 1.5
+    judged = funnel(con).query("verdict != 'no_verdict' and subject_type == 'employee'")
+    print(f"\ntau2 {judged.tau2.iloc[0]:.3f}, phi {judged.phi.min():.2f}-{judged.phi.max():.2f}")
+    assert judged.tau2.iloc[0] > 0.1 and (judged.phi > 1).all() and judged.phi.max() > 1.5
     poisson = stats.poisson.ppf(0.998, judged.expected)
     assert (judged.limit_998 >= poisson).all() and (judged.limit_998 > poisson).any()
 
@@ -388,44 +400,92 @@ def test_persistent_counts_distinct_months_of_findings_never_allegations(built):
 
 
 def test_persistent_is_only_watch_when_the_workload_makes_it_common(built):
-    # B1 handles 10,000 interactions a month; peers Q0-Q3 draw 2 findings a month from 4,000,
-    # i.e. 0.5 per 1,000, so B1 is expected 5 a month and has a finding in a month with chance
-    # 1 - e^-5 = 99.3%: three months with findings are what its workload predicts.
+    # B1 handles 10,000 interactions a month; peers Q0-Q4 draw 2 findings a month from 5,000,
+    # (two of them in turn),
+    # i.e. 0.4 per 1,000, so B1 is expected 4 a month and has a finding in a month with chance
+    # 1 - e^-4 = 98.2%: three months with findings are what its workload predicts (p = 1.000).
+    # Issue 24: a watch needs p <= 0.05, so there is no flag at all (the old rule: watch).
+    # B2, at 1,000 a month in a team of six whose peers have 1 finding a month between them
+    # (monthly chance 1 - e^(-1000 * 1/5000) = 0.181), has findings in 3 of the 6 months:
+    # p = P(Binomial(6, 0.181) >= 3) = 0.0772 > 0.05: no flag either; in 4 months (B3, same
+    # team shape): p = 0.0119 <= 0.05, and with 18 subjects tested not a discovery: watch.
     world = World()
     team(world, "collections", ["B1"], YEAR, 10_000)
-    team(world, "collections", ["Q0", "Q1", "Q2", "Q3"], YEAR, 1000)
+    team(world, "collections", ["Q0", "Q1", "Q2", "Q3", "Q4"], YEAR, 1000)
     for month in ("2026-05", "2026-07", "2026-10"):
         world.add(month, employee_id="B1")
-    for month in YEAR:
-        world.add(month, employee_id="Q0")
-        world.add(month, employee_id="Q1")
-    row = flag(flags(built(world)), "B1", "persistent")
-    assert row.severity == "watch" and row.expected == pytest.approx(1.0, abs=1e-3)
+    for j, month in enumerate(YEAR):  # two of Q0-Q4 in turn: nobody stands out
+        world.add(month, employee_id=f"Q{2 * j % 5}")
+        world.add(month, employee_id=f"Q{(2 * j + 1) % 5}")
+    for who, months in (("B2", YEAR[4:7]), ("B3", YEAR[4:8])):
+        quiet = [f"{who}P{i}" for i in range(5)]
+        team(world, who, [who, *quiet], YEAR, 1000)
+        for j, month in enumerate(YEAR):
+            world.add(month, employee_id=quiet[j % 5])
+        for month in months:
+            world.add(month, employee_id=who)
+    con = built(world)
+    assert flag(flags(con), "B1", "persistent") is None
+    assert funnel(con).set_index("subject_id").loc["B1", "persistent_p_value"] == pytest.approx(
+        1.0, abs=1e-3
+    )
+    q = 1 - math.exp(-0.2)
+    assert funnel(con).set_index("subject_id").loc["B2", "persistent_p_value"] == pytest.approx(
+        persistent_tail(3, 6, q), rel=1e-9
+    )
+    assert flag(flags(con), "B2", "persistent") is None
+    row = flag(flags(con), "B3", "persistent")
+    assert row.expected == pytest.approx(persistent_tail(4, 6, q), rel=1e-9)
+    assert row.severity == "watch" and row.expected == pytest.approx(0.0119, abs=1e-4)
     assert "signal to watch, not an anomaly" in row.explanation_en
+    assert "may indicate a persistent breach" in row.explanation_en
     assert "tín hiệu theo dõi" in row.explanation_vi
+    assert "có thể cho thấy vi phạm thường xuyên" in row.explanation_vi
 
 
-def test_rising_trend_needs_three_rises_and_more_than_the_peer_median(built):
-    # R1 findings Jun 0, Jul 1, Aug 1, Sep 2, Oct 2 -> rolling 3-month sums
-    # Jun 0, Jul 1, Aug 2, Sep 4, Oct 5: four rises in a row, above the team median of 0.
-    # T1 has the same sequence but its peers T2-T4 have 6 each in Oct: median 6 > 5.
+def test_rising_trend_against_own_history_at_the_peers_rates(built):
+    # R1 and six peers, 1,000 interactions a month from 11/2025; the peers have one finding a
+    # month between them (in turn), so their rate is 1 per 6,000 in every period. R1: one
+    # finding in July, then 1 in August, 2 in September, 2 in October. Over the 12 months R1
+    # has 6; at the peers' rates its last 3 months (3,000 interactions) would hold a share
+    # 3,000 / (3,000 + 9,000) = 0.25 of them: p = P(Binomial(6, 0.25) >= 5) = 0.00464.
+    # Of the 7 subjects tested, only R1 can reach a count of 3 in its last months, so
+    # S = 0.00464 <= 20% x 1: watch. T1 has the same findings, but its team's rate trebled in
+    # the last 3 months (3 a month between its six peers): share 4,500 / 9,000 = 0.5 and
+    # p = P(Binomial(6, 0.5) >= 5) = 7/64 > 0.05: no flag (the team rose, not T1), although
+    # with two subjects at or below 7/64 the 20% false-discovery bar alone would pass it.
+    months = [f"2025-{m}" for m in (11, 12)] + YEAR
     world = World()
-    team(world, "customer_service", ["R1", "R2", "R3"], YEAR, 1000)
-    team(world, "telesales", ["T1", "T2", "T3", "T4"], YEAR, 1000)
-    world.add("2026-01", employee_id="R2", outcome="pending")  # the grid starts in January
+    team(world, "customer_service", ["R1"] + [f"P{i}" for i in range(6)], months, 1000)
+    team(world, "telesales", ["T1"] + [f"Q{i}" for i in range(6)], months, 1000)
+    for j, month in enumerate(months):
+        world.add(month, employee_id=f"P{j % 6}")
+        for k in range(3 if month >= "2026-08" else 1):
+            world.add(month, employee_id=f"Q{(3 * j + k) % 6}")
     for subject in ("R1", "T1"):
         for month, n in (("2026-07", 1), ("2026-08", 1), ("2026-09", 2), ("2026-10", 2)):
             world.add(month, n, employee_id=subject)
-    for t in ("T2", "T3", "T4"):
-        world.add("2026-10", 6, employee_id=t)
     con = built(world)
+    f = funnel(con).set_index("subject_id")
+    p_r1 = binomial_tail(5, 6, 0.25)
+    assert p_r1 == pytest.approx(0.00464, abs=1e-5)
+    assert f.loc["R1", ["trend_recent", "trend_earlier"]].tolist() == [5, 1]
+    assert f.loc["R1", "trend_share"] == pytest.approx(0.25)
+    assert f.loc["R1", "trend_p_value"] == pytest.approx(p_r1, rel=1e-9)
+    assert f.loc["T1", "trend_share"] == pytest.approx(0.5)
+    assert f.loc["T1", "trend_p_value"] == pytest.approx(7 / 64, rel=1e-9)
     rising = flags(con).query("rule == 'rising_trend'")
     assert list(rising.subject_id) == ["R1"]
     row = rising.iloc[0]
-    assert row.severity == "watch" and row.observed == 5 and row.expected == 0
-    assert "(0 → 1 → 2 → 4 → 5)" in row.explanation_en and "4 months in a row" in row.explanation_en
+    assert row.severity == "watch" and row.observed == 5 and row.expected == pytest.approx(1.5)
+    assert "5 substantiated complaints decided in 08/2026–10/2026 against 1 in the 9 months" in (
+        row.explanation_en
+    )
+    assert "may indicate a trend" in row.explanation_en
+    assert "có thể cho thấy" in row.explanation_vi
     assert len(row.complaint_ids) == 5  # Aug-Oct findings
-    assert flag(flags(con, "2026-08"), "R1", "rising_trend") is None  # only 2 rises by August
+    # in August the last 3 months hold 2 findings, fewer than 3: no flag
+    assert flag(flags(con, "2026-08"), "R1", "rising_trend") is None
 
 
 def persistent_tail(k: int, months: int, chance: float) -> float:
@@ -547,7 +607,10 @@ def test_handler_sla_flags_a_breach_share_above_the_binomial_limit(built):
 
 def test_every_evidence_id_exists_and_supports_its_flag(built):
     world = simulated_world(seed=11, n=60)
-    team(world, "collections", ["P1"], YEAR, 1000)
+    # P1 in a team of seven with activity all year, whose peers had 3 findings in its window
+    team(world, "special", ["P1"] + [f"Y{i}" for i in range(6)], YEAR, 1000)
+    for i, m in enumerate(("2026-05", "2026-08", "2026-10")):
+        world.add(m, employee_id=f"Y{i}")
     for m in ("2026-05", "2026-07", "2026-10"):
         world.add(m, 2, employee_id="P1", subcategory="threat")
     con = built(world)
@@ -646,7 +709,10 @@ def test_background_flags_and_the_chance_alone_figure(built):
     con = built(realistic_world(seed=1))
     f = funnel_all(con)
     tested = f[f.p_value.notna()]
-    assert len(tested) == 300 * 24
+    # the only subject-months not judged: a low-rate team's first months, whose peers had
+    # fewer than 3 findings in the window (issue 24: a verdict needs a basis)
+    assert len(tested) >= 0.97 * 300 * 24
+    assert f[f.p_value.isna()].reason.str.contains("finding\\(s\\) of the peers").all()
     medium_share = (tested.verdict == "outlier").mean()
     assert medium_share <= 0.01
     chance = con.execute("SELECT * FROM marts.flag_chance ORDER BY review_month").df()
@@ -688,14 +754,16 @@ def planted_in_fresh_home(path, seed: int, episodes: dict) -> pd.DataFrame:
 def test_power_where_eight_findings_are_expected(tmp_path):
     # Four registers of 300 staff with 48 planted outliers each, every one expecting 8
     # findings over its window; where the peers' rate predicts under 0.5 for the same activity,
-    # at least 90% of them are flagged medium (pooled, about 130 of them).
+    # at least 85% of them are flagged medium (pooled, about 130 of them).
     episodes = one_episode_at_a_time([8.0])
     found = pd.concat(
         [planted_in_fresh_home(tmp_path / f"w{seed}", seed, episodes) for seed in (2, 5, 6, 7)]
     )
     low = found[found.peer_expected < 0.5]
     assert len(low) >= 120
-    assert low.found.mean() >= 0.90, low.found.mean()
+    # 94% before the between-people variance entered the test (issue 24): 89% since, as the
+    # planted outliers themselves raise tau2 a little (README: fairness before breadth)
+    assert low.found.mean() >= 0.85, low.found.mean()
     print(
         f"\npower at 8 expected (peer expected < 0.5): {low.found.mean():.1%} of {len(low)}; "
         f"all: {found.found.mean():.1%} of {len(found)}"
@@ -750,7 +818,11 @@ def test_persistent_high_background_and_power(tmp_path):
     realised, predicted = 0, 0.0
     for seed in (1, 4):
         tested, raised, chance = persistent_in_fresh_home(tmp_path / f"b{seed}", seed)
-        assert len(tested) == 300 * 24 and tested.persistent_family.eq(300).all()
+        # all but a low-rate team's first months (fewer than 3 peer findings: no verdict)
+        assert len(tested) >= 0.97 * 300 * 24
+        assert (
+            tested.persistent_family == tested.groupby("review_month").subject_id.transform("count")
+        ).all()
         subject_months += len(tested)
         high += (raised.severity == "high").sum()
         realised += chance.persistent_high_flags.sum()
@@ -784,7 +856,9 @@ def test_persistent_high_background_and_power(tmp_path):
         f"findings expected a month (old rule -> now, 32 planted each): "
         + ", ".join(f"{lv:g}: {r.old:.0%} -> {r.new:.0%}" for lv, r in power.iterrows())
     )
-    assert power.new.is_monotonic_increasing and power.new[2.0] >= 0.75
+    # 81% at 2 a month before the between-people variance entered the test (issue 24), 59%
+    # since: the planted offenders raise tau2 and every p with it (README)
+    assert power.new.is_monotonic_increasing and power.new[2.0] >= 0.5
 
 
 # ---------------------------------------------------------------- issue 13: the other bullets
@@ -969,18 +1043,20 @@ def test_only_conduct_complaints_feed_the_conduct_flags(built):
     assert rows == [("K1", 0, 1, 1), ("K2", 1, 0, 1), ("P1", 0, 1, 1), ("P2", 1, 0, 1)]
 
 
-def test_missing_activity_is_reported_and_never_high(built):
+def test_missing_activity_is_reported_and_not_judged(built):
     # The collections team has activity for January-September only: October's export is late.
-    # M1 has findings in May, July and October (persistent): with activity the chance would be
-    # computed; without October's, the flag is medium, never high, and the coverage says so.
+    # M1 has findings in May, July and October (persistent): without October's activity there
+    # is no rate to compare with, so no persistent verdict (the old rule: medium, never high;
+    # issue 24: missing exposure never raises severity), and the coverage says so.
     world = World()
     team(world, "collections", ["M1"] + [f"Q{i}" for i in range(9)], YEAR[:-1], 1000)
     for month in ("2026-05", "2026-07", "2026-10"):
         world.add(month, employee_id="M1")
     con = built(world)
-    persistent = flag(flags(con), "M1", "persistent")
-    assert persistent.severity == "medium"
-    assert "Without activity data" in persistent.explanation_en
+    assert flag(flags(con), "M1", "persistent") is None
+    assert funnel(con).set_index("subject_id").loc["M1", "persistent_reason"] == (
+        "activity missing for 10/2026: not judged"
+    )
     coverage = con.execute(
         "SELECT status, with_activity, missing_activity, missing_months "
         "FROM marts.activity_coverage WHERE review_month = '2026-10-01' "

@@ -463,6 +463,8 @@ def test_hr_dossier_one_entry_per_finding_with_the_months_counted(tmp_path):
         world.staff.append((e, "collections"))
         world.exposure("employee", e, months, 1000)
     ids = [world.add(m, employee_id="P1")[0] for m in months[:3]]
+    for q in ("Q0", "Q1", "Q2"):  # the peers' findings: a basis for their rate (issue 24)
+        world.add("2026-01", employee_id=q)
     settings = _world_home(tmp_path, world)
     with connect(settings.warehouse_path) as con:
         path = write_hr_dossier(con, settings, "P1", dt.date(2026, 6, 1), "hr", "review", "en")
@@ -480,10 +482,12 @@ def test_hr_dossier_one_entry_per_finding_with_the_months_counted(tmp_path):
     assert flags_shown.count("persistent") == 1
 
 
-def test_hr_dossier_compares_peers_in_the_unit_of_the_method(tmp_path):
-    # The disbursement team has no activity data: D1 (3 findings) is compared with 4 peers who
-    # have 6 findings between them, i.e. 1.5 per person, which the old dossier showed as
-    # "1,500 per 1,000 interactions". A missing activity export is also said at the top.
+def test_hr_dossier_shows_the_peers_as_tested_or_why_not(tmp_path):
+    # The disbursement team has no activity data: D1 (3 findings) is not compared at all
+    # (issue 24: the old "as if equal activity" comparison is gone), and the dossier says why in
+    # both languages. A1 is compared with its 5 peers exactly as the test did: the peers' 3
+    # findings from 15,000 interactions (0.20 per 1,000), A1's 2 from 3,000 (0.67).
+    # A missing activity export is also said at the top.
     from tests.patterns_world import World
 
     world = World()
@@ -494,19 +498,34 @@ def test_hr_dossier_compares_peers_in_the_unit_of_the_method(tmp_path):
     world.staff += [("C1", "collections"), ("C2", "collections")]
     world.exposure("employee", "C1", ["2026-04", "2026-05"], 1000)  # June's export is late
     world.exposure("employee", "C2", ["2026-04", "2026-05"], 1000)
+    team = ["A1", "A2", "A3", "A4", "A5", "A6"]
+    world.staff += [(a, "telesales") for a in team]
+    for a in team:
+        world.exposure("employee", a, ["2026-04", "2026-05", "2026-06"], 1000)
+    world.add("2026-06", 2, employee_id="A1")
+    for a in team[1:4]:
+        world.add("2026-05", employee_id=a)
     settings = _world_home(tmp_path, world)
     with connect(settings.warehouse_path) as con:
+        vi = write_hr_dossier(con, settings, "D1", dt.date(2026, 6, 1), "hr", "review", "vi")
+        assert "không có dữ liệu lượt tương tác: không đánh giá" in _section(
+            vi.read_text(encoding="utf-8"), "peers"
+        )
         path = write_hr_dossier(con, settings, "D1", dt.date(2026, 6, 1), "hr", "review", "en")
+        a1 = write_hr_dossier(con, settings, "A1", dt.date(2026, 6, 1), "hr", "review", "en")
     text = path.read_text(encoding="utf-8")
     peers = _section(text, "peers")
-    assert "Substantiated per person" in peers and "per 1,000" not in peers
-    assert "No activity data" in peers
-    values = _table_values(path, "peers")
-    assert float(values[0][0]) == 3.0 and float(values[1][0]) == pytest.approx(1.5)
+    assert "Too little data (no activity data: not judged)" in peers
+    values = _table_values(a1, "peers")  # the rate cells carry their value
+    assert float(values[0][0]) == pytest.approx(2 / 3) and values[0][1] == "within"
+    assert float(values[1][0]) == pytest.approx(0.2)
+    shown = _section(a1.read_text(encoding="utf-8"), "peers")
+    assert "(n = 5)" in shown and "15,000" in shown and "3,000" in shown
     notice = re.search(
         r'<div class="notice" role="status" data-notice="activity">(.*?)</div>', text, re.S
     ).group(1)
-    assert "Activity data is missing" in notice and "2 of 2 staff" in notice
+    assert "Activity data is missing" in notice and "2 of 8 staff" in notice
+    assert "no rate verdict" in notice
     assert text.index('data-notice="activity"') < text.index('id="substantiated"')
 
 
@@ -570,7 +589,7 @@ def test_quality_report_warns_at_the_top_when_activity_is_missing(tmp_path):
     folder = settings.reports_dir / "2026-06"
     en = (folder / "quality.en.html").read_text(encoding="utf-8")
     notice = re.search(r'data-notice="activity">(.*?)</div>', en, re.S).group(1)
-    assert "2 of 2 staff" in notice and "06/2026" in notice and "never raise a high" in notice
+    assert "2 of 2 staff" in notice and "06/2026" in notice and "no rate verdict" in notice
     assert en.index('data-notice="activity"') < en.index("<section")
     vi = (folder / "quality.html").read_text(encoding="utf-8")
     assert "Dữ liệu lượt tương tác thiếu" in vi and "2 trên 2 nhân viên" in vi

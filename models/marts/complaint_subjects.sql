@@ -79,17 +79,59 @@ named as (
         category = 'partner_conduct' as conduct, *
     from complaints
     where partner_id is not null
+),
+
+subjects as (
+    select
+        subject_type, subject_id, complaint_id, received_at, customer_key,
+        cast(date_trunc('month', received_at) as date) as month, category,
+        coalesce(conduct, false) as conduct, subcategory, outcome, review_outcome, appeal,
+        finding and coalesce(conduct, false) and (appeal is distinct from 'overturned')
+            as substantiated,
+        finding and not coalesce(conduct, false) and (appeal is distinct from 'overturned')
+            as other_finding,
+        resolved_at,
+        case when finding then decided_at end as decided_at,
+        case when finding then cast(date_trunc('month', decided_at) as date) end as decision_month
+    from named
+),
+
+-- Repeated complaints (issue 24): a substantiated finding received within repeat_days of the
+-- same customer's previous substantiated finding about the same person is a repeat of one
+-- incident, not a new finding: it stays listed (substantiated) but counts once, under the
+-- first complaint of its chain (repeat_of). By customer_key, never by name.
+chained as (
+    select
+        *,
+        coalesce(
+            substantiated and customer_key is not null
+            and received_at <= lag(received_at) over w
+            + to_days((select repeat_days from core.pattern_params)),
+            false
+        ) as is_repeat
+    from subjects
+    window w as (
+        partition by subject_type, subject_id, customer_key, substantiated
+        order by received_at, complaint_id
+    )
+),
+
+chains as (
+    select
+        *,
+        sum(case when is_repeat then 0 else 1 end) over (
+            partition by subject_type, subject_id, customer_key, substantiated
+            order by received_at, complaint_id
+        ) as chain
+    from chained
 )
 
 select
-    subject_type, subject_id, complaint_id, received_at,
-    cast(date_trunc('month', received_at) as date) as month, category,
-    coalesce(conduct, false) as conduct, subcategory, outcome, review_outcome, appeal,
-    finding and coalesce(conduct, false) and (appeal is distinct from 'overturned')
-        as substantiated,
-    finding and not coalesce(conduct, false) and (appeal is distinct from 'overturned')
-        as other_finding,
-    resolved_at,
-    case when finding then decided_at end as decided_at,
-    case when finding then cast(date_trunc('month', decided_at) as date) end as decision_month
-from named
+    subject_type, subject_id, complaint_id, received_at, month, category, conduct, subcategory,
+    outcome, review_outcome, appeal, substantiated, other_finding, resolved_at, decided_at,
+    decision_month,
+    case when is_repeat then first_value(complaint_id) over (
+        partition by subject_type, subject_id, customer_key, substantiated, chain
+        order by received_at, complaint_id
+    ) end as repeat_of
+from chains

@@ -9,14 +9,16 @@
 with months as (
     select
         review_month,
-        count(*) as tested,
+        -- every review month has a row: one where nobody could be judged (issue 24: no
+        -- verdict without a basis) says 0 tested and 0 by chance
+        count(*) filter (where p_value is not null) as tested,
         count(*) filter (where verdict = 'outlier') as medium_flags,
         count(*) filter (where verdict in ('outlier', 'watch')) as watch_or_above_flags,
-        sum(chance_medium) as expected_medium,
-        sum(chance_watch) as expected_watch_or_above,
+        coalesce(sum(chance_medium), 0) as expected_medium,
+        coalesce(sum(chance_watch), 0) as expected_watch_or_above,
         any_value(threshold) as threshold
     from marts.funnel
-    where subject_type in ('employee', 'partner') and p_value is not null
+    where subject_type in ('employee', 'partner')
     group by all
 ),
 

@@ -61,6 +61,8 @@ subject_windows as (
         sum(s.substantiated) as observed,
         case when count(s.exposure) = count(*) then sum(s.exposure) end as exposure,
         bool_or(s.activity_expected) and count(s.exposure) < count(*) as activity_gap,
+        string_agg(strftime(s.month, '%m/%Y'), ', ' order by s.month)
+        filter (where s.exposure is null) as missing_months,
         bool_or(s.month = r.review_month) as active
     from review_months as r
     inner join marts.subject_monthly as s
@@ -70,10 +72,17 @@ subject_windows as (
     group by all
 ),
 
+-- The group a subject is compared with: the members of its group in the review month with
+-- activity data for the whole window (a rate needs its exposure). Members whose activity is
+-- missing for some month of the window are counted apart, to say why a group is too small.
 peer_totals as (
     select
-        review_month, subject_type, peer_group, exposure is not null as with_exposure,
-        count(*) as peer_n, sum(observed) as peer_observed, sum(exposure) as peer_exposure
+        review_month, subject_type, peer_group,
+        count(*) filter (where exposure is not null) as peer_n,
+        sum(observed) filter (where exposure is not null) as peer_observed,
+        sum(exposure) as peer_exposure,
+        count(*) filter (where activity_gap) as gap_n,
+        string_agg(distinct missing_months, ', ') filter (where activity_gap) as gap_months
     from subject_windows
     where active
     group by all
@@ -82,29 +91,22 @@ peer_totals as (
 subject_expected as (
     select
         w.*,
-        t.peer_n - 1 as peers,
-        case
-            when w.exposure is not null then 'poisson_exposure'
-            else 'poisson_equal_activity'
-        end as method,
-        case
-            when w.exposure is not null
-                then (t.peer_observed - w.observed) / nullif(t.peer_exposure - w.exposure, 0)
-            else (t.peer_observed - w.observed) / nullif(t.peer_n - 1, 0)
-        end as peer_rate,
+        greatest(t.peer_n - cast((w.exposure is not null) as int), 0) as peers,
+        'poisson_exposure' as method,
+        (t.peer_observed - w.observed) / nullif(t.peer_exposure - w.exposure, 0) as peer_rate,
         -- the subject's share of its group's activity: the chance that any one finding of the
         -- group falls on it when all have the same rate
-        case
-            when w.exposure is not null then w.exposure / nullif(t.peer_exposure, 0)
-            else 1.0 / t.peer_n
-        end as share,
+        w.exposure / nullif(t.peer_exposure, 0) as share,
         cast(null as double) as tolerated_rate,
-        t.peer_observed as group_observed
+        t.peer_observed as group_observed,
+        t.peer_observed - w.observed as peer_findings,
+        t.gap_n,
+        t.gap_months
     from subject_windows as w
-    inner join peer_totals as t
+    left join peer_totals as t
         on
             t.review_month = w.review_month and t.subject_type = w.subject_type
-            and t.peer_group = w.peer_group and t.with_exposure = (w.exposure is not null)
+            and t.peer_group = w.peer_group
     where w.active
 ),
 
@@ -140,6 +142,7 @@ expected as (
     select
         review_month, subject_type, subject_id, peer_group, observed, exposure, peers, method,
         peer_rate, share, tolerated_rate, activity_gap, peer_rate as test_rate, group_observed,
+        missing_months, gap_n, gap_months, peer_findings,
         case
             when method = 'poisson_equal_activity' then peer_rate
             else exposure * peer_rate
@@ -164,21 +167,72 @@ judged as (
             when e.method = 'binomial' and e.test_rate >= 1
                 then 'other handlers missed every deadline'
             when e.method = 'binomial' then null
-            when e.peers < 1 then 'no peers to compare with'
-            when e.peer_rate is null then 'peers have no exposure'
+            -- without the subject's activity or its peers' there is no rate to compare with
+            when e.activity_gap then 'activity missing for ' || e.missing_months || ': not judged'
+            when e.exposure is null then 'no activity data: not judged'
+            when e.peers < p.min_peers and e.gap_n > 0
+                then printf(
+                    'activity of %d peer(s) missing for %s: %d peer(s) left, fewer than %d: not judged',
+                    e.gap_n, e.gap_months, e.peers, p.min_peers
+                )
+            when e.peers < p.min_peers
+                then printf('%d peer(s), fewer than %d: not judged', e.peers, p.min_peers)
+            when e.peer_findings < p.min_peer_findings
+                then printf(
+                    '%d finding(s) of the peers in the window, fewer than %d: their rate is unknown, not judged',
+                    e.peer_findings, p.min_peer_findings
+                )
+            when e.peer_rate is null or e.peer_rate <= 0 then 'peers have no exposure'
         end as reason
     from expected as e
     cross join params as p
 ),
 
--- Over-dispersion between staff (or partners) in a month, from subjects whose expected count
--- is large enough for a z-score to mean something.
+-- Each group's findings and exposure per month (the subject is taken out where it is used).
+peer_months as (
+    select
+        subject_type, peer_group, month,
+        sum(substantiated) filter (where exposure is not null) as peer_substantiated,
+        sum(exposure) as peer_exposure,
+        count(exposure) as peer_n
+    from marts.subject_monthly
+    group by all
+),
+
+-- Over-dispersion between people (issue 24): an additive random-effects model (Spiegelhalter
+-- 2005; DerSimonian-Laird, as FunnelPlotR's od_adjustment). Pooled over teams and the 12 months
+-- up to the review month: each person's findings O against E = the sum over its months of its
+-- interactions x its team's rate that month (the person left out), for people expecting at
+-- least dispersion_min_expected; z = (O - E) / sqrt(E) on the ratio scale (O/E, variance 1/E,
+-- weight E), winsorised at dispersion_winsor at each end (README: 0 by default, measured);
+-- phi = the mean squared z; with dispersion_min_subjects (30) or more people,
+-- tau2 = max(0, (n phi - (n - 1)) / (sum E - sum E^2 / sum E)), the variance of people's rate
+-- ratios beyond chance (case mix, say). The tests below average their exact tails over a
+-- lognormal rate multiplier of mean 1 and variance tau2; the limits drawn are widened by
+-- sqrt(1 + E tau2) (phi), a Poisson-gamma's variance over the Poisson's.
+person_years as (
+    select
+        r.review_month, s.subject_type, s.subject_id,
+        sum(s.substantiated) as o,
+        sum(
+            s.exposure * (pm.peer_substantiated - s.substantiated)
+            / nullif(pm.peer_exposure - s.exposure, 0)
+        ) as e
+    from review_months as r
+    inner join marts.subject_monthly as s
+        on s.month <= r.review_month and s.month > r.review_month - to_months(12)
+    inner join peer_months as pm
+        on
+            pm.subject_type = s.subject_type and pm.peer_group = s.peer_group
+            and pm.month = s.month
+    where s.exposure is not null and s.subject_type <> 'handler'
+    group by all
+),
+
 z_scores as (
-    select review_month, subject_type, (observed - expected) / sqrt(expected) as z
-    from judged
-    where
-        reason is null and method <> 'binomial'
-        and expected >= (select dispersion_min_expected from params)
+    select review_month, subject_type, e, (o - e) / sqrt(e) as z
+    from person_years
+    where e >= (select dispersion_min_expected from params)
 ),
 
 dispersion as (
@@ -186,31 +240,54 @@ dispersion as (
         z.review_month,
         z.subject_type,
         count(*) as n,
-        avg(power(least(greatest(z.z, q.z10), q.z90), 2)) as phi_raw
+        avg(power(least(greatest(z.z, q.z10), q.z90), 2)) as phi_raw,
+        sum(z.e) as sum_w,
+        sum(z.e * z.e) as sum_w2
     from z_scores as z
     inner join (
+        -- the winsorising bounds: the z at the nearest ranks of dispersion_winsor and 1 - it
         select
             review_month, subject_type,
-            quantile_cont(z, 0.1) as z10, quantile_cont(z, 0.9) as z90
-        from z_scores
+            min(z) filter (where r >= floor(w * (n - 1))) as z10,
+            max(z) filter (where r <= ceil((1 - w) * (n - 1))) as z90
+        from (
+            select
+                review_month, subject_type, z,
+                row_number() over (partition by review_month, subject_type order by z) - 1 as r,
+                count(*) over (partition by review_month, subject_type) as n,
+                (select dispersion_winsor from params) as w
+            from z_scores
+        )
         group by all
     ) as q using (review_month, subject_type)
     group by all
+),
+
+between_people as (
+    select
+        review_month, subject_type, n, phi_raw,
+        case
+            when n >= (select dispersion_min_subjects from params)
+                then greatest(0, (n * phi_raw - (n - 1)) / nullif(sum_w - sum_w2 / sum_w, 0))
+            else 0
+        end as tau2
+    from dispersion
 ),
 
 tested as (
     select
         j.*,
         case
-            when j.method <> 'binomial' and d.n >= 10 then greatest(1.0, d.phi_raw)
+            when j.method <> 'binomial' then 1.0 + j.expected * coalesce(d.tau2, 0)
             else 1.0
         end as phi,
+        coalesce(d.tau2, 0) as tau2,
         -- the exact test: handlers' misses are Binomial(volume, test rate); a subject's findings,
         -- given the findings of its whole group, are Binomial(group total, its activity share)
         case when j.method = 'binomial' then j.exposure else j.group_observed end as trials,
         case when j.method = 'binomial' then j.test_rate else j.share end as chance
     from judged as j
-    left join dispersion as d using (review_month, subject_type)
+    left join between_people as d using (review_month, subject_type)
     where j.reason is null
 ),
 
@@ -226,34 +303,53 @@ shrunk as (
         *,
         trials * chance as mean,
         sqrt(trials * chance) as spread,
-        greatest(0, cast(
-            ceil(trials * chance + (observed - trials * chance) / sqrt(phi) - 1e-9)
-            as bigint
-        )) as observed_shrunk,
-        greatest(0, cast(ceil(
-            trials * chance
-            + ((select min_observed from params) - trials * chance) / sqrt(phi) - 1e-9
-        )
-        as bigint)) as least_shrunk
+        -- the test itself allows for the between-people variation (the mixture below): the
+        -- count is not shrunk
+        cast(observed as bigint) as observed_shrunk,
+        cast((select min_observed from params) as bigint) as least_shrunk
     from tested
+),
+
+-- The rate multiplier g of someone who differs from the group only as people do: a lognormal
+-- of mean 1 and variance tau2, at 20 equally likely values (the normal quantiles at
+-- (i - 0.5) / 20); one value, g = 1, when tau2 = 0 (handlers, or no variation beyond chance).
+nodes as (
+    select unnest([
+        -1.959964, -1.439531, -1.150349, -0.934589, -0.755415, -0.59776, -0.453762,
+        -0.318639, -0.189118, -0.062707, 0.062707, 0.189118, 0.318639, 0.453762, 0.59776,
+        0.755415, 0.934589, 1.150349, 1.439531, 1.959964
+    ]) as z
 ),
 
 terms as (
     select
-        review_month, subject_type, subject_id, expected, trials, chance,
+        s.review_month, s.subject_type, s.subject_id, s.expected, s.trials, n.z,
+        -- the subject's share of the group's findings when its rate is g times the others'
+        s.chance * g.g / (s.chance * g.g + 1 - s.chance) as chance,
         'test' as dist,
         unnest(range(
-            cast(greatest(0, floor(mean - 12 * spread - 25)) as bigint),
+            cast(greatest(0, floor(s.mean - 12 * s.spread - 25)) as bigint),
             cast(
-                least(trials, greatest(observed_shrunk, ceil(mean + 12 * spread + 25))) + 1
+                least(
+                    s.trials,
+                    greatest(s.observed_shrunk, ceil(4 * s.mean + 12 * sqrt(4 * s.mean) + 25))
+                ) + 1
                 as bigint
             )
         )) as k
-    from shrunk
-    where chance > 0 and chance < 1
+    from shrunk as s
+    inner join nodes as n on s.tau2 > 0 or n.z = 0.062707
+    cross join
+        lateral (
+            select case
+                when s.tau2 > 0 then exp(-ln(1 + s.tau2) / 2 + sqrt(ln(1 + s.tau2)) * n.z)
+                else 1.0
+            end as g
+        ) as g
+    where s.chance > 0 and s.chance < 1
     union all
     select
-        review_month, subject_type, subject_id, expected, trials, chance,
+        review_month, subject_type, subject_id, expected, trials, 0.0 as z, chance,
         'limit' as dist,
         unnest(range(
             cast(greatest(0, floor(expected - 12 * sqrt(expected) - 25)) as bigint),
@@ -276,14 +372,22 @@ pmf as (
     from terms
 ),
 
-tails as materialized (
+node_tails as (
     select
         *,
         sum(probability) over (w order by k) as cdf,
         -- P(X >= k), summed from the far tail so that small p-values keep their precision
         sum(probability) over (w order by k desc) as tail
     from pmf
-    window w as (partition by review_month, subject_type, subject_id, dist)
+    window w as (partition by review_month, subject_type, subject_id, dist, z)
+),
+
+-- averaged over the values of g: the mixture's distribution
+tails as materialized (
+    select
+        review_month, subject_type, subject_id, dist, k, avg(cdf) as cdf, avg(tail) as tail
+    from node_tails
+    group by all
 ),
 
 quantiles as (
@@ -319,26 +423,43 @@ observed_p as (
 -- persistent: the months of its window in which a subject had a finding, and the chance of a
 -- finding in a month for someone this busy at the peers' rate (unknown without activity data
 -- for every month of the window).
-peer_months as (
-    select
-        subject_type, peer_group, month,
-        sum(substantiated) filter (where exposure is not null) as peer_substantiated,
-        sum(exposure) as peer_exposure
-    from marts.subject_monthly
-    group by all
-),
-
-persistent_windows as (
+persistent_windows_all as (
     select
         r.review_month, s.subject_type, s.subject_id,
         count(*) filter (where s.substantiated > 0) as months_with_findings,
         count(*) as months,
-        case when count(s.exposure) = count(*) then avg(1 - exp(
+        -- the basis of a verdict: the subject's activity in every month of the window, and in
+        -- each month at least min_peers peers with activity, with min_peer_findings findings
+        -- between them over the window (a chance of 0 would make any finding "impossible")
+        case
+            when count(s.exposure) < count(*) and bool_or(s.activity_expected)
+                then
+                    'activity missing for ' || string_agg(strftime(s.month, '%m/%Y'), ', ' order by s.month)
+                    filter (where s.exposure is null) || ': not judged'
+            when count(s.exposure) < count(*) then 'no activity data: not judged'
+            when min(pm.peer_n) - 1 < any_value(p.min_peers)
+                then printf(
+                    '%d peer(s) in some month of the window, fewer than %d: not judged',
+                    min(pm.peer_n) - 1, any_value(p.min_peers)
+                )
+            when sum(pm.peer_substantiated - s.substantiated) < any_value(p.min_peer_findings)
+                then printf(
+                    '%d finding(s) of the peers in the window, fewer than %d: their rate is unknown, not judged',
+                    sum(pm.peer_substantiated - s.substantiated), any_value(p.min_peer_findings)
+                )
+        end as persistent_reason,
+        avg(1 - exp(
             -s.exposure
             * (pm.peer_substantiated - s.substantiated)
             / nullif(pm.peer_exposure - s.exposure, 0)
-        )) end as month_chance
+        )) as chance_if_judged,
+        -- each month's expected count at the peers' rate, for the between-people mixture below
+        list(
+            s.exposure * (pm.peer_substantiated - s.substantiated)
+            / nullif(pm.peer_exposure - s.exposure, 0)
+        ) as month_expected
     from review_months as r
+    cross join params as p
     inner join marts.subject_monthly as s
         on
             s.month <= r.review_month
@@ -351,18 +472,162 @@ persistent_windows as (
     having bool_or(s.month = r.review_month)
 ),
 
+persistent_windows as (
+    select
+        * exclude (chance_if_judged),
+        case when persistent_reason is null and chance_if_judged > 0 then chance_if_judged end
+            as month_chance
+    from persistent_windows_all
+),
+
 -- P(at least k of the window's months with a finding), k = 0..months, at that monthly chance.
+-- The months with a finding of someone who differs from the peers only as people do (the
+-- between-people variation tau2 above, a lognormal rate multiplier g of mean 1 and variance
+-- tau2): P(at least k months) averaged over 20 equally likely values of g (the normal
+-- quantiles at (i - 0.5) / 20); with tau2 = 0 every g is 1 and this is the binomial at the
+-- average monthly chance.
+persistent_nodes as (
+    select
+        w.*,
+        n.z,
+        exp(-ln(1 + coalesce(b.tau2, 0)) / 2 + sqrt(ln(1 + coalesce(b.tau2, 0))) * n.z) as g
+    from persistent_windows as w
+    left join between_people as b using (review_month, subject_type)
+    cross join (
+        select unnest([
+            -1.959964, -1.439531, -1.150349, -0.934589, -0.755415, -0.59776, -0.453762,
+            -0.318639, -0.189118, -0.062707, 0.062707, 0.189118, 0.318639, 0.453762, 0.59776,
+            0.755415, 0.934589, 1.150349, 1.439531, 1.959964
+        ]) as z
+    ) as n
+    where w.month_chance is not null
+),
+
+persistent_node_tails as (
+    select
+        review_month, subject_type, subject_id, z, k,
+        sum(
+            exp(lgamma(months + 1) - lgamma(k + 1) - lgamma(months - k + 1))
+            * power(q, k) * power(1 - q, months - k))
+            over (partition by review_month, subject_type, subject_id, z order by k desc)
+            as tail
+    from (
+        select
+            *,
+            list_avg(list_transform(month_expected, lambda x: 1 - exp(-coalesce(x, 0) * g))) as q,
+            unnest(range(0, months + 1)) as k
+        from persistent_nodes
+    )
+),
+
 persistent_attainable as (
+    select review_month, subject_type, subject_id, k, avg(tail) as p_value
+    from persistent_node_tails
+    group by all
+),
+
+-- rising_trend (clause 6.2): the subject's findings of the last outlier_window months against
+-- its own trend_window months before them, given its total n over the whole window and its
+-- exposure in each part, at its peers' rate in each part (the subject left out, its team of each
+-- month), so a rise of the whole team is not a rise of the subject: the last months' count is
+-- Binomial(n, their expected share) when nothing changed for the subject beyond its peers, and
+-- p = P(X >= observed). Judged only with activity for every month and a basis for both rates.
+trend_windows as (
+    select
+        r.review_month, s.subject_type, s.subject_id,
+        count(*) as months,
+        count(s.exposure) as months_with_exposure,
+        bool_or(s.activity_expected) as activity_expected,
+        string_agg(strftime(s.month, '%m/%Y'), ', ' order by s.month)
+        filter (where s.exposure is null) as missing_months,
+        min(pm.peer_n) - 1 as least_peers,
+        sum(s.substantiated) filter (where s.month > r.review_month - to_months(p.outlier_window))
+            as trend_recent,
+        sum(s.substantiated) filter (where s.month <= r.review_month - to_months(p.outlier_window))
+            as trend_earlier,
+        sum(s.exposure) filter (where s.month > r.review_month - to_months(p.outlier_window))
+            as recent_exposure,
+        sum(s.exposure) filter (where s.month <= r.review_month - to_months(p.outlier_window))
+            as earlier_exposure,
+        sum(pm.peer_substantiated - s.substantiated)
+        filter (where s.month > r.review_month - to_months(p.outlier_window)) as peer_recent,
+        sum(pm.peer_substantiated - s.substantiated)
+        filter (where s.month <= r.review_month - to_months(p.outlier_window)) as peer_earlier,
+        sum(pm.peer_exposure - s.exposure)
+        filter (where s.month > r.review_month - to_months(p.outlier_window))
+            as peer_recent_exposure,
+        sum(pm.peer_exposure - s.exposure)
+        filter (where s.month <= r.review_month - to_months(p.outlier_window))
+            as peer_earlier_exposure,
+        any_value(p.trend_window) as trend_window,
+        any_value(p.min_peers) as min_peers,
+        any_value(p.min_peer_findings) as min_peer_findings
+    from review_months as r
+    cross join params as p
+    inner join marts.subject_monthly as s
+        on
+            s.month <= r.review_month
+            and s.month > r.review_month - to_months(p.outlier_window + p.trend_window)
+    left join peer_months as pm
+        on
+            pm.subject_type = s.subject_type and pm.peer_group = s.peer_group
+            and pm.month = s.month
+    group by r.review_month, s.subject_type, s.subject_id
+    having bool_or(s.month = r.review_month)
+),
+
+trend_judged as (
+    select
+        *,
+        cast(trend_recent + trend_earlier as bigint) as trend_n,
+        case
+            when months_with_exposure < months and activity_expected
+                then 'activity missing for ' || missing_months || ': not judged'
+            when months_with_exposure < months then 'no activity data: not judged'
+            when months < trend_window + (select outlier_window from params)
+                then printf(
+                    '%d month(s) of history, fewer than %d: not judged', months,
+                    trend_window + (select outlier_window from params)
+                )
+            when least_peers < min_peers
+                then printf(
+                    '%d peer(s) in some month of the window, fewer than %d: not judged',
+                    least_peers, min_peers
+                )
+            when least(peer_recent, peer_earlier) < min_peer_findings
+                then printf(
+                    '%d finding(s) of the peers in a part of the window, fewer than %d: their rate '
+                    || 'is unknown, not judged', least(peer_recent, peer_earlier), min_peer_findings
+                )
+        end as trend_reason,
+        recent_exposure * peer_recent / nullif(peer_recent_exposure, 0) as trend_recent_expected,
+        earlier_exposure * peer_earlier / nullif(peer_earlier_exposure, 0) as trend_earlier_expected
+    from trend_windows
+),
+
+trend_tested as (
+    select
+        *,
+        case
+            when trend_reason is null
+                then
+                    trend_recent_expected / nullif(trend_recent_expected + trend_earlier_expected, 0)
+        end as trend_share
+    from trend_judged
+),
+
+-- P(at least k of the n findings in the last months), k = 0..n.
+trend_attainable as (
     select
         *,
         sum(
-            exp(lgamma(months + 1) - lgamma(k + 1) - lgamma(months - k + 1))
-            * power(month_chance, k) * power(1 - month_chance, months - k))
+            exp(lgamma(trend_n + 1) - lgamma(k + 1) - lgamma(trend_n - k + 1))
+            * power(trend_share, k) * power(1 - trend_share, trend_n - k))
             over (partition by review_month, subject_type, subject_id order by k desc) as p_value
     from (
-        select *, unnest(range(0, months + 1)) as k
-        from persistent_windows
-        where month_chance is not null
+        select *, unnest(range(0, trend_n + 1)) as k
+        from trend_tested
+        where trend_share > 0 and trend_share < 1
     )
 ),
 
@@ -373,6 +638,8 @@ fdr_levels as (
     select 'outlier_rate' as test, outlier_fdr as fdr, min_observed as least_count from params
     union all
     select 'persistent', persistent_fdr, persistent_months from params
+    union all
+    select 'rising_trend', trend_fdr, min_observed from params
 ),
 
 fdr_observed as (
@@ -390,6 +657,16 @@ fdr_observed as (
         on
             a.review_month = w.review_month and a.subject_type = w.subject_type
             and a.subject_id = w.subject_id and a.k = w.months_with_findings
+    union all
+    select
+        'rising_trend', w.review_month, w.subject_type, w.subject_id,
+        case when w.trend_recent >= l.least_count then a.p_value else 1.0 end
+    from trend_tested as w
+    inner join fdr_levels as l on l.test = 'rising_trend'
+    inner join trend_attainable as a
+        on
+            a.review_month = w.review_month and a.subject_type = w.subject_type
+            and a.subject_id = w.subject_id and a.k = w.trend_recent
 ),
 
 reachable as (
@@ -406,6 +683,11 @@ reachable as (
     select 'persistent', a.review_month, a.subject_type, a.subject_id, a.p_value
     from persistent_attainable as a
     inner join fdr_levels as l on l.test = 'persistent'
+    where a.k >= l.least_count and a.p_value > 1e-15
+    union all
+    select 'rising_trend', a.review_month, a.subject_type, a.subject_id, a.p_value
+    from trend_attainable as a
+    inner join fdr_levels as l on l.test = 'rising_trend'
     where a.k >= l.least_count and a.p_value > 1e-15
 ),
 
@@ -530,6 +812,7 @@ limits as (
     select
         j.*,
         t.phi,
+        t.tau2,
         t.trials,
         o.p_value,
         o.p_flag,
@@ -544,12 +827,24 @@ limits as (
         w.months_with_findings as persistent_months,
         w.months as persistent_window_months,
         w.month_chance as persistent_month_chance,
+        w.persistent_reason,
         pa.p_value as persistent_p_value,
         pd.q_value as persistent_q_value,
         pd.family as persistent_family,
         pd.threshold as persistent_threshold,
         pd.discovered as persistent_discovered,
-        pc.chance_flag as chance_persistent
+        pc.chance_flag as chance_persistent,
+        tw.trend_recent,
+        tw.trend_earlier,
+        tw.trend_recent_expected,
+        tw.trend_earlier_expected,
+        tw.trend_share,
+        tw.trend_reason,
+        ta.p_value as trend_p_value,
+        td.q_value as trend_q_value,
+        td.family as trend_family,
+        td.discovered as trend_discovered,
+        tc.chance_flag as chance_trend
     from judged as j
     left join tested as t using (review_month, subject_type, subject_id)
     left join observed_p as o using (review_month, subject_type, subject_id)
@@ -578,6 +873,22 @@ limits as (
         on
             pc.test = 'persistent' and pc.review_month = w.review_month
             and pc.subject_type = w.subject_type and pc.subject_id = w.subject_id
+    left join trend_tested as tw
+        on
+            j.method <> 'binomial' and tw.review_month = j.review_month
+            and tw.subject_type = j.subject_type and tw.subject_id = j.subject_id
+    left join trend_attainable as ta
+        on
+            ta.review_month = tw.review_month and ta.subject_type = tw.subject_type
+            and ta.subject_id = tw.subject_id and ta.k = tw.trend_recent
+    left join adjusted as td
+        on
+            td.test = 'rising_trend' and td.review_month = tw.review_month
+            and td.subject_type = tw.subject_type and td.subject_id = tw.subject_id
+    left join chances as tc
+        on
+            tc.test = 'rising_trend' and tc.review_month = tw.review_month
+            and tc.subject_type = tw.subject_type and tc.subject_id = tw.subject_id
 )
 
 select
@@ -605,6 +916,7 @@ select
     l.share,
     case when l.method <> 'binomial' then l.group_observed end as group_findings,
     l.phi,
+    l.tau2,
     l.limit_95,
     l.limit_998,
     l.p_value,
@@ -622,6 +934,18 @@ select
     l.persistent_threshold,
     l.persistent_discovered,
     l.chance_persistent,
+    l.persistent_reason,
+    l.trend_recent,
+    l.trend_earlier,
+    l.trend_recent_expected,
+    l.trend_earlier_expected,
+    l.trend_share,
+    l.trend_p_value,
+    l.trend_q_value,
+    l.trend_family,
+    l.trend_discovered,
+    l.chance_trend,
+    l.trend_reason,
     case
         when l.reason is not null then 'no_verdict'
         when l.method = 'binomial' and l.observed > l.limit_998 then 'outlier'

@@ -45,7 +45,8 @@ serious as (
         -- a finding awaiting its review is shown, but is not yet a settled serious breach
         case when bool_and(n.appeal = 'under_review') then 'medium' else 'high' end as severity,
         a.review_month, a.review_month as period_start,
-        count(*) as observed, cast(null as double) as expected, cast(null as double) as upper_limit,
+        count(*) filter (where n.repeat_of is null) as observed, cast(null as double) as expected,
+        cast(null as double) as upper_limit,
         list(n.complaint_id order by n.decided_at, n.complaint_id) as complaint_ids,
         count(*) filter (where n.appeal = 'under_review') as under_review,
         string_agg(distinct lower(coalesce(v.label_vi, n.subcategory)), ', ') as what_vi,
@@ -98,9 +99,8 @@ persistent as (
     select
         w.subject_type, w.subject_id, w.peer_group, 'persistent' as rule,
         case
-            -- without activity data, or only with findings awaiting review: never high
-            when f.persistent_p_value is null then 'medium'
             when not coalesce(f.persistent_discovered, false) then 'watch'
+            -- only with findings awaiting review: never high
             when w.months_with_settled < p.persistent_months then 'medium'
             else 'high'
         end as severity,
@@ -123,7 +123,16 @@ persistent as (
         on
             f.review_month = w.review_month and f.subject_type = w.subject_type
             and f.subject_id = w.subject_id
-    where w.months_with_findings >= p.persistent_months
+    -- a verdict needs its basis (marts.funnel persistent_reason: the subject's and its peers'
+    -- activity, enough peers and peer findings): without it, no flag, whatever the count; and
+    -- watch needs at least suggestive evidence for the subject alone (p <= 1 - outlier_watch_limit)
+    where
+        w.months_with_findings >= p.persistent_months
+        and f.persistent_p_value > 0
+        and (
+            coalesce(f.persistent_discovered, false)
+            or f.persistent_p_value <= 1 - p.outlier_watch_limit
+        )
 ),
 
 outliers as (
@@ -132,7 +141,7 @@ outliers as (
         case when f.verdict = 'outlier' then 'medium' else 'watch' end as severity,
         f.review_month, f.period_start, f.observed, f.expected,
         case when f.verdict = 'outlier' then f.limit_998 else f.limit_95 end as upper_limit,
-        e.complaint_ids, e.under_review, f.exposure, f.peer_rate, f.peers, f.method, f.phi,
+        e.complaint_ids, e.under_review, f.exposure, f.peer_rate, f.peers, f.method, f.phi, f.tau2,
         f.p_value, f.q_value, f.family, p.outlier_fdr, f.verdict
     from marts.funnel as f
     cross join params as p
@@ -143,54 +152,29 @@ outliers as (
     where f.subject_type in ('employee', 'partner') and f.verdict in ('outlier', 'watch')
 ),
 
-rolling as (
-    select
-        s.*,
-        s.substantiated_3m > lag(s.substantiated_3m) over w
-        and lag(s.month) over w = s.month - interval 1 month as rose,
-        list(s.substantiated_3m) over (w rows between unbounded preceding and current row)
-            as history,
-        median(s.substantiated_3m) over (
-            partition by s.subject_type, s.peer_group, s.month
-        ) as peer_median
-    from marts.subject_monthly as s
-    window w as (partition by s.subject_type, s.subject_id order by s.month)
-),
-
-rises as (
-    select
-        *,
-        -- rises since the last month that did not rise (which starts each run)
-        row_number() over (partition by subject_type, subject_id, run order by month) - 1
-            as run_length
-    from (
-        select
-            *, sum(case when rose then 0 else 1 end) over (
-                partition by subject_type, subject_id order by month
-            ) as run
-        from rolling
-    )
-),
-
+-- A rise against the subject's own earlier months, at its peers' rates (marts.funnel trend_*):
+-- watch, and only when it survives the false-discovery control at trend_fdr and p <= 0.05 for
+-- the subject alone (with few subjects tested, 20% FDR alone would pass p = 0.1).
 rising as (
     select
-        r.subject_type, r.subject_id, r.peer_group, 'rising_trend' as rule, 'watch' as severity,
-        r.month as review_month, cast(r.month - to_months(2) as date) as period_start,
-        r.substantiated_3m as observed, r.peer_median as expected, cast(null as double) as upper_limit,
-        e.complaint_ids, r.run_length,
-        array_to_string(
-            list_slice(r.history, len(r.history) - r.run_length, len(r.history)),
-            ' → '
-        ) as sequence
-    from rises as r
+        f.subject_type, f.subject_id, f.peer_group, 'rising_trend' as rule, 'watch' as severity,
+        f.review_month, f.period_start, f.trend_recent as observed,
+        f.trend_recent_expected * (f.trend_recent + f.trend_earlier)
+        / (f.trend_recent_expected + f.trend_earlier_expected) as expected,
+        cast(null as double) as upper_limit, e.complaint_ids, e.under_review,
+        f.trend_earlier, f.trend_p_value, f.trend_family, p.trend_window, p.trend_fdr,
+        cast(f.review_month - to_months(p.outlier_window + p.trend_window - 1) as date)
+            as baseline_start,
+        cast(f.period_start - interval 1 month as date) as baseline_end
+    from marts.funnel as f
     cross join params as p
     inner join evidence as e
         on
-            e.review_month = r.month and e.subject_type = r.subject_type
-            and e.subject_id = r.subject_id and e.span = 3
+            e.review_month = f.review_month and e.subject_type = f.subject_type
+            and e.subject_id = f.subject_id and e.span = p.outlier_window
     where
-        r.run_length >= p.rising_months and r.substantiated_3m > r.peer_median
-        and r.month <= p.last_month
+        f.trend_discovered and f.trend_p_value > 0
+        and f.trend_p_value <= 1 - p.outlier_watch_limit
 ),
 
 handler_breaches as (
@@ -230,18 +214,14 @@ explained as (
         observed, expected, upper_limit, complaint_ids, under_review,
         printf(
             'Có khiếu nại có cơ sở được kết luận trong %d tháng khác nhau của %d tháng gần '
-            || 'nhất (%s–%s): %s. Vi phạm có cơ sở lặp lại nhiều tháng là dấu hiệu vi phạm '
+            || 'nhất (%s–%s): %s. Vi phạm có cơ sở lặp lại nhiều tháng %s vi phạm '
             || 'thường xuyên (Điều 7.1). Cáo buộc chưa được xác minh không được tính: %d chưa '
             || 'kết luận, %d không có cơ sở hoặc đã rút.', observed, persistent_window,
             strftime(period_start, '%m/%Y'), strftime(review_month, '%m/%Y'), finding_months,
+            case when severity = 'watch' then 'có thể cho thấy' else 'cho thấy' end,
             pending, not_upheld
         )
         || case
-            when chance is null
-                then
-                    ' Không có dữ liệu lượt tương tác nên không thể biết mức '
-                    || 'này có phổ biến với khối lượng công việc như vậy hay không: mức độ tối đa '
-                    || 'là trung bình.'
             when discovered
                 then
                     printf(
@@ -267,17 +247,14 @@ explained as (
         end,
         printf(
             'Substantiated complaints decided in %d different months of the last %d '
-            || '(%s–%s): %s. Substantiated breaches repeated over several months indicate a '
+            || '(%s–%s): %s. Substantiated breaches repeated over several months %s a '
             || 'persistent breach (clause 7.1). Allegations not upheld are not counted: %d '
             || 'pending, %d not upheld or withdrawn.', observed, persistent_window,
             strftime(period_start, '%m/%Y'), strftime(review_month, '%m/%Y'), finding_months,
+            case when severity = 'watch' then 'may indicate' else 'indicate' end,
             pending, not_upheld
         )
         || case
-            when chance is null
-                then
-                    ' Without activity data there is no telling whether this '
-                    || 'is common at this workload, so the severity is at most medium.'
             when discovered
                 then
                     printf(
@@ -339,10 +316,11 @@ explained as (
                 || 'nên chỉ là tín hiệu theo dõi (Điều 6.2).', family
             )
         end
-        || case when phi > 1 then printf(
-            ' Mức chênh lệch đã được điều chỉnh (×%s) vì các '
-            || 'đơn vị vốn chênh lệch nhau nhiều hơn mức ngẫu nhiên.',
-            replace(printf('%.2f', sqrt(phi)), '.', ',')
+        || case when tau2 > 0 then printf(
+            ' Xác suất đã tính đến việc mọi người vốn khác nhau nhiều hơn mức ngẫu nhiên vì lý do '
+            || 'không phải vi phạm (như tính chất khách hàng): phương sai giữa các cá nhân %s, '
+            || 'ước tính từ toàn bộ nhân viên trong 12 tháng.',
+            replace(printf('%.2f', tau2), '.', ',')
         ) else '' end,
         case
             when method = 'poisson_exposure'
@@ -375,25 +353,41 @@ explained as (
                 || 'allowed for, so a signal to watch (clause 6.2).', family
             )
         end
-        || case when phi > 1 then printf(
-            ' The excess was scaled down ×%.2f because peers vary '
-            || 'more than chance alone would make them.', sqrt(phi)
+        || case when tau2 > 0 then printf(
+            ' The chance allows for people differing more than chance alone for reasons that '
+            || 'are not misconduct (case mix): a between-people variance of %.2f, estimated '
+            || 'from all staff over 12 months.', tau2
         ) else '' end
     from outliers
     union all
     select
         subject_type, subject_id, peer_group, rule, severity, review_month, period_start,
-        observed, expected, upper_limit, complaint_ids, null,
+        observed, expected, upper_limit, complaint_ids, under_review,
         printf(
-            'Số khiếu nại có cơ sở cộng dồn 3 tháng (theo tháng kết luận) tăng liên tiếp %d '
-            || 'tháng (%s), cao hơn trung vị của nhóm %s (%s). Đây là tín hiệu cần theo dõi, '
-            || 'chưa phải kết luận (Điều 6.2).', run_length, sequence, peer_group,
-            replace(printf('%g', expected), '.', ',')
+            '%d khiếu nại có cơ sở được kết luận trong %s–%s, so với %d trong %d tháng trước đó '
+            || '(%s–%s); theo tỷ lệ của nhóm %s trong từng giai đoạn và lượt tương tác của chính '
+            || 'người này, dự kiến %s trong %d khiếu nại thuộc các tháng gần đây. Xác suất từ %d '
+            || 'trở lên do ngẫu nhiên là %s; với %d đối tượng được kiểm tra trong tháng, mức này '
+            || 'vẫn có ý nghĩa với tỷ lệ phát hiện sai %s. Mức tăng này có thể cho thấy một xu '
+            || 'hướng cần theo dõi, chưa phải kết luận (Điều 6.2).',
+            observed, strftime(period_start, '%m/%Y'), strftime(review_month, '%m/%Y'),
+            trend_earlier, trend_window, strftime(baseline_start, '%m/%Y'),
+            strftime(baseline_end, '%m/%Y'), peer_group,
+            replace(printf('%.2f', expected), '.', ','), observed + trend_earlier, observed,
+            replace(printf('%.2g', trend_p_value), '.', ','), trend_family,
+            replace(printf('%g%%', 100 * trend_fdr), '.', ',')
         ),
         printf(
-            'The rolling 3-month substantiated count (by month of decision) rose %d months '
-            || 'in a row (%s), above the %s median (%g). A signal to watch, not a finding '
-            || '(clause 6.2).', run_length, sequence, peer_group, expected
+            '%d substantiated complaints decided in %s–%s against %d in the %d months before '
+            || '(%s–%s); at the %s rates of each period and this person''s own interactions, %.2f '
+            || 'of the %d would be expected in the recent months. The chance of %d or more is '
+            || '%.2g; allowing for the %d subjects tested this month it stays significant at a %g%% '
+            || 'false-discovery rate. The rise may indicate a trend to watch, not a finding '
+            || '(clause 6.2).',
+            observed, strftime(period_start, '%m/%Y'), strftime(review_month, '%m/%Y'),
+            trend_earlier, trend_window, strftime(baseline_start, '%m/%Y'),
+            strftime(baseline_end, '%m/%Y'), peer_group, expected, observed + trend_earlier,
+            observed, trend_p_value, trend_family, 100 * trend_fdr
         )
     from rising
     union all
@@ -445,6 +439,14 @@ select
     complaint_ids,
     -- findings still under review (clause 4.3) are said once, whatever the rule
     explanation_vi || case
+        when repeats > 0
+            then printf(
+                ' %d khiếu nại là khiếu nại lặp lại của cùng một khách hàng về cùng người này '
+                || 'trong vòng %d ngày: mỗi chuỗi được tính là một kết luận.', repeats,
+                (select repeat_days from params)
+            )
+        else ''
+    end || case
         when coalesce(under_review, 0) > 0
             then printf(
                 ' %d kết luận đang được xem xét lại (Điều 4.3): chưa xếp mức cao cho đến khi '
@@ -453,6 +455,14 @@ select
         else ''
     end as explanation_vi,
     explanation_en || case
+        when repeats > 0
+            then printf(
+                ' %d of the complaints repeat the same customer''s complaint about this person '
+                || 'within %d days: each chain counts as one finding.', repeats,
+                (select repeat_days from params)
+            )
+        else ''
+    end || case
         when coalesce(under_review, 0) > 0
             then printf(
                 ' %d finding(s) under review (clause 4.3): not high until the review is decided.',
@@ -460,5 +470,15 @@ select
             )
         else ''
     end as explanation_en
-from explained
+from (
+    select
+        x.*,
+        (
+            select count(*) from marts.complaint_subjects as n
+            where
+                n.subject_type = x.subject_type and n.subject_id = x.subject_id
+                and n.repeat_of is not null and list_contains(x.complaint_ids, n.complaint_id)
+        ) as repeats
+    from explained as x
+)
 order by review_month, severity, rule, subject_type, subject_id

@@ -4,7 +4,8 @@
 -- Allegations (complaints, not upheld, withdrawn, pending, subcategories) count in the month of
 -- receipt, as do findings overturned on review (overturned); findings count in the month they
 -- were decided (marts.complaint_subjects):
--- substantiated = conduct findings that count (not overturned on review), of which under_review
+-- substantiated = conduct findings that count (not overturned on review; a customer's repeated
+-- complaint about the same person within repeat_days counted once: repeats), of which under_review
 -- are awaiting a review; other_findings = findings outside the subject's conduct category, shown
 -- beside, never in the conduct flags. An outcome label the template does not know (kept as
 -- given at load, with a warning) is neither pending nor a finding: outcome_unrecognised counts it.
@@ -26,9 +27,32 @@ directory as (
     from core.partners
 ),
 
+-- The group of each directory snapshot (core.directory_history); a subject loaded before that
+-- table existed (or written straight to core.staff) has its latest row as its only snapshot.
+history as (
+    select subject_type, subject_id, coalesce(peer_group, 'unknown') as peer_group, exported_at
+    from core.directory_history
+    union all
+    select 'employee', employee_id, coalesce(team, 'unknown'), exported_at from core.staff
+    where
+        employee_id not in (
+            select h.subject_id from core.directory_history as h where h.subject_type = 'employee'
+        )
+    union all
+    select 'partner', partner_id, coalesce(partner_type, 'unknown'), exported_at from core.partners
+    where partner_id not in (
+        select h.subject_id from core.directory_history as h where h.subject_type = 'partner'
+    )
+),
+
 subjects as (
     select
-        s.subject_type, s.subject_id, coalesce(d.peer_group, 'unknown') as peer_group,
+        s.subject_type, s.subject_id,
+        -- before its first snapshot, a subject is taken to be in the group that snapshot shows
+        coalesce((
+            select arg_min(h.peer_group, h.exported_at) from history as h
+            where h.subject_type = s.subject_type and h.subject_id = s.subject_id
+        ), 'unknown') as first_group,
         d.subject_id is not null as in_directory, d.start_date, d.end_date,
         -- any activity row at all: a month without one is then a gap, not a team without data
         s.subject_id in (
@@ -87,8 +111,11 @@ decisions as (
         subject_type,
         subject_id,
         decision_month as month,
-        count(*) filter (where substantiated) as substantiated,
-        count(*) filter (where substantiated and appeal = 'under_review') as under_review,
+        -- a repeat of the same customer's complaint about the same incident counts once
+        count(*) filter (where substantiated and repeat_of is null) as substantiated,
+        count(*) filter (where substantiated and repeat_of is not null) as repeats,
+        count(*) filter (where substantiated and repeat_of is null and appeal = 'under_review')
+            as under_review,
         count(*) filter (where other_finding) as other_findings
     from marts.complaint_subjects
     where decision_month is not null
@@ -99,10 +126,12 @@ grid as (
     select
         s.*,
         m.month,
+        coalesce(h.peer_group, s.first_group) as peer_group,
         coalesce(c.complaints, 0) as complaints,
         coalesce(c.conduct_complaints, 0) as conduct_complaints,
         coalesce(f.substantiated, 0) as substantiated,
         coalesce(f.under_review, 0) as under_review,
+        coalesce(f.repeats, 0) as repeats,
         coalesce(c.overturned, 0) as overturned,
         coalesce(f.other_findings, 0) as other_findings,
         coalesce(c.not_upheld, 0) as not_upheld,
@@ -124,6 +153,12 @@ grid as (
     left join decisions as f using (subject_type, subject_id, month)
     left join core.activity as a
         on a.subject_type = s.subject_type and a.subject_id = s.subject_id and a.month = m.month
+    -- the group in force in the month: the latest snapshot exported by the month's last day,
+    -- so a later export (a move) never changes a past month's group
+    asof left join history as h
+        on
+            h.subject_type = s.subject_type and h.subject_id = s.subject_id
+            and h.exported_at < m.month + interval 1 month
 ),
 
 rolling as (
@@ -154,6 +189,7 @@ select
     conduct_complaints,
     substantiated,
     under_review,
+    repeats,
     overturned,
     other_findings,
     not_upheld,

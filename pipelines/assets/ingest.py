@@ -23,12 +23,12 @@ from pipelines.resources import WarehouseResource
 
 INGESTED = {
     "register": ["core/complaint_versions", "core/complaints"],
-    "staff": ["core/staff"],
-    "partners": ["core/partners"],
+    "staff": ["core/staff", "core/directory_history"],
+    "partners": ["core/partners", "core/directory_history"],
     "activity": ["core/activity"],
 }
 ALWAYS = ["core/load_log", "quarantine/rejected_rows", "quarantine/warnings"]
-ALL_KEYS = ALWAYS + [k for keys in INGESTED.values() for k in keys]
+ALL_KEYS = list(dict.fromkeys(ALWAYS + [k for keys in INGESTED.values() for k in keys]))
 GATE = "rejected_share_within_limit"
 
 

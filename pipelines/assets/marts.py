@@ -19,7 +19,7 @@ from dagster import (
     multi_asset,
 )
 
-from pipelines import month_marts
+from pipelines import flags_issued, month_marts
 from pipelines.build_params import report_months, write_build_params
 from pipelines.gate import rejected_share_problem
 from pipelines.models import MODELS_DIR, build_model, discover_models, mart_models, preview
@@ -120,6 +120,9 @@ def _marts_asset() -> AssetsDefinition:
 
 def _build(con: duckdb.DuckDBPyConnection, table: str) -> dict[str, int | str]:
     """Build one mart; a month-partitioned one says which months it recomputed."""
+    if table == "marts.pattern_flags":
+        rows = build_model(con, table)
+        return {"rows": rows, "flags live as issued": flags_issued.record(con)}
     if not month_marts.is_partitioned(table):
         return {"rows": build_model(con, table)}
     built = month_marts.build(con, discover_models(MODELS_DIR)[table])

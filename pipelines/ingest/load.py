@@ -667,7 +667,29 @@ def _upsert_reference(
         sql("reference_upsert", table=table, keys=keys, columns=columns),
         [result.source_file, result.source_sha256, now],
     )
+    if kind in _HISTORY:
+        con.execute(
+            sql("directory_history", **_HISTORY[kind]),
+            [result.source_file, result.source_sha256, now],
+        )
     return changing, valid - changing
+
+
+# Directory kinds kept as dated snapshots too (core.directory_history): what each column is.
+_HISTORY = {
+    "staff": {
+        "history_type": "employee",
+        "key": "employee_id",
+        "history_group": "team",
+        "history_role": "role",
+    },
+    "partners": {
+        "history_type": "partner",
+        "key": "partner_id",
+        "history_group": "partner_type",
+        "history_role": "null",
+    },
+}
 
 
 def _register_warnings(

@@ -69,6 +69,21 @@ create table if not exists core.partners (
     source_row bigint not null, loaded_at timestamp not null, content_hash varchar not null
 );
 
+-- Each directory export as the snapshot it is (issue 24): a person's team and role, or a
+-- partner's type, as an export of that date showed them. core.staff and core.partners keep the
+-- latest only; the marts compare a subject in each month with the group this history gives for
+-- that month. No names: the team is what the comparison needs.
+create table if not exists core.directory_history (
+    subject_type varchar not null,   -- employee | partner
+    subject_id varchar not null,
+    peer_group varchar,              -- team for staff, partner_type for partners
+    role varchar,
+    start_date date, end_date date,
+    exported_at timestamp not null, source_file varchar not null, source_sha256 varchar not null,
+    source_row bigint not null, loaded_at timestamp not null,
+    primary key (subject_type, subject_id, exported_at)
+);
+
 -- Exposure: interactions per month per employee or partner.
 create table if not exists core.activity (
     month date not null, subject_type varchar not null, subject_id varchar not null,
@@ -125,4 +140,23 @@ alter table core.audit_log alter column file_sha256 drop not null;
 create table if not exists core.build_params (
     as_of date not null, sla_working_days integer not null, sla_goal double not null,
     at_risk_working_days integer not null, built_at timestamp not null
+);
+
+-- Flags as issued (issue 24), written after each build by pipelines/flags_issued.py.
+create table if not exists core.flags_issued (
+    subject_type varchar not null,
+    subject_id varchar not null,
+    rule varchar not null,
+    review_month date not null,
+    severity varchar not null,
+    observed double,
+    expected double,
+    complaint_ids varchar[],
+    explanation_vi varchar,
+    explanation_en varchar,
+    issued_at timestamp not null,       -- the build that first raised it (core.build_params)
+    as_of date not null,                -- that build's as_of
+    data_loaded_at timestamp,           -- the latest load it read (core.load_log)
+    withdrawn_at timestamp,
+    withdrawn_reason varchar
 );
