@@ -267,7 +267,9 @@ def load_file(
     )
     result.exported_at_from = exported_at_source(path, exported_at)
     ensure_schema(con)  # a dry run's scratch copy holds the warehouse's load log too
-    previous = con.execute(sql("previous_load"), [sha, kind]).fetchone()
+    # fetchall, not fetchone: DuckDB 2 keeps an undrained result open and blocks the connection
+    found = con.execute(sql("previous_load"), [sha, kind]).fetchall()
+    previous = found[0] if found else None
     if previous is not None:
         if exported_at is not None and exported_at != previous[1]:
             raise InputError(path, _time_differs(previous[0], previous[1], exported_at))
