@@ -401,7 +401,7 @@ def summary(
                     obs=int(row["persistent_months"]),
                     window=int(row["persistent_window_months"]),
                     one_in=fmt.number(round(1 / p), lang) if p > 0 else "–",
-                    p=f"{p:.2g}".replace(".", "," if lang == "vi" else "."),
+                    p=fmt.pvalue(p, lang),
                     q=fmt.number(100 * float(row["persistent_q_value"]), lang, 1) + "%",
                     **names,
                 )
