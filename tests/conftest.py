@@ -9,6 +9,7 @@ import os
 import subprocess
 import sys
 from collections.abc import Callable
+from contextlib import ExitStack
 from pathlib import Path
 
 import pytest
@@ -130,3 +131,21 @@ def demo_settings(demo_home: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
     get_settings.cache_clear()
     yield get_settings()
     get_settings.cache_clear()
+
+
+@pytest.fixture
+def built(settings: Settings):
+    """Store a pattern world (tests.patterns_world) and build it as of 31/10/2026: yields a
+    function of the world returning an open connection to the built warehouse."""
+    from tests.patterns_world import World, build, store
+
+    with ExitStack() as stack:
+
+        def _built(world: World, as_of: str = "2026-10-31"):
+            con = stack.enter_context(connect(settings.warehouse_path))
+            ensure_schema(con)
+            store(con, world)
+            build(con, settings, as_of)
+            return con
+
+        yield _built

@@ -26,6 +26,12 @@ class World:
     versions: list[dict] = field(default_factory=list)  # earlier contents of complaints
     _next: int = 0
 
+    def team(self, name: str, ids: list[str], months: list[str], n: int) -> None:
+        """Staff ``ids`` in team ``name``, each with ``n`` interactions in every month."""
+        for e in ids:
+            self.staff.append((e, name))
+            self.exposure("employee", e, months, n)
+
     def add(self, month: str, n: int = 1, day: int = 10, **fields) -> list[str]:
         """n complaints received on `day` of `month` (YYYY-MM) with the given fields."""
         ids = []

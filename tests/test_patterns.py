@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from contextlib import ExitStack
 
 import numpy as np
 import pandas as pd
@@ -23,27 +22,6 @@ from tests.patterns_world import World, build, flags, funnel, store
 
 WINDOW = ["2026-08", "2026-09", "2026-10"]
 YEAR = [f"2026-{m:02d}" for m in range(1, 11)]
-
-
-@pytest.fixture
-def built(settings):
-    """Store a world and build it as of 31/10/2026; returns an open connection."""
-    with ExitStack() as stack:
-
-        def _built(world: World, as_of: str = "2026-10-31"):
-            con = stack.enter_context(connect(settings.warehouse_path))
-            ensure_schema(con)
-            store(con, world)
-            build(con, settings, as_of)
-            return con
-
-        yield _built
-
-
-def team(world: World, team_name: str, ids: list[str], months: list[str], n: int) -> None:
-    for e in ids:
-        world.staff.append((e, team_name))
-        world.exposure("employee", e, months, n)
 
 
 def flag(frame, subject_id: str, rule: str):
@@ -73,7 +51,7 @@ def test_outlier_hand_case_exact_test(built):
     # (expected below 1).
     world = World()
     peers = [f"Q{i:02d}" for i in range(19)]
-    team(world, "collections", ["A1", *peers], WINDOW, 1000)
+    world.team("collections", ["A1", *peers], WINDOW, 1000)
     for month in WINDOW:
         world.add(month, 2, employee_id="A1")
     for e in peers[:6]:
@@ -106,7 +84,7 @@ def test_watch_when_one_subject_is_unusual_but_not_after_multiplicity(built):
     # six have that same distribution, so at the bar 0.0155 subjects with no real difference
     # would give 6 * 0.0155 = 0.093 flags, more than the 0.05 allowed for one flag: watch.
     world = World()
-    team(world, "collections", ["A1", "A2", "A3", "A4", "A5", "A6"], WINDOW, 1000)
+    world.team("collections", ["A1", "A2", "A3", "A4", "A5", "A6"], WINDOW, 1000)
     world.add("2026-09", 5, employee_id="A1")
     for e in ("A2", "A3", "A4", "A5", "A6"):
         world.add("2026-10", 1, employee_id=e)
@@ -124,7 +102,7 @@ def test_rare_events_six_findings_against_a_third_expected_is_flagged(built):
     # The old rule gave no verdict (expected below 1). p = P(Binomial(15, 1/30) >= 6) = 5.3e-6.
     world = World()
     peers = [f"Q{i:02d}" for i in range(29)]
-    team(world, "collections", ["R1", *peers], WINDOW, 1000)
+    world.team("collections", ["R1", *peers], WINDOW, 1000)
     for month in WINDOW:
         world.add(month, 2, employee_id="R1")
     for e in peers[:9]:
@@ -144,7 +122,7 @@ def test_fewer_findings_than_the_minimum_are_never_flagged(built):
     # L2: 1 finding. Neither is flagged; both still count in the month's family of 31.
     world = World()
     peers = [f"Q{i:02d}" for i in range(29)]
-    team(world, "collections", ["L1", "L2", *peers], WINDOW, 1000)
+    world.team("collections", ["L1", "L2", *peers], WINDOW, 1000)
     world.add("2026-10", 2, employee_id="L1")
     world.add("2026-10", 1, employee_id="L2")
     for e in peers[:3]:
@@ -164,8 +142,8 @@ def test_peers_without_findings_give_no_verdict(built):
     # impossible by chance (issue 24: no flag rests on a zero rate). Z2 has 3 findings and its
     # 9 peers 2 between them, still fewer than min_peer_findings (3): no verdict either.
     world = World()
-    team(world, "collections", ["Z1"] + [f"Q{i}" for i in range(9)], WINDOW, 1000)
-    team(world, "telesales", ["Z2"] + [f"T{i}" for i in range(9)], WINDOW, 1000)
+    world.team("collections", ["Z1"] + [f"Q{i}" for i in range(9)], WINDOW, 1000)
+    world.team("telesales", ["Z2"] + [f"T{i}" for i in range(9)], WINDOW, 1000)
     world.add("2026-10", 3, employee_id="Z1")
     world.add("2026-10", 3, employee_id="Z2")
     world.add("2026-09", 2, employee_id="T0")
@@ -186,7 +164,7 @@ def test_false_discovery_rate_across_all_subjects_of_the_month(built):
     # than the 0.05 allowed for one: a watch signal only.
     world = World()
     peers = [f"Q{i:02d}" for i in range(50)]
-    team(world, "collections", ["B1", *peers], WINDOW, 1000)
+    world.team("collections", ["B1", *peers], WINDOW, 1000)
     world.add("2026-10", 28, employee_id="B1")
     for e in peers:
         world.add("2026-09", 15, employee_id=e)
@@ -217,7 +195,7 @@ def test_chance_alone_figure_is_the_sum_of_each_subjects_chance(built):
     # S(t) <= 0.05 * max(flags at or below t, 1): 0.05 * 10^(-2/6) = 0.0232 (S = 0.028).
     staff = ["A1", "A2", "A3", "A4", "A5", "A6"]
     world = World()
-    team(world, "collections", staff, WINDOW, 1000)
+    world.team("collections", staff, WINDOW, 1000)
     for month in WINDOW:
         world.add(month, 2, employee_id="A1")
     for e in staff[1:]:
@@ -251,7 +229,7 @@ def test_without_activity_data_there_is_no_rate_verdict(built):
     # C1 has activity data but no peer with it: no verdict either.
     world = World()
     world.staff += [(d, "disbursement") for d in ("D1", "D2", "D3", "D4", "D5")]
-    team(world, "disbursement", ["C1"], WINDOW, 1000)
+    world.team("disbursement", ["C1"], WINDOW, 1000)
     world.add("2026-10", 6, employee_id="D1")
     for d in ("D2", "D3", "D4", "D5"):
         world.add("2026-09", 1, employee_id=d)
@@ -272,8 +250,8 @@ def test_without_activity_data_there_is_no_rate_verdict(built):
 def test_high_volume_agent_with_the_peer_rate_is_not_an_outlier(built):
     # H1 handles 10x the interactions of each peer and draws 10x the findings: same rate.
     world = World()
-    team(world, "collections", ["H1"], WINDOW, 10_000)
-    team(world, "collections", ["A1", "A2", "A3", "A4", "A5"], WINDOW, 1000)
+    world.team("collections", ["H1"], WINDOW, 10_000)
+    world.team("collections", ["A1", "A2", "A3", "A4", "A5"], WINDOW, 1000)
     world.add("2026-09", 30, employee_id="H1")
     for e in ("A1", "A2", "A3", "A4", "A5"):
         world.add("2026-09", 3, employee_id=e)
@@ -295,7 +273,7 @@ def simulated_world(seed: int, n: int = 300, dispersion: float | None = None) ->
     for i in range(n):
         e = f"E{i:04d}"
         exposure = int(rng.uniform(500, 6000))
-        team(world, ["collections", "customer_service", "telesales"][i % 3], [e], WINDOW, exposure)
+        world.team(["collections", "customer_service", "telesales"][i % 3], [e], WINDOW, exposure)
         rate = 0.4e-3 * (rng.gamma(1 / dispersion, dispersion) if dispersion else 1.0)
         for month in WINDOW:
             count = int(rng.poisson(rate * exposure))
@@ -351,7 +329,7 @@ def test_over_dispersion_between_staff_widens_the_limits(built):
 
 def test_serious_conduct_needs_a_substantiated_serious_complaint_in_the_month(built):
     world = World()
-    team(world, "collections", ["S1", "S2", "S3", "S4", "S5"], YEAR, 1000)
+    world.team("collections", ["S1", "S2", "S3", "S4", "S5"], YEAR, 1000)
     threat = world.add("2026-10", employee_id="S1", subcategory="threat")
     world.add("2026-10", employee_id="S2", subcategory="threat", outcome="pending")
     world.add("2026-10", employee_id="S2", subcategory="abuse", outcome="not_upheld")
@@ -379,7 +357,7 @@ def test_persistent_counts_distinct_months_of_findings_never_allegations(built):
     # 0.67 a month over 9,000 interactions, so P1 (1,000 a month) has a finding in a month with
     # chance ~7% and reaches 3 months by chance well under 5%: severity high.
     world = World()
-    team(world, "collections", ["P1", "P2", "P3"] + [f"Q{i}" for i in range(7)], YEAR, 1000)
+    world.team("collections", ["P1", "P2", "P3"] + [f"Q{i}" for i in range(7)], YEAR, 1000)
     ids = [world.add(m, employee_id="P1")[0] for m in ("2026-05", "2026-07", "2026-10")]
     world.add("2026-06", employee_id="P1", outcome="pending")
     world.add("2026-05", employee_id="P2")
@@ -410,8 +388,8 @@ def test_persistent_is_only_watch_when_the_workload_makes_it_common(built):
     # p = P(Binomial(6, 0.181) >= 3) = 0.0772 > 0.05: no flag either; in 4 months (B3, same
     # team shape): p = 0.0119 <= 0.05, and with 18 subjects tested not a discovery: watch.
     world = World()
-    team(world, "collections", ["B1"], YEAR, 10_000)
-    team(world, "collections", ["Q0", "Q1", "Q2", "Q3", "Q4"], YEAR, 1000)
+    world.team("collections", ["B1"], YEAR, 10_000)
+    world.team("collections", ["Q0", "Q1", "Q2", "Q3", "Q4"], YEAR, 1000)
     for month in ("2026-05", "2026-07", "2026-10"):
         world.add(month, employee_id="B1")
     for j, month in enumerate(YEAR):  # two of Q0-Q4 in turn: nobody stands out
@@ -419,7 +397,7 @@ def test_persistent_is_only_watch_when_the_workload_makes_it_common(built):
         world.add(month, employee_id=f"Q{(2 * j + 1) % 5}")
     for who, months in (("B2", YEAR[4:7]), ("B3", YEAR[4:8])):
         quiet = [f"{who}P{i}" for i in range(5)]
-        team(world, who, [who, *quiet], YEAR, 1000)
+        world.team(who, [who, *quiet], YEAR, 1000)
         for j, month in enumerate(YEAR):
             world.add(month, employee_id=quiet[j % 5])
         for month in months:
@@ -456,8 +434,8 @@ def test_rising_trend_against_own_history_at_the_peers_rates(built):
     # with two subjects at or below 7/64 the 20% false-discovery bar alone would pass it.
     months = [f"2025-{m}" for m in (11, 12)] + YEAR
     world = World()
-    team(world, "customer_service", ["R1"] + [f"P{i}" for i in range(6)], months, 1000)
-    team(world, "telesales", ["T1"] + [f"Q{i}" for i in range(6)], months, 1000)
+    world.team("customer_service", ["R1"] + [f"P{i}" for i in range(6)], months, 1000)
+    world.team("telesales", ["T1"] + [f"Q{i}" for i in range(6)], months, 1000)
     for j, month in enumerate(months):
         world.add(month, employee_id=f"P{j % 6}")
         for k in range(3 if month >= "2026-08" else 1):
@@ -513,7 +491,7 @@ def test_persistent_high_only_when_it_survives_the_false_discovery_control(built
     world = World()
     quiet = [f"Q{i:02d}" for i in range(18)]
     staff = ["W1", "S1", *quiet]
-    team(world, "collections", staff, YEAR, 1000)
+    world.team("collections", staff, YEAR, 1000)
     window = YEAR[4:]
     findings = {e: set() for e in staff}
     for i, month in enumerate(window):
@@ -608,7 +586,7 @@ def test_handler_sla_flags_a_breach_share_above_the_binomial_limit(built):
 def test_every_evidence_id_exists_and_supports_its_flag(built):
     world = simulated_world(seed=11, n=60)
     # P1 in a team of seven with activity all year, whose peers had 3 findings in its window
-    team(world, "special", ["P1"] + [f"Y{i}" for i in range(6)], YEAR, 1000)
+    world.team("special", ["P1"] + [f"Y{i}" for i in range(6)], YEAR, 1000)
     for i, m in enumerate(("2026-05", "2026-08", "2026-10")):
         world.add(m, employee_id=f"Y{i}")
     for m in ("2026-05", "2026-07", "2026-10"):
@@ -672,7 +650,7 @@ def realistic_world(
     counts = rng.poisson(rate[:, None] * exposure[:, None] + extra)
     for i in range(staff):
         e = f"E{i:04d}"
-        team(world, teams[i % len(teams)], [e], MONTHS_24, int(exposure[i]))
+        world.team(teams[i % len(teams)], [e], MONTHS_24, int(exposure[i]))
         for month, count in zip(MONTHS_24, counts[i], strict=True):
             if count:
                 world.add(month, int(count), day=5, employee_id=e)
@@ -903,7 +881,7 @@ def test_a_finding_counts_in_the_month_it_was_decided(built):
     # before the decision; now it is June's serious_conduct. S2: upheld in March, and already
     # upheld in the first export loaded (history): it counts in March, by its resolved_at.
     world = World()
-    team(world, "collections", ["S1", "S2", "S3"], YEAR, 1000)
+    world.team("collections", ["S1", "S2", "S3"], YEAR, 1000)
     threat = world.add(
         "2026-05",
         day=29,
@@ -949,7 +927,7 @@ def test_appeals_under_review_and_overturned(built):
     # C1: partially upheld on 30/09 (review pending), 'changed' to upheld on 31/10 -> counts.
     # K1: abuse upheld, review 'unchanged' -> counts.
     world = World()
-    team(world, "collections", ["U1", "O1", "O2", "C1", "K1"], YEAR, 1000)
+    world.team("collections", ["U1", "O1", "O2", "C1", "K1"], YEAR, 1000)
     sep, octo = "2026-09-30 18:00", "2026-10-31 18:00"
     review = {"review_requested_at": dt.datetime(2026, 10, 20, 9)}
     u1 = world.add(
@@ -1029,7 +1007,7 @@ def test_only_conduct_complaints_feed_the_conduct_flags(built):
     # beside the findings, not counted. K2: staff conduct, counted. Partners: P1 is named on an
     # upheld staff-conduct complaint (not its conduct), P2 on an upheld partner-conduct one.
     world = World()
-    team(world, "collections", ["K1", "K2"], YEAR, 1000)
+    world.team("collections", ["K1", "K2"], YEAR, 1000)
     world.partners += [("P1", "debt_collection"), ("P2", "debt_collection")]
     world.add("2026-10", employee_id="K1", category="service", subcategory="threat")
     world.add("2026-10", employee_id="K2", subcategory="threat")
@@ -1049,7 +1027,7 @@ def test_missing_activity_is_reported_and_not_judged(built):
     # is no rate to compare with, so no persistent verdict (the old rule: medium, never high;
     # issue 24: missing exposure never raises severity), and the coverage says so.
     world = World()
-    team(world, "collections", ["M1"] + [f"Q{i}" for i in range(9)], YEAR[:-1], 1000)
+    world.team("collections", ["M1"] + [f"Q{i}" for i in range(9)], YEAR[:-1], 1000)
     for month in ("2026-05", "2026-07", "2026-10"):
         world.add(month, employee_id="M1")
     con = built(world)

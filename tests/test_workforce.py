@@ -11,7 +11,6 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import math
-from contextlib import ExitStack
 from pathlib import Path
 
 import pytest
@@ -118,27 +117,6 @@ def test_a_team_move_never_rewrites_past_months(tmp_path, settings):
 # ------------------------------------------------------------------------------ a verdict's basis
 
 
-@pytest.fixture
-def built(settings):
-    """Store a world and build it as of 31/10/2026; yields a function returning a connection."""
-    with ExitStack() as stack:
-
-        def _built(world: World, as_of: str = "2026-10-31"):
-            con = stack.enter_context(connect(settings.warehouse_path))
-            ensure_schema(con)
-            store(con, world)
-            build(con, settings, as_of)
-            return con
-
-        yield _built
-
-
-def staff_team(world: World, team: str, ids: list[str], months: list[str], n: int) -> None:
-    for e in ids:
-        world.staff.append((e, team))
-        world.exposure("employee", e, months, n)
-
-
 def reasons(con, subject_id: str, month: str = "2026-10") -> tuple:
     return con.execute(
         "SELECT verdict, reason, persistent_p_value, persistent_reason FROM marts.funnel "
@@ -155,8 +133,8 @@ def test_a_two_person_team_with_a_silent_peer_gives_no_verdict(built):
     # S1-S6 are a team of six whose five peers never had a finding: five peers are enough, but
     # 0 findings of theirs (fewer than 3) leave their rate unknown: no verdict either.
     world = World()
-    staff_team(world, "tiny", ["T1", "T2"], YEAR, 1000)
-    staff_team(world, "quiet", [f"S{i}" for i in range(1, 7)], YEAR, 1000)
+    world.team("tiny", ["T1", "T2"], YEAR, 1000)
+    world.team("quiet", [f"S{i}" for i in range(1, 7)], YEAR, 1000)
     for month in WINDOW:
         world.add(month, 1, employee_id="T1")
         world.add(month, 1, employee_id="S1")
@@ -192,8 +170,8 @@ def test_a_missing_activity_month_never_raises_severity(built):
     # average q = 0.1230 and p = P(Binomial(6, q) >= 3) = 0.0278 <= 0.05: watch.
     world = World()
     peers = [f"P{i}" for i in range(1, 9)]
-    staff_team(world, "collections", ["Y", *peers], YEAR, 1000)
-    staff_team(world, "collections", ["X"], YEAR[:-1], 1000)
+    world.team("collections", ["Y", *peers], YEAR, 1000)
+    world.team("collections", ["X"], YEAR[:-1], 1000)
     for month in WINDOW:
         world.add(month, 1, employee_id="X")
         world.add(month, 1, employee_id="Y")
@@ -224,8 +202,8 @@ def test_a_busy_agent_whose_team_activity_is_late_is_not_judged(built):
     # share of 30,000/57,000 = 0.526, p = P(Binomial(30, 0.526) >= 15) = 0.68.
     world = World()
     qs = [f"Q{i}" for i in range(1, 10)]
-    staff_team(world, "collections", ["B"], YEAR[:-1], 10_000)
-    staff_team(world, "collections", qs, YEAR[:-1], 1000)
+    world.team("collections", ["B"], YEAR[:-1], 10_000)
+    world.team("collections", qs, YEAR[:-1], 1000)
     for j, month in enumerate(YEAR[6:]):
         world.add(month, 5, employee_id="B")
         for i in range(5):  # five of Q1-Q9 in turn, so the Qs do not differ beyond chance
@@ -259,7 +237,7 @@ def test_one_customers_repeated_complaints_count_as_one_finding(built):
     # serious_conduct finding, and its text says the repeats were counted once.
     world = World()
     peers = [f"P{i}" for i in range(5)]
-    staff_team(world, "collections", ["A", *peers], YEAR, 1000)
+    world.team("collections", ["A", *peers], YEAR, 1000)
     for day in (1, 5, 9, 13, 17, 21):
         world.add("2026-10", 1, day=day, employee_id="A", customer_key="K1", subcategory="threat")
     world.add("2026-08", 1, day=5, employee_id="A", customer_key="K2")
@@ -336,7 +314,7 @@ def test_hr_dossier_summary_interval_timeline_and_both_dates(built, settings):
     seen = dt.datetime(2026, 8, 1)  # every other complaint is in the first export
     world = World()
     peers = [f"Q{i:02d}" for i in range(19)]
-    staff_team(world, "collections", ["A1", *peers], WINDOW, 1000)
+    world.team("collections", ["A1", *peers], WINDOW, 1000)
     for month, n in zip(WINDOW, (2, 2, 1), strict=True):
         world.add(month, n, employee_id="A1", _first=seen)
     late = world.add(
@@ -372,7 +350,7 @@ def test_flags_are_kept_as_issued_and_withdrawals_say_why(built, settings):
     from reports.publish import write_hr_dossier
 
     world = World()
-    staff_team(world, "collections", ["S1", "S2", "S3", "S4", "S5", "S6"], YEAR, 1000)
+    world.team("collections", ["S1", "S2", "S3", "S4", "S5", "S6"], YEAR, 1000)
     cid = world.add("2026-10", 1, employee_id="S1", subcategory="threat")[0]
     con = built(world)
     record(con)
