@@ -288,9 +288,9 @@ _TEXT = {
     "summary_persistent": (
         "{rule} ({severity}): có kết luận trong {obs} tháng của {window} tháng; với khối lượng "
         "công việc này, cứ khoảng 1 trên {one_in} người bình thường đạt mức này do ngẫu nhiên "
-        "(p = {p}); tỷ lệ dấu hiệu sai ước tính {q}.",
+        "({p}); tỷ lệ dấu hiệu sai ước tính {q}.",
         "{rule} ({severity}): findings in {obs} of {window} months; at this workload about 1 in "
-        "{one_in} normal people reach this by chance (p = {p}); estimated false-flag share {q}.",
+        "{one_in} normal people reach this by chance ({p}); estimated false-flag share {q}.",
     ),
     "summary_other": ("{rule} ({severity}).", "{rule} ({severity})."),
     "assumptions": (
@@ -401,7 +401,8 @@ def summary(
                     obs=int(row["persistent_months"]),
                     window=int(row["persistent_window_months"]),
                     one_in=fmt.number(round(1 / p), lang) if p > 0 else "–",
-                    p=fmt.pvalue(p, lang),
+                    # fmt.pvalue writes "< 0,001" below 0.001: "p < 0,001", never "p = < 0,001"
+                    p="p " + fmt.pvalue(p, lang) if p < 0.001 else "p = " + fmt.pvalue(p, lang),
                     q=fmt.number(100 * float(row["persistent_q_value"]), lang, 1) + "%",
                     **names,
                 )
