@@ -567,20 +567,23 @@ def _file_warnings(
     if not assumed:
         return
     rule = RULES["date_order_assumed"]
-    con.execute(
-        sql("warning_date_order_assumed"),
-        [
-            load_id,
-            result.kind,
-            result.source_file,
-            result.source_sha256,
-            rule.name,
-            rule.reason_en.replace("{value}", assumed),
-            rule.reason_vi.replace("{value}", assumed),
-            "dmy",
-            now,
-        ],
-    )
+    en, vi = rule.reason_en.replace("{value}", assumed), rule.reason_vi.replace("{value}", assumed)
+    _file_warning(con, result, load_id, now, rule.name, (en, vi), "dmy")
+
+
+def _file_warning(
+    con: duckdb.DuckDBPyConnection,
+    result: LoadResult,
+    load_id: int,
+    now: dt.datetime,
+    rule: str,
+    messages: tuple[str, str],
+    value: str,
+) -> None:
+    """One warning about the whole file (no row) in quarantine.warnings: (English, Vietnamese)."""
+    message_en, message_vi = messages
+    file = [load_id, result.kind, result.source_file, result.source_sha256]
+    con.execute(sql("file_warning"), [*file, rule, message_en, message_vi, value, now])
 
 
 def _snapshot_time_warning(
@@ -611,20 +614,7 @@ def _snapshot_time_warning(
     message_en = rule.reason_en.replace("{value}", value).replace("{why}", why_en)
     message_vi = rule.reason_vi.replace("{value}", value).replace("{why}", why_vi)
     result.file_warnings.append(f"{message_vi} / {message_en}")
-    con.execute(
-        sql("warning_date_order_assumed"),
-        [
-            load_id,
-            result.kind,
-            result.source_file,
-            result.source_sha256,
-            rule.name,
-            message_en,
-            message_vi,
-            value,
-            now,
-        ],
-    )
+    _file_warning(con, result, load_id, now, rule.name, (message_en, message_vi), value)
 
 
 def _upsert_register(
