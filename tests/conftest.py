@@ -23,13 +23,9 @@ REPO = Path(__file__).resolve().parents[1]
 
 
 def _realdata() -> Path:
-    """The shared public datasets: $COMPLAINTS_REALDATA, else beside the checkout, else the
-    workplace's copy (a CI clone may live anywhere)."""
-    for candidate in (
-        os.environ.get("COMPLAINTS_REALDATA"),
-        REPO.parent / "shared" / "realdata",
-        "/work/shared/realdata",
-    ):
+    """The shared public datasets: $COMPLAINTS_REALDATA, else shared/realdata beside the
+    checkout (where CI lays it)."""
+    for candidate in (os.environ.get("COMPLAINTS_REALDATA"), REPO.parent / "shared" / "realdata"):
         if candidate and Path(candidate).is_dir():
             return Path(candidate)
     return REPO.parent / "shared" / "realdata"
