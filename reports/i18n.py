@@ -346,10 +346,14 @@ STRINGS: dict[str, tuple[str, str]] = {
     "funnel_note": (
         "Mỗi điểm là một đối tượng; trục ngang là số lượt tương tác trong kỳ "
         "{start} – {end}. Điểm nằm trên đường 99,8% khó có thể do ngẫu nhiên; "
-        "nhóm có ít lượt tương tác được so sánh công bằng hơn so với xếp hạng.",
+        "nhóm có ít lượt tương tác được so sánh công bằng hơn so với xếp hạng. Các đường "
+        "giới hạn có dạng bậc thang vì số khiếu nại là số nguyên: đây là giới hạn chính xác "
+        "dùng để gắn cờ; đường cong trơn trong sách là phép xấp xỉ của chúng.",
         "Each point is one subject; the horizontal axis is interactions in "
         "{start} – {end}. A point above the 99.8% line is unlikely to be chance; "
-        "small subjects are compared fairly, unlike in a league table.",
+        "small subjects are compared fairly, unlike in a league table. The limits climb in "
+        "steps because complaints are whole numbers: these exact limits are the ones the flags "
+        "use; the smooth curves of textbooks approximate them.",
     ),
     "funnel_none": (
         "Không có dữ liệu phễu cho kỳ này (cần dữ liệu lượt tương tác).",
@@ -382,15 +386,6 @@ STRINGS: dict[str, tuple[str, str]] = {
         "Đồng nghiệp không được nêu mã; chỉ so sánh tỷ lệ theo số lượt tương tác.",
         "Peers are not identified; only rates per interaction are compared.",
     ),
-    "hr_peers_note_equal": (
-        "Không có dữ liệu lượt tương tác: nhân viên được so sánh với đồng nghiệp cùng bộ phận "
-        "cũng không có dữ liệu này, theo số khiếu nại có cơ sở trên mỗi người trong kỳ "
-        "{start} – {end} (coi như khối lượng công việc bằng nhau). Đồng nghiệp không được nêu mã.",
-        "No activity data: the employee is compared with team peers that also lack it, in "
-        "substantiated complaints per person over {start} – {end} (as if all had equal "
-        "activity). Peers are not identified.",
-    ),
-    "col_per_person": ("Có cơ sở / người", "Substantiated per person"),
     "col_decided_month": ("Tháng kết luận (được tính)", "Decided in (month counted)"),
     "col_appeal": ("Xem xét lại (Điều 4.3)", "Review (clause 4.3)"),
     "col_counted_in": ("Được tính trong dấu hiệu", "Counted in flags"),

@@ -322,6 +322,14 @@ def test_quality_page_is_short_and_labels_its_flagged_points(browser, pages, nam
             )
         )
         assert flagged and flagged <= labelled, (flagged, labelled)
+        # The limits are exact, hence steps: the note under each funnel says so in its language.
+        steps = "bậc thang" if name == "quality" else "steps"
+        explained = page.evaluate(
+            "(w) => [...document.querySelectorAll('p.note')].filter(p => p.textContent"
+            ".includes(w)).length",
+            steps,
+        )
+        assert explained == 2, explained
         link = page.locator("a.ev-link").first
         target = link.get_attribute("href")
         link.click()
