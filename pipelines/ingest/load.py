@@ -6,7 +6,8 @@ rows -> upsert the valid ones -> log. Either the whole file lands or nothing of 
 Python orders the steps; the SQL lives beside it: ``staging/<kind>_rows.sql`` types a file's
 rows (one SELECT per kind, run inside the load, never stored), ``sql/<step>.sql`` holds each
 other statement (Jinja placeholders only for identifiers and SQL fragments of ours; a value is
-a bound parameter, written ``{{ param }}`` and rendered as DuckDB's ``?``) and ``macros.sql``
+a bound parameter, written ``{{ param('name') }}`` and bound by that name, see ``run``) and
+``macros.sql``
 the scalar macros they share. The steps pass rows to
 each other in TEMP tables of the loading connection (never the warehouse file: the raw rows
 hold personal data; a failed or dry-run load rolls them back with the rest):
@@ -52,6 +53,7 @@ import contextlib
 import datetime as dt
 import hashlib
 import re
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -186,9 +188,35 @@ def _name_date_refused(text: str, why: str) -> str:
 
 def sql(name: str, **context: object) -> str:
     """The statement of ``sql/<name>.sql``, its placeholders filled from ``context``. A value
-    is never rendered into the text: ``{{ param }}`` marks a bound parameter and renders as
-    DuckDB's ``?`` (written so, sqlfluff can parse the file with a sample value in its place)."""
-    return _SQL.get_template(f"{name}.sql").render(param="?", **context)
+    is never rendered into the text: ``{{ param('name') }}`` marks a bound parameter and renders
+    as DuckDB's ``?`` (written so, sqlfluff can parse the file with a sample value in its place)."""
+    return _render(name, context)[0]
+
+
+def _render(name: str, context: dict[str, object]) -> tuple[str, list[str]]:
+    """The statement's text and the names of its bound parameters, in the order of its ``?``."""
+    names: list[str] = []
+
+    def param(parameter: str) -> str:
+        names.append(parameter)
+        return "?"
+
+    return _SQL.get_template(f"{name}.sql").render(param=param, **context), names
+
+
+def run(
+    con: duckdb.DuckDBPyConnection,
+    name: str,
+    params: Mapping[str, object] | None = None,
+    **context: object,
+) -> duckdb.DuckDBPyConnection:
+    """Execute ``sql/<name>.sql`` with each bound parameter given by its name: two values of
+    the same type cannot be swapped by their order, and a name missing or unknown is an error."""
+    text, names = _render(name, context)
+    given = dict(params or {})
+    if set(names) != set(given):
+        raise ValueError(f"sql/{name}.sql binds {sorted(set(names))}, given {sorted(given)}")
+    return con.execute(text, [given[n] for n in names])
 
 
 def staging_sql(kind: str) -> str:
@@ -268,7 +296,7 @@ def load_file(
     result.exported_at_from = exported_at_source(path, exported_at)
     ensure_schema(con)  # a dry run's scratch copy holds the warehouse's load log too
     # fetchall, not fetchone: DuckDB 2 keeps an undrained result open and blocks the connection
-    found = con.execute(sql("previous_load"), [sha, kind]).fetchall()
+    found = run(con, "previous_load", {"source_sha256": sha, "kind": kind}).fetchall()
     previous = found[0] if found else None
     if previous is not None:
         if exported_at is not None and exported_at != previous[1]:
@@ -362,24 +390,27 @@ def _load(
     assert result.rows_read == result.rows_loaded + result.rows_unchanged + result.rows_rejected, (
         "row accounting does not balance"
     )
-    con.execute(
-        sql("load_log"),
-        [
-            load_id,
-            str(path),
-            result.source_sha256,
-            kind,
-            scope,
-            result.exported_at,
-            result.rows_read,
-            result.rows_loaded,
-            result.rows_unchanged,
-            result.rows_rejected,
-            result.rows_warned,
-            now,
-            result.rows_checked,
-            bool(RESPONSE_FIELDS & set(result.columns)) if kind == "register" else None,
-        ],
+    run(
+        con,
+        "load_log",
+        {
+            "load_id": load_id,
+            "source_file": str(path),
+            "source_sha256": result.source_sha256,
+            "kind": kind,
+            "scope": scope,
+            "exported_at": result.exported_at,
+            "rows_read": result.rows_read,
+            "rows_loaded": result.rows_loaded,
+            "rows_unchanged": result.rows_unchanged,
+            "rows_rejected": result.rows_rejected,
+            "rows_warned": result.rows_warned,
+            "loaded_at": now,
+            "rows_checked": result.rows_checked,
+            "response_columns": bool(RESPONSE_FIELDS & set(result.columns))
+            if kind == "register"
+            else None,
+        },
     )
     for name in ("load_context", "labels", "label_patterns", "rules", "findings"):
         con.unregister(name)
@@ -410,9 +441,9 @@ def _event_order(
         con.execute(sql("event_order_key", reads_as=None))
         return
     order = next((d.date_order for d in orders if d.field == "event_order_text"), "dmy")
-    not_number, not_date, example = con.execute(
-        sql("event_order_probe"), [order, order]
-    ).fetchall()[0]
+    not_number, not_date, example = run(con, "event_order_probe", {"date_order": order}).fetchall()[
+        0
+    ]
     if not_number == 0:
         reads_as = "number"
     elif not_date == 0:
@@ -509,20 +540,19 @@ def _quarantine(
     con: duckdb.DuckDBPyConnection, kind: str, result: LoadResult, load_id: int, now: dt.datetime
 ) -> None:
     detail = _detail_sql(con)
-    con.execute(
-        sql(
-            "quarantine_rejected",
-            record_key=_RECORD_KEY[kind],
-            reason_en=_reason_sql(con, detail, "en"),
-            reason_vi=_reason_sql(con, detail, "vi"),
-            row_values=_row_values_sql(kind),
-        ),
-        [load_id, kind, result.source_file, result.source_sha256, now],
+    run(
+        con,
+        "quarantine_rejected",
+        {**_lineage(result, load_id), "kind": kind, "rejected_at": now},
+        record_key=_RECORD_KEY[kind],
+        reason_en=_reason_sql(con, detail, "en"),
+        reason_vi=_reason_sql(con, detail, "vi"),
+        row_values=_row_values_sql(kind),
     )
     columns = ("source_row", "complaint_id", "rule", "reason_en", "reason_vi")
     result.rejected = [
         dict(zip(columns, row, strict=True))
-        for row in con.execute(sql("first_rejected"), [load_id]).fetchall()
+        for row in run(con, "first_rejected", {"load_id": load_id}).fetchall()
     ]
 
 
@@ -582,8 +612,18 @@ def _file_warning(
 ) -> None:
     """One warning about the whole file (no row) in quarantine.warnings: (English, Vietnamese)."""
     message_en, message_vi = messages
-    file = [load_id, result.kind, result.source_file, result.source_sha256]
-    con.execute(sql("file_warning"), [*file, rule, message_en, message_vi, value, now])
+    params = {"rule": rule, "message_en": message_en, "message_vi": message_vi}
+    run(
+        con,
+        "file_warning",
+        {
+            **_lineage(result, load_id),
+            "kind": result.kind,
+            **params,
+            "new_value": value,
+            "created_at": now,
+        },
+    )
 
 
 def _snapshot_time_warning(
@@ -622,11 +662,11 @@ def _upsert_register(
 ) -> tuple[int, int]:
     """New content becomes a new version; known content only moves its sighting range."""
     unchanged = scalar(con, sql("versions_unchanged"))
-    lineage = [result.source_file, result.source_sha256, load_id, now]
-    con.execute(sql("versions_seen_again"), lineage)
+    lineage = {**_lineage(result, load_id), "loaded_at": now}
+    run(con, "versions_seen_again", lineage)
     con.execute(sql("versions_seen_earlier"))
     loaded = scalar(con, "SELECT count(*) FROM valid_rows") - unchanged
-    con.execute(sql("versions_new"), lineage)
+    run(con, "versions_new", lineage)
     return loaded, unchanged
 
 
@@ -655,15 +695,17 @@ def _upsert_reference(
     table = f"core.{kind}"
     changing = scalar(con, sql("reference_changing", table=table, keys=keys))
     valid = scalar(con, "SELECT count(*) FROM valid_rows")
-    con.execute(
-        sql("reference_upsert", table=table, keys=keys, columns=columns),
-        [result.source_file, result.source_sha256, now],
+    source = {"source_file": result.source_file, "source_sha256": result.source_sha256}
+    run(
+        con,
+        "reference_upsert",
+        {**source, "loaded_at": now},
+        table=table,
+        keys=keys,
+        columns=columns,
     )
     if kind in _HISTORY:
-        con.execute(
-            sql("directory_history", **_HISTORY[kind]),
-            [result.source_file, result.source_sha256, now],
-        )
+        run(con, "directory_history", {**source, "loaded_at": now}, **_HISTORY[kind])
     return changing, valid - changing
 
 
@@ -692,10 +734,10 @@ def _register_warnings(
     scope: str,
 ) -> None:
     """Warnings that compare this export with earlier ones: edits after the fact, deletions."""
-    args = [load_id, result.source_file, result.source_sha256, now]
-    con.execute(sql("warnings_register_edited"), args)
+    params = {**_lineage(result, load_id), "created_at": now}
+    run(con, "warnings_register_edited", params)
     if scope == "full":
-        con.execute(sql("warnings_missing_from_export"), args)
+        run(con, "warnings_missing_from_export", params)
 
 
 def _refresh_complaints(con: duckdb.DuckDBPyConnection) -> None:
@@ -738,7 +780,7 @@ _VERSIONS_REF = re.compile(r"\bcore\.complaint_versions\b", re.IGNORECASE)
 
 def _resolve_quarantine(con: duckdb.DuckDBPyConnection, load_id: int, now: dt.datetime) -> None:
     """A valid version from a later load resolves earlier rejections of the same complaint."""
-    con.execute(sql("resolve_quarantine"), [now, load_id])
+    run(con, "resolve_quarantine", {"resolved_at": now, "load_id": load_id})
 
 
 def _warnings(
@@ -746,15 +788,23 @@ def _warnings(
 ) -> None:
     """Warning-level findings of the suite are listed; the rows stay loaded."""
     detail = _detail_sql(con)
-    con.execute(
-        sql(
-            "warnings_findings",
-            record_key="fr.complaint_id" if kind == "register" else "NULL",
-            reason_en=_reason_sql(con, detail, "en"),
-            reason_vi=_reason_sql(con, detail, "vi"),
-            detail=detail,
-        ),
-        [load_id, kind, result.source_file, result.source_sha256, now],
+    run(
+        con,
+        "warnings_findings",
+        {**_lineage(result, load_id), "kind": kind, "created_at": now},
+        record_key="fr.complaint_id" if kind == "register" else "NULL",
+        reason_en=_reason_sql(con, detail, "en"),
+        reason_vi=_reason_sql(con, detail, "vi"),
+        detail=detail,
     )
-    result.warnings = dict(con.execute(sql("warning_counts"), [load_id]).fetchall())
-    result.rows_warned = scalar(con, sql("rows_warned"), [load_id])
+    result.warnings = dict(run(con, "warning_counts", {"load_id": load_id}).fetchall())
+    result.rows_warned = run(con, "rows_warned", {"load_id": load_id}).fetchall()[0][0]
+
+
+def _lineage(result: LoadResult, load_id: int) -> dict[str, object]:
+    """The parameters naming where stored rows came from: the load and its file."""
+    return {
+        "load_id": load_id,
+        "source_file": result.source_file,
+        "source_sha256": result.source_sha256,
+    }
