@@ -3,14 +3,16 @@
 read -> stage (typed, pseudonymised) -> validate with the GX suite -> quarantine the rejected
 rows -> upsert the valid ones -> log. Either the whole file lands or nothing of it does.
 
-Python orders the steps; the SQL lives beside it: ``staging/<kind>_rows.sql`` types a file's
-rows (one SELECT per kind, run inside the load, never stored), ``sql/<step>.sql`` holds each
-other statement (Jinja placeholders only for identifiers and SQL fragments of ours; a value is
-a bound parameter, written ``{{ param('name') }}`` and bound by that name, see ``run``) and
-``macros.sql``
-the scalar macros they share. The steps pass rows to
-each other in TEMP tables of the loading connection (never the warehouse file: the raw rows
-hold personal data; a failed or dry-run load rolls them back with the rest):
+Python orders the steps: ``_stage`` reads, types and validates the file (nothing stored yet),
+then ``STEPS`` (at the end of this module) store it in the order listed there, each naming the
+tables it reads and writes and returning what it adds to the LoadResult. The SQL lives beside
+it: ``staging/<kind>_rows.sql`` types a file's rows (one SELECT per kind, run inside the load,
+never stored), ``sql/<step>.sql`` holds each other statement (Jinja placeholders only for
+identifiers and SQL fragments of ours; a value is a bound parameter, written
+``{{ param('name') }}`` and bound by that name, see ``run``) and ``macros.sql`` the scalar
+macros they share. The steps pass rows to each other in TEMP tables of the loading connection
+(never the warehouse file: the raw rows hold personal data; a failed or dry-run load rolls
+them back with the rest):
 
 ============== ============================= ========================= ========================
 temp table     created by                    read by                   one row is
@@ -28,7 +30,7 @@ rules          _prepare (a DataFrame)        quarantine_rejected,      a rule of
                                              warnings_findings         level, reasons, detail
 file_rows      file_rows.sql                 every step below          a typed row of the file
                                                                        with exact_repeat
-rows_to_check  rows_to_check.sql (a view)    _load (rows_checked),     a row of file_rows the
+rows_to_check  rows_to_check.sql (a view)    _stage (rows_checked),    a row of file_rows the
                                              _validate                 suite must see
 findings       _validate (an Arrow table)    row_fate, quarantine_     a rule a row breaks
                                              rejected, warnings_       (source_row, rule,
@@ -53,9 +55,10 @@ import contextlib
 import datetime as dt
 import hashlib
 import re
-from collections.abc import Mapping
-from dataclasses import asdict, dataclass, field
+from collections.abc import Callable, Mapping
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import duckdb
@@ -270,6 +273,60 @@ def _known_codes(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     return con.execute(" UNION ".join(parts)).df()
 
 
+@dataclass(frozen=True)
+class FileToLoad:
+    """The file a load stores and what it was given with it: every step reads it, none changes
+    it."""
+
+    path: Path
+    kind: str
+    settings: Settings
+    mapping: HeaderMapping | None
+    scope: str
+    source_sha256: str
+    exported_at: dt.datetime
+    exported_at_from: str
+
+    @property
+    def source_file(self) -> str:
+        return str(self.path)
+
+
+@dataclass(frozen=True)
+class Loading:
+    """A load past validation, as its storing steps see it: the file, its date orders, the
+    load's id and the time it is stored at."""
+
+    file: FileToLoad
+    orders: tuple[dates.DateOrder, ...]
+    load_id: int
+    now: dt.datetime
+
+    def lineage(self) -> dict[str, object]:
+        """The parameters naming where stored rows came from: the load and its file."""
+        return {
+            "load_id": self.load_id,
+            "source_file": self.file.source_file,
+            "source_sha256": self.file.source_sha256,
+        }
+
+
+# What a step adds to the load's result: LoadResult fields and their values.
+Found = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Step:
+    """One storing step of a load: the tables it reads and writes (TEMP tables of the load, or
+    the warehouse's schema.table) and the kinds of export it runs for. It returns what it adds
+    to the result; the result so far is read, never changed."""
+
+    apply: Callable[[duckdb.DuckDBPyConnection, Loading, LoadResult], Found]
+    reads: tuple[str, ...]
+    writes: tuple[str, ...]
+    kinds: tuple[str, ...] = KINDS
+
+
 def load_file(
     con: duckdb.DuckDBPyConnection,
     path: Path,
@@ -284,19 +341,30 @@ def load_file(
     if kind not in KINDS:
         raise InputError(path, f"unknown kind '{kind}' (use one of {', '.join(KINDS)})")
     path = Path(path)
-    sha = file_sha256(path) if path.is_file() else ""
-    result = LoadResult(
-        str(path),
-        sha,
+    file = FileToLoad(
+        path,
         kind,
+        settings,
+        mapping,
+        scope,
+        file_sha256(path) if path.is_file() else "",
         exported_at_for(path, exported_at, settings.timezone)
         if path.exists()
         else local_now(settings),
+        exported_at_source(path, exported_at),
     )
-    result.exported_at_from = exported_at_source(path, exported_at)
+    result = LoadResult(
+        file.source_file,
+        file.source_sha256,
+        kind,
+        file.exported_at,
+        exported_at_from=file.exported_at_from,
+    )
     ensure_schema(con)  # a dry run's scratch copy holds the warehouse's load log too
     # fetchall, not fetchone: DuckDB 2 keeps an undrained result open and blocks the connection
-    found = run(con, "previous_load", {"source_sha256": sha, "kind": kind}).fetchall()
+    found = run(
+        con, "previous_load", {"source_sha256": file.source_sha256, "kind": kind}
+    ).fetchall()
     previous = found[0] if found else None
     if previous is not None:
         if exported_at is not None and exported_at != previous[1]:
@@ -305,7 +373,7 @@ def load_file(
         return result
     con.execute("BEGIN TRANSACTION")
     try:
-        _load(con, path, kind, settings, mapping, scope, dry_run, result)
+        result = _load(con, file, result, dry_run)
         con.execute("ROLLBACK" if dry_run else "COMMIT")
     except BaseException:
         # a failed write may already have ended the transaction; report the cause
@@ -336,84 +404,69 @@ def prepare_staging(
 
 
 def _load(
-    con: duckdb.DuckDBPyConnection,
-    path: Path,
-    kind: str,
-    settings: Settings,
-    mapping: HeaderMapping | None,
-    scope: str,
-    dry_run: bool,
-    result: LoadResult,
-) -> None:
+    con: duckdb.DuckDBPyConnection, file: FileToLoad, result: LoadResult, dry_run: bool
+) -> LoadResult:
+    """The file staged and validated (nothing stored yet), then STEPS in order, inside the
+    caller's transaction."""
     if dry_run:
         ensure_schema(con)
-    raw = read_export(con, path, kind, mapping)
-    result.shape, result.rows_read, result.columns = raw.shape, raw.rows, raw.columns
-    event_log = kind == "register" and mapping is not None and mapping.event_order_by
-    orders = prepare_staging(con, path, kind, raw.fields, settings, result.exported_at, mapping)
+    result, orders = _stage(con, file, result)
+    load_id = scalar(con, "SELECT nextval('core.load_id_seq')")
+    loading = Loading(file, tuple(orders), load_id, local_now(file.settings))
+    result = replace(result, load_id=load_id)
+    for step in STEPS:
+        if file.kind in step.kinds:
+            result = replace(result, **step.apply(con, loading, result))
+    for name in STAGED_INPUTS:
+        con.unregister(name)
+    return result
+
+
+def _stage(
+    con: duckdb.DuckDBPyConnection, file: FileToLoad, result: LoadResult
+) -> tuple[LoadResult, list[dates.DateOrder]]:
+    """The file read (raw_rows), its staging inputs made (load_context, labels, label_patterns,
+    rules, macros), its rows typed (file_rows, rows_to_check) and validated (findings). Returns
+    what the result gains and the date orders decided."""
+    raw = read_export(con, file.path, file.kind, file.mapping)
+    orders = prepare_staging(
+        con, file.path, file.kind, raw.fields, file.settings, file.exported_at, file.mapping
+    )
+    _stage_rows(con, file)
+    checked = scalar(con, "SELECT count(*) FROM rows_to_check")
+    # Nothing new or changed to check (a snapshot seen before): GX and its import are skipped.
+    findings = _validate(con, file.kind, file.settings) if checked else _findings([])
+    con.register("findings", findings)
+    staged = replace(
+        result, shape=raw.shape, rows_read=raw.rows, columns=raw.columns, rows_checked=checked
+    )
+    return staged, orders
+
+
+# The staging inputs registered as DataFrames or Arrow tables, unregistered after the load.
+STAGED_INPUTS = ("load_context", "labels", "label_patterns", "rules", "findings")
+# The TEMP tables and views _stage leaves for the storing steps.
+STAGED = ("raw_rows", *STAGED_INPUTS, "file_rows", "rows_to_check")
+
+
+def _stage_rows(con: duckdb.DuckDBPyConnection, file: FileToLoad) -> None:
+    """file_rows and rows_to_check, read in the export's own time zone when its mapping
+    declares one."""
+    mapping = file.mapping
+    event_log = file.kind == "register" and mapping is not None and mapping.event_order_by
     zone = mapping.timezone if mapping is not None else None
     if zone:
         # The export's clock: values with an offset are read in that zone's wall time, values
         # without one are its wall time already; to_company_time() then converts them all.
         set_time_zone(con, zone)
-        company = _sql_text(settings.timezone)
+        company = _sql_text(file.settings.timezone)
         con.execute(sql("to_company_time", declared=_sql_text(zone), company=company))
     try:
-        stage_file_rows(con, kind, bool(event_log))
+        stage_file_rows(con, file.kind, bool(event_log))
     finally:
         if zone:
-            set_time_zone(con, settings.timezone)
+            set_time_zone(con, file.settings.timezone)
             con.execute(sql("to_company_time", declared=None, company=None))
-    result.rows_checked = scalar(con, "SELECT count(*) FROM rows_to_check")
-    # Nothing new or changed to check (a snapshot seen before): GX and its import are skipped.
-    findings = _validate(con, kind, settings) if result.rows_checked else _findings([])
-    con.register("findings", findings)
-    load_id = scalar(con, "SELECT nextval('core.load_id_seq')")
-    result.load_id = load_id
-    now = local_now(settings)
-    con.execute(sql("row_fate"))
-    con.execute(sql("valid_rows"))
-    result.rows_rejected, repeats = con.execute(sql("fate_counts")).fetchall()[0]
-    _quarantine(con, kind, result, load_id, now)
-    if kind == "register":
-        loaded, unchanged = _upsert_register(con, result, load_id, now)
-        _register_warnings(con, result, load_id, now, scope)
-        _resolve_quarantine(con, load_id, now)
-        _refresh_complaints(con)
-    else:
-        loaded, unchanged = _upsert_reference(con, kind, result, now)
-    result.rows_loaded, result.rows_unchanged = loaded, unchanged + repeats
-    _file_warnings(con, result, load_id, now, orders)
-    if kind == "register" and result.exported_at_from == "file mtime":
-        _snapshot_time_warning(con, result, load_id, now, settings)
-    _warnings(con, kind, result, load_id, now)
-    assert result.rows_read == result.rows_loaded + result.rows_unchanged + result.rows_rejected, (
-        "row accounting does not balance"
-    )
-    run(
-        con,
-        "load_log",
-        {
-            "load_id": load_id,
-            "source_file": str(path),
-            "source_sha256": result.source_sha256,
-            "kind": kind,
-            "scope": scope,
-            "exported_at": result.exported_at,
-            "rows_read": result.rows_read,
-            "rows_loaded": result.rows_loaded,
-            "rows_unchanged": result.rows_unchanged,
-            "rows_rejected": result.rows_rejected,
-            "rows_warned": result.rows_warned,
-            "loaded_at": now,
-            "rows_checked": result.rows_checked,
-            "response_columns": bool(RESPONSE_FIELDS & set(result.columns))
-            if kind == "register"
-            else None,
-        },
-    )
-    for name in ("load_context", "labels", "label_patterns", "rules", "findings"):
-        con.unregister(name)
 
 
 def _sql_text(value: str) -> str:
@@ -536,24 +589,30 @@ _RECORD_KEY = {kind: f"r.{key}" for kind, key in RECORD_KEYS.items()} | {
 }
 
 
-def _quarantine(
-    con: duckdb.DuckDBPyConnection, kind: str, result: LoadResult, load_id: int, now: dt.datetime
-) -> None:
+def _row_fate(con: duckdb.DuckDBPyConnection, load: Loading, so_far: LoadResult) -> Found:
+    """Each row's fate (an exact repeat, rejected or valid) and the valid rows."""
+    con.execute(sql("row_fate"))
+    con.execute(sql("valid_rows"))
+    rejected, repeats = con.execute(sql("fate_counts")).fetchall()[0]
+    return {"rows_rejected": rejected, "rows_unchanged": repeats}
+
+
+def _quarantine(con: duckdb.DuckDBPyConnection, load: Loading, so_far: LoadResult) -> Found:
+    """The rejected rows, masked, with each rule they break; the first ones for people."""
+    kind = load.file.kind
     detail = _detail_sql(con)
     run(
         con,
         "quarantine_rejected",
-        {**_lineage(result, load_id), "kind": kind, "rejected_at": now},
+        {**load.lineage(), "kind": kind, "rejected_at": load.now},
         record_key=_RECORD_KEY[kind],
         reason_en=_reason_sql(con, detail, "en"),
         reason_vi=_reason_sql(con, detail, "vi"),
         row_values=_row_values_sql(kind),
     )
     columns = ("source_row", "complaint_id", "rule", "reason_en", "reason_vi")
-    result.rejected = [
-        dict(zip(columns, row, strict=True))
-        for row in run(con, "first_rejected", {"load_id": load_id}).fetchall()
-    ]
+    first = run(con, "first_rejected", {"load_id": load.load_id}).fetchall()
+    return {"rejected": [dict(zip(columns, row, strict=True)) for row in first]}
 
 
 def _file_row_columns(con: duckdb.DuckDBPyConnection) -> set[str]:
@@ -583,29 +642,22 @@ def _reason_sql(con: duckdb.DuckDBPyConnection, detail: str, lang: str) -> str:
     return text
 
 
-def _file_warnings(
-    con: duckdb.DuckDBPyConnection,
-    result: LoadResult,
-    load_id: int,
-    now: dt.datetime,
-    orders: list[dates.DateOrder],
-) -> None:
+def _file_warnings(con: duckdb.DuckDBPyConnection, load: Loading, so_far: LoadResult) -> Found:
     """Warnings about the whole file: a date order that had to be assumed."""
     assumed = ", ".join(
-        d.field.replace("event_order_text", "event_log order_by") for d in orders if d.assumed
+        d.field.replace("event_order_text", "event_log order_by") for d in load.orders if d.assumed
     )
     if not assumed:
-        return
+        return {}
     rule = RULES["date_order_assumed"]
     en, vi = rule.reason_en.replace("{value}", assumed), rule.reason_vi.replace("{value}", assumed)
-    _file_warning(con, result, load_id, now, rule.name, (en, vi), "dmy")
+    _file_warning(con, load, rule.name, (en, vi), "dmy")
+    return {}
 
 
 def _file_warning(
     con: duckdb.DuckDBPyConnection,
-    result: LoadResult,
-    load_id: int,
-    now: dt.datetime,
+    load: Loading,
     rule: str,
     messages: tuple[str, str],
     value: str,
@@ -617,28 +669,26 @@ def _file_warning(
         con,
         "file_warning",
         {
-            **_lineage(result, load_id),
-            "kind": result.kind,
+            **load.lineage(),
+            "kind": load.file.kind,
             **params,
             "new_value": value,
-            "created_at": now,
+            "created_at": load.now,
         },
     )
 
 
 def _snapshot_time_warning(
-    con: duckdb.DuckDBPyConnection,
-    result: LoadResult,
-    load_id: int,
-    now: dt.datetime,
-    settings: Settings,
-) -> None:
+    con: duckdb.DuckDBPyConnection, load: Loading, so_far: LoadResult
+) -> Found:
     """A snapshot time taken from the file's modification time, warned when it is far from the
     data: later than the file's newest timestamp by more than settings.snapshot_max_gap_days,
     or in the future (a copied or touched file, not the export's time)."""
+    if load.file.exported_at_from != "file mtime":
+        return {}
     newest = scalar(con, sql("newest_timestamp"))
-    gap = settings.snapshot_max_gap_days
-    when = result.exported_at
+    gap = load.file.settings.snapshot_max_gap_days
+    when, now = load.file.exported_at, load.now
     if when > now:
         why_en, why_vi = "is in the future", "thời điểm này ở tương lai"
     elif newest is not None and when - newest > dt.timedelta(days=gap):
@@ -648,26 +698,24 @@ def _snapshot_time_warning(
             f"muộn hơn {days} ngày so với mốc thời gian mới nhất trong tệp, {newest:%Y-%m-%d %H:%M}"
         )
     else:
-        return
+        return {}
     value = f"{when:%Y-%m-%d %H:%M}"
     rule = RULES["snapshot_time_far_from_data"]
     message_en = rule.reason_en.replace("{value}", value).replace("{why}", why_en)
     message_vi = rule.reason_vi.replace("{value}", value).replace("{why}", why_vi)
-    result.file_warnings.append(f"{message_vi} / {message_en}")
-    _file_warning(con, result, load_id, now, rule.name, (message_en, message_vi), value)
+    _file_warning(con, load, rule.name, (message_en, message_vi), value)
+    return {"file_warnings": [*so_far.file_warnings, f"{message_vi} / {message_en}"]}
 
 
-def _upsert_register(
-    con: duckdb.DuckDBPyConnection, result: LoadResult, load_id: int, now: dt.datetime
-) -> tuple[int, int]:
+def _upsert_register(con: duckdb.DuckDBPyConnection, load: Loading, so_far: LoadResult) -> Found:
     """New content becomes a new version; known content only moves its sighting range."""
     unchanged = scalar(con, sql("versions_unchanged"))
-    lineage = {**_lineage(result, load_id), "loaded_at": now}
+    lineage = {**load.lineage(), "loaded_at": load.now}
     run(con, "versions_seen_again", lineage)
     con.execute(sql("versions_seen_earlier"))
     loaded = scalar(con, "SELECT count(*) FROM valid_rows") - unchanged
     run(con, "versions_new", lineage)
-    return loaded, unchanged
+    return {"rows_loaded": loaded, "rows_unchanged": so_far.rows_unchanged + unchanged}
 
 
 # Per reference kind: its key columns and the columns stored from the file.
@@ -687,26 +735,22 @@ _REFERENCE_COLUMNS = {
 }
 
 
-def _upsert_reference(
-    con: duckdb.DuckDBPyConnection, kind: str, result: LoadResult, now: dt.datetime
-) -> tuple[int, int]:
+def _upsert_reference(con: duckdb.DuckDBPyConnection, load: Loading, so_far: LoadResult) -> Found:
     """Directories and exposure: one row per key; the export with the latest exported_at wins."""
+    kind = load.file.kind
     keys, columns = _REFERENCE_COLUMNS[kind]
     table = f"core.{kind}"
     changing = scalar(con, sql("reference_changing", table=table, keys=keys))
     valid = scalar(con, "SELECT count(*) FROM valid_rows")
-    source = {"source_file": result.source_file, "source_sha256": result.source_sha256}
-    run(
-        con,
-        "reference_upsert",
-        {**source, "loaded_at": now},
-        table=table,
-        keys=keys,
-        columns=columns,
-    )
+    stored = {
+        "source_file": load.file.source_file,
+        "source_sha256": load.file.source_sha256,
+        "loaded_at": load.now,
+    }
+    run(con, "reference_upsert", stored, table=table, keys=keys, columns=columns)
     if kind in _HISTORY:
-        run(con, "directory_history", {**source, "loaded_at": now}, **_HISTORY[kind])
-    return changing, valid - changing
+        run(con, "directory_history", stored, **_HISTORY[kind])
+    return {"rows_loaded": changing, "rows_unchanged": so_far.rows_unchanged + valid - changing}
 
 
 # Directory kinds kept as dated snapshots too (core.directory_history): what each column is.
@@ -726,21 +770,22 @@ _HISTORY = {
 }
 
 
-def _register_warnings(
-    con: duckdb.DuckDBPyConnection,
-    result: LoadResult,
-    load_id: int,
-    now: dt.datetime,
-    scope: str,
-) -> None:
+def _register_warnings(con: duckdb.DuckDBPyConnection, load: Loading, so_far: LoadResult) -> Found:
     """Warnings that compare this export with earlier ones: edits after the fact, deletions."""
-    params = {**_lineage(result, load_id), "created_at": now}
+    params = {**load.lineage(), "created_at": load.now}
     run(con, "warnings_register_edited", params)
-    if scope == "full":
+    if load.file.scope == "full":
         run(con, "warnings_missing_from_export", params)
+    return {}
 
 
-def _refresh_complaints(con: duckdb.DuckDBPyConnection) -> None:
+def _resolve_quarantine(con: duckdb.DuckDBPyConnection, load: Loading, so_far: LoadResult) -> Found:
+    """A valid version from a later load resolves earlier rejections of the same complaint."""
+    run(con, "resolve_quarantine", {"resolved_at": load.now, "load_id": load.load_id})
+    return {}
+
+
+def _refresh_complaints(con: duckdb.DuckDBPyConnection, load: Loading, so_far: LoadResult) -> Found:
     """core.complaints after this file: the complaints the file touched are merged (deleted and
     recomputed) when they are fewer than half the register (a monthly delta onto a large
     register); otherwise the table is rebuilt whole.
@@ -757,14 +802,14 @@ def _refresh_complaints(con: duckdb.DuckDBPyConnection) -> None:
         # picks every row: its columns without the sort (1.5 s less at 1M).
         columns = [r[0] for r in con.execute(f"DESCRIBE {model.sql}").fetchall()]
         con.execute(sql("complaints_first_load", columns=columns))
-        return
+        return {}
     touched = scalar(con, "SELECT count(DISTINCT complaint_id) FROM valid_rows")
     total = scalar(con, "SELECT count(*) FROM core.complaints") if stored else 0
     if not stored or touched > total / 2:
         materialise(con, model)
-        return
+        return {}
     if not touched:
-        return
+        return {}
     con.execute(sql("touched_ids"))
     assert model.refs() == {"core.complaint_versions"}, "core.complaints reads only versions"
     restricted = _VERSIONS_REF.sub(
@@ -773,38 +818,127 @@ def _refresh_complaints(con: duckdb.DuckDBPyConnection) -> None:
         model.sql,
     )
     con.execute(sql("complaints_merge_touched", model_sql=restricted))
+    return {}
 
 
 _VERSIONS_REF = re.compile(r"\bcore\.complaint_versions\b", re.IGNORECASE)
 
 
-def _resolve_quarantine(con: duckdb.DuckDBPyConnection, load_id: int, now: dt.datetime) -> None:
-    """A valid version from a later load resolves earlier rejections of the same complaint."""
-    run(con, "resolve_quarantine", {"resolved_at": now, "load_id": load_id})
-
-
-def _warnings(
-    con: duckdb.DuckDBPyConnection, kind: str, result: LoadResult, load_id: int, now: dt.datetime
-) -> None:
-    """Warning-level findings of the suite are listed; the rows stay loaded."""
+def _warnings(con: duckdb.DuckDBPyConnection, load: Loading, so_far: LoadResult) -> Found:
+    """Warning-level findings of the suite are listed (the rows stay loaded), then the load's
+    warnings counted, the file-wide ones included."""
+    kind = load.file.kind
     detail = _detail_sql(con)
     run(
         con,
         "warnings_findings",
-        {**_lineage(result, load_id), "kind": kind, "created_at": now},
+        {**load.lineage(), "kind": kind, "created_at": load.now},
         record_key="fr.complaint_id" if kind == "register" else "NULL",
         reason_en=_reason_sql(con, detail, "en"),
         reason_vi=_reason_sql(con, detail, "vi"),
         detail=detail,
     )
-    result.warnings = dict(run(con, "warning_counts", {"load_id": load_id}).fetchall())
-    result.rows_warned = run(con, "rows_warned", {"load_id": load_id}).fetchall()[0][0]
+    counts = run(con, "warning_counts", {"load_id": load.load_id}).fetchall()
+    warned = run(con, "rows_warned", {"load_id": load.load_id}).fetchall()[0][0]
+    return {"warnings": dict(counts), "rows_warned": warned}
 
 
-def _lineage(result: LoadResult, load_id: int) -> dict[str, object]:
-    """The parameters naming where stored rows came from: the load and its file."""
-    return {
-        "load_id": load_id,
-        "source_file": result.source_file,
-        "source_sha256": result.source_sha256,
-    }
+def _load_log(con: duckdb.DuckDBPyConnection, load: Loading, so_far: LoadResult) -> Found:
+    """The load's line in core.load_log, written only when every row read is accounted for."""
+    r, file = so_far, load.file
+    assert r.rows_read == r.rows_loaded + r.rows_unchanged + r.rows_rejected, (
+        "row accounting does not balance"
+    )
+    response_columns = bool(RESPONSE_FIELDS & set(r.columns)) if file.kind == "register" else None
+    run(
+        con,
+        "load_log",
+        {
+            "load_id": load.load_id,
+            "source_file": file.source_file,
+            "source_sha256": file.source_sha256,
+            "kind": file.kind,
+            "scope": file.scope,
+            "exported_at": file.exported_at,
+            "rows_read": r.rows_read,
+            "rows_loaded": r.rows_loaded,
+            "rows_unchanged": r.rows_unchanged,
+            "rows_rejected": r.rows_rejected,
+            "rows_warned": r.rows_warned,
+            "loaded_at": load.now,
+            "rows_checked": r.rows_checked,
+            "response_columns": response_columns,
+        },
+    )
+    return {}
+
+
+# A load's storing steps, in order, after _stage. A TEMP table a step reads (a name without a
+# schema) is one _stage made (STAGED) or an earlier step wrote; the order of the register's
+# steps matters too: the edit warnings compare with versions the upsert has just moved, the
+# warning counts take in the file-wide warnings, the log line comes last.
+STEPS = (
+    Step(_row_fate, reads=("file_rows", "findings"), writes=("row_fate", "valid_rows")),
+    Step(
+        _quarantine,
+        reads=("findings", "raw_rows", "file_rows", "rules"),
+        writes=("quarantine.rejected_rows",),
+    ),
+    Step(
+        _upsert_register,
+        reads=("valid_rows", "core.complaint_versions"),
+        writes=("core.complaint_versions",),
+        kinds=("register",),
+    ),
+    Step(
+        _register_warnings,
+        reads=("valid_rows", "file_rows", "load_context", "core.complaint_versions"),
+        writes=("quarantine.warnings",),
+        kinds=("register",),
+    ),
+    Step(
+        _resolve_quarantine,
+        reads=("valid_rows", "quarantine.rejected_rows"),
+        writes=("quarantine.rejected_rows",),
+        kinds=("register",),
+    ),
+    Step(
+        _refresh_complaints,
+        reads=("valid_rows", "core.complaint_versions", "core.load_log"),
+        writes=("touched_ids", "core.complaints"),
+        kinds=("register",),
+    ),
+    Step(
+        _upsert_reference,
+        reads=("valid_rows", "core.staff", "core.partners", "core.activity"),
+        writes=("core.staff", "core.partners", "core.activity", "core.directory_history"),
+        kinds=("staff", "partners", "activity"),
+    ),
+    Step(_file_warnings, reads=(), writes=("quarantine.warnings",)),
+    Step(
+        _snapshot_time_warning,
+        reads=("file_rows",),
+        writes=("quarantine.warnings",),
+        kinds=("register",),
+    ),
+    Step(
+        _warnings,
+        reads=("findings", "file_rows", "rules", "quarantine.warnings"),
+        writes=("quarantine.warnings",),
+    ),
+    Step(_load_log, reads=(), writes=("core.load_log",)),
+)
+
+
+def _unmade_reads(steps: tuple[Step, ...]) -> list[str]:
+    """TEMP tables a step reads before anything made them: a step moved above its input."""
+    made, unmade = set(STAGED), []
+    for step in steps:
+        unmade += [
+            f"{step.apply.__name__}: {t}" for t in step.reads if "." not in t and t not in made
+        ]
+        made |= set(step.writes)
+    return unmade
+
+
+assert not _unmade_reads(STEPS), _unmade_reads(STEPS)
