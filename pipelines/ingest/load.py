@@ -66,6 +66,7 @@ import jinja2
 import pandas as pd
 import pyarrow as pa
 
+from base import clock
 from base.errors import InputError
 from base.keys import RECORD_KEYS
 from base.settings import Settings
@@ -123,11 +124,6 @@ class LoadResult:
     @classmethod
     def from_dict(cls, d: dict) -> LoadResult:
         return cls(**{**d, "exported_at": dt.datetime.fromisoformat(d["exported_at"])})
-
-
-def local_now(settings: Settings) -> dt.datetime:
-    """Wall-clock time in the company's time zone, as stored timestamps are."""
-    return dt.datetime.now(ZoneInfo(settings.timezone)).replace(tzinfo=None, microsecond=0)
 
 
 def file_sha256(path: Path) -> str:
@@ -350,7 +346,7 @@ def load_file(
         file_sha256(path) if path.is_file() else "",
         exported_at_for(path, exported_at, settings.timezone)
         if path.exists()
-        else local_now(settings),
+        else clock.now(settings),
         exported_at_source(path, exported_at),
     )
     result = LoadResult(
@@ -412,7 +408,7 @@ def _load(
         ensure_schema(con)
     result, orders = _stage(con, file, result)
     load_id = scalar(con, "SELECT nextval('core.load_id_seq')")
-    loading = Loading(file, tuple(orders), load_id, local_now(file.settings))
+    loading = Loading(file, tuple(orders), load_id, clock.now(file.settings))
     result = replace(result, load_id=load_id)
     for step in STEPS:
         if file.kind in step.kinds:
