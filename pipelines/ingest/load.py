@@ -787,11 +787,14 @@ def _refresh_complaints(con: duckdb.DuckDBPyConnection, load: Loading, so_far: L
     register); otherwise the table is rebuilt whole.
 
     The recomputation runs the model (models/core/complaints.sql) on only the touched
-    complaints' versions: it ranks versions per complaint_id, so restricting its input to whole
-    complaints gives exactly their rows of a full build (tests/test_incremental.py checks it),
-    and ranking 20,000 complaints instead of all of them is what keeps a month in seconds.
-    DuckDB does not push a filter on the result through the window, hence the input."""
+    complaints, given as its variable complaints_touched: it ranks versions per complaint_id, so
+    restricting its input to whole complaints gives exactly their rows of a full build
+    (tests/test_incremental.py checks it), and ranking 20,000 complaints instead of all of them
+    is what keeps a month in seconds. DuckDB does not push a filter on the result through the
+    window, hence the model filters its input."""
     model = discover_models(MODELS_DIR)["core.complaints"]
+    # Unset before every run of the model here: a failed load's transaction refused the reset.
+    con.execute(f"RESET VARIABLE {_TOUCHED}")
     stored = has_table(con, "core.complaints")
     if not stored and not scalar(con, "SELECT count(*) FROM core.load_log WHERE kind = 'register'"):
         # The first register load: its versions are the only ones, so the model's ranking
@@ -808,16 +811,17 @@ def _refresh_complaints(con: duckdb.DuckDBPyConnection, load: Loading, so_far: L
         return {}
     con.execute(sql("touched_ids"))
     assert model.refs() == {"core.complaint_versions"}, "core.complaints reads only versions"
-    restricted = _VERSIONS_REF.sub(
-        "(SELECT * FROM core.complaint_versions WHERE complaint_id IN "
-        "(SELECT complaint_id FROM touched_ids))",
-        model.sql,
-    )
-    con.execute(sql("complaints_merge_touched", model_sql=restricted))
+    con.execute(f"SET VARIABLE {_TOUCHED} = (SELECT list(complaint_id) FROM touched_ids)")
+    try:
+        con.execute(sql("complaints_merge_touched", model_sql=model.sql))
+    finally:
+        with contextlib.suppress(duckdb.Error):  # an aborted transaction refuses it
+            con.execute(f"RESET VARIABLE {_TOUCHED}")
     return {}
 
 
-_VERSIONS_REF = re.compile(r"\bcore\.complaint_versions\b", re.IGNORECASE)
+# The variable models/core/complaints.sql reads: the complaint ids to compute (unset: all).
+_TOUCHED = "complaints_touched"
 
 
 def _warnings(con: duckdb.DuckDBPyConnection, load: Loading, so_far: LoadResult) -> Found:
