@@ -10,8 +10,7 @@ import pandas as pd
 from base import clock
 from base.labels import VALUE_LABELS
 from base.settings import Settings
-from base.warehouse import has_table, replace_table, scalar
-from pipelines.ingest.load import ensure_schema
+from base.warehouse import ensure_schema, has_table, replace_table, scalar
 from pipelines.when import parse_when
 
 

@@ -70,7 +70,7 @@ from base import clock
 from base.errors import InputError
 from base.keys import RECORD_KEYS
 from base.settings import Settings
-from base.warehouse import has_table, scalar, set_time_zone
+from base.warehouse import ensure_schema, has_table, scalar, set_time_zone
 from data_checks.rules import RULES, TIME_PLACEHOLDERS
 from pipelines.ingest import dates, masking
 from pipelines.ingest.headers import PERSONAL_FIELDS, TEMPLATES, HeaderMapping
@@ -221,10 +221,6 @@ def run(
 def staging_sql(kind: str) -> str:
     """The SELECT that types one file's rows of ``kind`` (staging/<kind>_rows.sql)."""
     return (STAGING_DIR / f"{kind}_rows.sql").read_text(encoding="utf-8")
-
-
-def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
-    con.execute((INGEST_DIR / "schema.sql").read_text(encoding="utf-8"))
 
 
 def _prepare(

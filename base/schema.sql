@@ -1,4 +1,6 @@
--- Tables written by ingestion (the SQL models in models/ are derived from these).
+-- The warehouse's stored tables (the SQL models in models/ are derived from these): written by
+-- ingestion, the build (core.build_params) and the reports (core.audit_log). base/warehouse.py
+-- ensure_schema is the one place that runs this file.
 -- Timestamps are local wall-clock time in the company's time zone (settings.timezone).
 
 create sequence if not exists core.load_id_seq;
