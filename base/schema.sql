@@ -27,6 +27,16 @@ alter table core.load_log add column if not exists rows_checked bigint;
 -- cannot be measured (marts.complaint_sla: 'not_measurable', never overdue). NULL before it.
 alter table core.load_log add column if not exists response_columns boolean;
 
+-- The latest register export: the register load with the latest exported_at (ties: the later
+-- load); no row before any. The one definition the build's default as_of, the quality gate and
+-- the loader read. Replaced at each start, so it always has load_log's columns.
+create or replace view core.latest_register_export as
+select *
+from core.load_log
+where kind = 'register'
+order by exported_at desc, load_id desc
+limit 1;
+
 -- One row per distinct content of a complaint; the latest sighting decides core.complaints.
 create table if not exists core.complaint_versions (
     complaint_id varchar not null,

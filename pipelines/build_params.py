@@ -16,7 +16,7 @@ from pipelines.when import parse_when
 
 def default_as_of(con: duckdb.DuckDBPyConnection, settings: Settings) -> dt.date:
     """The day of the latest register export; before any, today in the settings' time zone."""
-    latest = scalar(con, "SELECT max(exported_at) FROM core.load_log WHERE kind = 'register'")
+    latest = scalar(con, "SELECT exported_at FROM core.latest_register_export")
     return (latest or clock.now(settings)).date()
 
 

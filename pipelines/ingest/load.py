@@ -792,7 +792,7 @@ def _refresh_complaints(con: duckdb.DuckDBPyConnection, load: Loading, so_far: L
     # Unset before every run of the model here: a failed load's transaction refused the reset.
     con.execute(f"RESET VARIABLE {_TOUCHED}")
     stored = has_table(con, "core.complaints")
-    if not stored and not scalar(con, "SELECT count(*) FROM core.load_log WHERE kind = 'register'"):
+    if not stored and not scalar(con, "SELECT count(*) FROM core.latest_register_export"):
         # The first register load: its versions are the only ones, so the model's ranking
         # picks every row: its columns without the sort (1.5 s less at 1M).
         columns = [r[0] for r in con.execute(f"DESCRIBE {model.sql}").fetchall()]
@@ -900,7 +900,7 @@ STEPS = (
     ),
     Step(
         _refresh_complaints,
-        reads=("valid_rows", "core.complaint_versions", "core.load_log"),
+        reads=("valid_rows", "core.complaint_versions", "core.latest_register_export"),
         writes=("touched_ids", "core.complaints"),
         kinds=("register",),
     ),
