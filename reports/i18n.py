@@ -630,6 +630,13 @@ CODE_LABELS: dict[str, dict[str, tuple[str, str]]] = {
 }
 
 
+# The open backlog's age bands (marts.backlog_ageing.band), as the management page says them.
+CODE_LABELS["backlog_band"] = {
+    band: STRINGS[f"age_{band}"]
+    for band in ("within_limit", "overdue_to_8_weeks", "overdue_over_8_weeks")
+}
+
+
 def t(key: str, lang: str) -> str:
     """The string ``key`` in ``lang`` (vi or en)."""
     vi, en = STRINGS[key]

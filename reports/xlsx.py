@@ -68,6 +68,25 @@ def _sheets(month: dt.date) -> list[tuple[str, str, str, str, list, tuple[str, .
             ("marts.open_at_risk",),
         ),
         (
+            "complaints_return",
+            "Tiếp nhận, đã đóng theo kết quả và thời gian giải quyết theo tháng, 12 tháng (Điều "
+            "2.3, 5.1); các cột thời gian cộng lại bằng số đã đóng",
+            "Received, closed by outcome and by time to resolution, by month, 12 months (clauses "
+            "2.3, 5.1); the time columns add up to closed",
+            "SELECT * FROM marts.complaints_return WHERE month BETWEEN ? AND ? ORDER BY month",
+            [year_ago, month],
+            ("marts.complaints_return",),
+        ),
+        (
+            "backlog_ageing",
+            "Khiếu nại đang mở (chưa phản hồi) theo tuổi, tại ngày dữ liệu",
+            "Open complaints (not yet answered) by age, as of the data date",
+            "SELECT as_of, band, complaints AS open_complaints FROM marts.backlog_ageing "
+            "ORDER BY band_order",
+            [],
+            ("marts.backlog_ageing",),
+        ),
+        (
             "employee_monthly",
             "Khiếu nại theo mã nhân viên trong tháng (không có họ tên)",
             "Complaints per staff code in the month (no names)",
