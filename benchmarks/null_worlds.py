@@ -8,7 +8,7 @@ prints the medium outlier_rate and high persistent flags raised against the repo
 alone" figure (marts.flag_chance, summed over the 24 review months, with its 95% upper bound),
 and the watch flags. Then the power: planted outliers at 4x and 8x their team's rate over a
 6-month window, found when flagged medium (outlier_rate) or high (persistent) in any review month
-of their window. `--seeds N` registers per world (default 2). The README quotes its output.
+of their window. `--seeds N` registers per world (default 2). docs/statistics.md quotes its output.
 """
 
 from __future__ import annotations

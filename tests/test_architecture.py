@@ -1,4 +1,4 @@
-"""The house reads in one direction (README "Architecture"): the import-linter contracts in
+"""The house reads in one direction (docs/architecture.md): the import-linter contracts in
 pyproject.toml hold, so no package imports another's internals both ways."""
 
 from __future__ import annotations

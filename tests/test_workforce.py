@@ -284,7 +284,7 @@ def test_null_worlds_where_people_differ_for_no_misconduct(tmp_path, kind):
     # repeats: medium and high within the report's own 95% bound; case mix, seed 1: high
     # persistent within it (2 against a bound of 3), medium 8 against a bound of 4. This is not
     # yet the bound in every world: on seed 2 the case-mix world gives 4 medium and 15
-    # high persistent (README, benchmarks/null_worlds.py): a known limit, not hidden.
+    # high persistent (docs/statistics.md, benchmarks/null_worlds.py): a known limit, not hidden.
     from scipy import stats
 
     from benchmarks.null_worlds import null_world_counts

@@ -6,7 +6,7 @@
 -- other complaints naming the subject are shown beside them, never counted. A finding under
 -- review (clause 4.3) still counts but cannot make a flag high; nor can a comparison without
 -- activity data. Outcomes are those known at the latest export, also for past review months.
--- Thresholds come from core.pattern_params (settings; README "Pattern flags").
+-- Thresholds come from core.pattern_params (settings; docs/statistics.md).
 with params as (
     select
         p.*, b.as_of, b.sla_working_days,

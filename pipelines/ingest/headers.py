@@ -146,7 +146,8 @@ class HeaderMapping:
     {order_by: column}`` for systems that export one row per event: the row with the greatest
     order_by per complaint is the complaint, earlier events count as unchanged; ``date_order:
     dmy | mdy | ymd`` (the whole file) or ``date_order: {field: order}`` (per date column),
-    used only when a column's values cannot tell day-first from month-first (README 'Dates').
+    used only when a column's values cannot tell day-first from month-first
+    (docs/data-and-rules.md).
     Timestamps need no format: every supported shape is recognised. Any other key is refused
     by name (MAPPING_KEYS).
     """
