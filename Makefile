@@ -42,7 +42,7 @@ dev: install  ## Dagster UI on http://localhost:3000 over the same $(COMPLAINTS_
 # The SQL sqlfluff checks: the models and every .sql under pipelines/ (the ingest SQL).
 SQL_DIRS := models pipelines
 
-lint: install  ## ruff, SQL style (sqlfluff), types (mypy), import direction; all run, then fail
+lint: install  ## ruff, SQL style (sqlfluff), types (mypy, every package), import direction; all run, then fail
 	@status=0; \
 	$(BIN)/ruff check . || status=1; \
 	$(BIN)/ruff format --check . || status=1; \

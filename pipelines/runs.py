@@ -141,9 +141,13 @@ def validate(
     kind: Kind = Kind.register,
     exported_at: str | None = None,
     mapping: Path | None = None,
+    progress: Progress | None = None,
 ) -> IngestRun:
     """Dry run on an in-memory copy of the warehouse's directories: loads nothing."""
     settings = get_settings()
+    if progress:
+        files = expand([str(p) for p in paths])
+        progress(f"Checking {len(files)} file(s) as {Kind(kind).value} (nothing is loaded)…")
     with scratch_copy(settings) as con:
         outcome = ingest_files(
             con,
@@ -153,6 +157,8 @@ def validate(
             exported_at,
             str(mapping) if mapping else None,
             dry_run=True,
+            # indented as the ingest job's per-file lines are under their stage
+            say=(lambda line: progress(f"  {line}")) if progress else None,
         )
     # The same gate as the ingest check (pipelines.gate), on the same counts: what would block
     # the load is a problem here too (exit 2), what would be a warning is one.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from base.labels import VALUE_LABELS
 
@@ -698,7 +699,7 @@ def peer_label(subject_type: str, peer_group: object, lang: str) -> str:
     return label(field, peer_group, lang)
 
 
-def translator(lang: str):
+def translator(lang: str) -> tuple[Callable[[str], str], Callable[[str, object], str]]:
     """Functions the templates use: ``t('key')`` and ``label('field', code)``."""
     if lang not in LANGS:
         raise ValueError(f"language must be one of {', '.join(LANGS)}, not '{lang}'")

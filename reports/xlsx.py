@@ -16,6 +16,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 import xlsxwriter
+from xlsxwriter.worksheet import Worksheet
 
 from reports import data, fmt
 from reports.i18n import field_words, label, peer_label
@@ -201,7 +202,7 @@ class _Writer:
             "int": self.book.add_format({"num_format": "#,##0"}),
         }
 
-    def cell(self, sheet, row: int, col: int, value: object, column: str) -> None:
+    def cell(self, sheet: Worksheet, row: int, col: int, value: object, column: str) -> None:
         f = self.formats
         if fmt.missing(value):  # None, NaN, NaT, and pandas' NA of nullable columns
             sheet.write_blank(row, col, None)

@@ -69,12 +69,7 @@ def ingest_exports(
             config.exported_at,
             config.mapping,
             config.scope,
-        )
-    for r in outcome.results:
-        context.log.info(
-            f"{r.source_file}: {r.status}, read {r.rows_read}, loaded "
-            f"{r.rows_loaded}, unchanged {r.rows_unchanged}, rejected "
-            f"{r.rows_rejected}"
+            say=context.log.info,  # each file's line as it finishes (the CLI's progress shows it)
         )
     files = [r.as_dict() for r in outcome.results]
     # Every table is reported so downstream steps run; the metadata says which kind was loaded.
