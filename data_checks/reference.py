@@ -6,7 +6,7 @@ import great_expectations as gx
 import great_expectations.expectations as gxe
 from great_expectations.expectations.row_conditions import Column
 
-from base.keys import RECORD_KEYS
+from base.kinds import KINDS
 
 COLUMNS = {
     "staff": ["source_row", "employee_id", "unreadable_date"],
@@ -23,7 +23,7 @@ COLUMNS = {
 
 
 def reference_suite(kind: str) -> gx.ExpectationSuite:
-    key = RECORD_KEYS[kind]
+    key = KINDS[kind].record_key
     e: list = [
         gxe.ExpectColumnValuesToNotBeNull(column=key, meta={"rule": "missing_key"}),
         gxe.ExpectColumnValuesToBeUnique(column=key, meta={"rule": "duplicate_key"}),

@@ -6,14 +6,10 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+# The export kinds are a registry of their own (base/kinds.py), read below the CLI too.
+from base.kinds import Kind
 
-class Kind(StrEnum):
-    """What an export holds."""
-
-    register = "register"
-    staff = "staff"
-    partners = "partners"
-    activity = "activity"
+__all__ = ["Kind", "Lang", "RunFailed", "Scope"]
 
 
 class Scope(StrEnum):

@@ -62,7 +62,7 @@ import pandas as pd
 import pyarrow as pa
 
 from base.errors import InputError
-from base.keys import RECORD_KEYS
+from base.kinds import KINDS
 from base.settings import Settings
 from base.warehouse import has_table, scalar, set_time_zone
 from data_checks.rules import RULES, TIME_PLACEHOLDERS
@@ -73,7 +73,6 @@ from pipelines.ingest.pseudonym import hmac_pads, pseudonym_key
 from pipelines.ingest.readers import read_export
 from pipelines.models import MODELS_DIR, discover_models, materialise
 
-KINDS = ("register", "staff", "partners", "activity")
 # A register export giving neither cannot show whether complaints were answered (clause 5.1).
 RESPONSE_FIELDS = {"first_response_at", "resolved_at"}
 INGEST_DIR = Path(__file__).parent
@@ -392,7 +391,7 @@ def _sql_text(value: str) -> str:
 def stage_file_rows(con: duckdb.DuckDBPyConnection, kind: str, event_log: bool) -> None:
     """file_rows (the staging query of ``kind`` over raw_rows, with exact_repeat) and the view
     rows_to_check over it."""
-    key = RECORD_KEYS[kind]
+    key = KINDS[kind].record_key
     con.execute(sql("file_rows", key=key, event_log=event_log, staged=staging_sql(kind)))
     con.execute(sql("rows_to_check", kind=kind))
 
@@ -499,10 +498,15 @@ PERSONAL_OWN = (
 )
 _OWN_ARGS = ", ".join(f"r.{f}" for f in PERSONAL_OWN)
 
-# The key as the raw row gives it; an activity row has no subject_key yet, only the id given.
-_RECORD_KEY = {kind: f"r.{key}" for kind, key in RECORD_KEYS.items()} | {
-    "activity": "coalesce(r.employee_id, r.partner_id)"
-}
+
+def _key_given_sql(columns: tuple[str, ...]) -> str:
+    """The record key as the raw row gives it: its first given column (an activity row has no
+    subject_key yet, only the id given)."""
+    given = [f"r.{c}" for c in columns]
+    return given[0] if len(given) == 1 else f"coalesce({', '.join(given)})"
+
+
+_RECORD_KEY = {kind: _key_given_sql(facts.key_given) for kind, facts in KINDS.items()}
 
 
 def _quarantine(
@@ -633,11 +637,11 @@ def _upsert_register(
 # Per reference kind: its key columns and the columns stored from the file.
 _REFERENCE_COLUMNS = {
     "staff": (
-        [RECORD_KEYS["staff"]],
+        [KINDS["staff"].record_key],
         ["employee_id", "name", "team", "role", "start_date", "end_date"],
     ),
     "partners": (
-        [RECORD_KEYS["partners"]],
+        [KINDS["partners"].record_key],
         ["partner_id", "name", "partner_type", "start_date", "end_date"],
     ),
     "activity": (
