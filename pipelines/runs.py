@@ -26,6 +26,7 @@ from typing import Any, TypeVar
 import dagster as dg
 from filelock import FileLock
 
+from base.kinds import REFERENCE_KINDS
 from base.settings import get_settings
 from base.warehouse import connect, scalar
 from pipelines.assets import reports as report_assets
@@ -309,8 +310,8 @@ def demo_exports(seed: int = 2026) -> tuple[Path, dict, bool]:
     manifest_path = out / "manifest.json"
     if manifest_path.exists():
         manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
-        names = [manifest["files"][k] for k in ("staff", "partners", "activity")]
-        names += [s["file"] for s in manifest["files"]["register"]]
+        names = [manifest["files"][k] for k in REFERENCE_KINDS]
+        names += [s["file"] for s in manifest["files"][Kind.register]]
         if manifest.get("seed") == seed and all((out / n).exists() for n in names):
             return out, manifest, True
     return out, generate_demo(out, seed), False
@@ -323,12 +324,10 @@ def load_demo(
     or all), then build. Raises RunFailed if a step fails."""
     files = manifest["files"]
     steps: list[IngestRun | BuildRun] = [
-        raise_for_problems(
-            ingest([out / files[kind]], Kind(kind), DEMO_EXPORTED_AT, progress=progress)
-        )
-        for kind in ("staff", "partners", "activity")
+        raise_for_problems(ingest([out / files[kind]], kind, DEMO_EXPORTED_AT, progress=progress))
+        for kind in REFERENCE_KINDS
     ]
-    registers = [out / s["file"] for s in files["register"]][-(snapshots or 0) :]
+    registers = [out / s["file"] for s in files[Kind.register]][-(snapshots or 0) :]
     steps.append(raise_for_problems(ingest(registers, Kind.register, progress=progress)))
     steps.append(raise_for_problems(build(progress=progress)))
     return steps

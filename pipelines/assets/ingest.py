@@ -17,17 +17,20 @@ from dagster import (
     multi_asset,
 )
 
+from base.kinds import KINDS
 from pipelines.gate import gate
 from pipelines.ingest.batch import ingest
 from pipelines.resources import WarehouseResource
 
+# The core tables a load of each kind writes (base/kinds.py), and those every load writes.
 INGESTED = {
-    "register": ["core/complaint_versions", "core/complaints"],
-    "staff": ["core/staff", "core/directory_history"],
-    "partners": ["core/partners", "core/directory_history"],
-    "activity": ["core/activity"],
+    kind: [AssetKey(table.split(".")) for table in facts.core_tables]
+    for kind, facts in KINDS.items()
 }
-ALWAYS = ["core/load_log", "quarantine/rejected_rows", "quarantine/warnings"]
+ALWAYS = [
+    AssetKey(key.split("/"))
+    for key in ("core/load_log", "quarantine/rejected_rows", "quarantine/warnings")
+]
 ALL_KEYS = list(dict.fromkeys(ALWAYS + [k for keys in INGESTED.values() for k in keys]))
 GATE = "rejected_share_within_limit"
 
@@ -43,7 +46,7 @@ class IngestConfig(Config):
 
 
 @multi_asset(
-    specs=[AssetSpec(AssetKey(k.split("/")), group_name="ingest") for k in ALL_KEYS],
+    specs=[AssetSpec(k, group_name="ingest") for k in ALL_KEYS],
     check_specs=[
         AssetCheckSpec(
             GATE,
@@ -79,9 +82,9 @@ def ingest_exports(
     files = [r.as_dict() for r in outcome.results]
     # Every table is reported so downstream steps run; the metadata says which kind was loaded.
     for key in ALL_KEYS:
-        if AssetKey(key.split("/")) in context.selected_asset_keys:
+        if key in context.selected_asset_keys:
             yield MaterializeResult(
-                asset_key=AssetKey(key.split("/")),
+                asset_key=key,
                 metadata={
                     "kind": config.kind,
                     "touched": key in ALWAYS + INGESTED[config.kind],
