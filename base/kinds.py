@@ -1,4 +1,5 @@
-"""The export kinds, in one place: the ``Kind`` enum and a table of what each kind is.
+"""The export kinds, in one place: the ``Kind`` enum and a table of what each kind is (and an
+export's ``Scope``).
 
 Everything that differs by kind is looked up here (the CLI's choices, header matching, dates,
 the record key, the core tables a load writes, the inbox's file names). A new kind is one
@@ -20,6 +21,13 @@ class Kind(StrEnum):
     staff = "staff"
     partners = "partners"
     activity = "activity"
+
+
+class Scope(StrEnum):
+    """full: the export lists every complaint; delta: only some."""
+
+    full = "full"
+    delta = "delta"
 
 
 @dataclass(frozen=True)

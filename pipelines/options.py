@@ -4,24 +4,11 @@ parses options, prints help and reports errors without that import."""
 
 from __future__ import annotations
 
-from enum import StrEnum
-
-# The export kinds are a registry of their own (base/kinds.py), read below the CLI too.
-from base.kinds import Kind
+# Defined in base/, where the assets' typed config and the ingest and report code read them too.
+from base.kinds import Kind, Scope
+from base.langs import Lang
 
 __all__ = ["Kind", "Lang", "RunFailed", "Scope"]
-
-
-class Scope(StrEnum):
-    """full: the export lists every complaint; delta: only some."""
-
-    full = "full"
-    delta = "delta"
-
-
-class Lang(StrEnum):
-    vi = "vi"
-    en = "en"
 
 
 class RunFailed(Exception):

@@ -127,13 +127,13 @@ def _ingest_config(
 ) -> IngestConfig:
     files = expand([str(p) for p in paths])
     if progress:
-        progress(f"Loading {len(files)} file(s) as {Kind(kind).value}…")
+        progress(f"Loading {len(files)} file(s) as {kind}…")
     return IngestConfig(
         paths=[str(p) for p in files],
-        kind=Kind(kind).value,
+        kind=kind,
         exported_at=exported_at,
         mapping=str(mapping) if mapping else None,
-        scope=Scope(scope).value,
+        scope=scope,
     )
 
 
@@ -150,7 +150,7 @@ def validate(
             con,
             settings,
             [str(p) for p in paths],
-            Kind(kind).value,
+            kind,
             exported_at,
             str(mapping) if mapping else None,
             dry_run=True,
@@ -241,7 +241,7 @@ def report(
         return ReportRun(first, [], [problem])
     result = run_job(
         report_job.name,
-        dg.RunConfig(ops={monthly_review.op.name: ReportConfig(lang=Lang(lang).value)}),
+        dg.RunConfig(ops={monthly_review.op.name: ReportConfig(lang=lang)}),
         partition_key=first.isoformat(),
         progress=progress,
     )
@@ -278,7 +278,7 @@ def hr_dossier(
         _first_of_month(month).isoformat()[:7],
         requested_by,
         reason,
-        Lang(lang).value,
+        lang,
         account=os_account(),  # who runs the command, not who --requested-by claims to be
     )
     request_id = hr_requests.save(settings, request)

@@ -17,7 +17,7 @@ from dagster import (
     multi_asset,
 )
 
-from base.kinds import KINDS
+from base.kinds import KINDS, Kind, Scope
 from pipelines.gate import gate
 from pipelines.ingest.batch import ingest
 from pipelines.resources import WarehouseResource
@@ -39,10 +39,10 @@ class IngestConfig(Config):
     """What `complaints ingest` passes: files (or folders), their kind and snapshot time."""
 
     paths: list[str]
-    kind: str = "register"
+    kind: Kind = Kind.register
     exported_at: str | None = None
     mapping: str | None = None
-    scope: str = "full"
+    scope: Scope = Scope.full
 
 
 @multi_asset(
@@ -86,7 +86,7 @@ def ingest_exports(
             yield MaterializeResult(
                 asset_key=key,
                 metadata={
-                    "kind": config.kind,
+                    "kind": str(config.kind),  # Dagster's metadata takes no Enum
                     "touched": key in ALWAYS + INGESTED[config.kind],
                     "files": MetadataValue.json(files),
                 },

@@ -21,6 +21,7 @@ from dagster import (
     op,
 )
 
+from base.langs import Lang
 from base.settings import Settings
 from base.warehouse import has_table
 from pipelines.assets.marts import REPORT_MONTHS
@@ -50,7 +51,7 @@ REPORT_DEPS = [
 
 
 class ReportConfig(Config):
-    lang: str = "vi"  # vi | en
+    lang: Lang = Lang.vi
 
 
 @asset(
@@ -72,7 +73,7 @@ def monthly_review(
             raise Failure(description=problem)
         paths = write_month_reports(con, warehouse.settings, month, config.lang)
     return MaterializeResult(
-        metadata={"files": MetadataValue.json([str(p) for p in paths]), "lang": config.lang}
+        metadata={"files": MetadataValue.json([str(p) for p in paths]), "lang": str(config.lang)}
     )
 
 

@@ -112,7 +112,8 @@ class LoadResult:
     file_warnings: list[str] = field(default_factory=list)  # about the whole file, for people
 
     def as_dict(self) -> dict:
-        return {**asdict(self), "exported_at": self.exported_at.isoformat()}
+        # kind as text: a Kind is an Enum, which Dagster's metadata does not take
+        return {**asdict(self), "kind": str(self.kind), "exported_at": self.exported_at.isoformat()}
 
     @classmethod
     def from_dict(cls, d: dict) -> LoadResult:
