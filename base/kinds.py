@@ -31,6 +31,15 @@ class Scope(StrEnum):
 
 
 @dataclass(frozen=True)
+class DirectoryHistory:
+    """How a directory's rows are also kept as dated snapshots (core.directory_history)."""
+
+    subject_type: str  # its rows' subject_type there
+    group: str  # the column stored as peer_group
+    role: str | None = None  # the column stored as role (None: the directory has none)
+
+
+@dataclass(frozen=True)
 class KindFacts:
     # canonical field -> Vietnamese header, in the template's column order
     template: Mapping[str, str]
@@ -41,6 +50,11 @@ class KindFacts:
     # The raw columns the key is read from before staging (the first given one).
     key_given: tuple[str, ...]
     core_tables: tuple[str, ...]  # what a load writes besides core.load_log and quarantine
+    # A reference kind's core table (core.<kind>): its key and the columns stored from the file.
+    # (The register's versions are stored by their own SQL, ingest/sql/versions_*.sql.)
+    stored_key: tuple[str, ...] = ()
+    stored_columns: tuple[str, ...] = ()
+    history: DirectoryHistory | None = None  # a directory kept as dated snapshots too
 
 
 # Keyed by Kind; typed by str, which a Kind is, so a kind passed on as text looks up the same.
@@ -90,6 +104,9 @@ KINDS: dict[str, KindFacts] = {
         record_key="employee_id",
         key_given=("employee_id",),
         core_tables=("core.staff", "core.directory_history"),
+        stored_key=("employee_id",),
+        stored_columns=("employee_id", "name", "team", "role", "start_date", "end_date"),
+        history=DirectoryHistory(subject_type="employee", group="team", role="role"),
     ),
     Kind.partners: KindFacts(
         template={
@@ -104,6 +121,9 @@ KINDS: dict[str, KindFacts] = {
         record_key="partner_id",
         key_given=("partner_id",),
         core_tables=("core.partners", "core.directory_history"),
+        stored_key=("partner_id",),
+        stored_columns=("partner_id", "name", "partner_type", "start_date", "end_date"),
+        history=DirectoryHistory(subject_type="partner", group="partner_type"),
     ),
     Kind.activity: KindFacts(
         template={
@@ -118,6 +138,8 @@ KINDS: dict[str, KindFacts] = {
         record_key="subject_key",
         key_given=("employee_id", "partner_id"),
         core_tables=("core.activity",),
+        stored_key=("month", "subject_type", "subject_id"),
+        stored_columns=("month", "subject_type", "subject_id", "interactions"),
     ),
 }
 
