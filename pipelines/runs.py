@@ -31,7 +31,8 @@ from base.settings import get_settings
 from base.warehouse import connect, scalar
 from pipelines.assets import reports as report_assets
 from pipelines.assets.ingest import IngestConfig, ingest_exports
-from pipelines.assets.marts import BUILD_PARAMS, REPORT_MONTHS, BuildConfig, build_params
+from pipelines.assets.keys import BUILD_PARAMS, LOAD_LOG
+from pipelines.assets.marts import REPORT_MONTHS, BuildConfig, build_params
 from pipelines.assets.reports import HrDossierConfig, ReportConfig, hr_dossier_job, monthly_review
 from pipelines.build_params import month_problem
 from pipelines.definitions import defs
@@ -483,7 +484,7 @@ def _load_results(result: dg.ExecuteInProcessResult) -> list[LoadResult]:
     """Per-file outcomes, from the metadata the ingest asset attached to core/load_log."""
     for event in result.get_asset_materialization_events():
         mat = event.materialization
-        if mat.asset_key.path == ["core", "load_log"]:
+        if mat.asset_key == LOAD_LOG:
             return [LoadResult.from_dict(d) for d in _json_list(mat, "files")]
     return []
 

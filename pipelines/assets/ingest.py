@@ -8,7 +8,6 @@ from dagster import (
     AssetCheckSeverity,
     AssetCheckSpec,
     AssetExecutionContext,
-    AssetKey,
     AssetSpec,
     Config,
     Failure,
@@ -18,19 +17,16 @@ from dagster import (
 )
 
 from base.kinds import KINDS, Kind, Scope
+from pipelines.assets.keys import COMPLAINTS, INGEST_GROUP, LOAD_LOG, table_key
 from pipelines.gate import gate
 from pipelines.ingest.batch import ingest
 from pipelines.resources import WarehouseResource
 
 # The core tables a load of each kind writes (base/kinds.py), and those every load writes.
 INGESTED = {
-    kind: [AssetKey(table.split(".")) for table in facts.core_tables]
-    for kind, facts in KINDS.items()
+    kind: [table_key(table) for table in facts.core_tables] for kind, facts in KINDS.items()
 }
-ALWAYS = [
-    AssetKey(key.split("/"))
-    for key in ("core/load_log", "quarantine/rejected_rows", "quarantine/warnings")
-]
+ALWAYS = [LOAD_LOG, table_key("quarantine.rejected_rows"), table_key("quarantine.warnings")]
 ALL_KEYS = list(dict.fromkeys(ALWAYS + [k for keys in INGESTED.values() for k in keys]))
 GATE = "rejected_share_within_limit"
 
@@ -46,11 +42,11 @@ class IngestConfig(Config):
 
 
 @multi_asset(
-    specs=[AssetSpec(k, group_name="ingest") for k in ALL_KEYS],
+    specs=[AssetSpec(k, group_name=INGEST_GROUP) for k in ALL_KEYS],
     check_specs=[
         AssetCheckSpec(
             GATE,
-            asset=AssetKey(["core", "complaints"]),
+            asset=COMPLAINTS,
             blocking=True,
             description="No file of this run was blocked by its rejected rows (share over the "
             "limit and at least the minimum count; fewer is a warning).",
@@ -97,12 +93,12 @@ def ingest_exports(
         if r.rows_rejected
     ]
     blocked = [line for block, line in verdicts if block]
-    if AssetKey(["core", "complaints"]) in context.selected_asset_keys:
+    if COMPLAINTS in context.selected_asset_keys:
         # Rejections under the gate are a warning: the check fails with WARN, which does not
         # stop the downstream assets, and the command exits 0.
         yield AssetCheckResult(
             check_name=GATE,
-            asset_key=AssetKey(["core", "complaints"]),
+            asset_key=COMPLAINTS,
             passed=not verdicts,
             severity=AssetCheckSeverity.ERROR if blocked else AssetCheckSeverity.WARN,
             description="; ".join(blocked or [line for _, line in verdicts]) or "ok",

@@ -24,6 +24,7 @@ from dagster import (
 from base.langs import Lang
 from base.settings import Settings
 from base.warehouse import has_table
+from pipelines.assets.keys import MONTHLY_REVIEW, REPORTS_GROUP
 from pipelines.assets.marts import REPORT_MONTHS
 from pipelines.build_params import month_problem
 from pipelines.resources import WarehouseResource
@@ -55,10 +56,10 @@ class ReportConfig(Config):
 
 
 @asset(
-    key=AssetKey(["reports", "monthly_review"]),
+    key=MONTHLY_REVIEW,
     partitions_def=monthly,
     deps=REPORT_DEPS,
-    group_name="reports",
+    group_name=REPORTS_GROUP,
 )
 def monthly_review(
     context: AssetExecutionContext, config: ReportConfig, warehouse: WarehouseResource
