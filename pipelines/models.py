@@ -66,6 +66,14 @@ def mart_models() -> list[str]:
     return [t for t in model_order(models) if t.startswith("marts.")]
 
 
+def final_marts() -> list[str]:
+    """The marts no other mart reads, in dependency order: every mart is one of them or upstream
+    of one, so what depends on these depends on every mart."""
+    models = discover_models(MODELS_DIR)
+    read = {ref for table in mart_models() for ref in models[table].refs()}
+    return [t for t in mart_models() if t not in read]
+
+
 def build_model(con: duckdb.DuckDBPyConnection, table: str) -> int:
     return materialise(con, discover_models(MODELS_DIR)[table])
 

@@ -9,7 +9,6 @@ from typing import TYPE_CHECKING
 import duckdb
 from dagster import (
     AssetExecutionContext,
-    AssetKey,
     Config,
     DynamicPartitionsDefinition,
     Failure,
@@ -24,9 +23,10 @@ from dagster import (
 from base.langs import Lang
 from base.settings import Settings
 from base.warehouse import has_table
-from pipelines.assets.keys import MONTHLY_REVIEW, REPORTS_GROUP
+from pipelines.assets.keys import MONTHLY_REVIEW, REPORTS_GROUP, table_key
 from pipelines.assets.marts import REPORT_MONTHS
 from pipelines.build_params import month_problem
+from pipelines.models import final_marts
 from pipelines.resources import WarehouseResource
 
 if TYPE_CHECKING:
@@ -35,20 +35,9 @@ if TYPE_CHECKING:
 # The register's months, from its first month to the month of the latest build's as_of (any
 # year): each build adds them (pipelines.assets.marts.build_params), keyed YYYY-MM-01.
 monthly = DynamicPartitionsDefinition(name=REPORT_MONTHS)
-REPORT_DEPS = [
-    AssetKey(["marts", name])
-    for name in (
-        "sla_monthly",
-        "sla_breakdown",
-        "open_at_risk",
-        "review_monthly",
-        "register_integrity",
-        "employee_monthly",
-        "partner_monthly",
-        "handler_monthly",
-        "pattern_flags",
-    )
-]
+# The reports read nearly every mart (reports/data.py): the review depends on the marts no
+# other mart reads, and so on every mart, derived from models/ as the marts' own lineage is.
+REPORT_DEPS = [table_key(table) for table in final_marts()]
 
 
 class ReportConfig(Config):
