@@ -34,9 +34,13 @@ class Model:
     def sql(self) -> str:
         return self.path.read_text(encoding="utf-8")
 
+    @property
+    def code(self) -> str:
+        """The SQL without its comments, which may name tables or variables it does not read."""
+        return re.sub(r"--[^\n]*", "", self.sql)
+
     def refs(self) -> set[str]:
-        text = re.sub(r"--[^\n]*", "", self.sql)
-        return {f"{a.lower()}.{b.lower()}" for a, b in _REF.findall(text)} - {self.table}
+        return {f"{a.lower()}.{b.lower()}" for a, b in _REF.findall(self.code)} - {self.table}
 
 
 def discover_models(models_dir: Path = MODELS_DIR) -> dict[str, Model]:

@@ -96,6 +96,7 @@ def _marts_asset() -> AssetsDefinition:
     lineage per table (the deps read from each SELECT), while the step's overhead is paid once,
     not once per table. Subsettable: a selection builds only the selected tables, in order."""
     tables = mart_models()
+    month_marts.check_models(discover_models(MODELS_DIR))
 
     @multi_asset(specs=[_mart_spec(t) for t in tables], can_subset=True, name="marts")
     def marts(
