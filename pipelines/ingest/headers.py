@@ -342,8 +342,9 @@ def match_headers(
         if found and found not in matched.values():
             matched[h] = found
     missing = [f for f in REQUIRED[kind] if f not in matched.values()]
-    if kind == Kind.activity and not {"employee_id", "partner_id"} & set(matched.values()):
-        missing.append("employee_id or partner_id")
+    key_given = KINDS[kind].key_given  # a key given in one of several columns: one is needed
+    if len(key_given) > 1 and not set(key_given) & set(matched.values()):
+        missing.append(" or ".join(key_given))
     if missing:
         names = ", ".join(f"{f} ({template.get(f, f)})" if f in template else f for f in missing)
         noun = "column" if len(missing) == 1 else "columns"
