@@ -6,10 +6,11 @@ import re
 from collections.abc import Callable
 
 from base.labels import VALUE_LABELS
+from base.langs import Lang
 
 _CODE = re.compile(r"[a-z][a-z0-9]*(_[a-z0-9]+)*")
 
-LANGS = ("vi", "en")
+LANGS = tuple(Lang)
 
 STRINGS: dict[str, tuple[str, str]] = {
     # Titles and common words

@@ -10,6 +10,7 @@ from pathlib import Path
 import duckdb
 
 from base.errors import InputError
+from base.kinds import Kind, Scope
 from base.settings import Settings
 from pipelines.ingest.headers import HeaderMapping
 from pipelines.ingest.load import LoadResult, load_file
@@ -27,10 +28,10 @@ def ingest(
     con: duckdb.DuckDBPyConnection,
     settings: Settings,
     paths: list[str],
-    kind: str = "register",
+    kind: str = Kind.register,
     exported_at: str | None = None,
     mapping: str | None = None,
-    scope: str = "full",
+    scope: str = Scope.full,
     dry_run: bool = False,
     say: Callable[[str], None] | None = None,
 ) -> IngestOutcome:

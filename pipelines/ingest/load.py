@@ -62,7 +62,7 @@ import pandas as pd
 import pyarrow as pa
 
 from base.errors import InputError
-from base.keys import RECORD_KEYS
+from base.kinds import KINDS, DirectoryHistory, Kind, Scope
 from base.settings import Settings
 from base.warehouse import has_table, scalar, set_time_zone
 from data_checks.rules import RULES, TIME_PLACEHOLDERS
@@ -73,7 +73,6 @@ from pipelines.ingest.pseudonym import hmac_pads, pseudonym_key
 from pipelines.ingest.readers import read_export
 from pipelines.models import MODELS_DIR, discover_models, materialise
 
-KINDS = ("register", "staff", "partners", "activity")
 # A register export giving neither cannot show whether complaints were answered (clause 5.1).
 RESPONSE_FIELDS = {"first_response_at", "resolved_at"}
 INGEST_DIR = Path(__file__).parent
@@ -113,7 +112,8 @@ class LoadResult:
     file_warnings: list[str] = field(default_factory=list)  # about the whole file, for people
 
     def as_dict(self) -> dict:
-        return {**asdict(self), "exported_at": self.exported_at.isoformat()}
+        # kind as text: a Kind is an Enum, which Dagster's metadata does not take
+        return {**asdict(self), "kind": str(self.kind), "exported_at": self.exported_at.isoformat()}
 
     @classmethod
     def from_dict(cls, d: dict) -> LoadResult:
@@ -249,7 +249,7 @@ def load_file(
     settings: Settings,
     mapping: HeaderMapping | None = None,
     exported_at: dt.datetime | None = None,
-    scope: str = "full",
+    scope: str = Scope.full,
     dry_run: bool = False,
 ) -> LoadResult:
     """Load (or, with dry_run, only validate) one file. Raises InputError for unusable files."""
@@ -299,7 +299,7 @@ def prepare_staging(
     """Everything the staging query of ``kind`` reads besides raw_rows: key pads, labels,
     macros, each date column's order and the event-log order key. Returns the date orders."""
     _prepare(con, settings, exported_at, mapping)
-    order_by = mapping.event_order_by if kind == "register" and mapping is not None else None
+    order_by = mapping.event_order_by if kind == Kind.register and mapping is not None else None
     orders = dates.decide(
         con, kind, fields, mapping, also=("event_order_text",) if order_by else ()
     )
@@ -321,7 +321,7 @@ def _load(
         ensure_schema(con)
     raw = read_export(con, path, kind, mapping)
     result.shape, result.rows_read, result.columns = raw.shape, raw.rows, raw.columns
-    event_log = kind == "register" and mapping is not None and mapping.event_order_by
+    event_log = kind == Kind.register and mapping is not None and mapping.event_order_by
     orders = prepare_staging(con, path, kind, raw.fields, settings, result.exported_at, mapping)
     zone = mapping.timezone if mapping is not None else None
     if zone:
@@ -347,7 +347,7 @@ def _load(
     con.execute(sql("valid_rows"))
     result.rows_rejected, repeats = con.execute(sql("fate_counts")).fetchall()[0]
     _quarantine(con, kind, result, load_id, now)
-    if kind == "register":
+    if kind == Kind.register:
         loaded, unchanged = _upsert_register(con, result, load_id, now)
         _register_warnings(con, result, load_id, now, scope)
         _resolve_quarantine(con, load_id, now)
@@ -356,7 +356,7 @@ def _load(
         loaded, unchanged = _upsert_reference(con, kind, result, now)
     result.rows_loaded, result.rows_unchanged = loaded, unchanged + repeats
     _file_warnings(con, result, load_id, now, orders)
-    if kind == "register" and result.exported_at_from == "file mtime":
+    if kind == Kind.register and result.exported_at_from == "file mtime":
         _snapshot_time_warning(con, result, load_id, now, settings)
     _warnings(con, kind, result, load_id, now)
     assert result.rows_read == result.rows_loaded + result.rows_unchanged + result.rows_rejected, (
@@ -378,7 +378,7 @@ def _load(
             result.rows_warned,
             now,
             result.rows_checked,
-            bool(RESPONSE_FIELDS & set(result.columns)) if kind == "register" else None,
+            bool(RESPONSE_FIELDS & set(result.columns)) if kind == Kind.register else None,
         ],
     )
     for name in ("load_context", "labels", "label_patterns", "rules", "findings"):
@@ -392,7 +392,7 @@ def _sql_text(value: str) -> str:
 def stage_file_rows(con: duckdb.DuckDBPyConnection, kind: str, event_log: bool) -> None:
     """file_rows (the staging query of ``kind`` over raw_rows, with exact_repeat) and the view
     rows_to_check over it."""
-    key = RECORD_KEYS[kind]
+    key = KINDS[kind].record_key
     con.execute(sql("file_rows", key=key, event_log=event_log, staged=staging_sql(kind)))
     con.execute(sql("rows_to_check", kind=kind))
 
@@ -440,7 +440,7 @@ def _validate(con: duckdb.DuckDBPyConnection, kind: str, settings: Settings) -> 
     from data_checks.gx_duckdb import checks_database, copy_rows
     from data_checks.runner import run_suite
 
-    if kind == "register":
+    if kind == Kind.register:
         staff = [r[0] for r in con.execute("SELECT employee_id FROM core.staff").fetchall()]
         partners = [r[0] for r in con.execute("SELECT partner_id FROM core.partners").fetchall()]
         suite, columns = register.register_suite(staff, partners), register.COLUMNS
@@ -475,10 +475,10 @@ def _row_values_sql(kind: str) -> str:
     for name in TEMPLATES[kind]:
         if name in PERSONAL_FIELDS:
             parts.append(f"{name} := CASE WHEN r.{name} IS NOT NULL THEN '***' END")
-        elif kind == "register" and name in ID_FIELDS:
+        elif kind == Kind.register and name in ID_FIELDS:
             # a code or nothing, as staged: the rest of the cell may name someone
             parts.append(f"{name} := id_code(r.{name})")
-        elif kind == "register" and name != "complaint_id":
+        elif kind == Kind.register and name != "complaint_id":
             parts.append(f"{name} := mask_pii(r.{name}, {_OWN_ARGS})")
         else:
             parts.append(f"{name} := r.{name}")
@@ -499,10 +499,15 @@ PERSONAL_OWN = (
 )
 _OWN_ARGS = ", ".join(f"r.{f}" for f in PERSONAL_OWN)
 
-# The key as the raw row gives it; an activity row has no subject_key yet, only the id given.
-_RECORD_KEY = {kind: f"r.{key}" for kind, key in RECORD_KEYS.items()} | {
-    "activity": "coalesce(r.employee_id, r.partner_id)"
-}
+
+def _key_given_sql(columns: tuple[str, ...]) -> str:
+    """The record key as the raw row gives it: its first given column (an activity row has no
+    subject_key yet, only the id given)."""
+    given = [f"r.{c}" for c in columns]
+    return given[0] if len(given) == 1 else f"coalesce({', '.join(given)})"
+
+
+_RECORD_KEY = {kind: _key_given_sql(facts.key_given) for kind, facts in KINDS.items()}
 
 
 def _quarantine(
@@ -630,28 +635,12 @@ def _upsert_register(
     return loaded, unchanged
 
 
-# Per reference kind: its key columns and the columns stored from the file.
-_REFERENCE_COLUMNS = {
-    "staff": (
-        [RECORD_KEYS["staff"]],
-        ["employee_id", "name", "team", "role", "start_date", "end_date"],
-    ),
-    "partners": (
-        [RECORD_KEYS["partners"]],
-        ["partner_id", "name", "partner_type", "start_date", "end_date"],
-    ),
-    "activity": (
-        ["month", "subject_type", "subject_id"],
-        ["month", "subject_type", "subject_id", "interactions"],
-    ),
-}
-
-
 def _upsert_reference(
     con: duckdb.DuckDBPyConnection, kind: str, result: LoadResult, now: dt.datetime
 ) -> tuple[int, int]:
     """Directories and exposure: one row per key; the export with the latest exported_at wins."""
-    keys, columns = _REFERENCE_COLUMNS[kind]
+    facts = KINDS[kind]
+    keys, columns = list(facts.stored_key), list(facts.stored_columns)
     table = f"core.{kind}"
     changing = scalar(con, sql("reference_changing", table=table, keys=keys))
     valid = scalar(con, "SELECT count(*) FROM valid_rows")
@@ -659,29 +648,22 @@ def _upsert_reference(
         sql("reference_upsert", table=table, keys=keys, columns=columns),
         [result.source_file, result.source_sha256, now],
     )
-    if kind in _HISTORY:
+    if facts.history is not None:
         con.execute(
-            sql("directory_history", **_HISTORY[kind]),
+            sql("directory_history", **_history_params(facts.record_key, facts.history)),
             [result.source_file, result.source_sha256, now],
         )
     return changing, valid - changing
 
 
-# Directory kinds kept as dated snapshots too (core.directory_history): what each column is.
-_HISTORY = {
-    "staff": {
-        "history_type": "employee",
-        "key": "employee_id",
-        "history_group": "team",
-        "history_role": "role",
-    },
-    "partners": {
-        "history_type": "partner",
-        "key": "partner_id",
-        "history_group": "partner_type",
-        "history_role": "null",
-    },
-}
+def _history_params(key: str, history: DirectoryHistory) -> dict[str, str]:
+    """directory_history.sql's placeholders for a directory keyed by ``key``."""
+    return {
+        "history_type": history.subject_type,
+        "key": key,
+        "history_group": history.group,
+        "history_role": history.role or "null",
+    }
 
 
 def _register_warnings(
@@ -694,7 +676,7 @@ def _register_warnings(
     """Warnings that compare this export with earlier ones: edits after the fact, deletions."""
     args = [load_id, result.source_file, result.source_sha256, now]
     con.execute(sql("warnings_register_edited"), args)
-    if scope == "full":
+    if scope == Scope.full:
         con.execute(sql("warnings_missing_from_export"), args)
 
 
@@ -749,7 +731,7 @@ def _warnings(
     con.execute(
         sql(
             "warnings_findings",
-            record_key="fr.complaint_id" if kind == "register" else "NULL",
+            record_key="fr.complaint_id" if kind == Kind.register else "NULL",
             reason_en=_reason_sql(con, detail, "en"),
             reason_vi=_reason_sql(con, detail, "vi"),
             detail=detail,
