@@ -43,7 +43,7 @@ dev: install  ## Dagster UI on http://localhost:3000 over the same $(COMPLAINTS_
 # warehouse's schema (base/schema.sql).
 SQL_DIRS := models pipelines base
 
-lint: install  ## ruff, SQL style (sqlfluff), types (mypy), import direction; all run, then fail
+lint: install  ## ruff, SQL style (sqlfluff), types (mypy, every package), import direction; all run, then fail
 	@status=0; \
 	$(BIN)/ruff check . || status=1; \
 	$(BIN)/ruff format --check . || status=1; \

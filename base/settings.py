@@ -28,7 +28,7 @@ class SlaSettings(BaseModel):
 
 
 class PatternSettings(BaseModel):
-    """Thresholds of the pattern flags (clauses 3.4, 3.5, 6.2, 7.1). See README 'Pattern flags'."""
+    """Thresholds of the pattern flags (clauses 3.4, 3.5, 6.2, 7.1). See docs/statistics.md."""
 
     serious_subcategories: list[str] = [
         "threat",
@@ -118,7 +118,7 @@ class PatternSettings(BaseModel):
 
 
 class PrivacySettings(BaseModel):
-    """Personal data kept out of the warehouse (clauses 3.3, 4.6). See README 'Privacy'."""
+    """Personal data kept out of the warehouse (clauses 3.3, 4.6). See docs/privacy.md."""
 
     id_code_pattern: str = Field(
         r"[A-Za-z]{1,12}[ _./-]?[0-9]{1,10}(?:[_./-][0-9]{1,6})?",
@@ -132,7 +132,7 @@ class PrivacySettings(BaseModel):
         ge=0,
         description="Processes masking personal data in free text in parallel at ingest "
         "(0: one per CPU); batches of fewer than 64 distinct texts stay in the loading process. "
-        "1 by default: on a shared 2-core machine two gave no gain (README 'Privacy').",
+        "1 by default: on a shared 2-core machine two gave no gain (docs/privacy.md).",
     )
     hr_requesters: list[str] = Field(
         [],
@@ -169,7 +169,7 @@ class Settings(BaseSettings):
         "80%",
         description="DuckDB's working memory for the warehouse: a share of this machine's RAM "
         "('80%', DuckDB's own default) or a size ('4GB', '512MB'); beyond it joins and sorts "
-        "spill to warehouse.duckdb.tmp under the home (README 'Memory').",
+        "spill to warehouse.duckdb.tmp under the home (docs/performance.md).",
     )
     snapshot_max_gap_days: int = Field(
         45,
@@ -178,7 +178,7 @@ class Settings(BaseSettings):
         "is more than this many days after the newest timestamp in the file (or in the future).",
     )
     calendar_file: Path | None = Field(
-        None, description="Company calendar YAML adding days off/working days (README 'Calendar')."
+        None, description="Company calendar YAML of days off/working days (docs/data-and-rules.md)."
     )
     sla: SlaSettings = SlaSettings()
     patterns: PatternSettings = PatternSettings()

@@ -95,20 +95,19 @@ def measure(rows: pd.DataFrame, runs: int) -> dict[str, object]:
         f"SELECT {picks.format('description')} AS d, "
         f"{picks.format('resolution_summary')} AS r FROM rows"
     )
-    out: dict[str, object] = {"old": [], "new": [], "prefilter": []}
+    times: dict[str, list[float]] = {"old": [], "new": [], "prefilter": []}
     for _ in range(runs):
         masking._mask_once.cache_clear()  # each run masks from cold
-        out["old"].append(timed(con, old))
-        out["new"].append(timed(con, new))
-        out["prefilter"].append(timed(con, prefilter))
+        times["old"].append(timed(con, old))
+        times["new"].append(timed(con, new))
+        times["prefilter"].append(timed(con, prefilter))
     picked = con.execute(f"""SELECT count(*) FILTER (WHERE pii_prefilter(t) OR may_name_own(t,
         customer_name, customer_id, contract_id)), count(DISTINCT (t, {OWN})) FILTER (WHERE
         pii_prefilter(t) OR may_name_own(t, customer_name, customer_id, contract_id))
         FROM (SELECT description AS t, * FROM rows UNION ALL
-              SELECT resolution_summary AS t, * FROM rows)""").fetchone()
-    out["texts"], out["picked"], out["distinct"] = 2 * len(rows), picked[0], picked[1]
+              SELECT resolution_summary AS t, * FROM rows)""").fetchall()[0]  # one row: counts
     con.close()
-    return out
+    return {**times, "texts": 2 * len(rows), "picked": picked[0], "distinct": picked[1]}
 
 
 def stats(values: list[float]) -> str:

@@ -3,7 +3,7 @@ limits, side by side in one session (each a separate process: its own wall time 
 the limits interleaved over the runs so that a busy machine weighs on each alike.
 
 `python -m benchmarks.memory [--rows 200000] [--runs 2] [--limits 80% 2GB 1GB 512MB]`
-prints a Markdown table; the README's "Memory" section quotes it.
+prints a Markdown table; docs/performance.md ("Memory") quotes it.
 """
 
 from __future__ import annotations

@@ -8,7 +8,7 @@ prints the medium outlier_rate and high persistent flags raised against the repo
 alone" figure (marts.flag_chance, summed over the 24 review months, with its 95% upper bound),
 and the watch flags. Then the power: planted outliers at 4x and 8x their team's rate over a
 6-month window, found when flagged medium (outlier_rate) or high (persistent) in any review month
-of their window. `--seeds N` registers per world (default 2). The README quotes its output.
+of their window. `--seeds N` registers per world (default 2). docs/statistics.md quotes its output.
 """
 
 from __future__ import annotations
@@ -21,18 +21,19 @@ from pathlib import Path
 from scipy import stats
 
 from base.settings import Settings
-from base.warehouse import connect, ensure_schema
+from base.warehouse import connect, ensure_schema, scalar
 from tests.patterns_world import (
     NULL_WORLDS,
     WORLD_MONTHS,
     WORLD_TEAMS,
+    World,
     build,
     store,
     workforce_world,
 )
 
 
-def built(home: Path, world) -> Settings:
+def built(home: Path, world: World) -> Settings:
     settings = Settings(home=home, pseudonym_key="simulation-key-not-secret")
     with connect(settings.warehouse_path) as con:
         ensure_schema(con)
@@ -52,7 +53,7 @@ def null_world_counts(home: Path, kind: str, seed: int) -> dict:
         chance = con.execute(
             "SELECT sum(expected_medium), sum(medium_flags), sum(expected_persistent_high), "
             "sum(persistent_high_flags), sum(tested) FROM marts.flag_chance"
-        ).fetchone()
+        ).fetchall()[0]  # sums: always one row
     raised = {(rule, severity): n for rule, severity, n in flags}
     return {
         "medium": raised.get(("outlier_rate", "medium"), 0),
@@ -81,13 +82,14 @@ def power(home: Path, multiplier: float, seed: int) -> tuple[int, int]:
         for who, (last, _) in episodes.items():
             first = WORLD_MONTHS[last - 5]
             end = WORLD_MONTHS[last]
-            hit = con.execute(
+            hit = scalar(
+                con,
                 "SELECT count(*) FROM marts.pattern_flags WHERE subject_id = ? "
                 "AND ((rule = 'outlier_rate' AND severity = 'medium') "
                 "OR (rule = 'persistent' AND severity = 'high')) "
                 "AND review_month BETWEEN ? AND ?",
                 [f"E{who:04d}", f"{first}-01", f"{end}-01"],
-            ).fetchone()[0]
+            )
             found += hit > 0
     return found, len(episodes)
 

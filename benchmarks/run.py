@@ -37,6 +37,7 @@ def measure(cmd: list[str], env: dict | None = None) -> tuple[float, float]:
     _, status, usage = os.wait4(proc.pid, 0)
     wall = time.perf_counter() - started
     if os.waitstatus_to_exitcode(status) != 0:
+        assert proc.stderr is not None  # stderr=PIPE above
         errors = [line for line in proc.stderr.read().decode().splitlines() if line.strip()]
         raise StepFailed(
             f"`{' '.join(cmd[2:4])}` failed after {wall:.0f} s at "
@@ -59,7 +60,7 @@ def month_delta(n: int) -> Path:
     return path
 
 
-def _in_child(function: str, *args) -> None:
+def _in_child(function: str, *args: object) -> None:
     """Generate test data in a child process: a child's peak RSS (ru_maxrss) starts from its
     parent's, so the parent must stay small for the measurements that follow."""
     subprocess.run(
@@ -170,8 +171,8 @@ def main() -> None:
     measured: dict[str, float] = {}
     for n in sizes:
         csv = register(n)
-        rows = {"a": [], "b": [], "c": [], "ingest": [], "build": [], "report": []}
-        rss = {"a": [], "b": [], "c": [], "ingest": [], "build": [], "report": []}
+        rows: dict[str, list[float]] = {s: [] for s in ("a", "b", "c", "ingest", "build", "report")}
+        rss: dict[str, list[float]] = {s: [] for s in rows}
         inc: dict[str, list] = {"ingest": [], "build": [], "report": [], "rss": [], "month": []}
         failed = ""
         for _ in range(args.runs):
@@ -317,7 +318,9 @@ def targets_table(measured: dict[str, float]) -> list[str]:
     return out
 
 
-def table(n, csv, rows, rss) -> list[str]:
+def table(
+    n: int, csv: Path, rows: dict[str, list[float]], rss: dict[str, list[float]]
+) -> list[str]:
     out = [
         f"\n## {n:,} complaints ({csv.stat().st_size / 1e6:.0f} MB CSV)\n",
         "| stage | wall s | peak RSS MB |",

@@ -33,22 +33,26 @@ opens by the same name; nothing of it reaches a file.
 
 from __future__ import annotations
 
+import functools
 import importlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from importlib.metadata import version
 from pathlib import Path
+from types import ModuleType
 
 import duckdb
 import great_expectations as gx
 import great_expectations.expectations as gxe
 import sqlalchemy as sa
+from great_expectations.core import ExpectationSuiteValidationResult
 from great_expectations.data_context.types.base import (
     DataContextConfig,
     InMemoryStoreBackendDefaults,
     ProgressBarsConfig,
 )
 from great_expectations.execution_engine import sqlalchemy_execution_engine as gx_sql_engine
+from great_expectations.expectations.metrics import util as gx_metrics_util
 from great_expectations.expectations.row_conditions import Column
 
 VERIFIED = {
@@ -62,7 +66,8 @@ VERIFIED = {
 CHECKS_URL = "duckdb:///:memory:complaints_checks"
 _SELF_TEST_URL = "duckdb:///:memory:complaints_gx_self_test"
 CHECKS_MEMORY_LIMIT = "256MB"
-# Modules that import get_dialect_regex_expression by name.
+# Modules that import get_dialect_regex_expression by name (each gets the patched one).
+_REGEX_FUNCTION = "get_dialect_regex_expression"
 _REGEX_USERS = (
     "great_expectations.expectations.metrics.util",
     "great_expectations.expectations.metrics.column_map_metrics.column_values_match_regex",
@@ -108,29 +113,34 @@ def enable() -> None:
 
 def _patch_persisted_connection() -> None:
     if "duckdb" not in gx_sql_engine._PERSISTED_CONNECTION_DIALECTS:
-        gx_sql_engine._PERSISTED_CONNECTION_DIALECTS = (
+        # GX's tuple is inferred as exactly its four GXSqlDialect members; GX reads only each
+        # member's .value, which _DuckDBDialectName provides.
+        gx_sql_engine._PERSISTED_CONNECTION_DIALECTS = (  # type: ignore[assignment]
             *gx_sql_engine._PERSISTED_CONNECTION_DIALECTS,
             _DuckDBDialectName("duckdb"),
         )
 
 
 def _patch_regex() -> None:
-    util = importlib.import_module(_REGEX_USERS[0])
-    original = getattr(util.get_dialect_regex_expression, "__wrapped__", None)
-    if original is not None:
+    if getattr(gx_metrics_util.get_dialect_regex_expression, "__wrapped__", None) is not None:
         return
-    original = util.get_dialect_regex_expression
+    original = gx_metrics_util.get_dialect_regex_expression
 
-    def get_dialect_regex_expression(column, regex, dialect, positive=True):
+    # wraps() sets __wrapped__, which marks the patch as applied.
+    @functools.wraps(original)
+    def get_dialect_regex_expression(
+        column: sa.Column | sa.ColumnClause,
+        regex: str,
+        dialect: ModuleType | type[sa.Dialect] | sa.Dialect,
+        positive: bool = True,
+    ) -> sa.SQLColumnExpression | None:
         if getattr(dialect, "name", None) == "duckdb":
             match = sa.func.regexp_matches(column, sa.literal(regex))
             return match if positive else sa.not_(match)
         return original(column, regex, dialect, positive)
 
-    get_dialect_regex_expression.__wrapped__ = original
     for name in _REGEX_USERS:
-        module = importlib.import_module(name)
-        module.get_dialect_regex_expression = get_dialect_regex_expression
+        setattr(importlib.import_module(name), _REGEX_FUNCTION, get_dialect_regex_expression)
 
 
 @contextmanager
@@ -142,7 +152,11 @@ def checks_database(
     engine = sa.create_engine(url)
     raw = engine.raw_connection()
     try:
-        con = raw.driver_connection
+        driver = raw.driver_connection
+        if driver is None:  # only once the pool has invalidated the connection
+            raise GxDuckDBBroken(f"{url}: duckdb-engine gave no DuckDB connection")
+        # duckdb-engine's ConnectionWrapper passes every call to the DuckDB connection it wraps.
+        con: duckdb.DuckDBPyConnection = driver
         if spill is not None:
             spill.mkdir(mode=0o700, parents=True, exist_ok=True)
             con.execute(f"SET temp_directory = '{spill}'")
@@ -181,12 +195,15 @@ def result_format(rows: int) -> dict:
     }
 
 
-def unexpected_rows(run_result) -> dict[str, list[int]]:
+def unexpected_rows(run_result: ExpectationSuiteValidationResult) -> dict[str, list[int]]:
     """Per expectation (its meta 'rule', else its type), the source_row of each unexpected row;
     an expectation that could not run raises."""
     found: dict[str, list[int]] = {}
     for r in run_result.results:
-        name = (r.expectation_config.meta or {}).get("rule") or r.expectation_config.type
+        config = r.expectation_config
+        if config is None:  # a suite's results each carry their expectation
+            raise GxDuckDBBroken("GX returned a result without its expectation")
+        name = (config.meta or {}).get("rule") or config.type
         if r.exception_info and r.exception_info.get("raised_exception"):
             raise GxDuckDBBroken(
                 f"check {name} could not run: {r.exception_info.get('exception_message')}"

@@ -6,12 +6,12 @@ import great_expectations as gx
 import great_expectations.expectations as gxe
 from great_expectations.expectations.row_conditions import Column
 
-from base.keys import RECORD_KEYS
+from base.kinds import KINDS, Kind
 
-COLUMNS = {
-    "staff": ["source_row", "employee_id", "unreadable_date"],
-    "partners": ["source_row", "partner_id", "unreadable_date"],
-    "activity": [
+COLUMNS: dict[str, list[str]] = {
+    Kind.staff: ["source_row", "employee_id", "unreadable_date"],
+    Kind.partners: ["source_row", "partner_id", "unreadable_date"],
+    Kind.activity: [
         "source_row",
         "subject_key",
         "month",
@@ -23,19 +23,19 @@ COLUMNS = {
 
 
 def reference_suite(kind: str) -> gx.ExpectationSuite:
-    key = RECORD_KEYS[kind]
+    key = KINDS[kind].record_key
     e: list = [
         gxe.ExpectColumnValuesToNotBeNull(column=key, meta={"rule": "missing_key"}),
         gxe.ExpectColumnValuesToBeUnique(column=key, meta={"rule": "duplicate_key"}),
     ]
-    if kind in ("staff", "partners"):
+    if kind in (Kind.staff, Kind.partners):
         # staging names a start or end date that was given but cannot be read
         e.append(
             gxe.ExpectColumnValuesToBeNull(
                 column="unreadable_date", meta={"rule": "unreadable_directory_date"}
             )
         )
-    if kind == "activity":
+    if kind == Kind.activity:
         e += [
             gxe.ExpectColumnValuesToNotBeNull(
                 column="month",

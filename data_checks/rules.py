@@ -18,7 +18,7 @@ class Rule:
     level: str  # error | warning
     reason_en: str
     reason_vi: str
-    action_en: str  # what the user should do, for the README table
+    action_en: str  # what the user should do, for the rules table in docs/data-and-rules.md
     # A staged column whose value replaces "{value}" in the reasons, so a person sees the
     # value that was refused or warned about (never a personal field). A timestamp of the row
     # is written in as "{received_at}", "{exported_at}"... (TIME_PLACEHOLDERS).

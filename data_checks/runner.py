@@ -21,6 +21,7 @@ logging.getLogger("great_expectations").setLevel(logging.ERROR)
 
 import great_expectations as gx  # noqa: E402
 from great_expectations.checkpoint import UpdateDataDocsAction  # noqa: E402
+from great_expectations.data_context import FileDataContext  # noqa: E402
 from great_expectations.data_context.types.base import ProgressBarsConfig  # noqa: E402
 
 from data_checks import gx_duckdb  # noqa: E402
@@ -30,11 +31,12 @@ SITE = "complaints"
 
 
 @lru_cache(maxsize=4)
-def _context(home: str):
+def _context(home: str) -> FileDataContext:
     context = gx.get_context(mode="file", project_root_dir=home)
     context.variables.progress_bars = ProgressBarsConfig(globally=False)
     docs_dir = str(Path(home) / "data_docs")
-    sites = context.get_config().data_docs_sites or {}
+    # The typed project config (what get_config() returns in its default mode).
+    sites = context.config.data_docs_sites or {}
     if SITE not in sites:
         context.add_data_docs_site(
             SITE,

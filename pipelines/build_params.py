@@ -43,7 +43,7 @@ def write_build_params(
 
 
 def write_pattern_params(con: duckdb.DuckDBPyConnection, settings: Settings) -> None:
-    """The pattern-flag thresholds (README 'Pattern flags') as a one-row table for the models."""
+    """The pattern-flag thresholds (docs/statistics.md) as a one-row table for the models."""
     replace_table(con, "core.pattern_params", pd.DataFrame([settings.patterns.model_dump()]))
 
 

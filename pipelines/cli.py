@@ -193,7 +193,7 @@ def validate_cmd(
 ) -> None:
     """Dry run: show what each file would load, warn and reject. Loads nothing."""
     runs = _api()
-    run = runs.validate(paths, kind, exported_at, mapping)
+    run = runs.validate(paths, kind, exported_at, mapping, progress=_progress())
     _print_files(run)
     _data_docs_line()
     runs.raise_for_problems(run)

@@ -5,9 +5,10 @@ from __future__ import annotations
 from dagster import AssetSelection, define_asset_job
 
 from pipelines.assets.ingest import ingest_exports
+from pipelines.assets.keys import BUILD_GROUP, MARTS_GROUP, REPORTS_GROUP
 
 INGEST = AssetSelection.assets(ingest_exports)
-BUILD = AssetSelection.groups("build", "marts")
+BUILD = AssetSelection.groups(BUILD_GROUP, MARTS_GROUP)
 
 ingest_job = define_asset_job(
     "ingest_job", selection=INGEST, description="Load export files into core and quarantine."
@@ -24,6 +25,6 @@ inbox_job = define_asset_job(
 # Monthly partitions come from the selected asset (reports/monthly_review).
 report_job = define_asset_job(
     "report_job",
-    selection=AssetSelection.groups("reports"),
+    selection=AssetSelection.groups(REPORTS_GROUP),
     description="Write the month's management and quality reports and analyst tables.",
 )

@@ -34,9 +34,13 @@ class Model:
     def sql(self) -> str:
         return self.path.read_text(encoding="utf-8")
 
+    @property
+    def code(self) -> str:
+        """The SQL without its comments, which may name tables or variables it does not read."""
+        return re.sub(r"--[^\n]*", "", self.sql)
+
     def refs(self) -> set[str]:
-        text = re.sub(r"--[^\n]*", "", self.sql)
-        return {f"{a.lower()}.{b.lower()}" for a, b in _REF.findall(text)} - {self.table}
+        return {f"{a.lower()}.{b.lower()}" for a, b in _REF.findall(self.code)} - {self.table}
 
 
 def discover_models(models_dir: Path = MODELS_DIR) -> dict[str, Model]:
@@ -64,6 +68,14 @@ def mart_models() -> list[str]:
     """Derived tables rebuilt by `complaints build`, in dependency order."""
     models = discover_models(MODELS_DIR)
     return [t for t in model_order(models) if t.startswith("marts.")]
+
+
+def final_marts() -> list[str]:
+    """The marts no other mart reads, in dependency order: every mart is one of them or upstream
+    of one, so what depends on these depends on every mart."""
+    models = discover_models(MODELS_DIR)
+    read = {ref for table in mart_models() for ref in models[table].refs()}
+    return [t for t in mart_models() if t not in read]
 
 
 def build_model(con: duckdb.DuckDBPyConnection, table: str) -> int:

@@ -42,10 +42,13 @@ class MonthPartitioned:
     window: str  # SQL: the window in months (a change in month m reaches m .. m + window - 1)
 
 
+# The DuckDB variable models/marts/funnel.sql reads (getvariable); check_models makes sure it does.
+FUNNEL_REVIEW_MONTHS = "funnel_review_months"
+
 PARTITIONED = {
     "marts.funnel": MonthPartitioned(
         column="review_month",
-        variable="funnel_review_months",
+        variable=FUNNEL_REVIEW_MONTHS,
         inputs=("marts.subject_monthly", "marts.handler_monthly"),
         # as_of has its own rule; built_at changes at every build and the model does not read it
         settings={"core.pattern_params": (), "core.build_params": ("as_of", "built_at")},
@@ -73,6 +76,18 @@ class Built:
 
 def is_partitioned(table: str) -> bool:
     return table in PARTITIONED
+
+
+def check_models(models: dict[str, Model]) -> None:
+    """Each month-partitioned mart's SQL reads the variable its spec sets: a name that differs
+    (a typo on either side) would recompute every month silently, so it stops the code location
+    from loading instead."""
+    for table, spec in PARTITIONED.items():
+        if f"getvariable('{spec.variable}')" not in models[table].code:
+            raise ValueError(
+                f"{models[table].path} does not read getvariable('{spec.variable}'), the variable "
+                f"pipelines/month_marts.py sets for {table}'s months"
+            )
 
 
 def build(con: duckdb.DuckDBPyConnection, model: Model) -> Built:

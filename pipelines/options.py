@@ -4,28 +4,11 @@ parses options, prints help and reports errors without that import."""
 
 from __future__ import annotations
 
-from enum import StrEnum
+# Defined in base/, where the assets' typed config and the ingest and report code read them too.
+from base.kinds import Kind, Scope
+from base.langs import Lang
 
-
-class Kind(StrEnum):
-    """What an export holds."""
-
-    register = "register"
-    staff = "staff"
-    partners = "partners"
-    activity = "activity"
-
-
-class Scope(StrEnum):
-    """full: the export lists every complaint; delta: only some."""
-
-    full = "full"
-    delta = "delta"
-
-
-class Lang(StrEnum):
-    vi = "vi"
-    en = "en"
+__all__ = ["Kind", "Lang", "RunFailed", "Scope"]
 
 
 class RunFailed(Exception):

@@ -26,11 +26,13 @@ from typing import Any, TypeVar
 import dagster as dg
 from filelock import FileLock
 
+from base.kinds import REFERENCE_KINDS
 from base.settings import get_settings
 from base.warehouse import connect, scalar
 from pipelines.assets import reports as report_assets
 from pipelines.assets.ingest import IngestConfig, ingest_exports
-from pipelines.assets.marts import BUILD_PARAMS, REPORT_MONTHS, BuildConfig, build_params
+from pipelines.assets.keys import BUILD_PARAMS, LOAD_LOG
+from pipelines.assets.marts import REPORT_MONTHS, BuildConfig, build_params
 from pipelines.assets.reports import HrDossierConfig, ReportConfig, hr_dossier_job, monthly_review
 from pipelines.build_params import month_problem
 from pipelines.definitions import defs
@@ -126,13 +128,13 @@ def _ingest_config(
 ) -> IngestConfig:
     files = expand([str(p) for p in paths])
     if progress:
-        progress(f"Loading {len(files)} file(s) as {Kind(kind).value}…")
+        progress(f"Loading {len(files)} file(s) as {kind}…")
     return IngestConfig(
         paths=[str(p) for p in files],
-        kind=Kind(kind).value,
+        kind=kind,
         exported_at=exported_at,
         mapping=str(mapping) if mapping else None,
-        scope=Scope(scope).value,
+        scope=scope,
     )
 
 
@@ -141,18 +143,24 @@ def validate(
     kind: Kind = Kind.register,
     exported_at: str | None = None,
     mapping: Path | None = None,
+    progress: Progress | None = None,
 ) -> IngestRun:
     """Dry run on an in-memory copy of the warehouse's directories: loads nothing."""
     settings = get_settings()
+    if progress:
+        files = expand([str(p) for p in paths])
+        progress(f"Checking {len(files)} file(s) as {Kind(kind).value} (nothing is loaded)…")
     with scratch_copy(settings) as con:
         outcome = ingest_files(
             con,
             settings,
             [str(p) for p in paths],
-            Kind(kind).value,
+            kind,
             exported_at,
             str(mapping) if mapping else None,
             dry_run=True,
+            # indented as the ingest job's per-file lines are under their stage
+            say=(lambda line: progress(f"  {line}")) if progress else None,
         )
     # The same gate as the ingest check (pipelines.gate), on the same counts: what would block
     # the load is a problem here too (exit 2), what would be a warning is one.
@@ -240,7 +248,7 @@ def report(
         return ReportRun(first, [], [problem])
     result = run_job(
         report_job.name,
-        dg.RunConfig(ops={monthly_review.op.name: ReportConfig(lang=Lang(lang).value)}),
+        dg.RunConfig(ops={monthly_review.op.name: ReportConfig(lang=lang)}),
         partition_key=first.isoformat(),
         progress=progress,
     )
@@ -277,7 +285,7 @@ def hr_dossier(
         _first_of_month(month).isoformat()[:7],
         requested_by,
         reason,
-        Lang(lang).value,
+        lang,
         account=os_account(),  # who runs the command, not who --requested-by claims to be
     )
     request_id = hr_requests.save(settings, request)
@@ -309,8 +317,8 @@ def demo_exports(seed: int = 2026) -> tuple[Path, dict, bool]:
     manifest_path = out / "manifest.json"
     if manifest_path.exists():
         manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
-        names = [manifest["files"][k] for k in ("staff", "partners", "activity")]
-        names += [s["file"] for s in manifest["files"]["register"]]
+        names = [manifest["files"][k] for k in REFERENCE_KINDS]
+        names += [s["file"] for s in manifest["files"][Kind.register]]
         if manifest.get("seed") == seed and all((out / n).exists() for n in names):
             return out, manifest, True
     return out, generate_demo(out, seed), False
@@ -323,12 +331,10 @@ def load_demo(
     or all), then build. Raises RunFailed if a step fails."""
     files = manifest["files"]
     steps: list[IngestRun | BuildRun] = [
-        raise_for_problems(
-            ingest([out / files[kind]], Kind(kind), DEMO_EXPORTED_AT, progress=progress)
-        )
-        for kind in ("staff", "partners", "activity")
+        raise_for_problems(ingest([out / files[kind]], kind, DEMO_EXPORTED_AT, progress=progress))
+        for kind in REFERENCE_KINDS
     ]
-    registers = [out / s["file"] for s in files["register"]][-(snapshots or 0) :]
+    registers = [out / s["file"] for s in files[Kind.register]][-(snapshots or 0) :]
     steps.append(raise_for_problems(ingest(registers, Kind.register, progress=progress)))
     steps.append(raise_for_problems(build(progress=progress)))
     return steps
@@ -484,7 +490,7 @@ def _load_results(result: dg.ExecuteInProcessResult) -> list[LoadResult]:
     """Per-file outcomes, from the metadata the ingest asset attached to core/load_log."""
     for event in result.get_asset_materialization_events():
         mat = event.materialization
-        if mat.asset_key.path == ["core", "load_log"]:
+        if mat.asset_key == LOAD_LOG:
             return [LoadResult.from_dict(d) for d in _json_list(mat, "files")]
     return []
 

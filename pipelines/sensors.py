@@ -4,26 +4,26 @@ from pathlib import Path
 
 from dagster import RunConfig, RunRequest, SensorEvaluationContext, SkipReason, sensor
 
+from base.kinds import REFERENCE_KINDS, Kind
 from pipelines.assets.ingest import IngestConfig, ingest_exports
 from pipelines.ingest.load import file_sha256
 from pipelines.ingest.readers import EXPORT_SUFFIXES
 from pipelines.jobs import inbox_job
 from pipelines.resources import WarehouseResource
 
-KIND_PREFIXES = ("staff", "partners", "activity")
 
-
-def kind_of(path: Path) -> str:
-    """staff_*, partners_*, activity_* are reference exports; anything else is the register."""
+def kind_of(path: Path) -> Kind:
+    """A file named after a reference kind (staff_*, partners_*, activity_*) is that kind;
+    anything else is the register."""
     name = path.name.lower()
-    return next((k for k in KIND_PREFIXES if name.startswith(k)), "register")
+    return next((k for k in REFERENCE_KINDS if name.startswith(k)), Kind.register)
 
 
 def inbox_requests(inbox: Path) -> list[RunRequest]:
     # Reference exports first, so register rows are checked against a current directory.
     files = sorted(
         (p for p in inbox.glob("*") if p.suffix.lower() in EXPORT_SUFFIXES),
-        key=lambda p: (kind_of(p) == "register", p.name),
+        key=lambda p: (kind_of(p) is Kind.register, p.name),
     )
     return [
         RunRequest(

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+from collections.abc import Callable
 from functools import lru_cache
 
 import numpy as np
@@ -247,7 +248,7 @@ def _limit_curves(
     )
 
 
-def funnel(rows: pd.DataFrame, name: str, lang: str, title=str) -> str:
+def funnel(rows: pd.DataFrame, name: str, lang: str, title: Callable[[object], str] = str) -> str:
     """Rate per 1,000 vs exposure with 95% and 99.8% limits, one panel per peer group."""
     rows = rows[rows["exposure"].fillna(0) > 0]
     groups = list(rows.groupby("peer_group", sort=True, dropna=False))

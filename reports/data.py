@@ -82,14 +82,16 @@ def sla_as_at(con: duckdb.DuckDBPyConnection, month: dt.date, cutoff: dt.date) -
         from known
         """,
         [cutoff, cutoff, month, month_end(month), cutoff, cutoff, cutoff],
-    ).fetchone()
+    ).fetchall()[0]  # an aggregate: always one row (fetchall drains the result)
     keys = ("received", "met", "breached", "open_overdue", "open_within_sla")
-    out = dict(zip(keys, (int(v) for v in row[:5]), strict=True))
-    out["median_working_days_to_response"] = row[5]
-    judged = out["met"] + out["breached"] + out["open_overdue"]
-    out["compliance_rate"] = out["met"] / judged if judged else None
-    out["at"] = cutoff
-    return out
+    counts = dict(zip(keys, (int(v) for v in row[:5]), strict=True))
+    judged = counts["met"] + counts["breached"] + counts["open_overdue"]
+    return {
+        **counts,
+        "median_working_days_to_response": row[5],
+        "compliance_rate": counts["met"] / judged if judged else None,
+        "at": cutoff,
+    }
 
 
 def backlog(con: duckdb.DuckDBPyConnection, month: dt.date, as_of_day: dt.date) -> dict:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
+from typing import SupportsFloat
 
 import pandas as pd
 
@@ -16,8 +17,8 @@ def missing(value: object) -> bool:
     return isinstance(value, float) and math.isnan(value)
 
 
-def number(value: object, lang: str, digits: int = 0) -> str:
-    if missing(value):
+def number(value: SupportsFloat | None, lang: str, digits: int = 0) -> str:
+    if value is None or missing(value):
         return "–"
     text = f"{float(value):,.{digits}f}"
     if lang == "vi":
@@ -25,8 +26,10 @@ def number(value: object, lang: str, digits: int = 0) -> str:
     return text
 
 
-def pct(value: object, lang: str, digits: int = 1) -> str:
-    return "–" if missing(value) else number(float(value) * 100, lang, digits) + "%"
+def pct(value: SupportsFloat | None, lang: str, digits: int = 1) -> str:
+    if value is None or missing(value):
+        return "–"
+    return number(float(value) * 100, lang, digits) + "%"
 
 
 _SCIENTIFIC = re.compile(r"\b(\d+(?:[.,]\d+)?)e([-+]\d+)\b")
@@ -48,8 +51,8 @@ def pvalue(value: float, lang: str) -> str:
     return ("< " + number(0.001, lang, 3)) if value < 0.001 else number(value, lang, 3)
 
 
-def date(value: object, lang: str) -> str:
-    if missing(value):
+def date(value: dt.date | None, lang: str) -> str:
+    if value is None or missing(value):
         return "–"
     if isinstance(value, pd.Timestamp):
         value = value.to_pydatetime()

@@ -13,6 +13,7 @@ from itertools import groupby
 import duckdb
 import pandas as pd
 
+from base.warehouse import scalar
 from reports import charts, data, fmt
 from reports.i18n import t
 from reports.quality import activity_notices, complaint_cells, complaint_headers, explanation
@@ -456,9 +457,9 @@ def issued_table(
 ) -> Table:
     """Every flag of the person as issued (core.flags_issued), with withdrawals and why; rows
     new or withdrawn since the person's previous dossier (core.audit_log) are marked."""
-    previous = con.execute(
-        "SELECT max(requested_at) FROM core.audit_log WHERE employee_id = ?", [employee_id]
-    ).fetchone()[0]
+    previous = scalar(
+        con, "SELECT max(requested_at) FROM core.audit_log WHERE employee_id = ?", [employee_id]
+    )
     rows = con.execute(
         "SELECT review_month, rule, severity, issued_at, withdrawn_at, withdrawn_reason "
         "FROM core.flags_issued WHERE subject_type = 'employee' AND subject_id = ? "

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from base.labels import VALUE_LABELS
+from base.langs import Lang
 
 _CODE = re.compile(r"[a-z][a-z0-9]*(_[a-z0-9]+)*")
 
-LANGS = ("vi", "en")
+LANGS = tuple(Lang)
 
 STRINGS: dict[str, tuple[str, str]] = {
     # Titles and common words
@@ -630,6 +632,13 @@ CODE_LABELS: dict[str, dict[str, tuple[str, str]]] = {
 }
 
 
+# The open backlog's age bands (marts.backlog_ageing.band), as the management page says them.
+CODE_LABELS["backlog_band"] = {
+    band: STRINGS[f"age_{band}"]
+    for band in ("within_limit", "overdue_to_8_weeks", "overdue_over_8_weeks")
+}
+
+
 def t(key: str, lang: str) -> str:
     """The string ``key`` in ``lang`` (vi or en)."""
     vi, en = STRINGS[key]
@@ -691,7 +700,7 @@ def peer_label(subject_type: str, peer_group: object, lang: str) -> str:
     return label(field, peer_group, lang)
 
 
-def translator(lang: str):
+def translator(lang: str) -> tuple[Callable[[str], str], Callable[[str, object], str]]:
     """Functions the templates use: ``t('key')`` and ``label('field', code)``."""
     if lang not in LANGS:
         raise ValueError(f"language must be one of {', '.join(LANGS)}, not '{lang}'")

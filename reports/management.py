@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 from pathlib import Path
+from typing import SupportsFloat
 
 import duckdb
 import pandas as pd
@@ -20,8 +21,8 @@ def _row(frame: pd.DataFrame, month: dt.date) -> dict | None:
     return hit.iloc[0].to_dict() if len(hit) else None
 
 
-def _delta(now: object, before: object, lang: str, kind: str) -> str:
-    if fmt.missing(now) or fmt.missing(before):
+def _delta(now: SupportsFloat | None, before: SupportsFloat | None, lang: str, kind: str) -> str:
+    if now is None or before is None or fmt.missing(now) or fmt.missing(before):
         return "–"
     diff = float(now) - float(before)
     sign = "+" if diff > 0 else ("±" if diff == 0 else "−")
@@ -449,8 +450,9 @@ def context(
 MISS_TOP = 3  # teams, handlers and categories named per dimension; the rest as "others"
 
 
-def _count(value: object, lang: str) -> Cell:
-    return Cell(fmt.number(value, lang), fmt.raw(int(value)) if not fmt.missing(value) else "")
+def _count(value: float | None, lang: str) -> Cell:
+    code = "" if value is None or fmt.missing(value) else fmt.raw(int(value))
+    return Cell(fmt.number(value, lang), code)
 
 
 def at_risk_table(con: duckdb.DuckDBPyConnection, lang: str) -> Table | None:
@@ -598,7 +600,12 @@ def serious_table(con: duckdb.DuckDBPyConnection, month: dt.date, lang: str) -> 
     return table
 
 
-def _parts_table(name: str, lang: str, parts: list[tuple[str, str, object]], total: tuple) -> Table:
+def _parts_table(
+    name: str,
+    lang: str,
+    parts: list[tuple[str, str, int | None]],
+    total: tuple[str, str, int | None],
+) -> Table:
     """Parts and their total (the last row): label, code, count, and the share of the total."""
     table = Table(
         name,

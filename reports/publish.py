@@ -36,7 +36,7 @@ def _fsync_dir(folder: Path) -> None:
             os.close(fd)
 
 
-def atomic_write(path: Path, write: Callable[[Path], None], mode: int = 0o644) -> Path:
+def atomic_write(path: Path, write: Callable[[Path], object], mode: int = 0o644) -> Path:
     """Write via ``write(temp_path)`` to a temp file beside ``path``, fsync, then rename.
 
     The temp file is created with ``mode`` before anything is written to it.

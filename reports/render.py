@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
@@ -43,10 +44,12 @@ def _env() -> Environment:
 ENV = _env()
 
 
-def render(template: str, lang: str, **context) -> str:
+def render(template: str, lang: str, **context: Any) -> str:
     """The page: the template with the language's strings and, when it draws plotly charts, a
     ``<script src>`` of plotly.js beside the page (``charts.PLOTLY_FILE``, written once per
-    reports folder by publish.py): the pages stay small and fully offline."""
+    reports folder by publish.py): the pages stay small and fully offline.
+
+    ``context``: the template's variables, any value Jinja can render."""
     t, label = translator(lang)
     needs_js = any(
         "js-plotly" in v or "plotly-graph-div" in v for v in context.get("charts", {}).values()

@@ -16,6 +16,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 import xlsxwriter
+from xlsxwriter.worksheet import Worksheet
 
 from reports import data, fmt
 from reports.i18n import field_words, label, peer_label
@@ -66,6 +67,25 @@ def _sheets(month: dt.date) -> list[tuple[str, str, str, str, list, tuple[str, .
             "SELECT * FROM marts.open_at_risk",
             [],
             ("marts.open_at_risk",),
+        ),
+        (
+            "complaints_return",
+            "Tiếp nhận, đã đóng theo kết quả và thời gian giải quyết theo tháng, 12 tháng (Điều "
+            "2.3, 5.1); các cột thời gian cộng lại bằng số đã đóng",
+            "Received, closed by outcome and by time to resolution, by month, 12 months (clauses "
+            "2.3, 5.1); the time columns add up to closed",
+            "SELECT * FROM marts.complaints_return WHERE month BETWEEN ? AND ? ORDER BY month",
+            [year_ago, month],
+            ("marts.complaints_return",),
+        ),
+        (
+            "backlog_ageing",
+            "Khiếu nại đang mở (chưa phản hồi) theo tuổi, tại ngày dữ liệu",
+            "Open complaints (not yet answered) by age, as of the data date",
+            "SELECT as_of, band, complaints AS open_complaints FROM marts.backlog_ageing "
+            "ORDER BY band_order",
+            [],
+            ("marts.backlog_ageing",),
         ),
         (
             "employee_monthly",
@@ -182,7 +202,7 @@ class _Writer:
             "int": self.book.add_format({"num_format": "#,##0"}),
         }
 
-    def cell(self, sheet, row: int, col: int, value: object, column: str) -> None:
+    def cell(self, sheet: Worksheet, row: int, col: int, value: object, column: str) -> None:
         f = self.formats
         if fmt.missing(value):  # None, NaN, NaT, and pandas' NA of nullable columns
             sheet.write_blank(row, col, None)

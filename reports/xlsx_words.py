@@ -10,6 +10,8 @@ SHEETS: dict[str, tuple[str, str]] = {
     "sla_breakdown": ("Thời hạn theo nhóm", "Response times by group"),
     "review_monthly": ("Xem xét lại theo tháng", "Reviews by month"),
     "open_at_risk": ("Đang mở quá hạn, sắp hạn", "Open overdue or at risk"),
+    "complaints_return": ("Báo cáo khiếu nại theo tháng", "Complaints return"),
+    "backlog_ageing": ("Tuổi tồn đọng", "Backlog ageing"),
     "employee_monthly": ("Nhân viên trong tháng", "Staff in the month"),
     "partner_monthly": ("Đối tác trong tháng", "Partners in the month"),
     "handler_monthly": ("Nhân viên xử lý", "Handlers"),
@@ -24,6 +26,27 @@ SHEETS: dict[str, tuple[str, str]] = {
 # column -> (Vietnamese, English); a unit in brackets where the number has one
 COLUMNS: dict[str, tuple[str, str]] = {
     "month": ("Tháng", "Month"),
+    "closed": ("Đã đóng (khiếu nại)", "Closed (complaints)"),
+    "closed_upheld": ("Đóng, có cơ sở (khiếu nại)", "Closed, upheld (complaints)"),
+    "closed_not_upheld": ("Đóng, không có cơ sở (khiếu nại)", "Closed, not upheld (complaints)"),
+    "closed_withdrawn": ("Đóng, đã rút (khiếu nại)", "Closed, withdrawn (complaints)"),
+    "closed_no_outcome": ("Đóng, chưa ghi kết quả (khiếu nại)", "Closed, no outcome (complaints)"),
+    "upheld_share": ("Tỷ lệ có cơ sở (%)", "Upheld share (%)"),
+    "closed_within_limit": (
+        "Đóng trong 7 ngày làm việc (khiếu nại)",
+        "Closed within 7 working days (complaints)",
+    ),
+    "closed_within_8_weeks": (
+        "Đóng sau 7 ngày làm việc, trong 8 tuần (khiếu nại)",
+        "Closed after 7 working days, within 8 weeks (complaints)",
+    ),
+    "closed_after_8_weeks": ("Đóng sau 8 tuần (khiếu nại)", "Closed after 8 weeks (complaints)"),
+    "closed_time_unknown": (
+        "Đóng, không xác định thời gian (khiếu nại)",
+        "Closed, time unknown (complaints)",
+    ),
+    "band": ("Tuổi tồn đọng", "Age band"),
+    "open_complaints": ("Khiếu nại đang mở", "Open complaints"),
     "review_month": ("Tháng rà soát", "Review month"),
     "received": ("Tiếp nhận (khiếu nại)", "Received (complaints)"),
     "responded": ("Đã phản hồi (khiếu nại)", "Responded (complaints)"),
@@ -189,6 +212,7 @@ PERCENT = {
     "sla_goal",
     "review_share",
     "changed_share",
+    "upheld_share",
     "breach_share",
     "share",
 }
@@ -230,4 +254,5 @@ CODED = {
     "method": "method",
     "status": "coverage",
     "reason": "no_verdict_reason",
+    "band": "backlog_band",
 }

@@ -22,8 +22,8 @@ REPO = Path(__file__).resolve().parents[1]
 
 
 def _realdata() -> Path:
-    """The shared public datasets: $COMPLAINTS_REALDATA, else shared/realdata beside the
-    checkout (where CI lays it)."""
+    """The shared datasets that may not be republished (so not in tests/data/):
+    $COMPLAINTS_REALDATA, else shared/realdata beside the checkout (where CI lays it)."""
     for candidate in (os.environ.get("COMPLAINTS_REALDATA"), REPO.parent / "shared" / "realdata"):
         if candidate and Path(candidate).is_dir():
             return Path(candidate)
@@ -31,6 +31,18 @@ def _realdata() -> Path:
 
 
 REALDATA = _realdata()
+TESTDATA = REPO / "tests" / "data"  # the public samples vendored with their SOURCE.md
+
+
+def require_realdata(path: Path) -> Path:
+    """A shared dataset a test needs: missing, a failure in CI (where it must be) and a skip
+    elsewhere, either way one line naming what to set; never a silent pass."""
+    if path.exists():
+        return path
+    reason = f"{path} is missing: set COMPLAINTS_REALDATA to the folder holding the shared datasets"
+    if os.environ.get("CI"):
+        pytest.fail(reason, pytrace=False)
+    pytest.skip(reason)
 
 
 # The account running the tests may request HR dossiers (settings.privacy.hr_requesters).

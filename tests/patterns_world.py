@@ -32,7 +32,7 @@ class World:
             self.staff.append((e, name))
             self.exposure("employee", e, months, n)
 
-    def add(self, month: str, n: int = 1, day: int = 10, **fields) -> list[str]:
+    def add(self, month: str, n: int = 1, day: int = 10, **fields: object) -> list[str]:
         """n complaints received on `day` of `month` (YYYY-MM) with the given fields."""
         ids = []
         for _ in range(n):
@@ -53,7 +53,7 @@ class World:
             ids.append(cid)
         return ids
 
-    def earlier(self, cid: str, first: str, last: str, **fields) -> None:
+    def earlier(self, cid: str, first: str, last: str, **fields: object) -> None:
         """An earlier content of complaint `cid`, seen in the exports from `first` to `last`
         (YYYY-MM-DD HH:MM); the current content is seen from `_first` (default LOADED) on."""
         current = next(r for r in self.complaints if r["complaint_id"] == cid)

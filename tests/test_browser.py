@@ -1,7 +1,7 @@
 """Every report opened in a real headless Chromium (Debian's, driven by Playwright): no console
 errors, no request beyond file://, every chart drawn, register text shown as text, readable at
 phone and laptop widths. Screenshots go to test-artifacts/ (and, with UPDATE_SCREENSHOTS=1,
-to the README's docs/screenshots/)."""
+to docs/screenshots/, shown in the README and docs/reports.md)."""
 
 from __future__ import annotations
 
@@ -154,7 +154,7 @@ def test_report_renders_cleanly(browser, pages, name, width):
         assert overflow <= 1, f"page is {overflow}px wider than the {width}px viewport"
         ARTIFACTS.mkdir(exist_ok=True)
         page.screenshot(path=str(ARTIFACTS / f"{name}-{width}.png"), full_page=True)
-        # The README's screenshots are refreshed on request only, so a test run leaves the
+        # The docs' screenshots are refreshed on request only, so a test run leaves the
         # checkout as it was: UPDATE_SCREENSHOTS=1 make test.
         if (
             os.environ.get("UPDATE_SCREENSHOTS") == "1"

@@ -17,6 +17,7 @@ from typer.testing import CliRunner
 from pipelines import runs
 from pipelines.cli import app
 from pipelines.definitions import defs
+from pipelines.ingest import batch
 from tests.conftest import REPO, complaint
 from tests.shapes import write_rows
 
@@ -160,6 +161,39 @@ def test_the_api_returns_typed_results_and_reports_progress_on_request(tmp_path,
         "tables.xlsx",
     ]
     assert all(p.exists() for p in quiet.files)
+
+
+@pytest.mark.parametrize("command", ["ingest", "validate"])
+def test_each_file_s_line_shows_before_the_next_file_is_read(tmp_path, home, monkeypatch, command):
+    """A batch can take minutes: each file's outcome, or its refusal, reaches the progress
+    function as soon as that file is done, in the ingest job and in the dry run alike."""
+    events: list[str] = []
+    read = batch.load_file
+
+    def load_file(con, path, *args, **kwargs):  # marks when each file starts being read
+        events.append(f"<read {path.name}>")
+        return read(con, path, *args, **kwargs)
+
+    monkeypatch.setattr(batch, "load_file", load_file)
+    first = _register(tmp_path)
+    bad = tmp_path / "bad.csv"
+    bad.write_text("name,price\nphở,45000\n", encoding="utf-8")
+    second = write_rows(
+        tmp_path / "register_2026-02-28.csv", [complaint("K3", "2026-02-05 09:00")], "csv_utf8_en"
+    )
+    getattr(runs, command)([first, bad, second], runs.Kind.register, progress=events.append)
+    lines = [e.strip() for e in events]
+    status, verb = ("dry run", "would load") if command == "validate" else ("loaded", "loaded")
+    order = [
+        "<read register_2026-01-31.csv>",
+        f"{first}: {status}, read 2, {verb} 1, unchanged 0, rejected 1",
+        "<read bad.csv>",
+        f"refused: {bad}: missing required columns complaint_id (Mã khiếu nại), "
+        "received_at (Thời gian tiếp nhận); nothing was loaded",
+        "<read register_2026-02-28.csv>",
+        f"{second}: {status}, read 1, {verb} 1, unchanged 0, rejected 0",
+    ]
+    assert [line for line in lines if line in order] == order
 
 
 def test_jobs_of_the_code_location_carry_no_progress_logger():

@@ -2,16 +2,27 @@
 
 from __future__ import annotations
 
-from dagster import DagsterInstance, RunConfig, build_sensor_context, materialize
+import re
+
+from dagster import AssetSelection, DagsterInstance, RunConfig, build_sensor_context, materialize
 
 from base.warehouse import connect
 from pipelines.assets.ingest import IngestConfig, ingest_exports
+from pipelines.assets.keys import (
+    BUILD_GROUP,
+    GROUPS,
+    INGEST_GROUP,
+    MARTS_GROUP,
+    MONTHLY_REVIEW,
+    REPORTS_GROUP,
+    table_key,
+)
 from pipelines.assets.marts import build_params, latest_export_quality_gate
 from pipelines.definitions import defs
 from pipelines.ingest.batch import expand
 from pipelines.ingest.load import file_sha256
 from pipelines.sensors import inbox_sensor
-from tests.conftest import complaint, run_cli
+from tests.conftest import REPO, complaint, run_cli
 from tests.shapes import write_rows
 
 
@@ -22,6 +33,32 @@ def run_config(path, kind="register"):
 def test_definitions_load_with_every_job():
     names = {job.name for job in defs.resolve_all_job_defs()}
     assert {"ingest_job", "build_job", "inbox_job"} <= names
+
+
+def test_every_asset_is_in_a_known_group_and_each_job_selects_whole_groups():
+    """A group name or key that drifted would drop assets from a job: every asset is in one of
+    the groups of pipelines/assets/keys.py, and each job selects exactly its groups' assets."""
+    graph = defs.resolve_asset_graph()
+    group_of = {key: graph.get(key).group_name for key in graph.get_all_asset_keys()}
+    assert set(group_of.values()) == set(GROUPS)
+    jobs = {
+        "ingest_job": {INGEST_GROUP},
+        "build_job": {BUILD_GROUP, MARTS_GROUP},
+        "inbox_job": {INGEST_GROUP, BUILD_GROUP, MARTS_GROUP},
+        "report_job": {REPORTS_GROUP},
+    }
+    for name, groups in jobs.items():
+        selected = defs.resolve_job_def(name).asset_layer.selected_asset_keys
+        assert selected, name
+        assert selected == {key for key, group in group_of.items() if group in groups}, name
+
+
+def test_the_monthly_review_is_downstream_of_every_mart_the_reports_read():
+    graph = defs.resolve_asset_graph()
+    upstream = AssetSelection.assets(MONTHLY_REVIEW).upstream().resolve(graph)
+    code = "\n".join(p.read_text(encoding="utf-8") for p in (REPO / "reports").glob("*.py"))
+    read = {table_key(f"marts.{name}") for name in re.findall(r"\bmarts\.([a-z_]+)", code)}
+    assert read and read <= upstream
 
 
 def test_ingest_materialises_core_tables(tmp_path, warehouse, settings):

@@ -82,3 +82,15 @@ def test_validate_counts_against_what_is_already_loaded(tmp_path, home):
     again = invoke("validate", str(january))
     assert again.exit_code == 0
     assert again.stdout.startswith("= register_2026-01-31.csv: already loaded (load 1)")
+
+
+def test_validate_checks_several_new_files_in_one_run(tmp_path, home):
+    """Each file's dry run rolls back; the next file still loads into the scratch copy."""
+    january = write_rows(tmp_path / "register_2026-01-31.csv", _rows(3, 0), "csv_utf8_en")
+    february = write_rows(tmp_path / "register_2026-02-28.csv", _rows(1, 0, month=2), "csv_utf8_en")
+    dry = invoke("validate", str(january), str(february))
+    assert dry.exit_code == 0, dry.stderr
+    assert [ln.split("]: ", 1)[1] for ln in dry.stdout.splitlines() if ln.startswith("✓ ")] == [
+        "read 3, would load 3, unchanged 0, rejected 0, warned 0",
+        "read 1, would load 1, unchanged 0, rejected 0, warned 0",
+    ]

@@ -9,6 +9,7 @@ sums add in any order), so they are compared within 1e-9; every other column exa
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
 import pytest
@@ -16,7 +17,7 @@ from dagster import AssetKey, AssetSelection, materialize
 
 from base.settings import get_settings
 from base.warehouse import connect
-from pipelines import runs
+from pipelines import month_marts, runs
 from pipelines.assets.marts import mart_assets
 from pipelines.demo.generator import generate_demo
 from pipelines.models import MODELS_DIR, discover_models
@@ -172,3 +173,17 @@ def test_incremental_funnel_equals_full_rebuild(tmp_path, monkeypatch):
     runs.raise_for_problems(runs.build())
     assert _recomputed() == "all"
     _assert_equal_to_full_rebuild()
+
+
+def test_the_funnel_reads_the_variable_its_spec_sets(monkeypatch):
+    """The months to recompute pass from Python to funnel.sql by a variable's name: the code
+    location checks the SQL reads that name, so a typo on either side stops it loading."""
+    models = discover_models(MODELS_DIR)
+    month_marts.check_models(models)
+    assert f"getvariable('{month_marts.FUNNEL_REVIEW_MONTHS}')" in FUNNEL.code
+    misspelt = dataclasses.replace(
+        month_marts.PARTITIONED["marts.funnel"], variable="funnel_review_month"
+    )
+    monkeypatch.setitem(month_marts.PARTITIONED, "marts.funnel", misspelt)
+    with pytest.raises(ValueError, match="does not read getvariable\\('funnel_review_month'\\)"):
+        month_marts.check_models(models)

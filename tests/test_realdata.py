@@ -1,4 +1,5 @@
-"""Public complaint datasets nobody here wrote, loaded through mapping files."""
+"""Public complaint datasets nobody here wrote, loaded through mapping files. The samples are
+vendored under tests/data/ (source and licence in each SOURCE.md), so every clone runs them."""
 
 from __future__ import annotations
 
@@ -8,12 +9,11 @@ import pytest
 
 from pipelines.ingest.headers import HeaderMapping
 from pipelines.ingest.load import load_file
-from tests.conftest import REALDATA, REPO
+from tests.conftest import REPO, TESTDATA, require_realdata
 
 MAPPINGS = REPO / "examples" / "mappings"
-CFPB = REALDATA / "cfpb-complaints-sample" / "complaints_sample.csv"
-ITSM = REALDATA / "itsm-incident-eventlog" / "incident_event_log.csv"
-pytestmark = pytest.mark.skipif(not CFPB.exists(), reason="shared/realdata is not beside the repo")
+CFPB = TESTDATA / "cfpb-complaints-sample" / "complaints_sample.csv"
+ITSM = TESTDATA / "itsm-incident-eventlog" / "incident_event_log.csv"
 
 
 def _mapping(name):
@@ -161,3 +161,14 @@ def test_cfpb_month_first_export_that_cannot_tell(declared, tmp_path, con, setti
         assert result.warnings["date_order_assumed"] == 1
         swapped = {k: dt.date(v.year, v.day, v.month) for k, v in received.items()}
         assert stored == {k: swapped[k] for k in stored}
+
+
+def test_a_missing_shared_dataset_fails_in_ci_and_skips_elsewhere(tmp_path, monkeypatch):
+    missing = tmp_path / "raw_reviews.csv"
+    monkeypatch.setenv("CI", "1")
+    with pytest.raises(pytest.fail.Exception, match="set COMPLAINTS_REALDATA"):
+        require_realdata(missing)
+    monkeypatch.delenv("CI")
+    with pytest.raises(pytest.skip.Exception, match="set COMPLAINTS_REALDATA"):
+        require_realdata(missing)
+    assert require_realdata(CFPB) == CFPB

@@ -776,3 +776,49 @@ def test_quality_has_one_card_per_subject_with_its_flags_and_evidence_once(repor
         assert f'href="#{card_id}"' in text.split('id="flags"')[0]  # in the contents list
     others = re.search(r'data-chance-others="1">([^<]*)<', text).group(1)
     assert f"trong {len(flags)} dấu hiệu" in others
+
+
+def test_workbook_holds_the_complaints_return_and_the_backlog_ageing(report_home):
+    """The page's complaints return, for analysts: per month, the outcomes and the time bands
+    each add up to the closed complaints, which are counted here from marts.complaint_sla; the
+    backlog's bands are in words and add up to the open complaints not yet answered."""
+    folder = report_home.reports_dir / OUT
+    book = openpyxl.load_workbook(folder / "tables.en.xlsx")
+    sheet = book["Complaints return"]
+    header = [c.value for c in sheet[1]]
+    rows = [dict(zip(header, (c.value for c in r), strict=True)) for r in sheet.iter_rows(2)]
+    with connect(report_home.warehouse_path, read_only=True) as con:
+        closed = dict(
+            con.execute(
+                "SELECT date_trunc('month', resolution_date), count(*) FROM marts.complaint_sla "
+                "WHERE resolution_date IS NOT NULL GROUP BY ALL"
+            ).fetchall()
+        )
+        open_now = scalar(
+            con,
+            "SELECT count(*) FROM marts.complaint_sla WHERE response_date IS NULL "
+            "AND sla_status IN ('open_within_sla', 'open_overdue')",
+        )
+    assert rows and rows[-1]["Month"] == dt.datetime(2026, 3, 1)
+    for row in rows:
+        total = row["Closed (complaints)"]
+        assert total == closed.get(row["Month"], 0)
+        outcomes = ("upheld", "not upheld", "withdrawn", "no outcome")
+        times = (
+            "within 7 working days",
+            "after 7 working days, within 8 weeks",
+            "after 8 weeks",
+            ", time unknown",
+        )
+        assert sum(row[f"Closed, {o} (complaints)"] for o in outcomes) == total, row
+        assert sum(row[f"Closed {t} (complaints)".replace(" ,", ",")] for t in times) == total
+    ageing = book["Backlog ageing"]
+    bands = [(r[1].value, r[2].value) for r in ageing.iter_rows(2)]
+    assert [b for b, _ in bands] == [
+        "Within the 7 working days",
+        "Overdue, received up to 8 weeks ago",
+        "Overdue, received over 8 weeks ago",
+    ]
+    assert sum(n for _, n in bands) == open_now
+    vi = openpyxl.load_workbook(folder / "tables.xlsx")
+    assert {"Báo cáo khiếu nại theo tháng", "Tuổi tồn đọng"} <= set(vi.sheetnames)

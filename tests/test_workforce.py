@@ -284,7 +284,7 @@ def test_null_worlds_where_people_differ_for_no_misconduct(tmp_path, kind):
     # repeats: medium and high within the report's own 95% bound; case mix, seed 1: high
     # persistent within it (2 against a bound of 3), medium 8 against a bound of 4. This is not
     # yet the issue's bound in every world: on seed 2 the case-mix world gives 4 medium and 15
-    # high persistent (README, benchmarks/null_worlds.py): a known limit, not hidden.
+    # high persistent (docs/statistics.md, benchmarks/null_worlds.py): a known limit, not hidden.
     from scipy import stats
 
     from benchmarks.null_worlds import null_world_counts
@@ -380,3 +380,51 @@ def test_flags_are_kept_as_issued_and_withdrawals_say_why(built, settings):
     issued_section = path.read_text(encoding="utf-8").split('id="issued"')[1].split("</section>")[0]
     assert "a finding it rested on was overturned on review" in issued_section
     assert "withdrawn since the last dossier" in issued_section
+
+
+PERSON_WORDS_EN = ("people", "person", "staff", "between-people")
+
+
+def _partner_world() -> World:
+    """Eight debt-collection partners; P01 has substantiated conduct findings in every month
+    from May, six in October of which one customer's two within 30 days (a repeat)."""
+    world = World()
+    for i in range(1, 9):
+        partner = f"P{i:02d}"
+        world.partners.append((partner, "debt_collection"))
+        world.exposure("partner", partner, YEAR, 1_000)
+    for month in YEAR[4:9]:
+        world.add(month, 1, partner_id="P01", category="partner_conduct", customer_key="K0")
+    world.add("2026-10", 1, day=3, partner_id="P01", category="partner_conduct", customer_key="K1")
+    world.add("2026-10", 1, day=9, partner_id="P01", category="partner_conduct", customer_key="K1")
+    for day in (20, 22, 24, 26):
+        world.add(
+            "2026-10",
+            1,
+            day=day,
+            partner_id="P01",
+            category="partner_conduct",
+            customer_key=f"K{day}",
+        )
+    for i, month in enumerate(YEAR[6:10] * 2):
+        partner = f"P{2 + i % 7:02d}"
+        world.add(month, 1, partner_id=partner, category="partner_conduct", customer_key=f"C{i}")
+    return world
+
+
+def test_partner_flags_speak_of_partners_not_people(built):
+    """A partner is a company: its flags' sentences say 'partner(s)' / 'đối tác' wherever a
+    person's would say 'person' / 'người' (the quality report shows them as written)."""
+    con = built(_partner_world())
+    rows = con.execute(
+        "SELECT rule, explanation_vi, explanation_en FROM marts.pattern_flags "
+        "WHERE subject_type = 'partner' AND subject_id = 'P01'"
+    ).fetchall()
+    assert rows, "the world must flag P01 for the wording to be checked"
+    for rule, vi, en in rows:
+        words = {w.strip(".,;:()'").lower() for w in en.split()}
+        assert not words & set(PERSON_WORDS_EN), (rule, en)
+        assert "người" not in vi.lower(), (rule, vi)
+    # the sentences that name the subject name it as a partner
+    text = " ".join(en for _, _, en in rows)
+    assert "partner" in text, text

@@ -1,7 +1,7 @@
 -- Each complaint with the staff member or partner it names (a complaint naming both appears
 -- twice): the one place that says who a complaint is about, whether it is a conduct finding that
 -- counts against them, when it was decided and where its review stands (clauses 3.4, 3.5, 4.3,
--- 4.5). README "Trends and pattern flags" defines each column.
+-- 4.5). docs/statistics.md defines each column.
 --
 -- finding: the latest outcome is upheld or partially upheld.
 -- conduct: the conduct category of the subject (staff_conduct for staff, partner_conduct for

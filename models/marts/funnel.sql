@@ -204,7 +204,7 @@ peer_months as (
 -- up to the review month: each person's findings O against E = the sum over its months of its
 -- interactions x its team's rate that month (the person left out), for people expecting at
 -- least dispersion_min_expected; z = (O - E) / sqrt(E) on the ratio scale (O/E, variance 1/E,
--- weight E), winsorised at dispersion_winsor at each end (README: 0 by default, measured);
+-- weight E), winsorised at dispersion_winsor at each end (docs/statistics.md: 0 by default, measured);
 -- phi = the mean squared z; with dispersion_min_subjects (30) or more people,
 -- tau2 = max(0, (n phi - (n - 1)) / (sum E - sum E^2 / sum E)), the variance of people's rate
 -- ratios beyond chance (case mix, say). The tests below average their exact tails over a

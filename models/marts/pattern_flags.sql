@@ -6,7 +6,7 @@
 -- other complaints naming the subject are shown beside them, never counted. A finding under
 -- review (clause 4.3) still counts but cannot make a flag high; nor can a comparison without
 -- activity data. Outcomes are those known at the latest export, also for past review months.
--- Thresholds come from core.pattern_params (settings; README "Pattern flags").
+-- Thresholds come from core.pattern_params (settings; docs/statistics.md).
 with params as (
     select
         p.*, b.as_of, b.sla_working_days,
@@ -192,6 +192,17 @@ handler_breaches as (
     group by all
 ),
 
+-- How the sentences name a subject: partners are companies, not people.
+nouns as (
+    select *
+    from (
+        values
+        ('employee', 'người', 'person', 'people'),
+        ('handler', 'người', 'person', 'people'),
+        ('partner', 'đối tác', 'partner', 'partners')
+    ) as n (subject_type, noun_vi, noun_en, nouns_en)
+),
+
 explained as (
     select
         subject_type, subject_id, peer_group, rule, severity, review_month, period_start,
@@ -233,14 +244,15 @@ explained as (
                         replace(printf('%g%%', 100 * persistent_fdr), '.', ',')
                     )
             else printf(
-                ' Với khối lượng công việc này, theo tỷ lệ của nhóm %s, %s số người '
+                ' Với khối lượng công việc này, theo tỷ lệ của nhóm %s, %s số %s '
                 || 'bận rộn như vậy có khiếu nại có cơ sở trong từ %d tháng trở lên do ngẫu '
                 || 'nhiên%s; với %d đối tượng được kiểm tra trong tháng, mức này có thể chỉ do '
                 || 'ngẫu nhiên, nên đây là tín hiệu theo dõi, chưa phải dấu hiệu bất thường (Điều '
-                || '6.2).', peer_group, replace(printf('%.2g%%', 100 * chance), '.', ','), observed,
+                || '6.2).', peer_group, replace(printf('%.2g%%', 100 * chance), '.', ','), noun_vi,
+                observed,
                 case when chance < 0.1 then printf(
-                    ' (khoảng 1 trên %s người)',
-                    replace(format('{:,}', cast(one_in as bigint)), ',', '.')
+                    ' (khoảng 1 trên %s %s)',
+                    replace(format('{:,}', cast(one_in as bigint)), ',', '.'), noun_vi
                 ) else '' end,
                 family
             )
@@ -265,17 +277,17 @@ explained as (
                         100 * persistent_fdr
                     )
             else printf(
-                ' At this workload and the %s rate, %.2g%% of people this busy have '
+                ' At this workload and the %s rate, %.2g%% of %s this busy have '
                 || 'findings in %d or more months by chance%s; with %d subjects tested this month '
                 || 'that can be chance alone, so this is a signal to watch, not an anomaly '
-                || '(clause 6.2).', peer_group, 100 * chance, observed,
+                || '(clause 6.2).', peer_group, 100 * chance, nouns_en, observed,
                 case when chance < 0.1 then printf(
                     ' (about 1 in %s)',
                     format('{:,}', cast(one_in as bigint))
                 ) else '' end, family
             )
         end
-    from persistent
+    from persistent inner join nouns using (subject_type)
     union all
     select
         subject_type, subject_id, peer_group, rule, severity, review_month, period_start,
@@ -295,9 +307,10 @@ explained as (
                 printf(
                     'Không có dữ liệu lượt tương tác: so sánh với %d đơn vị cùng nhóm %s cũng không có '
                     || 'dữ liệu này, coi như khối lượng công việc bằng nhau. %d khiếu nại có cơ sở '
-                    || 'được kết luận trong %s–%s, so với trung bình %s khiếu nại mỗi người của nhóm. ',
+                    || 'được kết luận trong %s–%s, so với trung bình %s khiếu nại mỗi %s của nhóm. ',
                     peers, peer_group, observed, strftime(period_start, '%m/%Y'),
-                    strftime(review_month, '%m/%Y'), replace(printf('%.2f', expected), '.', ',')
+                    strftime(review_month, '%m/%Y'), replace(printf('%.2f', expected), '.', ','),
+                    noun_vi
                 )
         end || printf(
             'Xác suất có từ %d khiếu nại trở lên do ngẫu nhiên là %s',
@@ -317,10 +330,13 @@ explained as (
             )
         end
         || case when tau2 > 0 then printf(
-            ' Xác suất đã tính đến việc mọi người vốn khác nhau nhiều hơn mức ngẫu nhiên vì lý do '
-            || 'không phải vi phạm (như tính chất khách hàng): phương sai giữa các cá nhân %s, '
-            || 'ước tính từ toàn bộ nhân viên trong 12 tháng.',
-            replace(printf('%.2f', tau2), '.', ',')
+            ' Xác suất đã tính đến việc %s vốn khác nhau nhiều hơn mức ngẫu nhiên vì lý do '
+            || 'không phải vi phạm (như tính chất khách hàng): phương sai giữa %s %s, '
+            || 'ước tính từ toàn bộ %s trong 12 tháng.',
+            case when subject_type = 'partner' then 'các đối tác' else 'mọi người' end,
+            case when subject_type = 'partner' then 'các đối tác' else 'các cá nhân' end,
+            replace(printf('%.2f', tau2), '.', ','),
+            case when subject_type = 'partner' then 'đối tác' else 'nhân viên' end
         ) else '' end,
         case
             when method = 'poisson_exposure'
@@ -335,9 +351,9 @@ explained as (
                 printf(
                     'No activity data: compared with %d peers in %s that also lack it, as if all had '
                     || 'equal activity. %d substantiated complaints decided in %s–%s against a peer '
-                    || 'average of %.2f complaints per person. ',
+                    || 'average of %.2f complaints per %s. ',
                     peers, peer_group, observed, strftime(period_start, '%m/%Y'),
-                    strftime(review_month, '%m/%Y'), expected
+                    strftime(review_month, '%m/%Y'), expected, noun_en
                 )
         end || printf('The chance of %d or more by chance is %.2g', observed, p_value)
         || case
@@ -354,11 +370,13 @@ explained as (
             )
         end
         || case when tau2 > 0 then printf(
-            ' The chance allows for people differing more than chance alone for reasons that '
-            || 'are not misconduct (case mix): a between-people variance of %.2f, estimated '
-            || 'from all staff over 12 months.', tau2
+            ' The chance allows for %s differing more than chance alone for reasons that '
+            || 'are not misconduct (case mix): a between-%s variance of %.2f, estimated '
+            || 'from all %s over 12 months.', nouns_en,
+            case when subject_type = 'partner' then 'partner' else 'people' end, tau2,
+            case when subject_type = 'partner' then 'partners' else 'staff' end
         ) else '' end
-    from outliers
+    from outliers inner join nouns using (subject_type)
     union all
     select
         subject_type, subject_id, peer_group, rule, severity, review_month, period_start,
@@ -366,30 +384,30 @@ explained as (
         printf(
             '%d khiếu nại có cơ sở được kết luận trong %s–%s, so với %d trong %d tháng trước đó '
             || '(%s–%s); theo tỷ lệ của nhóm %s trong từng giai đoạn và lượt tương tác của chính '
-            || 'người này, dự kiến %s trong %d khiếu nại thuộc các tháng gần đây. Xác suất từ %d '
+            || '%s này, dự kiến %s trong %d khiếu nại thuộc các tháng gần đây. Xác suất từ %d '
             || 'trở lên do ngẫu nhiên là %s; với %d đối tượng được kiểm tra trong tháng, mức này '
             || 'vẫn có ý nghĩa với tỷ lệ phát hiện sai %s. Mức tăng này có thể cho thấy một xu '
             || 'hướng cần theo dõi, chưa phải kết luận (Điều 6.2).',
             observed, strftime(period_start, '%m/%Y'), strftime(review_month, '%m/%Y'),
             trend_earlier, trend_window, strftime(baseline_start, '%m/%Y'),
-            strftime(baseline_end, '%m/%Y'), peer_group,
+            strftime(baseline_end, '%m/%Y'), peer_group, noun_vi,
             replace(printf('%.2f', expected), '.', ','), observed + trend_earlier, observed,
             replace(printf('%.2g', trend_p_value), '.', ','), trend_family,
             replace(printf('%g%%', 100 * trend_fdr), '.', ',')
         ),
         printf(
             '%d substantiated complaints decided in %s–%s against %d in the %d months before '
-            || '(%s–%s); at the %s rates of each period and this person''s own interactions, %.2f '
+            || '(%s–%s); at the %s rates of each period and this %s''s own interactions, %.2f '
             || 'of the %d would be expected in the recent months. The chance of %d or more is '
             || '%.2g; allowing for the %d subjects tested this month it stays significant at a %g%% '
             || 'false-discovery rate. The rise may indicate a trend to watch, not a finding '
             || '(clause 6.2).',
             observed, strftime(period_start, '%m/%Y'), strftime(review_month, '%m/%Y'),
             trend_earlier, trend_window, strftime(baseline_start, '%m/%Y'),
-            strftime(baseline_end, '%m/%Y'), peer_group, expected, observed + trend_earlier,
+            strftime(baseline_end, '%m/%Y'), peer_group, noun_en, expected, observed + trend_earlier,
             observed, trend_p_value, trend_family, 100 * trend_fdr
         )
-    from rising
+    from rising inner join nouns using (subject_type)
     union all
     select
         h.subject_type, h.subject_id, h.peer_group, h.rule, h.severity, h.review_month,
@@ -441,8 +459,8 @@ select
     explanation_vi || case
         when repeats > 0
             then printf(
-                ' %d khiếu nại là khiếu nại lặp lại của cùng một khách hàng về cùng người này '
-                || 'trong vòng %d ngày: mỗi chuỗi được tính là một kết luận.', repeats,
+                ' %d khiếu nại là khiếu nại lặp lại của cùng một khách hàng về cùng %s này '
+                || 'trong vòng %d ngày: mỗi chuỗi được tính là một kết luận.', repeats, noun_vi,
                 (select repeat_days from params)
             )
         else ''
@@ -457,8 +475,8 @@ select
     explanation_en || case
         when repeats > 0
             then printf(
-                ' %d of the complaints repeat the same customer''s complaint about this person '
-                || 'within %d days: each chain counts as one finding.', repeats,
+                ' %d of the complaints repeat the same customer''s complaint about this %s '
+                || 'within %d days: each chain counts as one finding.', repeats, noun_en,
                 (select repeat_days from params)
             )
         else ''
@@ -473,6 +491,8 @@ select
 from (
     select
         x.*,
+        nn.noun_vi,
+        nn.noun_en,
         (
             select count(*) from marts.complaint_subjects as n
             where
@@ -480,5 +500,6 @@ from (
                 and n.repeat_of is not null and list_contains(x.complaint_ids, n.complaint_id)
         ) as repeats
     from explained as x
+    inner join nouns as nn on x.subject_type = nn.subject_type
 )
 order by review_month, severity, rule, subject_type, subject_id

@@ -8,7 +8,6 @@ from dagster import (
     AssetCheckSeverity,
     AssetCheckSpec,
     AssetExecutionContext,
-    AssetKey,
     AssetSpec,
     Config,
     Failure,
@@ -17,17 +16,17 @@ from dagster import (
     multi_asset,
 )
 
+from base.kinds import KINDS, Kind, Scope
+from pipelines.assets.keys import COMPLAINTS, INGEST_GROUP, LOAD_LOG, table_key
 from pipelines.gate import gate
 from pipelines.ingest.batch import ingest
 from pipelines.resources import WarehouseResource
 
+# The core tables a load of each kind writes (base/kinds.py), and those every load writes.
 INGESTED = {
-    "register": ["core/complaint_versions", "core/complaints"],
-    "staff": ["core/staff", "core/directory_history"],
-    "partners": ["core/partners", "core/directory_history"],
-    "activity": ["core/activity"],
+    kind: [table_key(table) for table in facts.core_tables] for kind, facts in KINDS.items()
 }
-ALWAYS = ["core/load_log", "quarantine/rejected_rows", "quarantine/warnings"]
+ALWAYS = [LOAD_LOG, table_key("quarantine.rejected_rows"), table_key("quarantine.warnings")]
 ALL_KEYS = list(dict.fromkeys(ALWAYS + [k for keys in INGESTED.values() for k in keys]))
 GATE = "rejected_share_within_limit"
 
@@ -36,18 +35,18 @@ class IngestConfig(Config):
     """What `complaints ingest` passes: files (or folders), their kind and snapshot time."""
 
     paths: list[str]
-    kind: str = "register"
+    kind: Kind = Kind.register
     exported_at: str | None = None
     mapping: str | None = None
-    scope: str = "full"
+    scope: Scope = Scope.full
 
 
 @multi_asset(
-    specs=[AssetSpec(AssetKey(k.split("/")), group_name="ingest") for k in ALL_KEYS],
+    specs=[AssetSpec(k, group_name=INGEST_GROUP) for k in ALL_KEYS],
     check_specs=[
         AssetCheckSpec(
             GATE,
-            asset=AssetKey(["core", "complaints"]),
+            asset=COMPLAINTS,
             blocking=True,
             description="No file of this run was blocked by its rejected rows (share over the "
             "limit and at least the minimum count; fewer is a warning).",
@@ -69,21 +68,16 @@ def ingest_exports(
             config.exported_at,
             config.mapping,
             config.scope,
-        )
-    for r in outcome.results:
-        context.log.info(
-            f"{r.source_file}: {r.status}, read {r.rows_read}, loaded "
-            f"{r.rows_loaded}, unchanged {r.rows_unchanged}, rejected "
-            f"{r.rows_rejected}"
+            say=context.log.info,  # each file's line as it finishes (the CLI's progress shows it)
         )
     files = [r.as_dict() for r in outcome.results]
     # Every table is reported so downstream steps run; the metadata says which kind was loaded.
     for key in ALL_KEYS:
-        if AssetKey(key.split("/")) in context.selected_asset_keys:
+        if key in context.selected_asset_keys:
             yield MaterializeResult(
-                asset_key=AssetKey(key.split("/")),
+                asset_key=key,
                 metadata={
-                    "kind": config.kind,
+                    "kind": str(config.kind),  # Dagster's metadata takes no Enum
                     "touched": key in ALWAYS + INGESTED[config.kind],
                     "files": MetadataValue.json(files),
                 },
@@ -94,12 +88,12 @@ def ingest_exports(
         if r.rows_rejected
     ]
     blocked = [line for block, line in verdicts if block]
-    if AssetKey(["core", "complaints"]) in context.selected_asset_keys:
+    if COMPLAINTS in context.selected_asset_keys:
         # Rejections under the gate are a warning: the check fails with WARN, which does not
         # stop the downstream assets, and the command exits 0.
         yield AssetCheckResult(
             check_name=GATE,
-            asset_key=AssetKey(["core", "complaints"]),
+            asset_key=COMPLAINTS,
             passed=not verdicts,
             severity=AssetCheckSeverity.ERROR if blocked else AssetCheckSeverity.WARN,
             description="; ".join(blocked or [line for _, line in verdicts]) or "ok",

@@ -8,7 +8,6 @@ from dagster import (
     AssetCheckResult,
     AssetCheckSeverity,
     AssetExecutionContext,
-    AssetKey,
     AssetsDefinition,
     AssetSpec,
     Config,
@@ -20,14 +19,19 @@ from dagster import (
 )
 
 from pipelines import flags_issued, month_marts
+from pipelines.assets.keys import (
+    BUILD_GROUP,
+    BUILD_PARAMS,
+    CALENDAR,
+    COMPLAINTS,
+    MARTS_GROUP,
+    table_key,
+)
 from pipelines.build_params import report_months, write_build_params
 from pipelines.gate import rejected_share_problem
 from pipelines.models import MODELS_DIR, build_model, discover_models, mart_models, preview
 from pipelines.resources import WarehouseResource
 
-COMPLAINTS = AssetKey(["core", "complaints"])
-BUILD_PARAMS = AssetKey(["core", "build_params"])
-CALENDAR = AssetKey(["core", "calendar"])
 REPORT_MONTHS = "report_months"  # the dynamic partitions of reports/monthly_review
 # Tables written alongside core.build_params by the same step.
 WRITTEN_BY_BUILD_PARAMS = {"core.pattern_params": BUILD_PARAMS, "core.value_labels": BUILD_PARAMS}
@@ -37,7 +41,7 @@ class BuildConfig(Config):
     as_of: str | None = None  # YYYY-MM-DD; default: the latest exported_at loaded
 
 
-@asset(key=BUILD_PARAMS, deps=[COMPLAINTS], group_name="build")
+@asset(key=BUILD_PARAMS, deps=[COMPLAINTS], group_name=BUILD_GROUP)
 def build_params(
     context: AssetExecutionContext, config: BuildConfig, warehouse: WarehouseResource
 ) -> MaterializeResult:
@@ -63,7 +67,7 @@ def latest_export_quality_gate(warehouse: WarehouseResource) -> AssetCheckResult
     )
 
 
-@asset(key=CALENDAR, deps=[BUILD_PARAMS], group_name="build")
+@asset(key=CALENDAR, deps=[BUILD_PARAMS], group_name=BUILD_GROUP)
 def calendar(warehouse: WarehouseResource) -> MaterializeResult:
     """The Vietnamese working calendar over every date the data touches."""
     from pipelines.calendar import write_calendar  # holidays imports slowly: not at load
@@ -76,13 +80,13 @@ def calendar(warehouse: WarehouseResource) -> MaterializeResult:
 def _mart_spec(table: str) -> AssetSpec:
     model = discover_models(MODELS_DIR)[table]
     deps = sorted(
-        {WRITTEN_BY_BUILD_PARAMS.get(ref, AssetKey(ref.split("."))) for ref in model.refs()},
+        {WRITTEN_BY_BUILD_PARAMS.get(ref, table_key(ref)) for ref in model.refs()},
         key=str,
     ) or [BUILD_PARAMS]
     return AssetSpec(
-        AssetKey(table.split(".")),
+        table_key(table),
         deps=deps,
-        group_name="marts",
+        group_name=MARTS_GROUP,
         description=model.sql.split("\n", 1)[0].lstrip("- "),
     )
 
@@ -92,6 +96,7 @@ def _marts_asset() -> AssetsDefinition:
     lineage per table (the deps read from each SELECT), while the step's overhead is paid once,
     not once per table. Subsettable: a selection builds only the selected tables, in order."""
     tables = mart_models()
+    month_marts.check_models(discover_models(MODELS_DIR))
 
     @multi_asset(specs=[_mart_spec(t) for t in tables], can_subset=True, name="marts")
     def marts(
@@ -100,7 +105,7 @@ def _marts_asset() -> AssetsDefinition:
         selected = context.selected_asset_keys
         with warehouse.connection() as con:
             for table in tables:
-                key = AssetKey(table.split("."))
+                key = table_key(table)
                 if key not in selected:
                     continue
                 metadata = _build(con, table)

@@ -9,7 +9,6 @@ from typing import TYPE_CHECKING
 import duckdb
 from dagster import (
     AssetExecutionContext,
-    AssetKey,
     Config,
     DynamicPartitionsDefinition,
     Failure,
@@ -21,10 +20,13 @@ from dagster import (
     op,
 )
 
+from base.langs import Lang
 from base.settings import Settings
 from base.warehouse import has_table
+from pipelines.assets.keys import MONTHLY_REVIEW, REPORTS_GROUP, table_key
 from pipelines.assets.marts import REPORT_MONTHS
 from pipelines.build_params import month_problem
+from pipelines.models import final_marts
 from pipelines.resources import WarehouseResource
 
 if TYPE_CHECKING:
@@ -33,31 +35,20 @@ if TYPE_CHECKING:
 # The register's months, from its first month to the month of the latest build's as_of (any
 # year): each build adds them (pipelines.assets.marts.build_params), keyed YYYY-MM-01.
 monthly = DynamicPartitionsDefinition(name=REPORT_MONTHS)
-REPORT_DEPS = [
-    AssetKey(["marts", name])
-    for name in (
-        "sla_monthly",
-        "sla_breakdown",
-        "open_at_risk",
-        "review_monthly",
-        "register_integrity",
-        "employee_monthly",
-        "partner_monthly",
-        "handler_monthly",
-        "pattern_flags",
-    )
-]
+# The reports read nearly every mart (reports/data.py): the review depends on the marts no
+# other mart reads, and so on every mart, derived from models/ as the marts' own lineage is.
+REPORT_DEPS = [table_key(table) for table in final_marts()]
 
 
 class ReportConfig(Config):
-    lang: str = "vi"  # vi | en
+    lang: Lang = Lang.vi
 
 
 @asset(
-    key=AssetKey(["reports", "monthly_review"]),
+    key=MONTHLY_REVIEW,
     partitions_def=monthly,
     deps=REPORT_DEPS,
-    group_name="reports",
+    group_name=REPORTS_GROUP,
 )
 def monthly_review(
     context: AssetExecutionContext, config: ReportConfig, warehouse: WarehouseResource
@@ -72,7 +63,7 @@ def monthly_review(
             raise Failure(description=problem)
         paths = write_month_reports(con, warehouse.settings, month, config.lang)
     return MaterializeResult(
-        metadata={"files": MetadataValue.json([str(p) for p in paths]), "lang": config.lang}
+        metadata={"files": MetadataValue.json([str(p) for p in paths]), "lang": str(config.lang)}
     )
 
 

@@ -20,15 +20,10 @@ from dataclasses import dataclass
 
 import duckdb
 
+from base.kinds import KINDS
 from pipelines.ingest.headers import HeaderMapping
 
 ORDERS = ("dmy", "mdy", "ymd")
-DATE_FIELDS = {
-    "register": ("received_at", "first_response_at", "resolved_at", "review_requested_at"),
-    "staff": ("start_date", "end_date"),
-    "partners": ("start_date", "end_date"),
-    "activity": ("month",),
-}
 
 
 @dataclass
@@ -62,7 +57,7 @@ def decide(
 ) -> list[DateOrder]:
     """Each date column's order, also as the macro date_order_of(field) for staging.
     ``also``: other columns of raw_rows that may hold dates (an event log's order_by)."""
-    present = [f for f in DATE_FIELDS[kind] if f in fields] + list(also)
+    present = [f for f in KINDS[kind].date_fields if f in fields] + list(also)
     decisions = []
     if present:
         rows = con.execute(f"""

@@ -11,6 +11,7 @@ import duckdb
 
 from base.settings import Settings
 from base.warehouse import SCHEMAS, ensure_schema, scalar, set_time_zone
+from pipelines.ingest import masking
 
 
 @contextmanager
@@ -23,6 +24,10 @@ def scratch_copy(settings: Settings) -> Iterator[duckdb.DuckDBPyConnection]:
         spill = settings.home / "tmp" / "duckdb"  # an in-memory database spills to ./.tmp
         spill.mkdir(mode=0o700, parents=True, exist_ok=True)
         con.execute(f"SET temp_directory = '{spill}'")
+        # The masking function registered outside any transaction: each file's dry run rolls
+        # back, and a Python function first registered inside a rolled-back transaction can be
+        # neither removed nor registered again (the next file's load would fail).
+        masking.register(con, settings.privacy.mask_workers)
         for schema in SCHEMAS:
             con.execute(f"CREATE SCHEMA {schema}")
         ensure_schema(con)

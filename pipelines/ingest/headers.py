@@ -10,6 +10,7 @@ import codecs
 import difflib
 import re
 import unicodedata
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -18,63 +19,12 @@ import duckdb
 import yaml
 
 from base.errors import InputError
+from base.kinds import KINDS, Kind
 from base.labels import VALUE_LABELS
 
-# kind -> canonical field -> Vietnamese header
-TEMPLATES: dict[str, dict[str, str]] = {
-    "register": {
-        "complaint_id": "Mã khiếu nại",
-        "received_at": "Thời gian tiếp nhận",
-        "channel": "Kênh tiếp nhận",
-        "customer_id": "Mã khách hàng",
-        "customer_name": "Tên khách hàng",
-        "customer_phone": "Số điện thoại",
-        "customer_email": "Email khách hàng",
-        "customer_national_id": "Số CCCD",
-        "contract_id": "Số hợp đồng",
-        "category": "Nhóm khiếu nại",
-        "subcategory": "Loại vi phạm",
-        "employee_id": "Mã nhân viên liên quan",
-        "partner_id": "Mã đối tác liên quan",
-        "handler_id": "Nhân viên xử lý",
-        "first_response_at": "Thời gian phản hồi đầu tiên",
-        "resolved_at": "Thời gian giải quyết",
-        "status": "Trạng thái",
-        "outcome": "Kết quả",
-        "review_requested_at": "Thời gian yêu cầu xem xét lại",
-        "review_outcome": "Kết quả xem xét lại",
-        "description": "Nội dung khiếu nại",
-        "resolution_summary": "Nội dung giải quyết",
-    },
-    "staff": {
-        "employee_id": "Mã nhân viên",
-        "name": "Họ tên",
-        "team": "Bộ phận",
-        "role": "Chức danh",
-        "start_date": "Ngày bắt đầu",
-        "end_date": "Ngày kết thúc",
-    },
-    "partners": {
-        "partner_id": "Mã đối tác",
-        "name": "Tên đối tác",
-        "partner_type": "Loại đối tác",
-        "start_date": "Ngày bắt đầu",
-        "end_date": "Ngày kết thúc",
-    },
-    "activity": {
-        "month": "Tháng",
-        "employee_id": "Mã nhân viên",
-        "partner_id": "Mã đối tác",
-        "interactions": "Số lượt tương tác",
-    },
-}
-
-REQUIRED: dict[str, tuple[str, ...]] = {
-    "register": ("complaint_id", "received_at"),
-    "staff": ("employee_id",),
-    "partners": ("partner_id",),
-    "activity": ("month", "interactions"),
-}
+# kind -> canonical field -> Vietnamese header; fields a file must give (base/kinds.py)
+TEMPLATES: dict[str, Mapping[str, str]] = {kind: facts.template for kind, facts in KINDS.items()}
+REQUIRED: dict[str, tuple[str, ...]] = {kind: facts.required for kind, facts in KINDS.items()}
 
 # Personal data of the customer (clauses 3.3, 4.6): never stored as given.
 PERSONAL_FIELDS = (
@@ -111,7 +61,7 @@ NO_RESPONSE_COST = (
 
 def unmapped_costs(kind: str, fields: list[str] | set[str]) -> list[tuple[str, str]]:
     """(field, what leaving it unmapped costs) for each template field the file does not give."""
-    if kind != "register":
+    if kind != Kind.register:
         return [(f, "") for f in TEMPLATES[kind] if f not in fields]
     out = []
     no_response = not {"first_response_at", "resolved_at"} & set(fields)
@@ -146,7 +96,8 @@ class HeaderMapping:
     {order_by: column}`` for systems that export one row per event: the row with the greatest
     order_by per complaint is the complaint, earlier events count as unchanged; ``date_order:
     dmy | mdy | ymd`` (the whole file) or ``date_order: {field: order}`` (per date column),
-    used only when a column's values cannot tell day-first from month-first (README 'Dates').
+    used only when a column's values cannot tell day-first from month-first
+    (docs/data-and-rules.md).
     Timestamps need no format: every supported shape is recognised. Any other key is refused
     by name (MAPPING_KEYS).
     """
@@ -392,8 +343,9 @@ def match_headers(
         if found and found not in matched.values():
             matched[h] = found
     missing = [f for f in REQUIRED[kind] if f not in matched.values()]
-    if kind == "activity" and not {"employee_id", "partner_id"} & set(matched.values()):
-        missing.append("employee_id or partner_id")
+    key_given = KINDS[kind].key_given  # a key given in one of several columns: one is needed
+    if len(key_given) > 1 and not set(key_given) & set(matched.values()):
+        missing.append(" or ".join(key_given))
     if missing:
         names = ", ".join(f"{f} ({template.get(f, f)})" if f in template else f for f in missing)
         noun = "column" if len(missing) == 1 else "columns"

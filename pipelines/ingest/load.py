@@ -68,7 +68,7 @@ import pyarrow as pa
 
 from base import clock
 from base.errors import InputError
-from base.keys import RECORD_KEYS
+from base.kinds import KINDS, REFERENCE_KINDS, DirectoryHistory, Kind, Scope
 from base.settings import Settings
 from base.warehouse import ensure_schema, has_table, scalar, set_time_zone
 from data_checks.rules import RULES, TIME_PLACEHOLDERS
@@ -79,7 +79,6 @@ from pipelines.ingest.pseudonym import hmac_pads, pseudonym_key
 from pipelines.ingest.readers import read_export
 from pipelines.models import MODELS_DIR, discover_models, materialise
 
-KINDS = ("register", "staff", "partners", "activity")
 # A register export giving neither cannot show whether complaints were answered (clause 5.1).
 RESPONSE_FIELDS = {"first_response_at", "resolved_at"}
 INGEST_DIR = Path(__file__).parent
@@ -119,7 +118,8 @@ class LoadResult:
     file_warnings: list[str] = field(default_factory=list)  # about the whole file, for people
 
     def as_dict(self) -> dict:
-        return {**asdict(self), "exported_at": self.exported_at.isoformat()}
+        # kind as text: a Kind is an Enum, which Dagster's metadata does not take
+        return {**asdict(self), "kind": str(self.kind), "exported_at": self.exported_at.isoformat()}
 
     @classmethod
     def from_dict(cls, d: dict) -> LoadResult:
@@ -316,7 +316,7 @@ class Step:
     apply: Callable[[duckdb.DuckDBPyConnection, Loading, LoadResult], Found]
     reads: tuple[str, ...]
     writes: tuple[str, ...]
-    kinds: tuple[str, ...] = KINDS
+    kinds: tuple[str, ...] = tuple(Kind)
 
 
 def load_file(
@@ -326,7 +326,7 @@ def load_file(
     settings: Settings,
     mapping: HeaderMapping | None = None,
     exported_at: dt.datetime | None = None,
-    scope: str = "full",
+    scope: str = Scope.full,
     dry_run: bool = False,
 ) -> LoadResult:
     """Load (or, with dry_run, only validate) one file. Raises InputError for unusable files."""
@@ -387,7 +387,7 @@ def prepare_staging(
     """Everything the staging query of ``kind`` reads besides raw_rows: key pads, labels,
     macros, each date column's order and the event-log order key. Returns the date orders."""
     _prepare(con, settings, exported_at, mapping)
-    order_by = mapping.event_order_by if kind == "register" and mapping is not None else None
+    order_by = mapping.event_order_by if kind == Kind.register and mapping is not None else None
     orders = dates.decide(
         con, kind, fields, mapping, also=("event_order_text",) if order_by else ()
     )
@@ -445,7 +445,7 @@ def _stage_rows(con: duckdb.DuckDBPyConnection, file: FileToLoad) -> None:
     """file_rows and rows_to_check, read in the export's own time zone when its mapping
     declares one."""
     mapping = file.mapping
-    event_log = file.kind == "register" and mapping is not None and mapping.event_order_by
+    event_log = file.kind == Kind.register and mapping is not None and mapping.event_order_by
     zone = mapping.timezone if mapping is not None else None
     if zone:
         # The export's clock: values with an offset are read in that zone's wall time, values
@@ -468,7 +468,7 @@ def _sql_text(value: str) -> str:
 def stage_file_rows(con: duckdb.DuckDBPyConnection, kind: str, event_log: bool) -> None:
     """file_rows (the staging query of ``kind`` over raw_rows, with exact_repeat) and the view
     rows_to_check over it."""
-    key = RECORD_KEYS[kind]
+    key = KINDS[kind].record_key
     con.execute(sql("file_rows", key=key, event_log=event_log, staged=staging_sql(kind)))
     con.execute(sql("rows_to_check", kind=kind))
 
@@ -516,7 +516,7 @@ def _validate(con: duckdb.DuckDBPyConnection, kind: str, settings: Settings) -> 
     from data_checks.gx_duckdb import checks_database, copy_rows
     from data_checks.runner import run_suite
 
-    if kind == "register":
+    if kind == Kind.register:
         staff = [r[0] for r in con.execute("SELECT employee_id FROM core.staff").fetchall()]
         partners = [r[0] for r in con.execute("SELECT partner_id FROM core.partners").fetchall()]
         suite, columns = register.register_suite(staff, partners), register.COLUMNS
@@ -551,10 +551,10 @@ def _row_values_sql(kind: str) -> str:
     for name in TEMPLATES[kind]:
         if name in PERSONAL_FIELDS:
             parts.append(f"{name} := CASE WHEN r.{name} IS NOT NULL THEN '***' END")
-        elif kind == "register" and name in ID_FIELDS:
+        elif kind == Kind.register and name in ID_FIELDS:
             # a code or nothing, as staged: the rest of the cell may name someone
             parts.append(f"{name} := id_code(r.{name})")
-        elif kind == "register" and name != "complaint_id":
+        elif kind == Kind.register and name != "complaint_id":
             parts.append(f"{name} := mask_pii(r.{name}, {_OWN_ARGS})")
         else:
             parts.append(f"{name} := r.{name}")
@@ -575,10 +575,15 @@ PERSONAL_OWN = (
 )
 _OWN_ARGS = ", ".join(f"r.{f}" for f in PERSONAL_OWN)
 
-# The key as the raw row gives it; an activity row has no subject_key yet, only the id given.
-_RECORD_KEY = {kind: f"r.{key}" for kind, key in RECORD_KEYS.items()} | {
-    "activity": "coalesce(r.employee_id, r.partner_id)"
-}
+
+def _key_given_sql(columns: tuple[str, ...]) -> str:
+    """The record key as the raw row gives it: its first given column (an activity row has no
+    subject_key yet, only the id given)."""
+    given = [f"r.{c}" for c in columns]
+    return given[0] if len(given) == 1 else f"coalesce({', '.join(given)})"
+
+
+_RECORD_KEY = {kind: _key_given_sql(facts.key_given) for kind, facts in KINDS.items()}
 
 
 def _row_fate(con: duckdb.DuckDBPyConnection, load: Loading, so_far: LoadResult) -> Found:
@@ -710,27 +715,11 @@ def _upsert_register(con: duckdb.DuckDBPyConnection, load: Loading, so_far: Load
     return {"rows_loaded": loaded, "rows_unchanged": so_far.rows_unchanged + unchanged}
 
 
-# Per reference kind: its key columns and the columns stored from the file.
-_REFERENCE_COLUMNS = {
-    "staff": (
-        [RECORD_KEYS["staff"]],
-        ["employee_id", "name", "team", "role", "start_date", "end_date"],
-    ),
-    "partners": (
-        [RECORD_KEYS["partners"]],
-        ["partner_id", "name", "partner_type", "start_date", "end_date"],
-    ),
-    "activity": (
-        ["month", "subject_type", "subject_id"],
-        ["month", "subject_type", "subject_id", "interactions"],
-    ),
-}
-
-
 def _upsert_reference(con: duckdb.DuckDBPyConnection, load: Loading, so_far: LoadResult) -> Found:
     """Directories and exposure: one row per key; the export with the latest exported_at wins."""
     kind = load.file.kind
-    keys, columns = _REFERENCE_COLUMNS[kind]
+    facts = KINDS[kind]
+    keys, columns = list(facts.stored_key), list(facts.stored_columns)
     table = f"core.{kind}"
     changing = scalar(con, sql("reference_changing", table=table, keys=keys))
     valid = scalar(con, "SELECT count(*) FROM valid_rows")
@@ -740,33 +729,27 @@ def _upsert_reference(con: duckdb.DuckDBPyConnection, load: Loading, so_far: Loa
         "loaded_at": load.now,
     }
     run(con, "reference_upsert", stored, table=table, keys=keys, columns=columns)
-    if kind in _HISTORY:
-        run(con, "directory_history", stored, **_HISTORY[kind])
+    if facts.history is not None:
+        history = _history_params(facts.record_key, facts.history)
+        run(con, "directory_history", stored, **history)
     return {"rows_loaded": changing, "rows_unchanged": so_far.rows_unchanged + valid - changing}
 
 
-# Directory kinds kept as dated snapshots too (core.directory_history): what each column is.
-_HISTORY = {
-    "staff": {
-        "history_type": "employee",
-        "key": "employee_id",
-        "history_group": "team",
-        "history_role": "role",
-    },
-    "partners": {
-        "history_type": "partner",
-        "key": "partner_id",
-        "history_group": "partner_type",
-        "history_role": "null",
-    },
-}
+def _history_params(key: str, history: DirectoryHistory) -> dict[str, str]:
+    """directory_history.sql's placeholders for a directory keyed by ``key``."""
+    return {
+        "history_type": history.subject_type,
+        "key": key,
+        "history_group": history.group,
+        "history_role": history.role or "null",
+    }
 
 
 def _register_warnings(con: duckdb.DuckDBPyConnection, load: Loading, so_far: LoadResult) -> Found:
     """Warnings that compare this export with earlier ones: edits after the fact, deletions."""
     params = {**load.lineage(), "created_at": load.now}
     run(con, "warnings_register_edited", params)
-    if load.file.scope == "full":
+    if load.file.scope == Scope.full:
         run(con, "warnings_missing_from_export", params)
     return {}
 
@@ -829,7 +812,7 @@ def _warnings(con: duckdb.DuckDBPyConnection, load: Loading, so_far: LoadResult)
         con,
         "warnings_findings",
         {**load.lineage(), "kind": kind, "created_at": load.now},
-        record_key="fr.complaint_id" if kind == "register" else "NULL",
+        record_key="fr.complaint_id" if kind == Kind.register else "NULL",
         reason_en=_reason_sql(con, detail, "en"),
         reason_vi=_reason_sql(con, detail, "vi"),
         detail=detail,
@@ -845,7 +828,9 @@ def _load_log(con: duckdb.DuckDBPyConnection, load: Loading, so_far: LoadResult)
     assert r.rows_read == r.rows_loaded + r.rows_unchanged + r.rows_rejected, (
         "row accounting does not balance"
     )
-    response_columns = bool(RESPONSE_FIELDS & set(r.columns)) if file.kind == "register" else None
+    response_columns = (
+        bool(RESPONSE_FIELDS & set(r.columns)) if file.kind == Kind.register else None
+    )
     run(
         con,
         "load_log",
@@ -884,38 +869,38 @@ STEPS = (
         _upsert_register,
         reads=("valid_rows", "core.complaint_versions"),
         writes=("core.complaint_versions",),
-        kinds=("register",),
+        kinds=(Kind.register,),
     ),
     Step(
         _register_warnings,
         reads=("valid_rows", "file_rows", "load_context", "core.complaint_versions"),
         writes=("quarantine.warnings",),
-        kinds=("register",),
+        kinds=(Kind.register,),
     ),
     Step(
         _resolve_quarantine,
         reads=("valid_rows", "quarantine.rejected_rows"),
         writes=("quarantine.rejected_rows",),
-        kinds=("register",),
+        kinds=(Kind.register,),
     ),
     Step(
         _refresh_complaints,
         reads=("valid_rows", "core.complaint_versions", "core.latest_register_export"),
         writes=("touched_ids", "core.complaints"),
-        kinds=("register",),
+        kinds=(Kind.register,),
     ),
     Step(
         _upsert_reference,
         reads=("valid_rows", "core.staff", "core.partners", "core.activity"),
         writes=("core.staff", "core.partners", "core.activity", "core.directory_history"),
-        kinds=("staff", "partners", "activity"),
+        kinds=REFERENCE_KINDS,
     ),
     Step(_file_warnings, reads=(), writes=("quarantine.warnings",)),
     Step(
         _snapshot_time_warning,
         reads=("file_rows",),
         writes=("quarantine.warnings",),
-        kinds=("register",),
+        kinds=(Kind.register,),
     ),
     Step(
         _warnings,
