@@ -39,8 +39,9 @@ dev: install  ## Dagster UI on http://localhost:3000 over the same $(COMPLAINTS_
 	  printf 'telemetry:\n  enabled: false\n' > $(COMPLAINTS_HOME)/dagster/dagster.yaml
 	DAGSTER_HOME=$(COMPLAINTS_HOME)/dagster $(BIN)/dagster dev -m pipelines.definitions -p 3000
 
-# The SQL sqlfluff checks: the models and every .sql under pipelines/ (the ingest SQL).
-SQL_DIRS := models pipelines
+# The SQL sqlfluff checks: the models, every .sql under pipelines/ (the ingest SQL) and the
+# warehouse's schema (base/schema.sql).
+SQL_DIRS := models pipelines base
 
 lint: install  ## ruff, SQL style (sqlfluff), types (mypy, every package), import direction; all run, then fail
 	@status=0; \

@@ -18,6 +18,9 @@ if TYPE_CHECKING:  # pandas only for the hint: readers of the warehouse need not
 # No staging schema: a file's rows are typed inside its load (pipelines/ingest/staging/) and
 # never stored.
 SCHEMAS = ("core", "quarantine", "marts")
+# The tables of those schemas that are not models: the load log, versions, directories,
+# quarantine, the audit log, build parameters.
+SCHEMA_FILE = Path(__file__).parent / "schema.sql"
 
 
 class WarehouseBusy(RuntimeError):
@@ -100,6 +103,12 @@ class WriteFailed(RuntimeError):
             f"writable: {reason}); nothing from this step was committed; free space or fix "
             "the permissions and run it again"
         )
+
+
+def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
+    """The warehouse's tables (base/schema.sql), made where missing: the one definition that
+    loading, building, dry runs and the audit log all write to."""
+    con.execute(SCHEMA_FILE.read_text(encoding="utf-8"))
 
 
 def set_time_zone(con: duckdb.DuckDBPyConnection, timezone: str | None = None) -> None:

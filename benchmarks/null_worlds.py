@@ -21,8 +21,7 @@ from pathlib import Path
 from scipy import stats
 
 from base.settings import Settings
-from base.warehouse import connect, scalar
-from pipelines.ingest.load import ensure_schema
+from base.warehouse import connect, ensure_schema, scalar
 from tests.patterns_world import (
     NULL_WORLDS,
     WORLD_MONTHS,

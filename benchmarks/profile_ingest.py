@@ -45,8 +45,8 @@ def main(csv: Path) -> None:
     os.environ.update(COMPLAINTS_HOME=str(home), COMPLAINTS_PSEUDONYM_KEY="bench")
     import data_checks.runner as runner
     from base.settings import get_settings
-    from base.warehouse import connect
-    from pipelines.ingest.load import ensure_schema, load_file
+    from base.warehouse import connect, ensure_schema
+    from pipelines.ingest.load import load_file
     from pipelines.when import parse_when
 
     suite = runner.run_suite

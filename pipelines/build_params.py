@@ -7,17 +7,17 @@ import datetime as dt
 import duckdb
 import pandas as pd
 
+from base import clock
 from base.labels import VALUE_LABELS
 from base.settings import Settings
-from base.warehouse import has_table, replace_table, scalar
-from pipelines.ingest.load import ensure_schema, local_now
+from base.warehouse import ensure_schema, has_table, replace_table, scalar
 from pipelines.when import parse_when
 
 
 def default_as_of(con: duckdb.DuckDBPyConnection, settings: Settings) -> dt.date:
     """The day of the latest register export; before any, today in the settings' time zone."""
-    latest = scalar(con, "SELECT max(exported_at) FROM core.load_log WHERE kind = 'register'")
-    return (latest or local_now(settings)).date()
+    latest = scalar(con, "SELECT exported_at FROM core.latest_register_export")
+    return (latest or clock.now(settings)).date()
 
 
 def write_build_params(
@@ -34,7 +34,7 @@ def write_build_params(
             settings.sla.working_days,
             settings.sla.goal,
             settings.sla.at_risk_working_days,
-            local_now(settings),
+            clock.now(settings),
         ],
     )
     write_pattern_params(con, settings)

@@ -27,6 +27,7 @@ import pandas as pd
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from base import clock
 from base.settings import Settings
 from base.warehouse import replace_table
 
@@ -237,7 +238,7 @@ def write_calendar(con: duckdb.DuckDBPyConnection, settings: Settings) -> int:
     lo, hi = con.execute("""SELECT min(received_at)::DATE, greatest(max(received_at)::DATE,
         max(first_response_at)::DATE, max(resolved_at)::DATE, (SELECT max(as_of) FROM
         core.build_params)) FROM core.complaints""").fetchall()[0]
-    today = dt.date.today()
+    today = clock.today(settings)
     lo, hi = lo or today, hi or today
     frame = build_calendar(*calendar_range(lo, hi), settings.calendar_file)
     return replace_table(con, "core.calendar", frame)

@@ -34,8 +34,7 @@ def gate(source: str, rejected: int, checked: int, settings: Settings) -> tuple[
 def rejected_share_problem(con: duckdb.DuckDBPyConnection, settings: Settings) -> str | None:
     """The latest register export must not be blocked by its rejected rows (see gate)."""
     rows = con.execute("""SELECT source_file, rows_rejected, coalesce(rows_checked, rows_read)
-        FROM core.load_log WHERE kind = 'register'
-        ORDER BY exported_at DESC, load_id DESC LIMIT 1""").fetchall()
+        FROM core.latest_register_export""").fetchall()
     if not rows:
         return "no register export has been loaded yet"
     source, rejected, checked = rows[0]

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import uuid
 from dataclasses import dataclass
 
 import duckdb
@@ -133,7 +134,7 @@ def _fingerprint(con: duckdb.DuckDBPyConnection, model: Model, spec: MonthPartit
     """The model's SQL and every settings row it reads; a model reading a table the spec does
     not name gets a fingerprint of its own each time, so it is always built whole."""
     if model.refs() != set(spec.inputs) | set(spec.settings):
-        return f"unpartitionable {dt.datetime.now().isoformat()}"
+        return f"unpartitionable {uuid.uuid4().hex}"
     text = [model.sql]
     for table, varying in sorted(spec.settings.items()):
         exclude = f" EXCLUDE ({', '.join(varying)})" if varying else ""

@@ -481,9 +481,11 @@ def issued_table(
     )
     for review_month, rule, severity, issued, withdrawn, reason in rows:
         since = ""
-        if previous is not None and withdrawn is not None and withdrawn > previous:
+        # One clock (base/clock.py) writes both times, to the second: a build in the same second
+        # as the previous dossier counts as since, so a change is never left unmarked.
+        if previous is not None and withdrawn is not None and withdrawn >= previous:
             since = _tx("since_withdrawn", lang)
-        elif previous is not None and issued > previous:
+        elif previous is not None and issued >= previous:
             since = _tx("since_new", lang)
         why = reason if lang == "en" else _WITHDRAWN_VI.get(reason, reason or "")
         table.rows.append(

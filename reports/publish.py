@@ -14,6 +14,7 @@ from pathlib import Path
 
 import duckdb
 
+from base import clock
 from base.errors import InputError
 from base.settings import Settings
 from base.warehouse import has_table
@@ -166,7 +167,7 @@ def write_hr_dossier(
     known, team = data.employee_team(con, employee_id)
     if not known:
         raise ReportError(employee_id, "no such staff code in the staff list or the register")
-    requested_at = dt.datetime.now().replace(microsecond=0)
+    requested_at = clock.now(settings)
     page = render(
         "hr.html.j2",
         lang,
@@ -219,7 +220,7 @@ def audit_refusal(
         "INSERT INTO core.audit_log (requested_at, requested_by, reason, employee_id, month, "
         "account, decision, refusal) VALUES (?, ?, ?, ?, ?, ?, 'refused', ?)",
         [
-            dt.datetime.now().replace(microsecond=0),
+            clock.now(),
             requested_by,
             reason,
             employee,

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
+from base import clock
 from reports import charts
 from reports.i18n import translator
 
@@ -60,6 +60,6 @@ def render(template: str, lang: str, **context: Any) -> str:
         label=label,
         plotly_src=charts.PLOTLY_FILE if needs_js else "",
         css=(TEMPLATES / "style.css").read_text(encoding="utf-8"),
-        generated=dt.datetime.now().strftime("%Y-%m-%d %H:%M"),
+        generated=clock.now().strftime("%Y-%m-%d %H:%M"),
         **context,
     )

@@ -15,8 +15,7 @@ from pathlib import Path
 import pytest
 
 from base.settings import Settings, get_settings
-from base.warehouse import connect
-from pipelines.ingest.load import ensure_schema
+from base.warehouse import connect, ensure_schema
 from pipelines.resources import WarehouseResource
 
 REPO = Path(__file__).resolve().parents[1]

@@ -28,7 +28,7 @@ def test_every_export_kind_has_its_facts_and_files():
     query, the suite's columns): a kind missing one fails here, not at its first load."""
     from base.kinds import KINDS, Kind
     from data_checks import reference
-    from pipelines.ingest.load import STAGING_DIR
+    from pipelines.ingest.statements import STAGING_DIR
 
     assert list(KINDS) == list(Kind)
     for kind, facts in KINDS.items():

@@ -70,8 +70,11 @@ def test_every_insert_names_its_columns():
             inserts += 1
             assert match.group(1) == "(" or match.group(1).lower().startswith("by"), path.name
     assert inserts >= 8
-    # and load.py itself holds no statement that writes a table
-    source = (INGEST_DIR / "load.py").read_text(encoding="utf-8")
+    # and load.py itself holds no statement that writes a table (nor do its steps, moved out)
+    source = "".join(
+        (INGEST_DIR / name).read_text(encoding="utf-8")
+        for name in ("load.py", "steps.py", "statements.py")
+    )
     writes = r"\b(insert\s+into|update\s+[\w.]+\s+(as\s+\w+\s+)?set|delete\s+from)\b"
     assert not re.search(writes, source, re.IGNORECASE)
 

@@ -16,8 +16,7 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from base.warehouse import connect
-from pipelines.ingest.load import ensure_schema
+from base.warehouse import connect, ensure_schema
 from tests.patterns_world import World, build, flags, funnel, store
 
 WINDOW = ["2026-08", "2026-09", "2026-10"]

@@ -436,7 +436,7 @@ def test_findings_are_listed_in_the_month_they_were_decided(report_home):
 
 def _world_home(tmp_path, world, as_of: str = "2026-06-30") -> Settings:
     """A patterns world (tests/patterns_world.py) stored and built in a fresh home."""
-    from pipelines.ingest.load import ensure_schema
+    from base.warehouse import ensure_schema
     from tests.patterns_world import build, store
 
     settings = Settings(home=tmp_path / "home", pseudonym_key="test-key-not-secret")

@@ -17,9 +17,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from base.warehouse import connect, replace_table
+from base.warehouse import connect, ensure_schema, replace_table
 from pipelines.calendar import build_calendar, calendar_range
-from pipelines.ingest.load import ensure_schema
 from pipelines.models import discover_models, materialise, model_order
 
 D = dt.date

@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from base.warehouse import connect
-from pipelines.ingest.load import ensure_schema, load_file
+from base.warehouse import connect, ensure_schema
+from pipelines.ingest.load import load_file
 from tests.patterns_world import World, build, store
 
 YEAR = [f"2026-{m:02d}" for m in range(1, 11)]

@@ -10,9 +10,8 @@ from contextlib import contextmanager
 import duckdb
 
 from base.settings import Settings
-from base.warehouse import SCHEMAS, scalar, set_time_zone
+from base.warehouse import SCHEMAS, ensure_schema, scalar, set_time_zone
 from pipelines.ingest import masking
-from pipelines.ingest.load import ensure_schema
 
 
 @contextmanager

@@ -3,13 +3,16 @@
 read -> stage (typed, pseudonymised) -> validate with the GX suite -> quarantine the rejected
 rows -> upsert the valid ones -> log. Either the whole file lands or nothing of it does.
 
-Python orders the steps; the SQL lives beside it: ``staging/<kind>_rows.sql`` types a file's
-rows (one SELECT per kind, run inside the load, never stored), ``sql/<step>.sql`` holds each
-other statement (Jinja placeholders only for identifiers and SQL fragments of ours; a value is
-a bound parameter, written ``{{ param }}`` and rendered as DuckDB's ``?``) and ``macros.sql``
-the scalar macros they share. The steps pass rows to
-each other in TEMP tables of the loading connection (never the warehouse file: the raw rows
-hold personal data; a failed or dry-run load rolls them back with the rest):
+Python orders the steps: ``_stage`` (here) reads, types and validates the file (nothing stored
+yet), then ``steps.STEPS`` store it in the order listed there, each naming the tables it reads
+and writes and returning what it adds to the LoadResult (result.py). The SQL lives beside it:
+``staging/<kind>_rows.sql`` types a file's rows (one SELECT per kind, run inside the load,
+never stored), ``sql/<step>.sql`` holds each other statement (Jinja placeholders only for
+identifiers and SQL fragments of ours; a value is a bound parameter, written
+``{{ param('name') }}`` and bound by that name, see ``statements.run``) and ``macros.sql`` the
+scalar macros they share. The steps pass rows to each other in TEMP tables of the loading
+connection (never the warehouse file: the raw rows hold personal data; a failed or dry-run
+load rolls them back with the rest):
 
 ============== ============================= ========================= ========================
 temp table     created by                    read by                   one row is
@@ -27,7 +30,7 @@ rules          _prepare (a DataFrame)        quarantine_rejected,      a rule of
                                              warnings_findings         level, reasons, detail
 file_rows      file_rows.sql                 every step below          a typed row of the file
                                                                        with exact_repeat
-rows_to_check  rows_to_check.sql (a view)    _load (rows_checked),     a row of file_rows the
+rows_to_check  rows_to_check.sql (a view)    _stage (rows_checked),    a row of file_rows the
                                              _validate                 suite must see
 findings       _validate (an Arrow table)    row_fate, quarantine_     a rule a row breaks
                                              rejected, warnings_       (source_row, rule,
@@ -52,77 +55,33 @@ import contextlib
 import datetime as dt
 import hashlib
 import re
-from dataclasses import asdict, dataclass, field
+from dataclasses import replace
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import duckdb
-import jinja2
 import pandas as pd
 import pyarrow as pa
 
+from base import clock
 from base.errors import InputError
-from base.kinds import KINDS, DirectoryHistory, Kind, Scope
+from base.kinds import KINDS, Kind, Scope
 from base.settings import Settings
-from base.warehouse import has_table, scalar, set_time_zone
-from data_checks.rules import RULES, TIME_PLACEHOLDERS
+from base.warehouse import ensure_schema, has_table, scalar, set_time_zone
+from data_checks.rules import RULES
 from pipelines.ingest import dates, masking
-from pipelines.ingest.headers import PERSONAL_FIELDS, TEMPLATES, HeaderMapping
+from pipelines.ingest.headers import HeaderMapping
 from pipelines.ingest.labels import label_frame, pattern_frame
 from pipelines.ingest.pseudonym import hmac_pads, pseudonym_key
 from pipelines.ingest.readers import read_export
-from pipelines.models import MODELS_DIR, discover_models, materialise
+from pipelines.ingest.result import LoadResult
+from pipelines.ingest.statements import INGEST_DIR, run, sql, staging_sql
+from pipelines.ingest.steps import STAGED_INPUTS, STEPS, FileToLoad, Loading
 
-# A register export giving neither cannot show whether complaints were answered (clause 5.1).
-RESPONSE_FIELDS = {"first_response_at", "resolved_at"}
-INGEST_DIR = Path(__file__).parent
-STAGING_DIR = INGEST_DIR / "staging"
-# StrictUndefined: a placeholder left unfilled is an error, never an empty string in the SQL.
-_SQL = jinja2.Environment(
-    loader=jinja2.FileSystemLoader(INGEST_DIR / "sql"),
-    undefined=jinja2.StrictUndefined,
-    autoescape=False,
-    keep_trailing_newline=True,
-)
 _NAME_DATE = re.compile(r"(\d{4})[-_]?(\d{2})[-_]?(\d{2})")
 # A date in a file name written day- or month-first (31-01-2026, 1.2.2026): it cannot be told
 # which, so it is refused rather than passed over for the file's modification time.
 _NAME_DATE_OTHER_ORDER = re.compile(r"(?<!\d)\d{1,2}[-_.]\d{1,2}[-_.]\d{4}(?!\d)")
-
-
-@dataclass
-class LoadResult:
-    source_file: str
-    source_sha256: str
-    kind: str
-    exported_at: dt.datetime
-    shape: str = ""
-    rows_read: int = 0
-    rows_checked: int = 0  # rows validated in this load: new or changed content (the gate's base)
-    rows_loaded: int = 0
-    rows_unchanged: int = 0
-    rows_rejected: int = 0
-    rows_warned: int = 0
-    status: str = "loaded"
-    load_id: int | None = None
-    rejected: list[dict] = field(default_factory=list)  # first rejected rows, for people
-    warnings: dict[str, int] = field(default_factory=dict)
-    columns: dict[str, str] = field(default_factory=dict)  # field -> the file's header
-    exported_at_from: str = "option"  # option | file name | file mtime (exported_at_source)
-    file_warnings: list[str] = field(default_factory=list)  # about the whole file, for people
-
-    def as_dict(self) -> dict:
-        # kind as text: a Kind is an Enum, which Dagster's metadata does not take
-        return {**asdict(self), "kind": str(self.kind), "exported_at": self.exported_at.isoformat()}
-
-    @classmethod
-    def from_dict(cls, d: dict) -> LoadResult:
-        return cls(**{**d, "exported_at": dt.datetime.fromisoformat(d["exported_at"])})
-
-
-def local_now(settings: Settings) -> dt.datetime:
-    """Wall-clock time in the company's time zone, as stored timestamps are."""
-    return dt.datetime.now(ZoneInfo(settings.timezone)).replace(tzinfo=None, microsecond=0)
 
 
 def file_sha256(path: Path) -> str:
@@ -184,22 +143,6 @@ def _name_date_refused(text: str, why: str) -> str:
     )
 
 
-def sql(name: str, **context: object) -> str:
-    """The statement of ``sql/<name>.sql``, its placeholders filled from ``context``. A value
-    is never rendered into the text: ``{{ param }}`` marks a bound parameter and renders as
-    DuckDB's ``?`` (written so, sqlfluff can parse the file with a sample value in its place)."""
-    return _SQL.get_template(f"{name}.sql").render(param="?", **context)
-
-
-def staging_sql(kind: str) -> str:
-    """The SELECT that types one file's rows of ``kind`` (staging/<kind>_rows.sql)."""
-    return (STAGING_DIR / f"{kind}_rows.sql").read_text(encoding="utf-8")
-
-
-def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
-    con.execute((INGEST_DIR / "schema.sql").read_text(encoding="utf-8"))
-
-
 def _prepare(
     con: duckdb.DuckDBPyConnection,
     settings: Settings,
@@ -256,19 +199,30 @@ def load_file(
     if kind not in KINDS:
         raise InputError(path, f"unknown kind '{kind}' (use one of {', '.join(KINDS)})")
     path = Path(path)
-    sha = file_sha256(path) if path.is_file() else ""
-    result = LoadResult(
-        str(path),
-        sha,
+    file = FileToLoad(
+        path,
         kind,
+        settings,
+        mapping,
+        scope,
+        file_sha256(path) if path.is_file() else "",
         exported_at_for(path, exported_at, settings.timezone)
         if path.exists()
-        else local_now(settings),
+        else clock.now(settings),
+        exported_at_source(path, exported_at),
     )
-    result.exported_at_from = exported_at_source(path, exported_at)
+    result = LoadResult(
+        file.source_file,
+        file.source_sha256,
+        kind,
+        file.exported_at,
+        exported_at_from=file.exported_at_from,
+    )
     ensure_schema(con)  # a dry run's scratch copy holds the warehouse's load log too
     # fetchall, not fetchone: DuckDB 2 keeps an undrained result open and blocks the connection
-    found = con.execute(sql("previous_load"), [sha, kind]).fetchall()
+    found = run(
+        con, "previous_load", {"source_sha256": file.source_sha256, "kind": kind}
+    ).fetchall()
     previous = found[0] if found else None
     if previous is not None:
         if exported_at is not None and exported_at != previous[1]:
@@ -277,7 +231,7 @@ def load_file(
         return result
     con.execute("BEGIN TRANSACTION")
     try:
-        _load(con, path, kind, settings, mapping, scope, dry_run, result)
+        result = _load(con, file, result, dry_run)
         con.execute("ROLLBACK" if dry_run else "COMMIT")
     except BaseException:
         # a failed write may already have ended the transaction; report the cause
@@ -308,81 +262,63 @@ def prepare_staging(
 
 
 def _load(
-    con: duckdb.DuckDBPyConnection,
-    path: Path,
-    kind: str,
-    settings: Settings,
-    mapping: HeaderMapping | None,
-    scope: str,
-    dry_run: bool,
-    result: LoadResult,
-) -> None:
+    con: duckdb.DuckDBPyConnection, file: FileToLoad, result: LoadResult, dry_run: bool
+) -> LoadResult:
+    """The file staged and validated (nothing stored yet), then STEPS in order, inside the
+    caller's transaction."""
     if dry_run:
         ensure_schema(con)
-    raw = read_export(con, path, kind, mapping)
-    result.shape, result.rows_read, result.columns = raw.shape, raw.rows, raw.columns
-    event_log = kind == Kind.register and mapping is not None and mapping.event_order_by
-    orders = prepare_staging(con, path, kind, raw.fields, settings, result.exported_at, mapping)
+    result, orders = _stage(con, file, result)
+    load_id = scalar(con, "SELECT nextval('core.load_id_seq')")
+    loading = Loading(file, tuple(orders), load_id, clock.now(file.settings))
+    result = replace(result, load_id=load_id)
+    for step in STEPS:
+        if file.kind in step.kinds:
+            result = replace(result, **step.apply(con, loading, result))
+    for name in STAGED_INPUTS:
+        con.unregister(name)
+    return result
+
+
+def _stage(
+    con: duckdb.DuckDBPyConnection, file: FileToLoad, result: LoadResult
+) -> tuple[LoadResult, list[dates.DateOrder]]:
+    """The file read (raw_rows), its staging inputs made (load_context, labels, label_patterns,
+    rules, macros), its rows typed (file_rows, rows_to_check) and validated (findings). Returns
+    what the result gains and the date orders decided."""
+    raw = read_export(con, file.path, file.kind, file.mapping)
+    orders = prepare_staging(
+        con, file.path, file.kind, raw.fields, file.settings, file.exported_at, file.mapping
+    )
+    _stage_rows(con, file)
+    checked = scalar(con, "SELECT count(*) FROM rows_to_check")
+    # Nothing new or changed to check (a snapshot seen before): GX and its import are skipped.
+    findings = _validate(con, file.kind, file.settings) if checked else _findings([])
+    con.register("findings", findings)
+    staged = replace(
+        result, shape=raw.shape, rows_read=raw.rows, columns=raw.columns, rows_checked=checked
+    )
+    return staged, orders
+
+
+def _stage_rows(con: duckdb.DuckDBPyConnection, file: FileToLoad) -> None:
+    """file_rows and rows_to_check, read in the export's own time zone when its mapping
+    declares one."""
+    mapping = file.mapping
+    event_log = file.kind == Kind.register and mapping is not None and mapping.event_order_by
     zone = mapping.timezone if mapping is not None else None
     if zone:
         # The export's clock: values with an offset are read in that zone's wall time, values
         # without one are its wall time already; to_company_time() then converts them all.
         set_time_zone(con, zone)
-        company = _sql_text(settings.timezone)
+        company = _sql_text(file.settings.timezone)
         con.execute(sql("to_company_time", declared=_sql_text(zone), company=company))
     try:
-        stage_file_rows(con, kind, bool(event_log))
+        stage_file_rows(con, file.kind, bool(event_log))
     finally:
         if zone:
-            set_time_zone(con, settings.timezone)
+            set_time_zone(con, file.settings.timezone)
             con.execute(sql("to_company_time", declared=None, company=None))
-    result.rows_checked = scalar(con, "SELECT count(*) FROM rows_to_check")
-    # Nothing new or changed to check (a snapshot seen before): GX and its import are skipped.
-    findings = _validate(con, kind, settings) if result.rows_checked else _findings([])
-    con.register("findings", findings)
-    load_id = scalar(con, "SELECT nextval('core.load_id_seq')")
-    result.load_id = load_id
-    now = local_now(settings)
-    con.execute(sql("row_fate"))
-    con.execute(sql("valid_rows"))
-    result.rows_rejected, repeats = con.execute(sql("fate_counts")).fetchall()[0]
-    _quarantine(con, kind, result, load_id, now)
-    if kind == Kind.register:
-        loaded, unchanged = _upsert_register(con, result, load_id, now)
-        _register_warnings(con, result, load_id, now, scope)
-        _resolve_quarantine(con, load_id, now)
-        _refresh_complaints(con)
-    else:
-        loaded, unchanged = _upsert_reference(con, kind, result, now)
-    result.rows_loaded, result.rows_unchanged = loaded, unchanged + repeats
-    _file_warnings(con, result, load_id, now, orders)
-    if kind == Kind.register and result.exported_at_from == "file mtime":
-        _snapshot_time_warning(con, result, load_id, now, settings)
-    _warnings(con, kind, result, load_id, now)
-    assert result.rows_read == result.rows_loaded + result.rows_unchanged + result.rows_rejected, (
-        "row accounting does not balance"
-    )
-    con.execute(
-        sql("load_log"),
-        [
-            load_id,
-            str(path),
-            result.source_sha256,
-            kind,
-            scope,
-            result.exported_at,
-            result.rows_read,
-            result.rows_loaded,
-            result.rows_unchanged,
-            result.rows_rejected,
-            result.rows_warned,
-            now,
-            result.rows_checked,
-            bool(RESPONSE_FIELDS & set(result.columns)) if kind == Kind.register else None,
-        ],
-    )
-    for name in ("load_context", "labels", "label_patterns", "rules", "findings"):
-        con.unregister(name)
 
 
 def _sql_text(value: str) -> str:
@@ -410,9 +346,9 @@ def _event_order(
         con.execute(sql("event_order_key", reads_as=None))
         return
     order = next((d.date_order for d in orders if d.field == "event_order_text"), "dmy")
-    not_number, not_date, example = con.execute(
-        sql("event_order_probe"), [order, order]
-    ).fetchall()[0]
+    not_number, not_date, example = run(con, "event_order_probe", {"date_order": order}).fetchall()[
+        0
+    ]
     if not_number == 0:
         reads_as = "number"
     elif not_date == 0:
@@ -464,279 +400,3 @@ def _findings(found: list[tuple[int, str]]) -> pa.Table:
             "level": pa.array([RULES[rule].level for _, rule in found], pa.string()),
         }
     )
-
-
-def _row_values_sql(kind: str) -> str:
-    """The raw row as JSON with personal data masked, for people fixing it at the source: a
-    rejected register row may hold it in any column (a phone typed as the channel or as the
-    date), so every value but the complaint id (kept for fixing) is masked; masking leaves
-    dates readable."""
-    parts = []
-    for name in TEMPLATES[kind]:
-        if name in PERSONAL_FIELDS:
-            parts.append(f"{name} := CASE WHEN r.{name} IS NOT NULL THEN '***' END")
-        elif kind == Kind.register and name in ID_FIELDS:
-            # a code or nothing, as staged: the rest of the cell may name someone
-            parts.append(f"{name} := id_code(r.{name})")
-        elif kind == Kind.register and name != "complaint_id":
-            parts.append(f"{name} := mask_pii(r.{name}, {_OWN_ARGS})")
-        else:
-            parts.append(f"{name} := r.{name}")
-    return f"to_json(struct_pack({', '.join(parts)}))"
-
-
-# Columns holding a staff, partner or handler code: a code or nothing (macros.sql, id_code).
-ID_FIELDS = ("employee_id", "partner_id", "handler_id")
-
-# The row's own identifiers, in the order mask_pii takes them.
-PERSONAL_OWN = (
-    "customer_name",
-    "customer_phone",
-    "customer_email",
-    "customer_national_id",
-    "customer_id",
-    "contract_id",
-)
-_OWN_ARGS = ", ".join(f"r.{f}" for f in PERSONAL_OWN)
-
-
-def _key_given_sql(columns: tuple[str, ...]) -> str:
-    """The record key as the raw row gives it: its first given column (an activity row has no
-    subject_key yet, only the id given)."""
-    given = [f"r.{c}" for c in columns]
-    return given[0] if len(given) == 1 else f"coalesce({', '.join(given)})"
-
-
-_RECORD_KEY = {kind: _key_given_sql(facts.key_given) for kind, facts in KINDS.items()}
-
-
-def _quarantine(
-    con: duckdb.DuckDBPyConnection, kind: str, result: LoadResult, load_id: int, now: dt.datetime
-) -> None:
-    detail = _detail_sql(con)
-    con.execute(
-        sql(
-            "quarantine_rejected",
-            record_key=_RECORD_KEY[kind],
-            reason_en=_reason_sql(con, detail, "en"),
-            reason_vi=_reason_sql(con, detail, "vi"),
-            row_values=_row_values_sql(kind),
-        ),
-        [load_id, kind, result.source_file, result.source_sha256, now],
-    )
-    columns = ("source_row", "complaint_id", "rule", "reason_en", "reason_vi")
-    result.rejected = [
-        dict(zip(columns, row, strict=True))
-        for row in con.execute(sql("first_rejected"), [load_id]).fetchall()
-    ]
-
-
-def _file_row_columns(con: duckdb.DuckDBPyConnection) -> set[str]:
-    return {d[0] for d in con.execute("SELECT * FROM file_rows LIMIT 0").description}
-
-
-def _detail_sql(con: duckdb.DuckDBPyConnection) -> str:
-    """The value a rule names (its ``detail`` column of file_rows), as text."""
-    columns = _file_row_columns(con)
-    details = sorted({r.detail for r in RULES.values() if r.detail in columns})
-    if not details:
-        return "CAST(NULL AS VARCHAR)"
-    cases = " ".join(f"WHEN '{c}' THEN CAST(fr.{c} AS VARCHAR)" for c in details)
-    # a value as given (an unreadable date, say) may be personal data typed in the wrong column
-    return f"mask_pii(CASE rules.detail {cases} END, NULL, NULL, NULL, NULL, NULL, NULL)"
-
-
-def _reason_sql(con: duckdb.DuckDBPyConnection, detail: str, lang: str) -> str:
-    """A rule's reason with the value it is about (``detail``, from _detail_sql) in place of
-    '{value}', and the row's timestamps in place of '{received_at}', '{exported_at}'..."""
-    text = f"replace(rules.reason_{lang}, '{{value}}', coalesce({detail}, ''))"
-    columns = _file_row_columns(con)
-    for name in TIME_PLACEHOLDERS:
-        if name in columns:
-            value = f"coalesce(strftime(fr.{name}, '%Y-%m-%d %H:%M'), '')"
-            text = f"replace({text}, '{{{name}}}', {value})"
-    return text
-
-
-def _file_warnings(
-    con: duckdb.DuckDBPyConnection,
-    result: LoadResult,
-    load_id: int,
-    now: dt.datetime,
-    orders: list[dates.DateOrder],
-) -> None:
-    """Warnings about the whole file: a date order that had to be assumed."""
-    assumed = ", ".join(
-        d.field.replace("event_order_text", "event_log order_by") for d in orders if d.assumed
-    )
-    if not assumed:
-        return
-    rule = RULES["date_order_assumed"]
-    en, vi = rule.reason_en.replace("{value}", assumed), rule.reason_vi.replace("{value}", assumed)
-    _file_warning(con, result, load_id, now, rule.name, (en, vi), "dmy")
-
-
-def _file_warning(
-    con: duckdb.DuckDBPyConnection,
-    result: LoadResult,
-    load_id: int,
-    now: dt.datetime,
-    rule: str,
-    messages: tuple[str, str],
-    value: str,
-) -> None:
-    """One warning about the whole file (no row) in quarantine.warnings: (English, Vietnamese)."""
-    message_en, message_vi = messages
-    file = [load_id, result.kind, result.source_file, result.source_sha256]
-    con.execute(sql("file_warning"), [*file, rule, message_en, message_vi, value, now])
-
-
-def _snapshot_time_warning(
-    con: duckdb.DuckDBPyConnection,
-    result: LoadResult,
-    load_id: int,
-    now: dt.datetime,
-    settings: Settings,
-) -> None:
-    """A snapshot time taken from the file's modification time, warned when it is far from the
-    data: later than the file's newest timestamp by more than settings.snapshot_max_gap_days,
-    or in the future (a copied or touched file, not the export's time)."""
-    newest = scalar(con, sql("newest_timestamp"))
-    gap = settings.snapshot_max_gap_days
-    when = result.exported_at
-    if when > now:
-        why_en, why_vi = "is in the future", "thời điểm này ở tương lai"
-    elif newest is not None and when - newest > dt.timedelta(days=gap):
-        days = (when - newest).days
-        why_en = f"is {days} days after the newest timestamp in the file, {newest:%Y-%m-%d %H:%M}"
-        why_vi = (
-            f"muộn hơn {days} ngày so với mốc thời gian mới nhất trong tệp, {newest:%Y-%m-%d %H:%M}"
-        )
-    else:
-        return
-    value = f"{when:%Y-%m-%d %H:%M}"
-    rule = RULES["snapshot_time_far_from_data"]
-    message_en = rule.reason_en.replace("{value}", value).replace("{why}", why_en)
-    message_vi = rule.reason_vi.replace("{value}", value).replace("{why}", why_vi)
-    result.file_warnings.append(f"{message_vi} / {message_en}")
-    _file_warning(con, result, load_id, now, rule.name, (message_en, message_vi), value)
-
-
-def _upsert_register(
-    con: duckdb.DuckDBPyConnection, result: LoadResult, load_id: int, now: dt.datetime
-) -> tuple[int, int]:
-    """New content becomes a new version; known content only moves its sighting range."""
-    unchanged = scalar(con, sql("versions_unchanged"))
-    lineage = [result.source_file, result.source_sha256, load_id, now]
-    con.execute(sql("versions_seen_again"), lineage)
-    con.execute(sql("versions_seen_earlier"))
-    loaded = scalar(con, "SELECT count(*) FROM valid_rows") - unchanged
-    con.execute(sql("versions_new"), lineage)
-    return loaded, unchanged
-
-
-def _upsert_reference(
-    con: duckdb.DuckDBPyConnection, kind: str, result: LoadResult, now: dt.datetime
-) -> tuple[int, int]:
-    """Directories and exposure: one row per key; the export with the latest exported_at wins."""
-    facts = KINDS[kind]
-    keys, columns = list(facts.stored_key), list(facts.stored_columns)
-    table = f"core.{kind}"
-    changing = scalar(con, sql("reference_changing", table=table, keys=keys))
-    valid = scalar(con, "SELECT count(*) FROM valid_rows")
-    con.execute(
-        sql("reference_upsert", table=table, keys=keys, columns=columns),
-        [result.source_file, result.source_sha256, now],
-    )
-    if facts.history is not None:
-        con.execute(
-            sql("directory_history", **_history_params(facts.record_key, facts.history)),
-            [result.source_file, result.source_sha256, now],
-        )
-    return changing, valid - changing
-
-
-def _history_params(key: str, history: DirectoryHistory) -> dict[str, str]:
-    """directory_history.sql's placeholders for a directory keyed by ``key``."""
-    return {
-        "history_type": history.subject_type,
-        "key": key,
-        "history_group": history.group,
-        "history_role": history.role or "null",
-    }
-
-
-def _register_warnings(
-    con: duckdb.DuckDBPyConnection,
-    result: LoadResult,
-    load_id: int,
-    now: dt.datetime,
-    scope: str,
-) -> None:
-    """Warnings that compare this export with earlier ones: edits after the fact, deletions."""
-    args = [load_id, result.source_file, result.source_sha256, now]
-    con.execute(sql("warnings_register_edited"), args)
-    if scope == Scope.full:
-        con.execute(sql("warnings_missing_from_export"), args)
-
-
-def _refresh_complaints(con: duckdb.DuckDBPyConnection) -> None:
-    """core.complaints after this file: the complaints the file touched are merged (deleted and
-    recomputed) when they are fewer than half the register (a monthly delta onto a large
-    register); otherwise the table is rebuilt whole.
-
-    The recomputation runs the model (models/core/complaints.sql) on only the touched
-    complaints' versions: it ranks versions per complaint_id, so restricting its input to whole
-    complaints gives exactly their rows of a full build (tests/test_incremental.py checks it),
-    and ranking 20,000 complaints instead of all of them is what keeps a month in seconds.
-    DuckDB does not push a filter on the result through the window, hence the input."""
-    model = discover_models(MODELS_DIR)["core.complaints"]
-    stored = has_table(con, "core.complaints")
-    if not stored and not scalar(con, "SELECT count(*) FROM core.load_log WHERE kind = 'register'"):
-        # The first register load: its versions are the only ones, so the model's ranking
-        # picks every row: its columns without the sort (1.5 s less at 1M).
-        columns = [r[0] for r in con.execute(f"DESCRIBE {model.sql}").fetchall()]
-        con.execute(sql("complaints_first_load", columns=columns))
-        return
-    touched = scalar(con, "SELECT count(DISTINCT complaint_id) FROM valid_rows")
-    total = scalar(con, "SELECT count(*) FROM core.complaints") if stored else 0
-    if not stored or touched > total / 2:
-        materialise(con, model)
-        return
-    if not touched:
-        return
-    con.execute(sql("touched_ids"))
-    assert model.refs() == {"core.complaint_versions"}, "core.complaints reads only versions"
-    restricted = _VERSIONS_REF.sub(
-        "(SELECT * FROM core.complaint_versions WHERE complaint_id IN "
-        "(SELECT complaint_id FROM touched_ids))",
-        model.sql,
-    )
-    con.execute(sql("complaints_merge_touched", model_sql=restricted))
-
-
-_VERSIONS_REF = re.compile(r"\bcore\.complaint_versions\b", re.IGNORECASE)
-
-
-def _resolve_quarantine(con: duckdb.DuckDBPyConnection, load_id: int, now: dt.datetime) -> None:
-    """A valid version from a later load resolves earlier rejections of the same complaint."""
-    con.execute(sql("resolve_quarantine"), [now, load_id])
-
-
-def _warnings(
-    con: duckdb.DuckDBPyConnection, kind: str, result: LoadResult, load_id: int, now: dt.datetime
-) -> None:
-    """Warning-level findings of the suite are listed; the rows stay loaded."""
-    detail = _detail_sql(con)
-    con.execute(
-        sql(
-            "warnings_findings",
-            record_key="fr.complaint_id" if kind == Kind.register else "NULL",
-            reason_en=_reason_sql(con, detail, "en"),
-            reason_vi=_reason_sql(con, detail, "vi"),
-            detail=detail,
-        ),
-        [load_id, kind, result.source_file, result.source_sha256, now],
-    )
-    result.warnings = dict(con.execute(sql("warning_counts"), [load_id]).fetchall())
-    result.rows_warned = scalar(con, sql("rows_warned"), [load_id])

@@ -1,13 +1,13 @@
 -- Every valid row of a staff or partners export, as the snapshot of its export date
 -- (core.directory_history). A second file of the same export date replaces the first's rows.
--- Parameters: source_file, source_sha256, loaded_at.
 insert into core.directory_history (
     subject_type, subject_id, peer_group, role, start_date, end_date,
     exported_at, source_file, source_sha256, source_row, loaded_at
 )
 select
     '{{ history_type }}', {{ key }}, {{ history_group }}, {{ history_role }}, start_date, end_date,
-    exported_at, {{ param }}, {{ param }}, source_row, {{ param }}
+    exported_at, {{ param('source_file') }}, {{ param('source_sha256') }}, source_row,
+    {{ param('loaded_at') }}
 from valid_rows
 on conflict (subject_type, subject_id, exported_at) do update set
     peer_group = excluded.peer_group,

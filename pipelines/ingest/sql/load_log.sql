@@ -5,19 +5,19 @@ insert into core.load_log (
     response_columns
 )
 values (
-    {{ param }},
-    {{ param }},
-    {{ param }},
-    {{ param }},
-    {{ param }},
-    {{ param }},
-    {{ param }},
-    {{ param }},
-    {{ param }},
-    {{ param }},
-    {{ param }},
+    {{ param('load_id') }},
+    {{ param('source_file') }},
+    {{ param('source_sha256') }},
+    {{ param('kind') }},
+    {{ param('scope') }},
+    {{ param('exported_at') }},
+    {{ param('rows_read') }},
+    {{ param('rows_loaded') }},
+    {{ param('rows_unchanged') }},
+    {{ param('rows_rejected') }},
+    {{ param('rows_warned') }},
     'loaded',
-    {{ param }},
-    {{ param }},
-    {{ param }}
+    {{ param('loaded_at') }},
+    {{ param('rows_checked') }},
+    {{ param('response_columns') }}
 )

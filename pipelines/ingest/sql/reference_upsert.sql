@@ -1,12 +1,12 @@
 -- Directories and exposure: one row per key; the export with the latest exported_at wins.
--- Parameters: source_file, source_sha256, loaded_at.
 insert into {{ table }} (
     {{ columns | join(', ') }},
     exported_at, source_file, source_sha256, source_row, loaded_at, content_hash
 )
 select
     {{ columns | join(', ') }},
-    exported_at, {{ param }}, {{ param }}, source_row, {{ param }}, content_hash
+    exported_at, {{ param('source_file') }}, {{ param('source_sha256') }}, source_row,
+    {{ param('loaded_at') }}, content_hash
 from valid_rows
 on conflict ({{ keys | join(', ') }}) do update set
     {% for c in columns if c not in keys %}{{ c }} = excluded.{{ c }},

@@ -1,5 +1,4 @@
 -- New content becomes a new version of its complaint.
--- Parameters: source_file, source_sha256, load_id, loaded_at.
 insert into core.complaint_versions (
     complaint_id, content_hash, received_at, channel, customer_key, category, subcategory,
     employee_id, partner_id, handler_id, first_response_at, resolved_at, status, outcome,
@@ -12,7 +11,8 @@ select
     s.resolved_at, s.status, s.outcome, s.review_requested_at, s.review_outcome,
     s.description, s.resolution_summary,
     s.exported_at as first_exported_at, s.exported_at,
-    {{ param }}, {{ param }}, s.source_row, {{ param }}, {{ param }}
+    {{ param('source_file') }}, {{ param('source_sha256') }}, s.source_row,
+    {{ param('load_id') }}, {{ param('loaded_at') }}
 from valid_rows as s
 where not exists (
     select 1

@@ -1,13 +1,12 @@
 -- Known content seen in a later (or the same) export: its latest sighting moves here.
--- Parameters: source_file, source_sha256, load_id, loaded_at.
 update core.complaint_versions as v
 set
     exported_at = s.exported_at,
-    source_file = {{ param }},
-    source_sha256 = {{ param }},
+    source_file = {{ param('source_file') }},
+    source_sha256 = {{ param('source_sha256') }},
     source_row = s.source_row,
-    load_id = {{ param }},
-    loaded_at = {{ param }}
+    load_id = {{ param('load_id') }},
+    loaded_at = {{ param('loaded_at') }}
 from valid_rows as s
 where
     v.complaint_id = s.complaint_id

@@ -1,17 +1,17 @@
 -- Deletions: a full export that lacks a complaint its latest earlier export showed (one
 -- received by this export's date).
--- Parameters: load_id, source_file, source_sha256, created_at.
 insert into quarantine.warnings (
     load_id, kind, source_file, source_sha256, source_row, complaint_id, rule,
     message_en, message_vi, old_value, new_value, created_at
 )
 select
-    {{ param }}, 'register', {{ param }}, {{ param }}, null, v.complaint_id, 'missing_from_export',
+    {{ param('load_id') }}, 'register', {{ param('source_file') }}, {{ param('source_sha256') }},
+    null, v.complaint_id, 'missing_from_export',
     'present in an export of ' || strftime(max(v.exported_at), '%Y-%m-%d')
     || ' but missing from this full export',
     'có trong lần xuất ngày ' || strftime(max(v.exported_at), '%d/%m/%Y')
     || ' nhưng không có trong lần xuất đầy đủ này',
-    null, null, {{ param }}
+    null, null, {{ param('created_at') }}
 from core.complaint_versions as v
 where
     v.exported_at < (select exported_at from load_context)

@@ -1,6 +1,5 @@
 -- Edits after the fact: a valid row whose received_at, or a first_response_at once given,
 -- differs from the complaint's latest version in an earlier export.
--- Parameters: load_id, source_file, source_sha256, created_at.
 insert into quarantine.warnings (
     load_id, kind, source_file, source_sha256, source_row, complaint_id, rule,
     message_en, message_vi, old_value, new_value, created_at
@@ -51,10 +50,11 @@ edits as (
 )
 
 select
-    {{ param }}, 'register', {{ param }}, {{ param }}, source_row, complaint_id, 'register_edited',
+    {{ param('load_id') }}, 'register', {{ param('source_file') }}, {{ param('source_sha256') }},
+    source_row, complaint_id, 'register_edited',
     what || ' changed from ' || coalesce(old_value, 'empty') || ' to '
     || coalesce(new_value, 'empty'),
     (case what when 'received_at' then 'thời gian tiếp nhận' else 'thời gian phản hồi đầu tiên' end)
     || ' đổi từ ' || coalesce(old_value, 'trống') || ' thành ' || coalesce(new_value, 'trống'),
-    old_value, new_value, {{ param }}
+    old_value, new_value, {{ param('created_at') }}
 from edits

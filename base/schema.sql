@@ -1,4 +1,6 @@
--- Tables written by ingestion (the SQL models in models/ are derived from these).
+-- The warehouse's stored tables (the SQL models in models/ are derived from these): written by
+-- ingestion, the build (core.build_params) and the reports (core.audit_log). base/warehouse.py
+-- ensure_schema is the one place that runs this file.
 -- Timestamps are local wall-clock time in the company's time zone (settings.timezone).
 
 create sequence if not exists core.load_id_seq;
@@ -24,6 +26,16 @@ alter table core.load_log add column if not exists rows_checked bigint;
 -- A register export with neither a first-response nor a resolution column: its complaints' SLA
 -- cannot be measured (marts.complaint_sla: 'not_measurable', never overdue). NULL before it.
 alter table core.load_log add column if not exists response_columns boolean;
+
+-- The latest register export: the register load with the latest exported_at (ties: the later
+-- load); no row before any. The one definition the build's default as_of, the quality gate and
+-- the loader read. Replaced at each start, so it always has load_log's columns.
+create or replace view core.latest_register_export as
+select *
+from core.load_log
+where kind = 'register'
+order by exported_at desc, load_id desc
+limit 1;
 
 -- One row per distinct content of a complaint; the latest sighting decides core.complaints.
 create table if not exists core.complaint_versions (
