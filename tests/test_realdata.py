@@ -163,12 +163,14 @@ def test_cfpb_month_first_export_that_cannot_tell(declared, tmp_path, con, setti
         assert stored == {k: swapped[k] for k in stored}
 
 
-def test_a_missing_shared_dataset_fails_in_ci_and_skips_elsewhere(tmp_path, monkeypatch):
+def test_a_missing_shared_dataset_fails_where_it_is_said_to_be_and_skips_aloud_elsewhere(
+    tmp_path, monkeypatch
+):
     missing = tmp_path / "raw_reviews.csv"
-    monkeypatch.setenv("CI", "1")
+    monkeypatch.setenv("COMPLAINTS_REALDATA", str(tmp_path))
     with pytest.raises(pytest.fail.Exception, match="set COMPLAINTS_REALDATA"):
         require_realdata(missing)
-    monkeypatch.delenv("CI")
+    monkeypatch.delenv("COMPLAINTS_REALDATA")
     with pytest.raises(pytest.skip.Exception, match="set COMPLAINTS_REALDATA"):
         require_realdata(missing)
     assert require_realdata(CFPB) == CFPB
