@@ -8,10 +8,12 @@ import json
 import os
 import subprocess
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from contextlib import ExitStack
 from pathlib import Path
+from typing import Any
 
+import duckdb
 import pytest
 
 from base.settings import Settings, get_settings
@@ -51,7 +53,7 @@ HR_REQUESTERS = json.dumps([getpass.getuser()])
 
 
 @pytest.fixture
-def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     home = tmp_path / "home"
     home.mkdir()
     monkeypatch.setenv("COMPLAINTS_HOME", str(home))
@@ -73,13 +75,13 @@ def warehouse(home: Path) -> WarehouseResource:
 
 
 @pytest.fixture
-def con(settings: Settings):
+def con(settings: Settings) -> Iterator[duckdb.DuckDBPyConnection]:
     with connect(settings.warehouse_path) as connection:
         ensure_schema(connection)
         yield connection
 
 
-def complaint(cid: str, received: str, **fields) -> dict:
+def complaint(cid: str | None, received: str | None, **fields: Any) -> dict[str, Any]:
     """A register row with sensible defaults; timestamps as 'YYYY-MM-DD HH:MM'."""
     row = {
         "complaint_id": cid,
@@ -92,6 +94,13 @@ def complaint(cid: str, received: str, **fields) -> dict:
     for key, value in fields.items():
         row[key] = _ts(value) if key.endswith("_at") and isinstance(value, str) else value
     return row
+
+
+def one(con: duckdb.DuckDBPyConnection, sql: str, params: list[object] | None = None) -> Any:
+    """The first value of the one row ``sql`` returns (a count, a stored field)."""
+    row = con.execute(sql, params).fetchone()
+    assert row is not None, f"expected a row from {sql}"
+    return row[0]
 
 
 def run_cli(
@@ -119,7 +128,7 @@ def run_cli(
     )
 
 
-def _ts(text: str | None):
+def _ts(text: str | None) -> dt.datetime | None:
     return dt.datetime.fromisoformat(text) if text else None
 
 
@@ -132,7 +141,7 @@ def demo_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture
-def demo_settings(demo_home: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
+def demo_settings(demo_home: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Settings]:
     """Settings pointing at the built demo home (read it; do not ingest more into it)."""
     monkeypatch.setenv("COMPLAINTS_HOME", str(demo_home))
     monkeypatch.setenv("COMPLAINTS_PSEUDONYM_KEY", "test-key-not-secret")
@@ -142,14 +151,14 @@ def demo_settings(demo_home: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
 
 
 @pytest.fixture
-def built(settings: Settings):
+def built(settings: Settings) -> Iterator[Callable[..., duckdb.DuckDBPyConnection]]:
     """Store a pattern world (tests.patterns_world) and build it as of 31/10/2026: yields a
     function of the world returning an open connection to the built warehouse."""
     from tests.patterns_world import World, build, store
 
     with ExitStack() as stack:
 
-        def _built(world: World, as_of: str = "2026-10-31"):
+        def _built(world: World, as_of: str = "2026-10-31") -> duckdb.DuckDBPyConnection:
             con = stack.enter_context(connect(settings.warehouse_path))
             ensure_schema(con)
             store(con, world)

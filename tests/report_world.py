@@ -109,7 +109,8 @@ def _complaint(rng: random.Random, n: int, month: dt.date, planted: bool) -> dic
     answered = received + dt.timedelta(days=rng.choice([1, 2, 3, 5, 8, 12]))
     if answered.date() < dt.date.fromisoformat(AS_OF) and rng.random() < 0.92:
         row["first_response_at"] = answered
-        row["resolved_at"] = answered + dt.timedelta(days=2)
+        resolved = answered + dt.timedelta(days=2)
+        row["resolved_at"] = resolved
         row["status"] = "resolved"
         row["outcome"] = (
             "upheld"
@@ -117,7 +118,7 @@ def _complaint(rng: random.Random, n: int, month: dt.date, planted: bool) -> dic
             else rng.choice(["upheld", "not_upheld", "not_upheld", "withdrawn", "partially_upheld"])
         )
         if rng.random() < 0.15:
-            row["review_requested_at"] = row["resolved_at"] + dt.timedelta(days=3)
+            row["review_requested_at"] = resolved + dt.timedelta(days=3)
             row["review_outcome"] = rng.choice(["changed", "unchanged"])
     else:
         row["status"] = "in_progress"

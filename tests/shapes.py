@@ -7,6 +7,7 @@ import csv
 import datetime as dt
 import io
 from pathlib import Path
+from typing import Any
 
 import xlsxwriter
 
@@ -24,12 +25,12 @@ SHAPES = [
 ]
 
 
-def _vi_value(field: str, value):
+def _vi_value(field: str, value: Any) -> Any:
     labels = VALUE_LABELS.get(field)
     return labels.get(value, value) if labels and isinstance(value, str) else value
 
 
-def _text(value, iso: bool) -> str:
+def _text(value: Any, iso: bool) -> str:
     if value is None:
         return ""
     if isinstance(value, dt.datetime):

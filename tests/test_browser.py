@@ -9,12 +9,16 @@ import importlib.util
 import os
 import shutil
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 from base.settings import Settings
 from base.warehouse import connect, scalar
 from tests.report_world import PLANTED, SCRIPT, report_home_once
+
+if TYPE_CHECKING:  # playwright is imported where a browser starts
+    from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Dialog, Page, Route
 
 pytestmark = pytest.mark.browser
 REPO = Path(__file__).resolve().parents[1]
@@ -51,7 +55,9 @@ def browser():
 
 
 @pytest.fixture(scope="module")
-def pages(request, tmp_path_factory) -> dict[str, Path]:
+def pages(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> dict[str, Path]:
     """The reports to open: from the demo warehouse when tests/demo_home.py exists, else from
     the small report world. The demo warehouse is copied first, so the audit row lands in the
     copy."""
@@ -102,18 +108,27 @@ def _paths(settings: Settings, month: str, employee: str) -> dict[str, Path]:
     }
 
 
-def _open(browser, path: Path, width: int):
+def _open(browser: Browser, path: Path, width: int) -> tuple[BrowserContext, Page, dict[str, list]]:
     """Open a report with every non-file request aborted and recorded; wait for the charts."""
     context = browser.new_context(
         viewport={"width": width, "height": 900}, device_scale_factor=1, java_script_enabled=True
     )
     page = context.new_page()
     problems: dict[str, list] = {"console": [], "requests": [], "dialogs": [], "errors": []}
-    page.on("console", lambda m: m.type == "error" and problems["console"].append(m.text))
-    page.on("pageerror", lambda e: problems["errors"].append(str(e)))
-    page.on("dialog", lambda d: (problems["dialogs"].append(d.message), d.dismiss()))
 
-    def route(r):
+    def on_console(message: ConsoleMessage) -> None:
+        if message.type == "error":
+            problems["console"].append(message.text)
+
+    def on_dialog(dialog: Dialog) -> None:
+        problems["dialogs"].append(dialog.message)
+        dialog.dismiss()
+
+    page.on("console", on_console)
+    page.on("pageerror", lambda e: problems["errors"].append(str(e)))
+    page.on("dialog", on_dialog)
+
+    def route(r: Route) -> None:
         if r.request.url.startswith("file://"):
             r.continue_()
         else:

@@ -30,7 +30,7 @@ def official() -> dict[dt.date, tuple[bool, str | None]]:
     return {d: (w, r) for d, w, r in zip(frame.date, frame.is_working_day, reasons, strict=True)}
 
 
-def working(days, *dates: dt.date) -> list[bool]:
+def working(days: dict[dt.date, tuple[bool, str | None]], *dates: dt.date) -> list[bool]:
     return [days[d][0] for d in dates]
 
 

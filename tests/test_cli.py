@@ -10,9 +10,10 @@ import os
 import pty
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
+from typer.testing import CliRunner, Result
 
 from pipelines import runs
 from pipelines.cli import app
@@ -22,11 +23,11 @@ from tests.conftest import REPO, complaint
 from tests.shapes import write_rows
 
 
-def invoke(*args: str):
+def invoke(*args: str) -> Result:
     return CliRunner().invoke(app, list(args))
 
 
-def error_lines(result) -> list[str]:
+def error_lines(result: Result) -> list[str]:
     assert "Traceback" not in result.stderr + result.stdout
     return [line for line in result.stderr.splitlines() if line.strip()]
 
@@ -203,7 +204,7 @@ def test_jobs_of_the_code_location_carry_no_progress_logger():
         assert "progress" not in job.loggers
 
 
-def _on_a_terminal(home, *args: str, env: dict | None = None) -> str:
+def _on_a_terminal(home: Path, *args: str, env: dict | None = None) -> str:
     """Run the CLI with stdout and stderr on a real pseudo-terminal; everything it wrote."""
     primary, secondary = pty.openpty()
     proc = subprocess.Popen(
@@ -257,7 +258,7 @@ def test_help_and_option_errors_do_not_import_dagster():
     assert "DAGSTER False" in proc.stdout
 
 
-def _tables(home, *tables: str) -> dict[str, list[tuple]]:
+def _tables(home: Path, *tables: str) -> dict[str, list[tuple]]:
     import duckdb
 
     with duckdb.connect(str(home / "warehouse.duckdb"), read_only=True) as con:

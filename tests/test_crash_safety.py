@@ -46,7 +46,13 @@ def big_register(path: Path, n: int) -> Path:
     return write_rows(path, rows, "csv_utf8_en")
 
 
-def cli(home: Path, *args: str) -> subprocess.Popen:
+def stderr(proc: subprocess.Popen[str]) -> str:
+    """What a process started by cli() wrote to its stderr (cli() always pipes it)."""
+    assert proc.stderr is not None
+    return proc.stderr.read()
+
+
+def cli(home: Path, *args: str) -> subprocess.Popen[str]:
     env = {
         **os.environ,
         "COMPLAINTS_HOME": str(home),
@@ -88,7 +94,7 @@ def reference(tmp_path_factory):
     started = time.monotonic()
     for f in files:
         proc = cli(home, "ingest", str(f))
-        assert proc.wait(timeout=300) == 0, proc.stderr.read()
+        assert proc.wait(timeout=300) == 0, stderr(proc)
     return files, snapshot(home), time.monotonic() - started
 
 
@@ -107,7 +113,7 @@ def test_sigkill_leaves_whole_files_only_and_rerun_converges(fraction, reference
     assert versions == loaded
     for _ in range(2):  # re-running twice must also change nothing
         proc = cli(home, "ingest", *map(str, files))
-        assert proc.wait(timeout=300) == 0, proc.stderr.read()
+        assert proc.wait(timeout=300) == 0, stderr(proc)
     assert snapshot(home) == expected
 
 
@@ -116,7 +122,7 @@ def test_two_ingests_at_once_serialise(reference, tmp_path):
     home = tmp_path / "home"
     first, second = cli(home, "ingest", str(files[0])), cli(home, "ingest", str(files[1]))
     codes = [first.wait(timeout=300), second.wait(timeout=300)]
-    errors = first.stderr.read() + second.stderr.read()
+    errors = stderr(first) + stderr(second)
     assert "Traceback" not in errors
     if codes != [0, 0]:  # the loser must say so clearly, and the warehouse stays usable
         assert "in use by another complaints" in errors or "held the warehouse" in errors

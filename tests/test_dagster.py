@@ -3,9 +3,19 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
-from dagster import AssetSelection, DagsterInstance, RunConfig, build_sensor_context, materialize
+from dagster import (
+    AssetSelection,
+    DagsterInstance,
+    RunConfig,
+    RunRequest,
+    SensorEvaluationContext,
+    build_sensor_context,
+    materialize,
+)
 
+from base.kinds import Kind
 from base.warehouse import connect
 from pipelines.assets.ingest import IngestConfig, ingest_exports
 from pipelines.assets.keys import (
@@ -23,11 +33,19 @@ from pipelines.ingest.batch import expand
 from pipelines.ingest.load import file_sha256
 from pipelines.sensors import inbox_sensor
 from tests.conftest import REPO, complaint, run_cli
+from tests.dagster_events import materialised_keys
 from tests.shapes import write_rows
 
 
-def run_config(path, kind="register"):
+def run_config(path: Path, kind: Kind = Kind.register) -> RunConfig:
     return RunConfig(ops={ingest_exports.op.name: IngestConfig(paths=[str(path)], kind=kind)})
+
+
+def inbox_requests(context: SensorEvaluationContext) -> list[RunRequest]:
+    """The inbox sensor's run requests (it returns a list, or a SkipReason when idle)."""
+    requests = inbox_sensor(context)
+    assert isinstance(requests, list), f"expected run requests, got {requests!r}"
+    return requests
 
 
 def test_definitions_load_with_every_job():
@@ -74,11 +92,7 @@ def test_ingest_materialises_core_tables(tmp_path, warehouse, settings):
         instance=DagsterInstance.ephemeral(),
     )
     assert result.success
-    keys = {
-        "/".join(e.asset_key.path)
-        for e in result.get_asset_materialization_events()
-        for e in [e.event_specific_data.materialization]
-    }
+    keys = materialised_keys(result)
     assert {"core/complaints", "core/load_log", "quarantine/rejected_rows"} <= keys
     with connect(settings.warehouse_path, read_only=True) as con:
         assert con.execute("SELECT count(*) FROM core.complaints").fetchall() == [(2,)]
@@ -98,17 +112,12 @@ def test_blocking_gate_stops_downstream(tmp_path, warehouse, settings):
         instance=DagsterInstance.ephemeral(),
         raise_on_error=False,
     )
-    checks = [
-        e.event_specific_data
-        for e in result.all_events
-        if e.event_type_value == "ASSET_CHECK_EVALUATION"
-    ]
+    checks = result.get_asset_check_evaluations()
     assert [(c.check_name, c.passed) for c in checks] == [("rejected_share_within_limit", False)]
-    assert "12 of 13 rows checked in this load rejected (92.3%)" in checks[0].description
-    built = {
-        "/".join(e.event_specific_data.materialization.asset_key.path)
-        for e in result.get_asset_materialization_events()
-    }
+    description = checks[0].description
+    assert description is not None, "the failed check says why"
+    assert "12 of 13 rows checked in this load rejected (92.3%)" in description
+    built = materialised_keys(result)
     assert "core/build_params" not in built
     # The good row is loaded and the bad ones are in quarantine: nothing lost.
     with connect(settings.warehouse_path, read_only=True) as con:
@@ -132,11 +141,7 @@ def test_quality_gate_check_reads_the_latest_export(tmp_path, warehouse):
         resources={"warehouse": warehouse},
         instance=DagsterInstance.ephemeral(),
     )
-    evaluation = next(
-        e.event_specific_data
-        for e in result.all_events
-        if e.event_type_value == "ASSET_CHECK_EVALUATION"
-    )
+    evaluation = next(iter(result.get_asset_check_evaluations()))
     assert evaluation.passed
 
 
@@ -148,7 +153,7 @@ def test_inbox_sensor_requests_each_file_once_by_content(tmp_path, warehouse, se
     )
     (inbox / "staff_2026-01-31.csv").write_text("employee_id,name,team\nNV1,A,collections\n")
     with build_sensor_context(resources={"warehouse": warehouse}) as context:
-        requests = inbox_sensor(context)
+        requests = inbox_requests(context)
     assert [r.run_key for r in requests] == [
         file_sha256(inbox / "staff_2026-01-31.csv"),
         file_sha256(reg),
@@ -166,7 +171,7 @@ def test_inbox_sensor_takes_every_export_the_cli_reads(tmp_path, warehouse, sett
     book = write_rows(inbox / "register_2026-02-28.xlsm", rows, "xlsx_vi")
     (inbox / "notes.docx").write_bytes(b"PK not an export")
     with build_sensor_context(resources={"warehouse": warehouse}) as context:
-        requests = inbox_sensor(context)
+        requests = inbox_requests(context)
     assert [r.tags["source_file"] for r in requests] == [text.name, book.name]
     assert expand([str(inbox)]) == [text, book]
 

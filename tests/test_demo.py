@@ -268,8 +268,8 @@ def test_complaints_demo_end_to_end(tmp_path, demo_home):
     outputs = [Path(p) for p in reports + paths["HR dossier (restricted, audited):"]]
     texts = {path: _report_text(path) for path in outputs}
     for value in _personal_values(home):
-        for path, text in texts.items():
-            assert value not in text, (value, path)
+        for output, text in texts.items():
+            assert value not in text, (value, output)
 
 
 def _report_text(path: Path) -> str:

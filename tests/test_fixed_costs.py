@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 from dagster import AssetKey, AssetSelection, DagsterInstance, RunConfig, asset, materialize
 
@@ -15,6 +16,7 @@ from pipelines.assets.marts import build_params, calendar, mart_assets
 from pipelines.definitions import defs
 from pipelines.resources import WarehouseResource
 from tests.conftest import REPO, complaint
+from tests.dagster_events import materialised_keys
 from tests.shapes import write_rows
 
 
@@ -32,7 +34,7 @@ def _ingested(tmp_path, warehouse, instance):
     )
 
 
-def _in_fresh_process(code: str, home) -> str:
+def _in_fresh_process(code: str, home: Path) -> str:
     """Run ``code`` in a new Python process on ``home`` (nothing imported yet); its stdout."""
     proc = subprocess.run(
         [sys.executable, "-c", code],
@@ -130,10 +132,7 @@ def test_a_subset_of_marts_builds_only_those_tables(tmp_path, warehouse, setting
     result = materialize(
         mart_assets(), selection=wanted, resources={"warehouse": warehouse}, instance=instance
     )
-    built = {
-        "/".join(e.event_specific_data.materialization.asset_key.path)
-        for e in result.get_asset_materialization_events()
-    }
+    built = materialised_keys(result)
     assert built == {"marts/complaint_sla", "marts/sla_monthly"}
     with connect(settings.warehouse_path, read_only=True) as con:
         tables = {

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+from pathlib import Path
 
 from base.warehouse import connect
 from pipelines.ingest.load import load_file
@@ -49,7 +50,7 @@ def snapshots(tmp_path):
     ]
 
 
-def state(path) -> dict:
+def state(path: Path) -> dict:
     with connect(path, read_only=True) as con:
         return {t: con.execute(q).fetchall() for t, q in CORE_TABLES.items()}
 

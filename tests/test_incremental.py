@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+import duckdb
+
 from pipelines.ingest.load import load_file
 from pipelines.models import MODELS_DIR, discover_models
 from tests.conftest import complaint
@@ -22,7 +24,7 @@ def _base(n: int) -> list[dict]:
     ]
 
 
-def _assert_equal_to_full_rebuild(con) -> int:
+def _assert_equal_to_full_rebuild(con: duckdb.DuckDBPyConnection) -> int:
     model = discover_models(MODELS_DIR)["core.complaints"]
     con.execute(f"CREATE OR REPLACE TEMP TABLE full_rebuild AS {model.sql}")
     merged = con.execute("SELECT * FROM core.complaints ORDER BY complaint_id").fetchall()

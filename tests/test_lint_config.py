@@ -3,6 +3,8 @@ binds and keeps a model's meaning when it fixes; mypy refuses an unannotated con
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from mypy import api as mypy_api
 from sqlfluff.core import FluffConfig, Linter
 
@@ -50,7 +52,7 @@ def test_sqlfluff_fix_keeps_what_a_model_returns():
     assert _linter().lint_string(sql, fix=True).fix_string()[0] == sql
 
 
-def _mypy(path) -> tuple[int, str]:
+def _mypy(path: Path) -> tuple[int, str]:
     out, err, status = mypy_api.run(
         ["--config-file", str(REPO / "pyproject.toml"), "--no-incremental", str(path)]
     )

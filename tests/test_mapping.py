@@ -4,9 +4,11 @@ prints the resolved map with what each unmapped field costs. Through the real CL
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import duckdb
 import pytest
-from typer.testing import CliRunner
+from typer.testing import CliRunner, Result
 
 from pipelines.cli import app
 
@@ -14,7 +16,7 @@ HEADER = "CASE_ID,OPENED_DT,CLOSED_DT,TITLE\n"
 ROWS = "C1,2015-03-02 09:00,2015-03-05 10:00,Rude employee\nC2,2015-03-03 09:00,,Rude\n"
 
 
-def invoke(*args: str):
+def invoke(*args: str) -> Result:
     result = CliRunner().invoke(app, list(args))
     assert "Traceback" not in result.stdout + result.stderr
     return result
@@ -27,7 +29,7 @@ def export(tmp_path):
     return path
 
 
-def mapping(tmp_path, text: str):
+def mapping(tmp_path: Path, text: str) -> str:
     path = tmp_path / "mapping.yaml"
     path.write_text(text, encoding="utf-8")
     return str(path)
@@ -120,7 +122,7 @@ def test_a_register_without_response_columns_is_not_measurable_never_overdue(tmp
         encoding="utf-8",
     )
     only = mapping(tmp_path, "columns:\n  CASE_ID: complaint_id\n  OPENED_DT: received_at\n")
-    runs.raise_for_problems(runs.ingest([path], mapping=only))
+    runs.raise_for_problems(runs.ingest([path], mapping=Path(only)))
     assert runs.raise_for_problems(runs.build()).as_of == "2015-07-15"
     with duckdb.connect(str(home / "warehouse.duckdb"), read_only=True) as con:
         assert con.execute(
@@ -164,7 +166,7 @@ def test_labels_by_exact_prefix_and_regex_with_colons(tmp_path, home):
 
     path = tmp_path / "cases_2015-12-31.csv"
     path.write_text(LABELLED, encoding="utf-8")
-    runs.raise_for_problems(runs.ingest([path], mapping=mapping(tmp_path, PATTERNS)))
+    runs.raise_for_problems(runs.ingest([path], mapping=Path(mapping(tmp_path, PATTERNS))))
     with duckdb.connect(str(home / "warehouse.duckdb"), read_only=True) as con:
         got = con.execute("SELECT complaint_id, category FROM core.complaints ORDER BY 1")
         assert got.fetchall() == [

@@ -53,8 +53,8 @@ def test_recall_per_kind_and_false_masking_on_clean_texts(capsys):
     changed = [t for t in CLEAN if mask(t) != normalise(t)]
     with capsys.disabled():
         print("\nrecall, other identifiers (300 synthetic sets, held-out contexts):")
-        for kind, (hit, total) in sorted(found.items()):
-            print(f"  {kind:12} {hit}/{total} = {hit / total:.1%}")
+        for kind, (caught, total) in sorted(found.items()):
+            print(f"  {kind:12} {caught}/{total} = {caught / total:.1%}")
         print(f"false masking, clean texts: {len(changed)}/{len(CLEAN)} changed {changed}")
     assert all(hit == total for hit, total in found.values())
     assert len(changed) * 20 <= len(CLEAN)
@@ -76,8 +76,8 @@ def test_names_without_a_form_of_address(capsys):
             hit[1] += 1
     with capsys.disabled():
         print("\nrecall, names without a form of address (300 synthetic names):")
-        for shape, (hit, total) in sorted(found.items()):
-            print(f"  {shape:38} {hit}/{total} = {hit / total:.1%}")
+        for shape, (caught, total) in sorted(found.items()):
+            print(f"  {shape:38} {caught}/{total} = {caught / total:.1%}")
     assert all(hit == total for hit, total in found.values())
 
 
@@ -112,7 +112,8 @@ def test_masking_in_worker_processes_gives_the_same_texts():
     """COMPLAINTS_PRIVACY__MASK_WORKERS: real worker processes mask a batch's distinct texts;
     the result is the serial one, row for row (repeats and empty texts included)."""
     rng = random.Random(7)
-    texts, owners = [], []
+    texts: list[str | None] = []
+    owners: list[tuple[str | None, ...]] = []
     for _ in range(120):
         p = personal_values.person(rng)
         kind, typed, _value = rng.choice(personal_values.spellings(p))

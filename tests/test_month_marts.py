@@ -12,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 
+import duckdb
 import pytest
 from dagster import AssetKey, AssetSelection, materialize
 
@@ -37,7 +38,7 @@ def _recomputed() -> str:
     return str(event.asset_materialization.metadata["months recomputed"].value)
 
 
-def _differences(con) -> tuple[int, int, list[tuple]]:
+def _differences(con: duckdb.DuckDBPyConnection) -> tuple[int, int, list[tuple]]:
     """(rows kept, rows of a full rebuild, rows that differ in any column)."""
     con.execute(f"CREATE OR REPLACE TEMP TABLE full_funnel AS {FUNNEL.sql}")
     columns = con.execute("DESCRIBE full_funnel").fetchall()

@@ -10,7 +10,10 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from pathlib import Path
+from typing import Any
 
+import duckdb
 import numpy as np
 import pandas as pd
 import pytest
@@ -23,7 +26,8 @@ WINDOW = ["2026-08", "2026-09", "2026-10"]
 YEAR = [f"2026-{m:02d}" for m in range(1, 11)]
 
 
-def flag(frame, subject_id: str, rule: str):
+def flag(frame: pd.DataFrame, subject_id: str, rule: str) -> Any:
+    """The subject's flag of ``rule`` (a row of ``frame``), or None when it has none."""
     rows = frame[(frame.subject_id == subject_id) & (frame.rule == rule)]
     return rows.iloc[0] if len(rows) else None
 
@@ -492,7 +496,7 @@ def test_persistent_high_only_when_it_survives_the_false_discovery_control(built
     staff = ["W1", "S1", *quiet]
     world.team("collections", staff, YEAR, 1000)
     window = YEAR[4:]
-    findings = {e: set() for e in staff}
+    findings: dict[str, set[str]] = {e: set() for e in staff}
     for i, month in enumerate(window):
         for e in (quiet[2 * i], quiet[2 * i + 1], "S1"):
             findings[e].add(month)
@@ -668,7 +672,7 @@ def one_episode_at_a_time(expected: list[float]) -> dict:
     return episodes
 
 
-def planted_found(con, episodes: dict) -> pd.DataFrame:
+def planted_found(con: duckdb.DuckDBPyConnection, episodes: dict) -> pd.DataFrame:
     f = funnel_all(con).set_index(["subject_id", "review_month"])
     rows = []
     for (person, last), expected in episodes.items():
@@ -677,7 +681,7 @@ def planted_found(con, episodes: dict) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["planted", "peer_expected", "found"])
 
 
-def funnel_all(con) -> pd.DataFrame:
+def funnel_all(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     return con.execute("SELECT * FROM marts.funnel WHERE subject_type = 'employee'").df()
 
 
@@ -716,7 +720,7 @@ def test_background_flags_and_the_chance_alone_figure(built):
     )
 
 
-def planted_in_fresh_home(path, seed: int, episodes: dict) -> pd.DataFrame:
+def planted_in_fresh_home(path: Path, seed: int, episodes: dict) -> pd.DataFrame:
     """Build one simulated register in its own warehouse; the planted outliers found."""
     from base.settings import Settings
 
@@ -769,7 +773,7 @@ def persistent_episodes(levels: list[float]) -> dict:
     return episodes
 
 
-def persistent_in_fresh_home(path, seed: int, episodes: dict | None = None) -> tuple:
+def persistent_in_fresh_home(path: Path, seed: int, episodes: dict | None = None) -> tuple:
     """Build one simulated register in its own warehouse: every subject-month's persistent
     statistics, its persistent flags and its chance-alone figures."""
     from base.settings import Settings
@@ -929,7 +933,7 @@ def test_appeals_under_review_and_overturned(built):
     world = World()
     world.team("collections", ["U1", "O1", "O2", "C1", "K1"], YEAR, 1000)
     sep, octo = "2026-09-30 18:00", "2026-10-31 18:00"
-    review = {"review_requested_at": dt.datetime(2026, 10, 20, 9)}
+    review: dict[str, Any] = {"review_requested_at": dt.datetime(2026, 10, 20, 9)}
     u1 = world.add(
         "2026-10",
         employee_id="U1",

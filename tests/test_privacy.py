@@ -26,8 +26,8 @@ from hypothesis import strategies as st
 from base.warehouse import connect
 from pipelines.demo.generator import DESCRIPTIONS, RESOLUTIONS
 from pipelines.ingest.load import load_file
-from pipelines.ingest.masking import fold, mask, normalise, own_patterns
-from tests.conftest import REALDATA, complaint, require_realdata
+from pipelines.ingest.masking import Own, fold, mask, normalise, own_patterns
+from tests.conftest import REALDATA, complaint, one, require_realdata
 from tests.personal_values import (
     CONTEXTS,
     READABLE,
@@ -83,7 +83,7 @@ def rows():
     ]
 
 
-def all_text(path) -> str:
+def all_text(path: Path) -> str:
     with connect(path, read_only=True) as con:
         cols = con.execute("""SELECT table_schema, table_name, column_name FROM
             information_schema.columns WHERE data_type = 'VARCHAR'""").fetchall()
@@ -130,7 +130,7 @@ def test_free_text_is_masked(tmp_path, con, settings):
 GENERIC = {"phone", "landline", "national_id", "account", "email", "third_party"}
 
 
-def _own(p: Person):
+def _own(p: Person) -> Own | None:
     return own_patterns(p.name, p.mobile, p.email, p.cccd, p.customer_id, p.contract_id)
 
 
@@ -156,7 +156,7 @@ def survives(kind: str, value: str, masked: str, context: str = "{v}") -> bool:
 
 @hsettings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(p=people(), where=st.sampled_from(CONTEXTS))
-def test_every_spelling_of_a_personal_value_is_masked(p: Person, where: str):
+def test_every_spelling_of_a_personal_value_is_masked(p: Person, where: str) -> None:
     own = _own(p)
     for kind, typed, value in spellings(p):
         text = where.format(v=typed)
@@ -167,7 +167,7 @@ def test_every_spelling_of_a_personal_value_is_masked(p: Person, where: str):
 
 @hsettings(max_examples=40, deadline=None)
 @given(p=people(), readable=st.lists(st.sampled_from(READABLE), min_size=1, max_size=4))
-def test_amounts_dates_and_complaint_ids_stay_readable(p: Person, readable: list[str]):
+def test_amounts_dates_and_complaint_ids_stay_readable(p: Person, readable: list[str]) -> None:
     text = f"Khách {p.name} ({p.mobile}) hỏi về " + ", ".join(readable) + " theo hợp đồng"
     masked = mask(text, _own(p))
     for value in readable:
@@ -219,8 +219,8 @@ def test_recall_and_false_masking_rate(capsys):
     review_changed, review_names = _masks(reviews)
     with capsys.disabled():
         print("\nmasking recall (300 synthetic people, every spelling):")
-        for kind, (hit, total) in sorted(found.items()):
-            print(f"  {kind:12} {hit}/{total} = {hit / total:.1%}")
+        for kind, (caught, total) in sorted(found.items()):
+            print(f"  {kind:12} {caught}/{total} = {caught / total:.1%}")
         print(
             f"false masking, demo texts: {demo_changed}/{len(demo)} texts changed, "
             f"{demo_names} name masks"
@@ -359,9 +359,9 @@ def test_no_planted_value_survives_anywhere(home, settings, monkeypatch, capsys)
     found = _leaks(values, text.encode()) | _leaks(values, settings.warehouse_path.read_bytes())
     with connect(settings.warehouse_path, read_only=True) as con:
         assert (
-            con.execute(
-                "SELECT count(*) FROM quarantine.rejected_rows WHERE complaint_id = 'KN000020'"
-            ).fetchone()[0]
+            one(
+                con, "SELECT count(*) FROM quarantine.rejected_rows WHERE complaint_id = 'KN000020'"
+            )
             > 0
         )
         rows = con.execute("SELECT description FROM core.complaints").fetchall()
@@ -408,10 +408,10 @@ def test_no_planted_value_survives_anywhere(home, settings, monkeypatch, capsys)
     for f in dagster_files:
         dagster_leaks |= _leaks(secrets, _file_text(f))
     with DagsterInstance.get() as instance:
-        runs = instance.get_runs()
-        hr_runs = [r for r in runs if r.job_name == "hr_dossier_job"]
+        dagster_runs = instance.get_runs()
+        hr_runs = [r for r in dagster_runs if r.job_name == "hr_dossier_job"]
         assert hr_runs and all(r.status.value == "SUCCESS" for r in hr_runs)
-        for run in runs:
+        for run in dagster_runs:
             record = repr(run.run_config) + "".join(repr(e) for e in instance.all_logs(run.run_id))
             found |= {v for v in values if v in record}
             dagster_leaks |= {v for v in secrets if v in record}
@@ -495,17 +495,16 @@ def test_personal_data_typed_into_a_coded_or_date_column_is_masked(tmp_path, con
         assert value not in text
         assert value.encode() not in raw
     with connect(settings.warehouse_path, read_only=True) as c:
-        outcome = c.execute(
-            "SELECT outcome FROM core.complaints WHERE complaint_id = 'P-9'"
-        ).fetchone()[0]
-        warned = c.execute(
+        outcome = one(c, "SELECT outcome FROM core.complaints WHERE complaint_id = 'P-9'")
+        warned = one(
+            c,
             "SELECT count(*) FROM quarantine.warnings WHERE rule = "
             "'unknown_outcome' AND new_value = ?",
             [outcome],
-        ).fetchone()[0]
-        rejected = c.execute(
-            "SELECT count(*) FROM quarantine.rejected_rows WHERE complaint_id = 'P-10'"
-        ).fetchone()[0]
+        )
+        rejected = one(
+            c, "SELECT count(*) FROM quarantine.rejected_rows WHERE complaint_id = 'P-10'"
+        )
     assert outcome == "gọi lại [sđt] cho bà [tên]"  # the label stays readable, masked
     assert warned == 1 and rejected == 1
 
@@ -522,7 +521,7 @@ def test_personal_data_typed_into_a_coded_or_date_column_is_masked(tmp_path, con
         ("Bên tôi a còng việc chấm dứt rồi", "Bên tôi a còng việc chấm dứt rồi"),
     ],
 )
-def test_hotlines_and_spelled_out_addresses(typed: str, masked: str):
+def test_hotlines_and_spelled_out_addresses(typed: str, masked: str) -> None:
     assert mask(typed) == masked
 
 

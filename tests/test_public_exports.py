@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 
 import duckdb
-from typer.testing import CliRunner
+from typer.testing import CliRunner, Result
 
 from pipelines import runs
 from pipelines.cli import app
@@ -42,7 +42,7 @@ EXPECTED = [
 ]
 
 
-def invoke(*args: str):
+def invoke(*args: str) -> Result:
     result = CliRunner().invoke(app, list(args))
     assert "Traceback" not in result.stdout + result.stderr
     return result

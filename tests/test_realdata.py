@@ -4,6 +4,7 @@ vendored under tests/data/ (source and licence in each SOURCE.md), so every clon
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import pytest
 
@@ -91,7 +92,7 @@ def _cfpb_month_first(path, keep=lambda row: True):
     return {r["Complaint ID"]: dt.date.fromisoformat(r["Date received"]) for r in records}
 
 
-def _snake_mapping(tmp_path, extra: str = ""):
+def _snake_mapping(tmp_path: Path, extra: str = "") -> HeaderMapping:
     """cfpb.yaml with the snake_case headers of a newer export, and no preamble to skip."""
     text = (MAPPINGS / "cfpb.yaml").read_text(encoding="utf-8").replace("skip_rows: 2\n", "")
     for header in (

@@ -10,6 +10,7 @@ import re
 import stat
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import openpyxl
 import pytest
@@ -19,6 +20,9 @@ from base.warehouse import connect, scalar
 from reports.publish import ReportError, write_hr_dossier, write_month_reports
 from reports.xlsx import safe_text
 from tests.report_world import FORMULA, MONTH, PERSONAL, PLANTED, SCRIPT, report_home_once
+
+if TYPE_CHECKING:
+    from tests.patterns_world import World
 
 OUT = f"{MONTH:%Y-%m}"
 
@@ -106,18 +110,18 @@ def test_kpi_tiles_equal_the_marts(report_home):
         overdue_now = scalar(
             con, "SELECT count(*) FROM marts.complaint_sla WHERE sla_status = 'open_overdue'"
         )
-    sla = {r[0]: r[1:] for r in sla}
-    rev = {r[0]: r[1:] for r in rev}
+    sla_by_month = {r[0]: r[1:] for r in sla}
+    rev_by_month = {r[0]: r[1:] for r in rev}
     for attr, m in (
         ("data-value", MONTH),
         ("data-prev", dt.date(2026, 2, 1)),
         ("data-yoy", dt.date(2025, 3, 1)),
     ):
-        received, rate, median = sla[m]
+        received, rate, median = sla_by_month[m]
         assert int(tiles["kpi_received"][attr]) == received
         assert float(tiles["kpi_compliance"][attr]) == pytest.approx(rate)
         assert float(tiles["kpi_median_days"][attr]) == pytest.approx(median)
-        requests, changed = rev.get(m, (0, 0))
+        requests, changed = rev_by_month.get(m, (0, 0))
         assert int(tiles["kpi_reviews"][attr]) == requests
         assert int(tiles["kpi_changed"][attr]) == changed
     # as_of is the month's last day, so the month-end backlog is the marts' open complaints
@@ -125,10 +129,17 @@ def test_kpi_tiles_equal_the_marts(report_home):
     assert int(tiles["kpi_overdue"]["data-value"]) == overdue_now
 
 
+def first_group(pattern: str, text: str, flags: int = 0) -> str:
+    """Group 1 of the first match of ``pattern``: the page must have what the test reads."""
+    match = re.search(pattern, text, flags)
+    assert match is not None, f"expected {pattern!r} in the page"
+    return match.group(1)
+
+
 def _table_values(path: Path, table: str) -> list[list[str]]:
     """data-value of each cell of one table, row by row."""
     text = path.read_text(encoding="utf-8")
-    body = re.search(rf'<table data-table="{table}">(.*?)</table>', text, re.S).group(1)
+    body = first_group(rf'<table data-table="{table}">(.*?)</table>', text, re.S)
     return [
         re.findall(r'data-value="([^"]*)"', row)
         for row in re.findall(r"<tr>(.*?)</tr>", body, re.S)[1:]
@@ -155,8 +166,8 @@ def test_partner_and_team_tables_equal_the_marts(report_home):
                 [MONTH],
             ).fetchall()
         }
-    shown = {r[0]: (int(r[1]), int(r[2])) for r in _table_values(page, "partners")}
-    assert shown == partners
+    shown_partners = {r[0]: (int(r[1]), int(r[2])) for r in _table_values(page, "partners")}
+    assert shown_partners == partners
     import html
 
     rows = _table_values(page, "teams")
@@ -381,7 +392,7 @@ def test_each_language_has_its_own_workbook(report_home, tmp_path):
 def test_partner_types_are_labels_never_codes(report_home):
     for name, expected in (("management.html", "Tổng đài"), ("management.en.html", "Call centre")):
         text = (report_home.reports_dir / OUT / name).read_text(encoding="utf-8")
-        body = re.search(r'<table data-table="partners">(.*?)</table>', text, re.S).group(1)
+        body = first_group(r'<table data-table="partners">(.*?)</table>', text, re.S)
         cells = re.findall(r"<td[^>]*>([^<]*)</td>", body)
         assert expected in cells
         assert not [c for c in cells if re.fullmatch(r"[a-z]+(_[a-z]+)+", c)], cells
@@ -400,7 +411,7 @@ def test_quality_report_says_how_many_flags_chance_alone_gives(report_home):
             .df()
             .iloc[0]
         )
-    shown = re.search(r'<p class="chance" data-chance="1">(.*?)</p>', text, re.S).group(1)
+    shown = first_group(r'<p class="chance" data-chance="1">(.*?)</p>', text, re.S)
     assert f"{int(c.tested)} staff and partners were tested" in shown
     assert (
         f"about {c.expected_medium:.2f} medium flags (95% interval "
@@ -434,7 +445,7 @@ def test_findings_are_listed_in_the_month_they_were_decided(report_home):
     assert any(not r[2].startswith(OUT) for r in rows)  # received earlier, decided this month
 
 
-def _world_home(tmp_path, world, as_of: str = "2026-06-30") -> Settings:
+def _world_home(tmp_path: Path, world: World, as_of: str = "2026-06-30") -> Settings:
     """A patterns world (tests/patterns_world.py) stored and built in a fresh home."""
     from base.warehouse import ensure_schema
     from tests.patterns_world import build, store
@@ -521,15 +532,15 @@ def test_hr_dossier_shows_the_peers_as_tested_or_why_not(tmp_path):
     assert float(values[1][0]) == pytest.approx(0.2)
     shown = _section(a1.read_text(encoding="utf-8"), "peers")
     assert "(n = 5)" in shown and "15,000" in shown and "3,000" in shown
-    notice = re.search(
+    notice = first_group(
         r'<div class="notice" role="status" data-notice="activity">(.*?)</div>', text, re.S
-    ).group(1)
+    )
     assert "Activity data is missing" in notice and "2 of 8 staff" in notice
     assert "no rate verdict" in notice
     assert text.index('data-notice="activity"') < text.index('id="substantiated"')
 
 
-def _dossier_home(report_home, tmp_path) -> Settings:
+def _dossier_home(report_home: Settings, tmp_path: Path) -> Settings:
     import shutil
 
     home = tmp_path / "home"
@@ -588,7 +599,7 @@ def test_quality_report_warns_at_the_top_when_activity_is_missing(tmp_path):
             write_month_reports(con, settings, dt.date(2026, 6, 1), lang)
     folder = settings.reports_dir / "2026-06"
     en = (folder / "quality.en.html").read_text(encoding="utf-8")
-    notice = re.search(r'data-notice="activity">(.*?)</div>', en, re.S).group(1)
+    notice = first_group(r'data-notice="activity">(.*?)</div>', en, re.S)
     assert "2 of 2 staff" in notice and "06/2026" in notice and "no rate verdict" in notice
     assert en.index('data-notice="activity"') < en.index("<section")
     vi = (folder / "quality.html").read_text(encoding="utf-8")
@@ -774,7 +785,7 @@ def test_quality_has_one_card_per_subject_with_its_flags_and_evidence_once(repor
         ids = re.findall(r'<td class=" evidence" data-value="([^"]+)"', body)
         assert len(ids) == len(set(ids))  # evidence shown once
         assert f'href="#{card_id}"' in text.split('id="flags"')[0]  # in the contents list
-    others = re.search(r'data-chance-others="1">([^<]*)<', text).group(1)
+    others = first_group(r'data-chance-others="1">([^<]*)<', text)
     assert f"trong {len(flags)} dấu hiệu" in others
 
 

@@ -74,12 +74,16 @@ def insert_complaints(con: duckdb.DuckDBPyConnection, rows: list[dict]) -> None:
     )
 
 
-def store_calendar(con, start: dt.date, end: dt.date, company_file: Path | None = None) -> None:
+def store_calendar(
+    con: duckdb.DuckDBPyConnection, start: dt.date, end: dt.date, company_file: Path | None = None
+) -> None:
     """core.calendar from build_calendar, the way the build stage writes it."""
     replace_table(con, "core.calendar", build_calendar(start, end, company_file))
 
 
-def build_marts(con, as_of: dt.date, sla_working_days: int = 7, at_risk: int = 2) -> None:
+def build_marts(
+    con: duckdb.DuckDBPyConnection, as_of: dt.date, sla_working_days: int = 7, at_risk: int = 2
+) -> None:
     con.execute("delete from core.build_params")
     con.execute(
         "insert into core.build_params values (?, ?, 0.95, ?, now())",
@@ -92,7 +96,11 @@ def build_marts(con, as_of: dt.date, sla_working_days: int = 7, at_risk: int = 2
 
 @contextmanager
 def make_warehouse(
-    path: Path, rows: list[dict], as_of: dt.date, company_file: Path | None = None, **params
+    path: Path,
+    rows: list[dict],
+    as_of: dt.date,
+    company_file: Path | None = None,
+    **params: int,
 ) -> Iterator[duckdb.DuckDBPyConnection]:
     """A fresh warehouse file with the rows, the calendar over their dates, and the SLA marts."""
     with connect(path) as con:
@@ -105,13 +113,13 @@ def make_warehouse(
             [[e, t, now, now] for e, t in STAFF],
         )
         insert_complaints(con, rows)
-        dates = [ts(r["received"]).date() for r in rows] + [as_of]
+        dates = [dt.datetime.fromisoformat(r["received"]).date() for r in rows] + [as_of]
         store_calendar(con, *calendar_range(min(dates), max(dates)), company_file)
         build_marts(con, as_of, **params)
         yield con
 
 
-def sla_rows(con) -> dict[str, dict]:
+def sla_rows(con: duckdb.DuckDBPyConnection) -> dict[str, dict]:
     cursor = con.execute("select * from marts.complaint_sla")
     names = [d[0] for d in cursor.description]
     return {r[0]: dict(zip(names, r, strict=True)) for r in cursor.fetchall()}
@@ -220,7 +228,7 @@ def hand_rows() -> list[dict]:
 
 
 @pytest.fixture(scope="module")
-def hand(tmp_path_factory) -> Iterator[duckdb.DuckDBPyConnection]:
+def hand(tmp_path_factory: pytest.TempPathFactory) -> Iterator[duckdb.DuckDBPyConnection]:
     with make_warehouse(tmp_path_factory.mktemp("hand") / "w.duckdb", hand_rows(), AS_OF) as con:
         yield con
 

@@ -6,10 +6,11 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from typer.testing import CliRunner
+from typer.testing import CliRunner, Result
 
 from pipelines.cli import app
 
@@ -18,7 +19,7 @@ MAPPING = "columns:\n  CASE_ID: complaint_id\n  OPENED_DT: received_at\n  CLOSED
 HCM = ZoneInfo("Asia/Ho_Chi_Minh")
 
 
-def invoke(*args: str):
+def invoke(*args: str) -> Result:
     result = CliRunner().invoke(app, list(args))
     assert "Traceback" not in result.stdout + result.stderr
     return result
@@ -32,7 +33,7 @@ def export(tmp_path):
     return path
 
 
-def _touch(path, when: dt.datetime) -> None:
+def _touch(path: Path, when: dt.datetime) -> None:
     stamp = when.replace(tzinfo=HCM).timestamp()
     os.utime(path, (stamp, stamp))
 

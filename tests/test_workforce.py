@@ -13,6 +13,7 @@ import datetime as dt
 import math
 from pathlib import Path
 
+import duckdb
 import pytest
 
 from base.warehouse import connect, ensure_schema
@@ -34,7 +35,7 @@ def staff_export(folder: Path, date: str, teams: dict[str, str]) -> Path:
     return path
 
 
-def all_flags(con, subject_id: str):
+def all_flags(con: duckdb.DuckDBPyConnection, subject_id: str) -> list[tuple]:
     return con.execute(
         "SELECT strftime(review_month, '%Y-%m') AS month, rule, severity FROM marts.pattern_flags "
         "WHERE subject_id = ? ORDER BY 1, 2",
@@ -42,7 +43,7 @@ def all_flags(con, subject_id: str):
     ).fetchall()
 
 
-def funnel_rows(con, subject_id: str):
+def funnel_rows(con: duckdb.DuckDBPyConnection, subject_id: str) -> list[tuple]:
     return con.execute(
         "SELECT strftime(review_month, '%Y-%m'), peer_group, observed, peers, group_findings, "
         "verdict, round(persistent_p_value, 12) FROM marts.funnel WHERE subject_id = ? ORDER BY 1",
@@ -117,12 +118,14 @@ def test_a_team_move_never_rewrites_past_months(tmp_path, settings):
 # ------------------------------------------------------------------------------ a verdict's basis
 
 
-def reasons(con, subject_id: str, month: str = "2026-10") -> tuple:
-    return con.execute(
+def reasons(con: duckdb.DuckDBPyConnection, subject_id: str, month: str = "2026-10") -> tuple:
+    row = con.execute(
         "SELECT verdict, reason, persistent_p_value, persistent_reason FROM marts.funnel "
         "WHERE subject_id = ? AND strftime(review_month, '%Y-%m') = ?",
         [subject_id, month],
     ).fetchone()
+    assert row is not None, f"expected a funnel row for {subject_id} in {month}"
+    return row
 
 
 def test_a_two_person_team_with_a_silent_peer_gives_no_verdict(built):

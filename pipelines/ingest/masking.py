@@ -40,6 +40,7 @@ from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import overload
 
 import duckdb
 import phonenumbers
@@ -574,6 +575,11 @@ def _apply(text: str, spans: list[Span]) -> str:
     return "".join(out)
 
 
+# A text stays a text and a missing value stays missing: callers holding a str get a str.
+@overload
+def mask(text: str, own: Own | None = None) -> str: ...
+@overload
+def mask(text: str | None, own: Own | None = None) -> str | None: ...
 def mask(text: str | None, own: Own | None = None) -> str | None:
     """``text`` with every personal value it holds replaced by its label."""
     if not text:
