@@ -18,6 +18,8 @@ COLUMNS: dict[str, list[str]] = {
         "month_given",
         "interactions",
         "interactions_given",
+        "id_cut",
+        "id_refused",
     ],
 }
 
@@ -51,5 +53,8 @@ def reference_suite(kind: str) -> gx.ExpectationSuite:
             gxe.ExpectColumnValuesToBeBetween(
                 column="interactions", min_value=0, meta={"rule": "invalid_interactions"}
             ),
+            # staging names the id columns that held more than a code, or no code
+            gxe.ExpectColumnValuesToBeNull(column="id_cut", meta={"rule": "id_cut_to_code"}),
+            gxe.ExpectColumnValuesToBeNull(column="id_refused", meta={"rule": "id_not_a_code"}),
         ]
     return gx.ExpectationSuite(name=kind, expectations=e)

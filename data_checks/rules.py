@@ -134,9 +134,10 @@ RULES: dict[str, Rule] = {
         Rule(
             "missing_key",
             "error",
-            "the record's id is missing",
-            "thiếu mã bản ghi",
-            "Fill in the id (employee_id, partner_id) and re-export.",
+            "the record's id is missing or is not a code",
+            "thiếu mã bản ghi hoặc mã không hợp lệ",
+            "Fill in the code (employee_id, partner_id: NV0001, DT01; not a name or a note) and "
+            "re-export.",
         ),
         Rule(
             "duplicate_key",

@@ -607,3 +607,33 @@ def test_hr_dossier_requests_are_checked_against_the_account_and_all_audited(
         )
     for typed in ("etc/passwd", "DROP TABLE", "Xuyến", "456 789", secret_reason):
         assert typed not in record
+
+
+def test_an_activity_export_keeps_a_code_or_nothing(tmp_path, con, settings):
+    """The activity export's subject column is an id column too: a note after the code is cut
+    (warned, the code's interactions loaded); a name instead of a code is rejected, and neither
+    the name, the note nor the phone is stored anywhere, the quarantine included."""
+    path = tmp_path / "activity_2026-10-31.csv"
+    with path.open("w", encoding="utf-8", newline="") as f:
+        writer = csv.writer(f)
+        writer.writerow(["month", "employee_id", "partner_id", "interactions"])
+        writer.writerow(["2026-10", "NV0005 - chị Thảo gọi lại 0903 456 789", "", "120"])
+        writer.writerow(["2026-10", "", "Lê Văn Tèo", "80"])
+        writer.writerow(["2026-10", "NV0006", "", "95"])
+    result = load_file(con, path, "activity", settings)
+    assert (result.rows_loaded, result.rows_rejected) == (2, 1)
+    stored = con.execute(
+        "SELECT subject_type, subject_id, interactions FROM core.activity ORDER BY 2"
+    ).fetchall()
+    assert stored == [("employee", "NV0005", 120), ("employee", "NV0006", 95)]
+    warned = con.execute("SELECT source_row, rule, new_value FROM quarantine.warnings").fetchall()
+    assert warned == [(2, "id_cut_to_code", "employee_id")]  # source rows count the header
+    rejected = con.execute(
+        "SELECT source_row, rule, complaint_id FROM quarantine.rejected_rows"
+    ).fetchall()
+    assert rejected == [(3, "missing_key", None)]
+    con.close()
+    text = all_text(settings.warehouse_path)
+    raw = settings.warehouse_path.read_bytes()
+    for value in ("Thảo", "0903 456 789", "Lê Văn Tèo", "Tèo"):
+        assert value not in text and value.encode() not in raw

@@ -98,11 +98,13 @@ def _row_values_sql(kind: str) -> str:
     for name in TEMPLATES[kind]:
         if name in PERSONAL_FIELDS:
             parts.append(f"{name} := CASE WHEN r.{name} IS NOT NULL THEN '***' END")
-        elif kind == Kind.register and name in ID_FIELDS:
+        elif kind in (Kind.register, Kind.activity) and name in ID_FIELDS:
             # a code or nothing, as staged: the rest of the cell may name someone
             parts.append(f"{name} := id_code(r.{name})")
         elif kind == Kind.register and name != "complaint_id":
             parts.append(f"{name} := mask_pii(r.{name}, {_OWN_ARGS})")
+        elif kind == Kind.activity:
+            parts.append(f"{name} := mask_pii(r.{name}, NULL, NULL, NULL, NULL, NULL, NULL)")
         else:
             parts.append(f"{name} := r.{name}")
     return f"to_json(struct_pack({', '.join(parts)}))"
@@ -123,14 +125,20 @@ PERSONAL_OWN = (
 _OWN_ARGS = ", ".join(f"r.{f}" for f in PERSONAL_OWN)
 
 
-def _key_given_sql(columns: tuple[str, ...]) -> str:
-    """The record key as the raw row gives it: its first given column (an activity row has no
-    subject_key yet, only the id given)."""
-    given = [f"r.{c}" for c in columns]
-    return given[0] if len(given) == 1 else f"coalesce({', '.join(given)})"
+def _key_given_sql(kind: str) -> str:
+    """The record key as the raw row gives it: its first given column. An activity row has no
+    subject_key yet, only the subject's id given, kept as a code or nothing like every id
+    column of the register (id_codes.sql)."""
+    columns = KINDS[kind].key_given
+    given = (
+        f"r.{columns[0]}"
+        if len(columns) == 1
+        else f"coalesce({', '.join(f'r.{c}' for c in columns)})"
+    )
+    return f"id_code({given})" if kind == Kind.activity else given
 
 
-_RECORD_KEY = {kind: _key_given_sql(facts.key_given) for kind, facts in KINDS.items()}
+_RECORD_KEY = {kind: _key_given_sql(kind) for kind in KINDS}
 
 
 def _row_fate(con: duckdb.DuckDBPyConnection, load: Loading, so_far: LoadResult) -> Found:
