@@ -15,12 +15,22 @@ from typing import Any
 
 import duckdb
 import pytest
+from typer.testing import CliRunner, Result
 
 from base.settings import Settings, get_settings
 from base.warehouse import connect, ensure_schema
 from pipelines.resources import WarehouseResource
 
 REPO = Path(__file__).resolve().parents[1]
+
+
+def invoke(*args: str) -> Result:
+    """`complaints ARGS` in-process; whatever it prints, never a traceback."""
+    from pipelines.cli import app
+
+    result = CliRunner().invoke(app, list(args))
+    assert "Traceback" not in result.stdout + result.stderr
+    return result
 
 
 def _realdata() -> Path:

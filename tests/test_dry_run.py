@@ -4,17 +4,8 @@ would block), and reasons that show the values they are about. Real CLI, real wa
 
 from __future__ import annotations
 
-from typer.testing import CliRunner, Result
-
-from pipelines.cli import app
-from tests.conftest import complaint
+from tests.conftest import complaint, invoke
 from tests.shapes import write_rows
-
-
-def invoke(*args: str) -> Result:
-    result = CliRunner().invoke(app, list(args))
-    assert "Traceback" not in result.stdout + result.stderr
-    return result
 
 
 def _rows(good: int, bad: int, month: int = 1) -> list[dict]:

@@ -8,18 +8,11 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from typer.testing import CliRunner, Result
 
-from pipelines.cli import app
+from tests.conftest import invoke
 
 HEADER = "CASE_ID,OPENED_DT,CLOSED_DT,TITLE\n"
 ROWS = "C1,2015-03-02 09:00,2015-03-05 10:00,Rude employee\nC2,2015-03-03 09:00,,Rude\n"
-
-
-def invoke(*args: str) -> Result:
-    result = CliRunner().invoke(app, list(args))
-    assert "Traceback" not in result.stdout + result.stderr
-    return result
 
 
 @pytest.fixture

@@ -9,11 +9,9 @@ from __future__ import annotations
 import datetime as dt
 
 import duckdb
-from typer.testing import CliRunner, Result
 
 from pipelines import runs
-from pipelines.cli import app
-from tests.conftest import REPO
+from tests.conftest import REPO, invoke
 
 SAMPLE = REPO / "tests" / "data" / "nyc311" / "service_requests_sample.csv"
 MAPPING = REPO / "examples" / "mappings" / "nyc311.yaml"
@@ -40,12 +38,6 @@ EXPECTED = [
     # 05/21/2020 06:15:38 PM EDT = 22:15:38 UTC; 06:33:51 PM EDT = 22:33:51 UTC
     ("46412656", "2020-05-22 05:15:38", "2020-05-22 05:33:51", "other", "other"),
 ]
-
-
-def invoke(*args: str) -> Result:
-    result = CliRunner().invoke(app, list(args))
-    assert "Traceback" not in result.stdout + result.stderr
-    return result
 
 
 def test_nyc311_sample_mapped_loaded_built_and_reported(home):

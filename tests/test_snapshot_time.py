@@ -10,19 +10,12 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from typer.testing import CliRunner, Result
 
-from pipelines.cli import app
+from tests.conftest import invoke
 
 ROWS = "CASE_ID,OPENED_DT,CLOSED_DT\nC1,2015-03-02 09:00,2015-03-05 10:00\nC2,2015-12-30 17:00,\n"
 MAPPING = "columns:\n  CASE_ID: complaint_id\n  OPENED_DT: received_at\n  CLOSED_DT: resolved_at\n"
 HCM = ZoneInfo("Asia/Ho_Chi_Minh")
-
-
-def invoke(*args: str) -> Result:
-    result = CliRunner().invoke(app, list(args))
-    assert "Traceback" not in result.stdout + result.stderr
-    return result
 
 
 @pytest.fixture
