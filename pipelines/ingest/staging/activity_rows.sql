@@ -8,16 +8,8 @@ with typed as (
         -- a code or nothing, as in the register (id_codes.sql): a name or a note typed as the
         -- subject is never stored; a cell with no code leaves the key empty (missing_key)
         id_code(coalesce(r.employee_id, r.partner_id)) as subject_id,
-        nullif(concat_ws(
-            ', ',
-            case when id_cut(r.employee_id) then 'employee_id' end,
-            case when id_cut(r.partner_id) then 'partner_id' end
-        ), '') as id_cut,
-        nullif(concat_ws(
-            ', ',
-            case when id_refused(r.employee_id) then 'employee_id' end,
-            case when id_refused(r.partner_id) then 'partner_id' end
-        ), '') as id_refused,
+        id_cut_columns(r.employee_id, r.partner_id, null) as id_cut,
+        id_refused_columns(r.employee_id, r.partner_id, null) as id_refused,
         r.month as month_given,
         cast(date_trunc('month', coalesce(
             try_strptime(r.month, ['%Y-%m', '%m/%Y', '%Y/%m']), parse_ts(r.month, date_order_of('month'))

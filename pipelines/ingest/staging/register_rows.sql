@@ -96,18 +96,8 @@ typed as (
         id_code(s.employee_id) as employee_id,
         id_code(s.partner_id) as partner_id,
         id_code(s.handler_id) as handler_id,
-        nullif(concat_ws(
-            ', ',
-            case when id_cut(s.employee_id) then 'employee_id' end,
-            case when id_cut(s.partner_id) then 'partner_id' end,
-            case when id_cut(s.handler_id) then 'handler_id' end
-        ), '') as id_cut,
-        nullif(concat_ws(
-            ', ',
-            case when id_refused(s.employee_id) then 'employee_id' end,
-            case when id_refused(s.partner_id) then 'partner_id' end,
-            case when id_refused(s.handler_id) then 'handler_id' end
-        ), '') as id_refused,
+        id_cut_columns(s.employee_id, s.partner_id, s.handler_id) as id_cut,
+        id_refused_columns(s.employee_id, s.partner_id, s.handler_id) as id_refused,
         st.value as status_given,
         oc.value as outcome,
         ro.value as review_outcome,
