@@ -135,6 +135,12 @@ def _no_marks(text: str) -> str:
     return unicodedata.normalize("NFC", "".join(c for c in s if not unicodedata.combining(c)))
 
 
+def _spellings(words: Iterable[str]) -> str:
+    """A regex alternation of each word as typed: title case, capitals, and both without tone
+    marks (Phạm|PHẠM|Pham|PHAM)."""
+    return "|".join(f"{w}|{w.upper()}|{_no_marks(w)}|{_no_marks(w).upper()}" for w in words)
+
+
 def normalise(text: str) -> str:
     """NFC, every Unicode space a plain space, zero-width characters dropped."""
     return _SPACE.sub(" ", unicodedata.normalize("NFC", text).translate(_ZERO_WIDTH))
@@ -237,11 +243,9 @@ _GIVEN_AFTER_FORM = re.compile(
 )
 _WORD_CAP = rf"{UPPER}\w*"
 _FAMILIES_ALL = sorted({*FAMILY_SAFE, *FAMILY_WORDS, *FAMILY_RARE}, key=len, reverse=True)
-_FAMILY_ANY_CASE = "|".join(
-    f"{f}|{f.upper()}|{_no_marks(f)}|{_no_marks(f).upper()}" for f in _FAMILIES_ALL
-)
+_FAMILY_ANY_CASE = _spellings(_FAMILIES_ALL)
 # X Thị Y, X Văn Y (any case, tone marks or none): a full name wherever it stands.
-_MARKS = "|".join(f"{m}|{m.upper()}|{_no_marks(m)}|{_no_marks(m).upper()}" for m in MIDDLE_MARKS)
+_MARKS = _spellings(MIDDLE_MARKS)
 _MARKED_NAME = re.compile(
     rf"(?<!\w){_WORD_CAP}[^\S\n]+(?:{_MARKS})(?:[^\S\n]+{_WORD_CAP}){{1,2}}(?!\w)"
 )
