@@ -120,8 +120,10 @@ class PatternSettings(BaseModel):
 class PrivacySettings(BaseModel):
     """Personal data kept out of the warehouse (clauses 3.3, 4.6). See docs/privacy.md."""
 
+    # At most 8 digits: a word and a phone number ("Thao 0903456789", 9 or 10 digits) or an ID
+    # card number (9 or 12) typed into an id column must never read as a code.
     id_code_pattern: str = Field(
-        r"[A-Za-z]{1,12}[ _./-]?[0-9]{1,10}(?:[_./-][0-9]{1,6})?",
+        r"[A-Za-z]{1,12}[ _./-]?[0-9]{1,8}(?:[_./-][0-9]{1,6})?",
         description="RE2 pattern of a staff, partner or handler code (NV0001, DT01, XL-3, "
         "Resolver 17). A cell of employee_id, partner_id or handler_id is its code, or the "
         "code it begins with (the rest dropped, warned), or a code of the staff or partners "

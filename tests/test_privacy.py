@@ -637,3 +637,22 @@ def test_an_activity_export_keeps_a_code_or_nothing(tmp_path, con, settings):
     raw = settings.warehouse_path.read_bytes()
     for value in ("Thảo", "0903 456 789", "Lê Văn Tèo", "Tèo"):
         assert value not in text and value.encode() not in raw
+
+
+def test_a_name_and_a_phone_in_an_id_column_are_not_a_code(tmp_path, con, settings):
+    """A word and a phone number (10 digits, or 9 without the leading 0) look like letters and
+    digits: the default code pattern stops at 8 digits, so neither is ever stored as a code."""
+    path = tmp_path / "activity_2026-10-31.csv"
+    with path.open("w", encoding="utf-8", newline="") as f:
+        writer = csv.writer(f)
+        writer.writerow(["month", "employee_id", "partner_id", "interactions"])
+        writer.writerow(["2026-10", "Thao 0903456789", "", "10"])
+        writer.writerow(["2026-10", "Hoa 912345678", "", "10"])
+        writer.writerow(["2026-10", "Resolver 17", "", "10"])
+    result = load_file(con, path, "activity", settings)
+    assert (result.rows_loaded, result.rows_rejected) == (1, 2)
+    assert con.execute("SELECT subject_id FROM core.activity").fetchall() == [("Resolver 17",)]
+    con.close()
+    text = all_text(settings.warehouse_path)
+    for value in ("0903456789", "912345678", "Thao", "Hoa"):
+        assert value not in text
