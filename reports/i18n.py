@@ -171,6 +171,13 @@ STRINGS: dict[str, tuple[str, str]] = {
     "unit_substantiated_3m": ("khiếu nại có cơ sở trong 3 tháng", "substantiated in 3 months"),
     "unit_late": ("khiếu nại trả lời trễ", "complaints answered late"),
     "unit_complaints": ("khiếu nại", "complaints"),
+    # English for a count of one (Vietnamese nouns do not change with the count): t_count
+    "evidence_for_one": ("Bằng chứng: {n} khiếu nại", "Evidence: {n} complaint"),
+    "unit_serious_one": ("vi phạm nghiêm trọng có cơ sở", "substantiated serious breach"),
+    "unit_months_one": ("tháng có kết luận", "month with findings"),
+    "unit_substantiated_one": ("khiếu nại có cơ sở", "substantiated complaint"),
+    "unit_late_one": ("khiếu nại trả lời trễ", "complaint answered late"),
+    "unit_complaints_one": ("khiếu nại", "complaint"),
     "fig_expected": ("kỳ vọng {n}", "expected {n}"),
     "fig_limit": ("giới hạn trên {n}", "upper limit {n}"),
     "fig_chance": ("khả năng do ngẫu nhiên {p}", "chance {p}"),
@@ -643,6 +650,12 @@ def t(key: str, lang: str) -> str:
     """The string ``key`` in ``lang`` (vi or en)."""
     vi, en = STRINGS[key]
     return en if lang == "en" else vi
+
+
+def t_count(key: str, n: object, lang: str) -> str:
+    """The string ``key`` for a count of ``n``: its ``_one`` form when n is 1 and there is one
+    ("1 substantiated complaint", never "1 substantiated complaints")."""
+    return t(f"{key}_one", lang) if n == 1 and f"{key}_one" in STRINGS else t(key, lang)
 
 
 def label(field: str, code: object, lang: str) -> str:

@@ -10,7 +10,7 @@ import pandas as pd
 
 from base.settings import Settings
 from reports import charts, data, fmt
-from reports.i18n import field_words, label, peer_label, t
+from reports.i18n import field_words, label, peer_label, t, t_count
 from reports.management import verdict_cls
 from reports.render import Cell, Table
 
@@ -95,7 +95,7 @@ def strength(f: dict) -> float:
 
 def figures(f: dict, lang: str) -> str:
     """The flag's numbers with their units: observed, and what it was compared with."""
-    unit = t(UNITS.get(f["rule"], "unit_complaints"), lang)
+    unit = t_count(UNITS.get(f["rule"], "unit_complaints"), f["observed"], lang)
     parts = [f"{fmt.number(f['observed'], lang)} {unit}"]
     expected, limit = f["expected"], f["upper_limit"]
     if f["rule"] == "persistent" and not fmt.missing(expected):
@@ -152,6 +152,8 @@ def subject_cards(
         if kind == "partner" and partners.get(subject):
             name = f"{subject} · {partners[subject]}"
         top = records[0]
+        more = max(0, len(total_ids) - len(evidence.rows))
+        listed = len(evidence.rows) + more
         cards.append(
             {
                 "id": key,
@@ -177,7 +179,8 @@ def subject_cards(
                     for f in records
                 ],
                 "evidence": evidence,
-                "more": max(0, len(total_ids) - len(evidence.rows)),
+                "evidence_title": t_count("evidence_for", listed, lang).format(n=listed),
+                "more": more,
             }
         )
     cards.sort(key=lambda c: (c["rank"], str(c["subject_id"])))

@@ -833,3 +833,14 @@ def test_workbook_holds_the_complaints_return_and_the_backlog_ageing(report_home
     assert sum(n for _, n in bands) == open_now
     vi = openpyxl.load_workbook(folder / "tables.xlsx")
     assert {"Báo cáo khiếu nại theo tháng", "Tuổi tồn đọng"} <= set(vi.sheetnames)
+
+
+def test_a_count_of_one_reads_in_the_singular_in_english():
+    from reports.i18n import t_count
+
+    assert t_count("unit_substantiated", 1, "en") == "substantiated complaint"
+    assert t_count("unit_substantiated", 1.0, "en") == "substantiated complaint"
+    assert t_count("unit_substantiated", 2, "en") == "substantiated complaints"
+    assert t_count("evidence_for", 1, "en") == "Evidence: {n} complaint"
+    assert t_count("unit_substantiated", 1, "vi") == t_count("unit_substantiated", 2, "vi")
+    assert t_count("unit_substantiated_3m", 1, "en") == "substantiated in 3 months"
