@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+import textwrap
 from collections.abc import Callable
 from functools import lru_cache
 
@@ -254,11 +255,15 @@ def funnel(rows: pd.DataFrame, name: str, lang: str, title: Callable[[object], s
     groups = list(rows.groupby("peer_group", sort=True, dropna=False))
     cols = min(len(groups), 2) or 1
     nrows = max((len(groups) + cols - 1) // cols, 1)
+    # a long team name on two lines: a panel is half the page wide, 170 px on a phone; the
+    # rows then move apart by a line, so a title never meets the axis title above it
+    titles = ["<br>".join(textwrap.wrap(html.escape(title(g)), 18)) for g, _ in groups]
+    wrapped = any("<br>" in text for text in titles)
     fig = make_subplots(
         rows=nrows,
         cols=cols,
-        subplot_titles=[html.escape(title(g)) for g, _ in groups],
-        vertical_spacing=0.18 / nrows + 0.05,
+        subplot_titles=titles,
+        vertical_spacing=(0.28 if wrapped else 0.18) / nrows + 0.05,
     )
     seen: set[str] = set()
     for i, (_, group) in enumerate(groups):

@@ -366,12 +366,16 @@ LAYOUT = """() => {
       loose.push(box.firstElementChild.dataset.table);
   }
   // text of each chart (titles, axis titles, tick labels, legend, annotations) never overlaps
-  const overlaps = [];
+  const overlaps = [], clipped = [];
   for (const chart of document.querySelectorAll('.js-plotly-plot, svg.svg-chart')) {
+    // ... nor runs past the chart's own edge, where it is cut off (a long panel title)
+    const edge = chart.getBoundingClientRect();
     const texts = [...chart.querySelectorAll(
       '.g-gtitle text, .g-xtitle text, .g-ytitle text, .g-x2title text, .g-y2title text, ' +
       '.g-x3title text, .g-y3title text, .legendtext, .annotation-text, svg.svg-chart text'
     )].filter(t => t.textContent.trim()).map(t => [t.textContent, t.getBoundingClientRect()]);
+    for (const [text, r] of texts)
+      if (r.left < edge.left - 1 || r.right > edge.right + 1) clipped.push([chart.id, text]);
     for (let i = 0; i < texts.length; i++) for (let j = i + 1; j < texts.length; j++) {
       const [a, ra] = texts[i], [b, rb] = texts[j];
       const x = Math.min(ra.right, rb.right) - Math.max(ra.left, rb.left);
@@ -379,7 +383,7 @@ LAYOUT = """() => {
       if (x > 1 && y > 1) overlaps.push([chart.id || chart.dataset.chart, a, b]);
     }
   }
-  return {wide, loose: [...new Set(loose)], overlaps};
+  return {wide, loose: [...new Set(loose)], overlaps, clipped};
 }"""
 
 
@@ -387,10 +391,11 @@ LAYOUT = """() => {
 @pytest.mark.parametrize("width", [390, 1280])
 def test_nothing_wider_than_the_screen_and_no_text_overlaps(browser, pages, name, width):
     """Only tables scroll sideways (in their own box, the first column sticky); the titles,
-    axis titles, legends and labels of every chart keep clear of each other."""
+    axis titles, legends and labels of every chart keep clear of each other and inside the
+    chart."""
     context, page, _ = _open(browser, pages[name], width)
     try:
         found = page.evaluate(LAYOUT)
     finally:
         context.close()
-    assert found == {"wide": [], "loose": [], "overlaps": []}, found
+    assert found == {"wide": [], "loose": [], "overlaps": [], "clipped": []}, found
