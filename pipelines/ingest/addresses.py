@@ -76,8 +76,10 @@ def _strip(text: str) -> str:
 
 
 @lru_cache(maxsize=1)
-def unit_names() -> re.Pattern[str]:
-    """The bare names of provinces and wards, as written and without tone marks."""
+def unit_name_set() -> frozenset[str]:
+    """The bare names of provinces and wards (longer than 3 characters), as written and without
+    tone marks: a set, so that telling whether a whole name is a unit costs a lookup, not a scan
+    of the alternation of 6,000 names."""
     import vietnam_provinces
 
     data = json.loads(vietnam_provinces.NESTED_DIVISIONS_JSON_PATH.read_text(encoding="utf-8"))
@@ -87,7 +89,13 @@ def unit_names() -> re.Pattern[str]:
         for ward in province["wards"]:
             names.add(re.sub(r"^(?:Phường|Xã|Đặc khu)[^\S\n]+", "", " ".join(ward["name"].split())))
     names |= {_strip(n) for n in names}
-    words = sorted((n for n in names if len(n) > 3), key=len, reverse=True)
+    return frozenset(n for n in names if len(n) > 3)
+
+
+@lru_cache(maxsize=1)
+def unit_names() -> re.Pattern[str]:
+    """The bare names of provinces and wards, as written and without tone marks."""
+    words = sorted(unit_name_set(), key=len, reverse=True)
     alternation = "|".join(re.escape(n).replace(r"\ ", r"[^\S\n]+") for n in words)
     return re.compile(rf"(?<!\w)(?:{alternation})(?!\w)")
 

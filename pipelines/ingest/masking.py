@@ -47,7 +47,7 @@ import phonenumbers
 import pyarrow as pa
 from duckdb.func import FunctionNullHandling, PythonUDFType
 
-from pipelines.ingest.addresses import UPPER, addresses, unit_names
+from pipelines.ingest.addresses import UPPER, addresses, unit_name_set
 
 # fmt: off
 NAME, PHONE, EMAIL = "[tên]", "[sđt]", "[email]"
@@ -451,7 +451,7 @@ _PLACE_BEFORE = re.compile(
 
 def _is_unit_name(name: str) -> bool:
     """A ward or province of the maintained list (Phường Trần Hưng Đạo...): a place."""
-    return bool(unit_names().fullmatch(" ".join(name.split())))
+    return " ".join(name.split()) in unit_name_set()
 
 
 def _outside_places(text: str, spans: list[Span]) -> list[Span]:
