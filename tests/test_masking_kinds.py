@@ -9,12 +9,14 @@ import random
 import re
 
 import duckdb
+import phonenumbers
 from hypothesis import given
 from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 
 from pipelines.ingest import masking
 from pipelines.ingest.masking import mask, normalise
+from pipelines.ingest.phones import Matcher, is_valid_vn
 from tests import other_values, personal_values
 from tests.other_values import CLEAN, CONTEXTS, address, addresses, others, survives
 from tests.test_privacy import _demo_texts, _reviews
@@ -142,3 +144,34 @@ def masking_owner_fields() -> tuple[str, ...]:
         "customer_id",
         "contract_id",
     )
+
+
+_SEPARATORS = st.sampled_from(["", "", " ", ".", "-", "/", " - ", "(", ")", "+", "%", "đ", "x"])
+
+
+@st.composite
+def _digit_texts(draw: st.DrawFn) -> str:
+    """Digits with the separators, prefixes and neighbours staff type around numbers."""
+    prefix = draw(st.sampled_from(["", "0", "84", "+84", "(0", "840", "8400", "1800", "00"]))
+    groups = draw(st.lists(st.tuples(st.text("0123456789", min_size=1, max_size=4), _SEPARATORS)))
+    before = draw(st.sampled_from(["", "số ", "sđt", "$", "KH "]))
+    after = draw(st.sampled_from(["", " đ", "k", " gọi", "%", ":30"]))
+    return before + prefix + "".join(d + s for d, s in groups) + after
+
+
+@hsettings(max_examples=2000, deadline=None)
+@given(text=_digit_texts())
+def test_the_fast_phone_matcher_finds_what_libphonenumber_finds(text):
+    """phones.Matcher decides plain candidates from the metadata: it must find exactly the
+    numbers libphonenumber's own matcher finds (region VN, leniency VALID)."""
+    plain = phonenumbers.PhoneNumberMatcher(text, "VN", leniency=phonenumbers.Leniency.VALID)
+    assert [(m.start, m.raw_string) for m in Matcher(text)] == [
+        (m.start, m.raw_string) for m in plain
+    ]
+    digits = re.sub(r"\D", "", text)
+    if digits:
+        try:
+            valid = phonenumbers.is_valid_number(phonenumbers.parse(digits, "VN"))
+        except phonenumbers.NumberParseException:
+            valid = False
+        assert is_valid_vn(digits) == valid

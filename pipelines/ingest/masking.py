@@ -43,11 +43,11 @@ from functools import lru_cache
 from typing import overload
 
 import duckdb
-import phonenumbers
 import pyarrow as pa
 from duckdb.func import FunctionNullHandling, PythonUDFType
 
 from pipelines.ingest.addresses import UPPER, addresses, unit_name_set
+from pipelines.ingest.phones import Matcher, is_valid_vn
 
 # fmt: off
 NAME, PHONE, EMAIL = "[tên]", "[sđt]", "[email]"
@@ -287,7 +287,7 @@ def _phones(text: str) -> tuple[list[Span], list[tuple[int, int]]]:
     """Personal phone numbers, and hotlines (left readable, and not read as account numbers)."""
     spans: list[Span] = []
     hotlines: list[tuple[int, int]] = []
-    for found in phonenumbers.PhoneNumberMatcher(text, "VN", leniency=phonenumbers.Leniency.VALID):
+    for found in Matcher(text):
         if not _HOTLINE.match(found.raw_string):
             spans.append((found.start, found.end, PHONE))
         elif _digit_count(found.raw_string) in (8, 10):
@@ -296,11 +296,7 @@ def _phones(text: str) -> tuple[list[Span], list[tuple[int, int]]]:
             spans.append((found.start, found.end, ID_NUMBER))
     # libphonenumber wants a number to stand apart from letters; staff glue them (sđt0912...).
     for m in _GLUED_PHONE.finditer(text):
-        try:
-            number = phonenumbers.parse(m.group(), "VN")
-        except phonenumbers.NumberParseException:
-            continue
-        if phonenumbers.is_valid_number(number) and not _HOTLINE.match(m.group()):
+        if is_valid_vn(m.group()) and not _HOTLINE.match(m.group()):
             spans.append((m.start(), m.end(), PHONE))
     return spans, hotlines
 
@@ -372,11 +368,7 @@ def _spaced_numbers(
         if any(s <= m.start() and m.end() <= e for s, e, _ in phones):
             continue
         digits = re.sub(r"\D", "", m.group())
-        try:
-            number = phonenumbers.parse(digits if digits[0] == "0" else "+" + digits, "VN")
-        except phonenumbers.NumberParseException:
-            continue
-        if phonenumbers.is_valid_number(number) and not _HOTLINE.match(digits):
+        if is_valid_vn(digits if digits[0] == "0" else "+" + digits) and not _HOTLINE.match(digits):
             spans.append((*m.span(), PHONE))
     for m in _GROUPED_ID.finditer(folded):
         start, end = m.span()
