@@ -35,11 +35,13 @@ import multiprocessing
 import os
 import re
 import unicodedata
+from bisect import bisect_right
 from collections.abc import Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import accumulate
 from typing import overload
 
 import duckdb
@@ -521,12 +523,20 @@ _PREFIX = re.compile(r"(?:\(?\+?84\)?|0)[\s.\-()]*$")
 _FORM_WORD = re.compile(rf"(?<!\w)(?:{_FORMS_FOLDED})\s+(\w+)")
 
 
-def _skeleton(folded: str) -> tuple[str, list[int]]:
-    """The folded text without anything but letters and digits, and where each kept
-    character stands in the text."""
-    runs = _ALNUM_RUN.finditer(folded)
-    index = [i for m in runs for i in range(m.start(), m.end())]
-    return "".join(folded[i] for i in index), index
+class _Skeleton:
+    """The folded text without anything but letters and digits, and where each kept character
+    stands in the text: kept as its runs of letters and digits (a dozen per text), not one index
+    per character, since most texts hold none of the row's values."""
+
+    def __init__(self, folded: str) -> None:
+        self.runs = [m.span() for m in _ALNUM_RUN.finditer(folded)]
+        self.text = "".join(folded[s:e] for s, e in self.runs)
+        self.starts = list(accumulate((e - s for s, e in self.runs[:-1]), initial=0))
+
+    def at(self, k: int) -> int:
+        """Where the skeleton's k-th character stands in the text."""
+        j = bisect_right(self.starts, k) - 1
+        return self.runs[j][0] + k - self.starts[j]
 
 
 _ALNUM_RUN = re.compile(r"[a-z0-9]+")
@@ -536,11 +546,11 @@ def _own(folded: str, own: Own | None) -> list[Span]:
     if own is None:
         return []
     spans = []
-    skeleton, index = _skeleton(folded)
+    skeleton = _Skeleton(folded)
     for value, label, bounded in own.values:
-        at = skeleton.find(value)
+        at = skeleton.text.find(value)
         while at >= 0:
-            start, end = index[at], index[at + len(value) - 1] + 1
+            start, end = skeleton.at(at), skeleton.at(at + len(value) - 1) + 1
             glued = bounded and (
                 (start > 0 and folded[start - 1].isalnum())
                 or (end < len(folded) and folded[end].isalnum())
@@ -549,7 +559,7 @@ def _own(folded: str, own: Own | None) -> list[Span]:
                 if label == PHONE and (prefix := _PREFIX.search(folded, 0, start)):
                     start = prefix.start()
                 spans.append((start, end, label))
-            at = skeleton.find(value, at + 1)
+            at = skeleton.text.find(value, at + 1)
     if own.given:
         forms = _FORM_WORD.finditer(folded)
         spans += [(*m.span(1), NAME) for m in forms if m.group(1) == own.given]
