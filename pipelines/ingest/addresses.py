@@ -19,6 +19,7 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
+from collections.abc import Iterable
 from functools import lru_cache
 
 ADDRESS = "[địa chỉ]"
@@ -75,6 +76,35 @@ def _strip(text: str) -> str:
     return unicodedata.normalize("NFC", "".join(c for c in s if not unicodedata.combining(c)))
 
 
+def alternation(words: Iterable[str], space: str = r"[^\S\n]+") -> str:
+    """A regex matching any of ``words`` (a space in a word matches ``space``), written as a
+    trie: Python's re tries a plain alternation's thousands of branches at every word of a text,
+    a trie only the branches that share what it has read. At each point a longer word is tried
+    before a shorter one, so the longest word matching at a position wins, as in an alternation
+    sorted longest first."""
+    trie: dict = {}
+    for word in words:
+        node = trie
+        for c in word:
+            node = node.setdefault(c, {})
+        node[""] = {}
+    return _trie_regex(trie, space)
+
+
+def _trie_regex(node: dict, space: str) -> str:
+    branches = [
+        (space if c == " " else re.escape(c)) + _trie_regex(child, space)
+        for c, child in sorted(node.items())
+        if c
+    ]
+    if not branches:
+        return ""
+    body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+    if "" in node:  # a word ends here: the longer ones first, then this one
+        return f"(?:{body})?"
+    return body
+
+
 @lru_cache(maxsize=1)
 def unit_name_set() -> frozenset[str]:
     """The bare names of provinces and wards (longer than 3 characters), as written and without
@@ -95,9 +125,7 @@ def unit_name_set() -> frozenset[str]:
 @lru_cache(maxsize=1)
 def unit_names() -> re.Pattern[str]:
     """The bare names of provinces and wards, as written and without tone marks."""
-    words = sorted(unit_name_set(), key=len, reverse=True)
-    alternation = "|".join(re.escape(n).replace(r"\ ", r"[^\S\n]+") for n in words)
-    return re.compile(rf"(?<!\w)(?:{alternation})(?!\w)")
+    return re.compile(rf"(?<!\w)(?:{alternation(unit_name_set())})(?!\w)")
 
 
 def addresses(text: str) -> list[tuple[int, int, str]]:

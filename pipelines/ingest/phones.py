@@ -96,6 +96,13 @@ class Matcher(PhoneNumberMatcher):
     def __init__(self, text: str) -> None:
         super().__init__(text, "VN", leniency=phonenumbers.Leniency.VALID)
 
+    def _extract_match(self, candidate: str, offset: int) -> PhoneNumberMatch | None:
+        # Digits alone that are no VN number hold no inner number either (libphonenumber looks
+        # for one after a slash, bracket, dash, dot or space): a CCCD costs one check.
+        if candidate.isascii() and candidate.isdigit() and _verdict(candidate) == "":
+            return None
+        return super()._extract_match(candidate, offset)
+
     def _parse_and_verify(self, candidate: str, offset: int) -> PhoneNumberMatch | None:
         nsn = _verdict(candidate)
         if nsn is None:
