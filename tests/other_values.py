@@ -68,7 +68,46 @@ def _kinds(rng: random.Random) -> list[tuple[str, str, str]]:
         ("national_id", f"{cccd[:3]} {cccd[3:6]} - {cccd[6:9]} {cccd[9:]}", cccd),
         ("national_id", f"{cccd[:6]} - {cccd[6:]}", cccd),
         ("national_id", f"{cccd[:4]}/{cccd[4:8]}/{cccd[8:]}", cccd),
+        ("spelt_number", *spelt_number(rng)),
     ]
+
+
+# Digits read aloud and typed in words, as a call-centre note spells them: every digit's
+# spellings (0 is also "linh"/"lẻ" inside a number, 1 "mốt", 4 "tư", 5 "lăm"), written here,
+# not taken from masking.DIGIT_WORDS.
+SPOKEN = {
+    "0": ["không", "linh", "lẻ"], "1": ["một", "mốt"], "2": ["hai"], "3": ["ba"],
+    "4": ["bốn", "tư"], "5": ["năm", "lăm"], "6": ["sáu"], "7": ["bảy", "bẩy"], "8": ["tám"],
+    "9": ["chín"],
+}  # fmt: skip
+
+
+def spelt_number(rng: random.Random) -> tuple[str, str]:
+    """A phone or ID number spelt out in words (with or without tone marks, any case, spaces,
+    commas or dashes between groups), and its digits."""
+    from tests.personal_values import no_tones
+
+    digits = rng.choice(["09", "03", "08", "07", "0"]) + _d(rng, rng.choice([8, 9, 10]))
+    words = [rng.choice(SPOKEN[d]) for d in digits]
+    spelled = ""
+    for i, w in enumerate(words):
+        spelled += ("" if i == 0 else rng.choice([" ", " ", ", ", " - ", ". "])) + w
+    shape = rng.choice([str, no_tones, str.upper, lambda t: no_tones(t).upper(), str.capitalize])
+    return rng.choice(["sđt ", "số ", "", "gọi số "]) + shape(spelled), digits
+
+
+def spoken_run(masked: str) -> int:
+    """The longest run of digit words left in a masked text (under four reads no number)."""
+    import re
+
+    from tests.personal_values import no_tones
+
+    spoken = {no_tones(w) for ws in SPOKEN.values() for w in ws}
+    longest = run = 0
+    for word in re.findall(r"\w+", no_tones(masked).lower()):
+        run = run + 1 if word in spoken else 0
+        longest = max(longest, run)
+    return longest
 
 
 def other_values(rng: random.Random) -> list[tuple[str, str, str]]:
@@ -85,6 +124,8 @@ def survives(kind: str, secret: str, masked: str) -> bool:
     handle, the passport digits or the mailbox for the others."""
     import re
 
+    if kind == "spelt_number":
+        return spoken_run(masked) >= 4
     if kind in ("customer_id", "contract_id", "plate", "phone", "national_id", "birth"):
         digits = re.sub(r"\D", "", masked)
         tail = secret[-6:]

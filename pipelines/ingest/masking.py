@@ -211,6 +211,15 @@ _GROUPED_ID = re.compile(
     r"(?<![\d\w])\d{2,6}(?:\s*[\-/.]\s*|\s+)\d{2,6}(?:(?:\s*[\-/.]\s*|\s+)\d{2,6}){0,4}(?![\d\w])"
 )
 _DIGITS = r"\d(?:[ .\-]?\d)"  # digits with at most one space, dot or dash between two
+# Digits spelt out in words, as a number read aloud is typed from a call ("không chín một hai
+# ba bốn năm sáu bảy tám"): nine or more digit words in a row (the shortest phone or ID number),
+# on the folded text, so with tone marks or without; linh and lẻ (0), mốt (1), tư (4), lăm (5).
+DIGIT_WORDS = ("không", "một", "mốt", "hai", "ba", "bốn", "tư", "năm", "lăm", "sáu", "bảy",
+               "bẩy", "tám", "chín", "linh", "lẻ")  # fmt: skip
+_DIGIT_WORD = "|".join(sorted({fold(w) for w in DIGIT_WORDS}, key=len, reverse=True))
+_SPELT_NUMBER = re.compile(
+    rf"(?<!\w)(?:{_DIGIT_WORD})(?:(?:[^\S\n]*[,.\-][^\S\n]*|[^\S\n]+)(?:{_DIGIT_WORD})(?!\w)){{8,}}"
+)
 _GLUED_PHONE = re.compile(r"(?<=[^\W\d_])(?:\+?84|0)\d{8,10}(?!\d)")  # sđt0912345681
 _LEAD = (
     r"(?<![a-z])(?:(?P<id>cccd|cmnd|cmt|can cuoc(?: cong dan)?|chung minh(?: nhan dan)?|"
@@ -614,6 +623,7 @@ def mask(text: str | None, own: Own | None = None) -> str | None:
         spans += phones
         spans += _spaced_numbers(text, folded, hotlines + references, phones)
         spans += _numbers(folded, hotlines + references)
+    spans += [(*m.span(), PHONE) for m in _SPELT_NUMBER.finditer(folded)]
     if _ADDRESS_HINT.search(text):
         spans += addresses(text)
     names = _other_names(text, folded) + _given_names(text)
@@ -761,6 +771,7 @@ def _prefilter() -> str:
     gap = r"[\s\x{00A0}\x{1680}\x{2000}-\x{200B}\x{202F}\x{205F}\x{3000}\x{FEFF}]+"
     forms = "|".join(sorted({*FORMS, *(fold(f) for f in FORMS)}, key=len, reverse=True))
     families = "|".join([*FAMILY_SAFE, *FAMILY_WORDS, *FAMILY_TONELESS])
+    digit_words = "|".join(sorted({*DIGIT_WORDS, *map(fold, DIGIT_WORDS)}, key=len, reverse=True))
     return (
         # odd spaces (NBSP, thin...) hide values from the plain-space tests in macros.sql
         rf"@|[\x{{00A0}}\x{{2000}}-\x{{200B}}\x{{202F}}\x{{205F}}\x{{3000}}\x{{FEFF}}]|"
@@ -773,6 +784,8 @@ def _prefilter() -> str:
         rf"(?i)(?:^|[^\pL])(?:{_ID_LEADS})(?:[\s:.#\-_/]|s[oố]){{0,6}}\p{{Nd}}|"
         r"\p{Nd}{2}[\s\-]{0,2}\p{Lu}{1,2}\p{Nd}?[\s\-.]{0,3}\p{Nd}{3}|"
         r"(?:fb|facebook|zalo|tiktok|instagram|twitter|x)\.(?:com|me|vn)/|\sat\s|"
+        # digits spelt out in words: nine digit words in a row (_SPELT_NUMBER)
+        rf"(?i:(?:{digit_words})(?:[\s,.\-]+(?:{digit_words})){{8}})|"
         # addresses: a unit, alley or street word, a slashed house number (addresses.py)
         rf"{_ADDRESS_PREFILTER}|"
         # names without a cue: a middle mark, a lead-in, a common family name (_NAME_HINT)
