@@ -215,6 +215,31 @@ def addresses() -> st.SearchStrategy[tuple[str, list[str]]]:
     return st.integers(0, 2**32 - 1).map(lambda seed: address(random.Random(seed)))
 
 
+# Words that say where someone lives or is, before a street alone (held out: the rules list
+# their own).
+WHERE = ["ở", "tại", "nhà ở", "địa chỉ", "địa chỉ:", "đ/c", "nhà"]
+
+
+def weak_address(rng: random.Random) -> tuple[str, list[str]]:
+    """An address with no alley, unit or slashed house number (issue 25's 'no strong part'): a
+    house number before a street then a province or ward, or a street alone after a word that
+    says someone lives or is there; and the street, which must not survive."""
+    n, street = rng.randrange(2, 400), rng.choice(STREETS)
+    place = rng.choice([*PROVINCES, *WARDS])
+    word = rng.choice(["đường", "phố", "Đường", "Phố"])
+    shapes = [
+        f"{n} {street}, {place}",
+        f"{n}{rng.choice('ABC')} {street}, {place}",
+        f"{rng.choice(WHERE)} {word} {street}",
+        f"{rng.choice(WHERE)} {n} {word} {street}",
+    ]
+    return rng.choice(shapes), [street]
+
+
+def weak_addresses() -> st.SearchStrategy[tuple[str, list[str]]]:
+    return st.integers(0, 2**32 - 1).map(lambda seed: weak_address(random.Random(seed)))
+
+
 # Names without a form of address (issue 25). Family names held out of masking.py's lists,
 # and given names none of the rules lists: only the shape can find them.
 HELD_OUT_FAMILIES = ["Ôn", "Hàn", "Mã", "Sầm", "Lăng", "Phí", "Tào", "Đới"]

@@ -638,7 +638,10 @@ def mask(text: str | None, own: Own | None = None) -> str | None:
 _ADDRESS_HINT = re.compile(
     r"(?i:ph[uư][oờ]ng|xã|thị trấn|quận|huy[eệ]n|thị xã|thôn|ấp|xóm|tổ|kp|khu phố|ng[oõ]|"
     rf"ng[aá]ch|h[eẻ]m|ki[eệ]t)[\s.]*(?:\d|{UPPER})|(?<![^\W\d_])(?:P|Q|F|H|TX)[\s.]*\d|\d/\d|"
-    r"\d\s+(?i:đường|duong|phố|pho|đ\.)"
+    r"\d\s+(?i:đường|duong|phố|pho|đ\.)|"
+    # a street with its name (ở phố Huế), a house number, a name and a comma (12 Lê Lợi, Hà Nội)
+    rf"(?i:đường|duong|phố|pho|đ\.)[^\S\n]*(?:{UPPER}|\d)|"
+    rf"\d[A-Za-z]?[^\S\n]+{UPPER}\w*(?:[ \-]+{UPPER}\w*){{0,3}}[^\S\n]*,"
 )
 
 
@@ -760,7 +763,9 @@ _ID_LEADS = "|".join(
 _ADDRESS_PREFILTER = (
     r"(?i:ph[uư][oờ]ng|xã|thị trấn|quận|huy[eệ]n|thị xã|thôn|ấp|xóm|tổ|kp|khu phố|ng[oõ]|"
     r"ng[aá]ch|h[eẻ]m|ki[eệ]t)[\s.]*(?-i:\p{Lu}|\p{Nd})|(?:^|[^\pL])(?-i:P|Q|F|H|TX)[\s.]*\p{Nd}|"
-    r"\p{Nd}/\p{Nd}|\p{Nd}\s+(?i:đường|duong|phố|pho|đ\.)"
+    r"\p{Nd}/\p{Nd}|\p{Nd}\s+(?i:đường|duong|phố|pho|đ\.)|"
+    r"(?i:đường|duong|phố|pho|đ\.)\s*(?-i:\p{Lu}|\p{Nd})|"
+    r"\p{Nd}[A-Za-z]?\s+\p{Lu}[\pL\p{M}\p{Nd}_]*(?:[ \-]+\p{Lu}[\pL\p{M}\p{Nd}_]*){0,3}\s*,"
 )
 
 
