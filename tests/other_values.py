@@ -6,6 +6,7 @@ identity numbers with several separators. Every value is made up."""
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 
 from hypothesis import strategies as st
 
@@ -92,8 +93,14 @@ def spelt_number(rng: random.Random) -> tuple[str, str]:
     spelled = ""
     for i, w in enumerate(words):
         spelled += ("" if i == 0 else rng.choice([" ", " ", ", ", " - ", ". "])) + w
-    shape = rng.choice([str, no_tones, str.upper, lambda t: no_tones(t).upper(), str.capitalize])
-    return rng.choice(["sđt ", "số ", "", "gọi số "]) + shape(spelled), digits
+    shapes: list[Callable[[str], str]] = [
+        str,
+        no_tones,
+        str.upper,
+        lambda t: no_tones(t).upper(),
+        str.capitalize,
+    ]
+    return rng.choice(["sđt ", "số ", "", "gọi số "]) + rng.choice(shapes)(spelled), digits
 
 
 def spoken_run(masked: str) -> int:
