@@ -49,6 +49,7 @@ import pyarrow as pa
 from duckdb.func import FunctionNullHandling, PythonUDFType
 
 from pipelines.ingest.addresses import UPPER, addresses, alternation, unit_name_set
+from pipelines.ingest.given_names import GIVEN_SYLLABLES
 from pipelines.ingest.phones import Matcher, is_valid_vn
 
 # fmt: off
@@ -255,6 +256,33 @@ _FORMS_FOLDED = "|".join(sorted({re.escape(fold(f)) for f in FORMS}, key=len, re
 _GIVEN_AFTER_FORM = re.compile(
     rf"(?<!\w)(?i:{_FORMS_RE})(?:\s*:\s*|\s+)(?P<given>{UPPER}\w*(?:\s+{UPPER}\w*){{0,3}})"
 )
+# A given name alone in lower case after a form of address (chị lan gọi, bà tư nói): only a
+# syllable of GIVEN_SYLLABLES, written with its own tone marks or with none, and only before a
+# word that follows a person (gọi, nói, đã...) or a punctuation mark, so "anh tư vấn", "chị
+# hằng ngày", "anh năm nay" stay readable; "anh ấy", "chị em", "bà con" hold no given name.
+# Without tone marks a kinship word is no name (anh chi = anh chị).
+# The form is checked as written too: folded, "cơ", "có", "vô", "mà", "cầu" are "cô", "cô",
+# "vợ", "má", "cậu". A given name that is also a word right after a subject ("khách hàng bảo
+# gọi": told to call; "vô hoài", "mai gọi") is left to the capitalised rule.
+_GIVEN_LOWER = frozenset(g.lower() for g in GIVEN_SYLLABLES) - {"bảo", "hoài", "toàn", "mai", "như"}
+# Without tone marks a kinship word is no name (anh chi = anh chị), and only the forms that are
+# no other word without theirs (co: có, ma: mà, vo: vô, ba: bà, ba, bá...) announce one.
+_GIVEN_TONELESS = frozenset(map(fold, _GIVEN_LOWER)) - {
+    *("chi", "em", "anh", "co", "con", "ba", "ong", "me", "bo", "cau", "di", "chu", "bac")
+}
+_FORMS_LOWER = frozenset(FORMS)
+_FORMS_TONELESS = frozenset({"anh", "em", "chi", "khach hang", "kh"})
+AFTER_NAME = ("gọi", "nói", "bảo", "hỏi", "nhắn", "báo", "kể", "đã", "đang", "sẽ", "có",
+              "không", "là", "và", "với", "cũng", "vẫn", "chưa", "bị", "được", "đến", "tới",
+              "ơi", "ạ", "nhé", "nhận", "trả", "vay", "nợ", "yêu", "ở", "thì", "mà", "nhưng",
+              "cho", "để", "rồi", "lại", "xin", "muốn", "cần", "biết", "nhờ", "hứa")  # fmt: skip
+_AFTER_NAME = frozenset(AFTER_NAME)
+_AFTER_NAME_TONELESS = frozenset(map(fold, AFTER_NAME))
+_GIVEN_LOWER_NAME = re.compile(
+    rf"(?<!\w)(?P<form>{_FORMS_FOLDED})[^\S\n]+"
+    rf"(?P<given>{'|'.join(sorted({fold(g) for g in GIVEN_SYLLABLES}, key=len, reverse=True))})"
+    r"(?:[^\S\n]*(?:$|[,.;:!?)\n])|[^\S\n]+(?P<next>\w+))"
+)
 _WORD_CAP = rf"{UPPER}\w*"
 _FAMILIES_ALL = sorted({*FAMILY_SAFE, *FAMILY_WORDS, *FAMILY_RARE}, key=len, reverse=True)
 _FAMILY_ANY_CASE = _spellings(_FAMILIES_ALL)
@@ -425,6 +453,31 @@ def _given_names(text: str) -> list[Span]:
             continue
         spans.append((*m.span("given"), NAME))
     return spans
+
+
+def _lower_given_names(text: str, folded: str) -> list[Span]:
+    """Given names alone in lower case after a form of address (chị lan gọi, chi lan goi)."""
+    spans = []
+    for m in _GIVEN_LOWER_NAME.finditer(folded):
+        form, given = (text[m.start(g) : m.end(g)] for g in ("form", "given"))
+        if (
+            _spelt_as(form.lower(), _FORMS_LOWER, _FORMS_TONELESS)
+            and _spelt_as(given, _GIVEN_LOWER, _GIVEN_TONELESS)
+            and (
+                m.group("next") is None
+                or _spelt_as(
+                    text[m.start("next") : m.end("next")], _AFTER_NAME, _AFTER_NAME_TONELESS
+                )
+            )
+        ):
+            spans.append((*m.span("given"), NAME))
+    return spans
+
+
+def _spelt_as(word: str, toned: frozenset[str], toneless: frozenset[str]) -> bool:
+    """Whether ``word`` (lower case) is one of ``toned`` as written, or, written without any tone
+    mark, one of ``toneless``: "vấn" is not "vẫn", though both fold to "van"."""
+    return word in toneless if word.isascii() else word in toned
 
 
 def _names_without_cue(text: str, folded: str) -> list[Span]:
@@ -626,7 +679,7 @@ def mask(text: str | None, own: Own | None = None) -> str | None:
     spans += [(*m.span(), PHONE) for m in _SPELT_NUMBER.finditer(folded)]
     if _ADDRESS_HINT.search(text):
         spans += addresses(text)
-    names = _other_names(text, folded) + _given_names(text)
+    names = _other_names(text, folded) + _given_names(text) + _lower_given_names(text, folded)
     if _NAME_HINT.search(text):
         names += _names_without_cue(text, folded)
     spans += _outside_places(text, names)
@@ -776,6 +829,7 @@ def _prefilter() -> str:
     gap = r"[\s\x{00A0}\x{1680}\x{2000}-\x{200B}\x{202F}\x{205F}\x{3000}\x{FEFF}]+"
     forms = "|".join(sorted({*FORMS, *(fold(f) for f in FORMS)}, key=len, reverse=True))
     families = "|".join([*FAMILY_SAFE, *FAMILY_WORDS, *FAMILY_TONELESS])
+    givens = "|".join(sorted(_GIVEN_LOWER | _GIVEN_TONELESS, key=len, reverse=True))
     digit_words = "|".join(sorted({*DIGIT_WORDS, *map(fold, DIGIT_WORDS)}, key=len, reverse=True))
     return (
         # odd spaces (NBSP, thin...) hide values from the plain-space tests in macros.sql
@@ -789,6 +843,8 @@ def _prefilter() -> str:
         rf"(?i)(?:^|[^\pL])(?:{_ID_LEADS})(?:[\s:.#\-_/]|s[oố]){{0,6}}\p{{Nd}}|"
         r"\p{Nd}{2}[\s\-]{0,2}\p{Lu}{1,2}\p{Nd}?[\s\-.]{0,3}\p{Nd}{3}|"
         r"(?:fb|facebook|zalo|tiktok|instagram|twitter|x)\.(?:com|me|vn)/|\sat\s|"
+        # a given name in lower case after a form of address (_GIVEN_LOWER_NAME)
+        rf"(?i:(?:^|[^\pL])(?:{forms}){gap}(?:{givens})(?:$|[^\pL]))|"
         # digits spelt out in words: nine digit words in a row (_SPELT_NUMBER)
         rf"(?i:(?:{digit_words})(?:[\s,.\-]+(?:{digit_words})){{8}})|"
         # addresses: a unit, alley or street word, a slashed house number (addresses.py)
