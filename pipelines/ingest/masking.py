@@ -677,33 +677,55 @@ def mask(text: str | None, own: Own | None = None) -> str | None:
         spans += _spaced_numbers(text, folded, hotlines + references, phones)
         spans += _numbers(folded, hotlines + references)
     spans += [(*m.span(), PHONE) for m in _SPELT_NUMBER.finditer(folded)]
-    if _ADDRESS_HINT.search(text):
+    if _may_hold_address(text, folded):
         spans += addresses(text)
     names = _other_names(text, folded) + _given_names(text) + _lower_given_names(text, folded)
-    if _NAME_HINT.search(text):
+    if _may_hold_name(text, folded):
         names += _names_without_cue(text, folded)
     spans += _outside_places(text, names)
     return _apply(text, spans)
 
 
-# The words that begin every address addresses.py reads (a unit, an alley, a street, a
-# slashed house number), as pii_prefilter: most texts skip the address rules.
-_ADDRESS_HINT = re.compile(
-    r"(?i:ph[uư][oờ]ng|xã|thị trấn|quận|huy[eệ]n|thị xã|thôn|ấp|xóm|tổ|kp|khu phố|ng[oõ]|"
-    rf"ng[aá]ch|h[eẻ]m|ki[eệ]t)[\s.]*(?:\d|{UPPER})|(?<![^\W\d_])(?:P|Q|F|H|TX)[\s.]*\d|\d/\d|"
-    r"\d\s+(?i:đường|duong|phố|pho|đ\.)|"
-    # a street with its name (ở phố Huế), a house number, a name and a comma (12 Lê Lợi, Hà Nội)
-    rf"(?i:đường|duong|phố|pho|đ\.)[^\S\n]*(?:{UPPER}|\d)|"
+# Gates for the address and name rules, on the folded text (one case, no tone marks: a fast
+# scan) with the case read back from the text; each is true for every text its rules can change.
+# An address's strong part begins with a unit, alley or street word before a number or a
+# capital (phường 5, ngõ số 12, phố Huế), a P/Q/F/H/TX before one (P. Bến Thành, Q.1), a slashed
+# house number, or a house number, a name and a comma (12 Lê Lợi, Hà Nội).
+_ADDRESS_WORD = re.compile(
+    r"(?<!\w)(?:phuong|xa|thi tran|thi xa|quan|huyen|thon|ap|xom|to|kp|khu pho|ngo|ngach|hem|"
+    r"kiet|duong|pho|d\.)[\s.]*(?:so[\s.]*(?=\d))?(?=\w)"
+)
+_ADDRESS_SHAPE = re.compile(
+    rf"(?<![^\W\d_])(?:P|Q|F|H|TX)[\s.]*(?:\d|{UPPER})|\d[A-Za-z]?/\d|"
     rf"\d[A-Za-z]?[^\S\n]+{UPPER}\w*(?:[ \-]+{UPPER}\w*){{0,3}}[^\S\n]*,"
 )
 
 
-# What every name without a cue holds: a middle mark (Thị, Văn, without tone marks too), a
-# common family name, or a lead-in; as pii_prefilter.
-_NAME_HINT = re.compile(
-    rf"(?i:\b(?:thị|văn|thi|van)\b)|(?i:{_LEADS_RE})|"
-    rf"(?:{'|'.join(f'{f}|{f.upper()}|{_no_marks(f).upper()}' for f in FAMILY_SAFE)})"
+def _may_hold_address(text: str, folded: str) -> bool:
+    if _ADDRESS_SHAPE.search(text):
+        return True
+    return any(_digit_or_capital(text, m.end()) for m in _ADDRESS_WORD.finditer(folded))
+
+
+def _digit_or_capital(text: str, at: int) -> bool:
+    return text[at].isdigit() or text[at].isupper()
+
+
+# A name without a cue holds a middle mark (thị, văn), a common family name, or a lead-in
+# (tên, là, chủ TK...) before a capital.
+_NAME_WORD = re.compile(
+    rf"(?<!\w)(?:thi|van|{'|'.join(sorted({fold(f) for f in FAMILY_SAFE}))})(?!\w)"
 )
+_LEAD_WORD = re.compile(
+    rf"(?<!\w)(?:{'|'.join(sorted({fold(w) for w in NAME_LEADS}, key=len, reverse=True))})"
+    r"[^\S\n]*:?[^\S\n]*(?=\w)"
+)
+
+
+def _may_hold_name(text: str, folded: str) -> bool:
+    if _NAME_WORD.search(folded):
+        return True
+    return any(text[m.end()].isupper() for m in _LEAD_WORD.finditer(folded))
 
 
 # Six digits close together, as pii_prefilter: libphonenumber is the costly step, so texts
@@ -812,7 +834,7 @@ _ID_LEADS = "|".join(
 )
 
 
-# _ADDRESS_HINT in RE2: the same words, case-insensitive.
+# The address rules' words and shapes in RE2 (addresses.py), case-insensitive.
 _ADDRESS_PREFILTER = (
     r"(?i:ph[uư][oờ]ng|xã|thị trấn|quận|huy[eệ]n|thị xã|thôn|ấp|xóm|tổ|kp|khu phố|ng[oõ]|"
     r"ng[aá]ch|h[eẻ]m|ki[eệ]t)[\s.]*(?-i:\p{Lu}|\p{Nd})|(?:^|[^\pL])(?-i:P|Q|F|H|TX)[\s.]*\p{Nd}|"
@@ -849,7 +871,7 @@ def _prefilter() -> str:
         rf"(?i:(?:{digit_words})(?:[\s,.\-]+(?:{digit_words})){{8}})|"
         # addresses: a unit, alley or street word, a slashed house number (addresses.py)
         rf"{_ADDRESS_PREFILTER}|"
-        # names without a cue: a middle mark, a lead-in, a common family name (_NAME_HINT)
+        # names without a cue: a middle mark, a lead-in, a common family name (_may_hold_name)
         rf"(?i:(?:^|[^\pL])(?:thị|văn|thi|van|{_LEADS_RE})(?:$|[^\pL]))|"
         rf"(?-i:{'|'.join(f'{f}|{f.upper()}|{_no_marks(f).upper()}' for f in FAMILY_SAFE)})|"
         # a capitalised word after a form of address (chị Lan, KH: TRẦN), case-sensitive
