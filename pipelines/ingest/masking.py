@@ -317,7 +317,7 @@ Span = tuple[int, int, str]
 
 
 def _digit_count(text: str) -> int:
-    return sum(c.isdigit() for c in text)
+    return sum(map(str.isdigit, text))
 
 
 def _phones(text: str) -> tuple[list[Span], list[tuple[int, int]]]:
@@ -348,7 +348,7 @@ def _is_amount(folded: str, start: int, end: int) -> bool:
 def _numbers(folded: str, keep: list[tuple[int, int]]) -> list[Span]:
     spans = []
     for m in _LEAD_IN.finditer(folded):
-        digits = sum(c.isdigit() for c in m.group("n"))
+        digits = _digit_count(m.group("n"))
         label = ACCOUNT if m.group("acct") or digits not in (9, 12) else ID_NUMBER
         spans.append((m.start("n"), m.end("n"), label))
     keep = keep + [(m.start(), m.end()) for m in _DATE.finditer(folded)]
@@ -356,7 +356,7 @@ def _numbers(folded: str, keep: list[tuple[int, int]]) -> list[Span]:
         start, end = m.span("n")
         if _is_amount(folded, start, end) or any(s < end and start < e for s, e in keep):
             continue
-        digits = sum(c.isdigit() for c in m.group("n"))
+        digits = _digit_count(m.group("n"))
         spans.append((start, end, ID_NUMBER if digits in (9, 12) else ACCOUNT))
     return spans
 
@@ -696,7 +696,7 @@ _ADDRESS_WORD = re.compile(
     r"kiet|duong|pho|d\.)[\s.]*(?:so[\s.]*(?=\d))?(?=\w)"
 )
 _ADDRESS_SHAPE = re.compile(
-    rf"(?<![^\W\d_])(?:P|Q|F|H|TX)[\s.]*(?:\d|{UPPER})|\d[A-Za-z]?/\d|"
+    rf"(?<![^\W\d_])(?:P|Q|F|H|TX)(?:[.\s]+(?:\d|{UPPER})|\d)|\d[A-Za-z]?/\d|"
     rf"\d[A-Za-z]?[^\S\n]+{UPPER}\w*(?:[ \-]+{UPPER}\w*){{0,3}}[^\S\n]*,"
 )
 
