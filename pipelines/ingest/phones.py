@@ -120,6 +120,12 @@ class Matcher(PhoneNumberMatcher):
         end = offset + len(candidate)
         around = [self.text[offset - 1]] if offset > 0 and candidate[0] != "(" else []
         around += [self.text[end]] if end < len(self.text) else []
-        return not any(
-            self._is_invalid_punctuation_symbol(c) or self._is_latin_letter(c) for c in around
-        )
+        return not any(_latin_letter_or_sign(c) for c in around)
+
+
+def _latin_letter_or_sign(c: str) -> bool:
+    """libphonenumber's test of a number's neighbour (a Latin letter, a currency sign, '%'),
+    answered without its Unicode tables for an ASCII character (A-Z, a-z, '$', '%')."""
+    if c.isascii():
+        return c.isalpha() or c in "$%"
+    return Matcher._is_invalid_punctuation_symbol(c) or Matcher._is_latin_letter(c)
