@@ -85,11 +85,13 @@ SPOKEN = {
 
 def spelt_number(rng: random.Random) -> tuple[str, str]:
     """A phone or ID number spelt out in words (with or without tone marks, any case, spaces,
-    commas or dashes between groups), and its digits."""
+    commas or dashes between groups, sometimes its first digits as digits), and its digits."""
     from tests.personal_values import no_tones
 
     digits = rng.choice(["09", "03", "08", "07", "0"]) + _d(rng, rng.choice([8, 9, 10]))
     words = [rng.choice(SPOKEN[d]) for d in digits]
+    if rng.random() < 0.3:  # the first digits typed as digits, the rest read out: 09 một hai...
+        words[:2] = rng.choice([[digits[:2]], list(digits[:2])])
     spelled = ""
     for i, w in enumerate(words):
         spelled += ("" if i == 0 else rng.choice([" ", " ", ", ", " - ", ". "])) + w

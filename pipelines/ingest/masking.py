@@ -218,9 +218,26 @@ _DIGITS = r"\d(?:[ .\-]?\d)"  # digits with at most one space, dot or dash betwe
 DIGIT_WORDS = ("không", "một", "mốt", "hai", "ba", "bốn", "tư", "năm", "lăm", "sáu", "bảy",
                "bẩy", "tám", "chín", "linh", "lẻ")  # fmt: skip
 _DIGIT_WORD = "|".join(sorted({fold(w) for w in DIGIT_WORDS}, key=len, reverse=True))
+# Digits and digit words mixed (0 9 một hai ba..., 09 một hai...): a run of either, read as a
+# number when it holds at least nine digits, five of them spelt out (so that "15.000.000 hai
+# kỳ" or "năm 2024" stay readable).
+_SPELT_TOKEN = rf"(?:{_DIGIT_WORD}|\d{{1,4}})(?!\w)"
 _SPELT_NUMBER = re.compile(
-    rf"(?<!\w)(?:{_DIGIT_WORD})(?:(?:[^\S\n]*[,.\-][^\S\n]*|[^\S\n]+)(?:{_DIGIT_WORD})(?!\w)){{8,}}"
+    rf"(?<!\w){_SPELT_TOKEN}(?:(?:[^\S\n]*[,.\-][^\S\n]*|[^\S\n]+){_SPELT_TOKEN}){{4,}}"
 )
+_SPELT_WORDS = frozenset(fold(w) for w in DIGIT_WORDS)
+
+
+def _spelt_numbers(folded: str) -> list[Span]:
+    spans = []
+    for m in _SPELT_NUMBER.finditer(folded):
+        tokens = re.findall(r"\w+", m.group())
+        words = sum(t in _SPELT_WORDS for t in tokens)
+        if words >= 5 and words + sum(len(t) for t in tokens if t.isdigit()) >= 9:
+            spans.append((*m.span(), PHONE))
+    return spans
+
+
 _GLUED_PHONE = re.compile(r"(?<=[^\W\d_])(?:\+?84|0)\d{8,10}(?!\d)")  # sđt0912345681
 _LEAD = (
     r"(?<![a-z])(?:(?P<id>cccd|cmnd|cmt|can cuoc(?: cong dan)?|chung minh(?: nhan dan)?|"
@@ -676,7 +693,7 @@ def mask(text: str | None, own: Own | None = None) -> str | None:
         spans += phones
         spans += _spaced_numbers(text, folded, hotlines + references, phones)
         spans += _numbers(folded, hotlines + references)
-    spans += [(*m.span(), PHONE) for m in _SPELT_NUMBER.finditer(folded)]
+    spans += _spelt_numbers(folded)
     if _may_hold_address(text, folded):
         spans += addresses(text)
     names = _other_names(text, folded) + _given_names(text) + _lower_given_names(text, folded)
@@ -882,8 +899,8 @@ def _prefilters() -> tuple[str, str]:
     more = (
         # a given name in lower case after a form of address (_GIVEN_LOWER_NAME)
         rf"(?i:(?:^|[^\pL])(?:{forms}){gap}(?:{givens})(?:$|[^\pL]))|"
-        # digits spelt out in words: nine digit words in a row (_SPELT_NUMBER)
-        rf"(?i:(?:{digit_words})(?:[\s,.\-]+(?:{digit_words})){{8}})|"
+        # digits spelt out in words: five digit words or digit groups in a row (_SPELT_NUMBER)
+        rf"(?i:(?:{digit_words}|\p{{Nd}}{{1,4}})(?:[\s,.\-]+(?:{digit_words}|\p{{Nd}}{{1,4}})){{4}})|"
         # addresses with no strong part (addresses._LED_STREET, _HOUSE_NAME)
         f"{_WEAK_ADDRESS_PREFILTER}"
     )
