@@ -304,3 +304,15 @@ def lower_given_name(rng: random.Random) -> tuple[str, str]:
     after = rng.choice(AFTER)
     sep = "" if after in (",", ".", "") else " "
     return f"{rng.choice(FORMS)} {given}{sep}{after}", given
+
+
+def given_first(rng: random.Random, common: bool) -> tuple[str, str]:
+    """A name written given name first, with no lead-in (Tuấn Phạm gọi), from the tests' common
+    lists (personal_values.GIVENS, THIRD_FAMILIES) or the rarer ones above; and the given name,
+    which must not survive."""
+    from tests.personal_values import GIVENS, THIRD_FAMILIES
+
+    given = rng.choice(GIVENS if common else GIVEN)
+    family = rng.choice(THIRD_FAMILIES if common else [*HELD_OUT_FAMILIES, *LISTED_FAMILIES])
+    typed = f"{given} {family}"
+    return (typed.upper() if rng.random() < 0.3 else typed) + " gọi lại", given

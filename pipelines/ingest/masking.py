@@ -318,6 +318,15 @@ _SAFE_NAME = re.compile(
     rf"{'|'.join(_no_marks(f).upper() for f in FAMILY_SAFE)})"
     rf"(?:[^\S\n]+{_WORD_CAP}){{1,3}}(?!\w)"
 )
+# Given name first, then a common family name, as names are written in English or on social
+# media (Tuấn Phạm, TUẤN PHẠM): a given name of GIVEN_SYLLABLES and a family name of
+# FAMILY_SAFE, both capitalised; not a form of address that starts a sentence (Anh Nguyễn...:
+# the form-of-address rule keeps the form readable).
+_GIVEN_FIRST_NAMES = sorted({*GIVEN_SYLLABLES} - {f.title() for f in FORMS}, key=len, reverse=True)
+_GIVEN_FIRST = re.compile(
+    rf"(?<!\w)(?:{'|'.join(f'{g}|{g.upper()}' for g in _GIVEN_FIRST_NAMES)})"
+    rf"[^\S\n]+(?:{'|'.join(f'{f}|{f.upper()}' for f in FAMILY_SAFE)})(?!\w)"
+)
 _LEADS_RE = "|".join(sorted(NAME_LEADS, key=len, reverse=True))
 _LEAD_NAME = re.compile(
     rf"(?<!\w)(?i:{_LEADS_RE})[^\S\n]*:?[^\S\n]*(?P<name>{_WORD_CAP}(?:[^\S\n]+{_WORD_CAP}){{1,3}})(?!\w)"
@@ -501,7 +510,11 @@ def _names_without_cue(text: str, folded: str) -> list[Span]:
     """Names no form of address announces: X Thị Y / X Văn Y, a common family name and its
     capitalised words, and two to four capitalised words holding a family name after a lead-in
     (tên, là, chủ TK...), in either order (Tuấn Phạm)."""
-    spans = [(*m.span(), NAME) for p in (_MARKED_NAME, _SAFE_NAME) for m in p.finditer(text)]
+    spans = [
+        (*m.span(), NAME)
+        for p in (_MARKED_NAME, _SAFE_NAME, _GIVEN_FIRST)
+        for m in p.finditer(text)
+    ]
     for m in _MARKED_NAME_LOWER.finditer(folded):
         # in lower case without tone marks (le thi thu trang): "lại thì cao" is no name
         end = m.end("w2") if m.group("w2") and text[: m.end("w2")].isascii() else m.end("w1")
