@@ -6,6 +6,7 @@ identity numbers with several separators. Every value is made up."""
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 
 from hypothesis import strategies as st
 
@@ -68,7 +69,54 @@ def _kinds(rng: random.Random) -> list[tuple[str, str, str]]:
         ("national_id", f"{cccd[:3]} {cccd[3:6]} - {cccd[6:9]} {cccd[9:]}", cccd),
         ("national_id", f"{cccd[:6]} - {cccd[6:]}", cccd),
         ("national_id", f"{cccd[:4]}/{cccd[4:8]}/{cccd[8:]}", cccd),
+        ("spelt_number", *spelt_number(rng)),
     ]
+
+
+# Digits read aloud and typed in words, as a call-centre note spells them: every digit's
+# spellings (0 is also "linh"/"lẻ" inside a number, 1 "mốt", 4 "tư", 5 "lăm"), written here,
+# not taken from masking.DIGIT_WORDS.
+SPOKEN = {
+    "0": ["không", "linh", "lẻ"], "1": ["một", "mốt"], "2": ["hai"], "3": ["ba"],
+    "4": ["bốn", "tư"], "5": ["năm", "lăm"], "6": ["sáu"], "7": ["bảy", "bẩy"], "8": ["tám"],
+    "9": ["chín"],
+}  # fmt: skip
+
+
+def spelt_number(rng: random.Random) -> tuple[str, str]:
+    """A phone or ID number spelt out in words (with or without tone marks, any case, spaces,
+    commas or dashes between groups, sometimes its first digits as digits), and its digits."""
+    from tests.personal_values import no_tones
+
+    digits = rng.choice(["09", "03", "08", "07", "0"]) + _d(rng, rng.choice([8, 9, 10]))
+    words = [rng.choice(SPOKEN[d]) for d in digits]
+    if rng.random() < 0.3:  # the first digits typed as digits, the rest read out: 09 một hai...
+        words[:2] = rng.choice([[digits[:2]], list(digits[:2])])
+    spelled = ""
+    for i, w in enumerate(words):
+        spelled += ("" if i == 0 else rng.choice([" ", " ", ", ", " - ", ". "])) + w
+    shapes: list[Callable[[str], str]] = [
+        str,
+        no_tones,
+        str.upper,
+        lambda t: no_tones(t).upper(),
+        str.capitalize,
+    ]
+    return rng.choice(["sđt ", "số ", "", "gọi số "]) + rng.choice(shapes)(spelled), digits
+
+
+def spoken_run(masked: str) -> int:
+    """The longest run of digit words left in a masked text (under four reads no number)."""
+    import re
+
+    from tests.personal_values import no_tones
+
+    spoken = {no_tones(w) for ws in SPOKEN.values() for w in ws}
+    longest = run = 0
+    for word in re.findall(r"\w+", no_tones(masked).lower()):
+        run = run + 1 if word in spoken else 0
+        longest = max(longest, run)
+    return longest
 
 
 def other_values(rng: random.Random) -> list[tuple[str, str, str]]:
@@ -85,6 +133,8 @@ def survives(kind: str, secret: str, masked: str) -> bool:
     handle, the passport digits or the mailbox for the others."""
     import re
 
+    if kind == "spelt_number":
+        return spoken_run(masked) >= 4
     if kind in ("customer_id", "contract_id", "plate", "phone", "national_id", "birth"):
         digits = re.sub(r"\D", "", masked)
         tail = secret[-6:]
@@ -174,6 +224,31 @@ def addresses() -> st.SearchStrategy[tuple[str, list[str]]]:
     return st.integers(0, 2**32 - 1).map(lambda seed: address(random.Random(seed)))
 
 
+# Words that say where someone lives or is, before a street alone (held out: the rules list
+# their own).
+WHERE = ["ở", "tại", "nhà ở", "địa chỉ", "địa chỉ:", "đ/c", "nhà"]
+
+
+def weak_address(rng: random.Random) -> tuple[str, list[str]]:
+    """An address with no alley, unit or slashed house number (issue 25's 'no strong part'): a
+    house number before a street then a province or ward, or a street alone after a word that
+    says someone lives or is there; and the street, which must not survive."""
+    n, street = rng.randrange(2, 400), rng.choice(STREETS)
+    place = rng.choice([*PROVINCES, *WARDS])
+    word = rng.choice(["đường", "phố", "Đường", "Phố"])
+    shapes = [
+        f"{n} {street}, {place}",
+        f"{n}{rng.choice('ABC')} {street}, {place}",
+        f"{rng.choice(WHERE)} {word} {street}",
+        f"{rng.choice(WHERE)} {n} {word} {street}",
+    ]
+    return rng.choice(shapes), [street]
+
+
+def weak_addresses() -> st.SearchStrategy[tuple[str, list[str]]]:
+    return st.integers(0, 2**32 - 1).map(lambda seed: weak_address(random.Random(seed)))
+
+
 # Names without a form of address (issue 25). Family names held out of masking.py's lists,
 # and given names none of the rules lists: only the shape can find them.
 HELD_OUT_FAMILIES = ["Ôn", "Hàn", "Mã", "Sầm", "Lăng", "Phí", "Tào", "Đới"]
@@ -205,3 +280,39 @@ def name_shapes(rng: random.Random) -> list[tuple[str, str, str]]:
         ("lower case without tone marks", no_tones(f"{lower} {mark} {given}").lower(),
          no_tones(given).lower()),
     ]  # fmt: skip
+
+
+# A given name alone in lower case after a form of address (issue 25): names from the tests'
+# own lists (personal_values.GIVENS, common; GIVEN above, rarer), never masking's; the words
+# that follow a person in a note, written here; and everyday phrases a form of address begins,
+# which hold no name.
+AFTER = ["gọi", "nói", "đã", "hỏi", "có", "bảo", "không", ",", ".", ""]
+EVERYDAY = ["anh ấy gọi lại", "chị em đã đến", "anh chị có hỏi", "bà con nói", "cô ấy không",
+            "anh em đã gọi", "em ấy nói", "anh tư vấn sai", "chị hằng ngày gọi", "anh năm nay",
+            "ông bà đã trả", "con cái có", "bạn bè nói", "anh hai lần gọi", "chị ba tháng nay",
+            "khách hàng an tâm", "chị hoa mắt", "cô chú đã", "anh chi co goi",
+            "bác sĩ nói"]  # fmt: skip
+
+
+def lower_given_name(rng: random.Random) -> tuple[str, str]:
+    """(how it is typed, the given name that must not survive), e.g. "chị lan gọi"."""
+    from tests.personal_values import FORMS, GIVENS, no_tones
+
+    given = rng.choice([*GIVENS, *GIVEN]).lower()
+    if rng.random() < 0.3:
+        given = no_tones(given)
+    after = rng.choice(AFTER)
+    sep = "" if after in (",", ".", "") else " "
+    return f"{rng.choice(FORMS)} {given}{sep}{after}", given
+
+
+def given_first(rng: random.Random, common: bool) -> tuple[str, str]:
+    """A name written given name first, with no lead-in (Tuấn Phạm gọi), from the tests' common
+    lists (personal_values.GIVENS, THIRD_FAMILIES) or the rarer ones above; and the given name,
+    which must not survive."""
+    from tests.personal_values import GIVENS, THIRD_FAMILIES
+
+    given = rng.choice(GIVENS if common else GIVEN)
+    family = rng.choice(THIRD_FAMILIES if common else [*HELD_OUT_FAMILIES, *LISTED_FAMILIES])
+    typed = f"{given} {family}"
+    return (typed.upper() if rng.random() < 0.3 else typed) + " gọi lại", given
