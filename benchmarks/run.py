@@ -190,7 +190,9 @@ def main() -> None:
             rows["b"].append(sum(w for w, _ in stages.values()))
             rss["b"].append(max(p for _, p in stages.values()))
             if n <= 1_000_000:
-                wall, peak = measure([PY, "-m", "benchmarks.pandas_way", str(csv)])
+                charts = WORK / f"pandas_way_{n}"
+                shutil.rmtree(charts, ignore_errors=True)
+                wall, peak = measure([PY, "-m", "benchmarks.pandas_way", str(csv), str(charts)])
                 rows["c"].append(wall)
                 rss["c"].append(peak)
             if n == 1_000_000:
