@@ -3,8 +3,9 @@ in one session, each stage a separate process so its wall time and peak RSS are 
 incremental month, each command's fixed cost on an empty home, and the issue's targets.
 
 Writes benchmarks/RESULTS.md (anything below the KEEP marker of the existing file is kept:
-analysis and other benchmarks' sections). `python -m benchmarks.run --big` adds 5M complaints;
-`--sizes 100000` and `--runs N` shorten it; `--note TEXT` records the conditions of the run.
+analysis and other benchmarks' sections). `python -m benchmarks.run --big` adds 5M and 10M
+complaints (one run each; the pandas way only where it fits in memory); `--sizes 100000` and
+`--runs N` shorten it; `--note TEXT` records the conditions of the run.
 """
 
 from __future__ import annotations
@@ -24,6 +25,12 @@ HERE = Path(__file__).resolve().parent
 WORK = HERE / "work"
 PY = sys.executable
 CLI = [PY, "-m", "pipelines.cli"]
+
+
+BIG = (5_000_000, 10_000_000)
+# The pandas way's peak per million complaints (3,014 MB at 1M, RESULTS.md of 26/11/2026): it
+# holds the whole register as Python objects, so its peak grows with the rows.
+PANDAS_MB_PER_MILLION = 3_100
 
 
 class StepFailed(RuntimeError):
@@ -98,6 +105,15 @@ def project(csv: Path, home: Path, exported_at: str) -> dict[str, tuple[float, f
 
 
 DELTA_ARGS = ["--scope", "delta", "--exported-at", "2026-10-31"]
+FULL_ARGS = ["--exported-at", "2026-09-30"]
+
+
+def file_rows(csv: Path) -> int:
+    """The register's rows, as the floor counts them (DuckDB's read_csv)."""
+    query = f"select count(*) from read_csv({str(csv)!r})"
+    code = f"import duckdb; print(duckdb.sql({query!r}).fetchall()[0][0])"
+    out = subprocess.run([PY, "-c", code], check=True, capture_output=True, text=True).stdout
+    return int(out)
 
 
 def incremental(home: Path, delta: Path) -> dict[str, tuple[float, float]]:
@@ -128,13 +144,59 @@ def pipeline(home: Path, ingest_args: list[str]) -> dict[str, tuple[float, float
     }
 
 
+def pandas_fits(n: int) -> tuple[bool, str]:
+    """Whether the pandas way can run at ``n`` complaints beside the machine's other work:
+    its expected peak within 60% of the memory available now (no swap here: past it the
+    kernel would kill it, or another engineer's job)."""
+    available = _meminfo("MemAvailable")
+    expected = PANDAS_MB_PER_MILLION * n / 1e6
+    fits = expected <= 0.6 * available
+    return fits, (
+        f"the pandas way is skipped at {n:,} complaints: it would need about {expected:,.0f} MB "
+        f"({PANDAS_MB_PER_MILLION:,} MB per million, measured at 1M) and "
+        f"{available:,.0f} MB is available"
+    )
+
+
+def _meminfo(field: str) -> float:
+    """A /proc/meminfo figure in MB."""
+    for line in Path("/proc/meminfo").read_text().splitlines():
+        if line.startswith(field + ":"):
+            return int(line.split()[1]) / 1024
+    raise KeyError(field)
+
+
+def nothing_lost(home: Path, rows_in_file: int) -> str:
+    """Whether every row of the file is in core.complaints or quarantine (the generated
+    registers have one row per complaint), read in a child so this process stays small."""
+    query = (
+        "select (select count(*) from core.complaints), "
+        "(select count(*) from quarantine.rejected_rows)"
+    )
+    code = (
+        f"import duckdb; c = duckdb.connect({str(home / 'warehouse.duckdb')!r}, read_only=True);"
+        f"print(*c.execute({query!r}).fetchone())"
+    )
+    out = subprocess.run([PY, "-c", code], check=True, capture_output=True, text=True).stdout
+    core, rejected = (int(v) for v in out.split())
+    verdict = "nothing lost" if core + rejected == rows_in_file else "**rows lost**"
+    return (
+        f"\nRows: {rows_in_file:,} in the file, {core:,} in core.complaints, {rejected:,} in "
+        f"quarantine: {verdict}.\n"
+    )
+
+
 def stats(values: list[float]) -> str:
     return f"{statistics.median(values):.2f} ({min(values):.2f}–{max(values):.2f})"
 
 
 KEEP = "<!-- Sections below this line are kept by `make bench` (analysis, other benchmarks). -->"
-TARGETS = {  # the issue's figures: (before, target, better when)
+TARGETS = {  # issue 23's figures, then issue 14's kept for the record: (before, target, better)
     "1M end to end / DuckDB floor": ("30×", 10, "lower"),
+    "pandas way / `complaints month` at 1M": ("–", 1, "higher"),
+    "pandas way / `complaints month` at 100k": ("–", 1, "higher"),
+    "`complaints month`, empty home, one complaint (s)": ("8.7 s", 5, "lower"),
+    "10M end to end / 1M end to end": ("–", 12, "lower"),
     "pandas way / project at 1M": ("0.87", 3, "higher"),
     "pandas way / project at 100k": ("0.40", 1.5, "higher"),
     "incremental month, ingest + build + report (s)": ("28.4 s", 6, "lower"),
@@ -146,7 +208,7 @@ TARGETS = {  # the issue's figures: (before, target, better when)
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--sizes", default="100000,1000000")
-    parser.add_argument("--big", action="store_true", help="add 5,000,000 complaints")
+    parser.add_argument("--big", action="store_true", help="add 5M and 10M complaints")
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--note", default="", help="conditions of this run, e.g. contention")
     parser.add_argument(
@@ -155,7 +217,7 @@ def main() -> None:
         help="skip the XLSX, profile and validation-option cases",
     )
     args = parser.parse_args()
-    sizes = [int(s) for s in args.sizes.split(",")] + ([5_000_000] if args.big else [])
+    sizes = [int(s) for s in args.sizes.split(",")] + (list(BIG) if args.big else [])
     WORK.mkdir(exist_ok=True)
     started = dt.datetime.now()
     load_before = os.getloadavg()
@@ -165,32 +227,49 @@ def main() -> None:
         lines.append(f"**Conditions**: {args.note}\n")
     lines.append(
         "Times are wall seconds, median (min–max) over "
-        f"{args.runs} runs; RSS is the peak of the stage's process, in MB.\n"
+        f"{args.runs} runs (one run above 1M); RSS is the peak of the stage's process, in MB. "
+        f"COMPLAINTS_MEMORY_LIMIT={os.environ.get('COMPLAINTS_MEMORY_LIMIT', '80% (default)')}.\n"
     )
     lines += fixed_table(fixed)
     measured: dict[str, float] = {}
+    end_to_end: dict[int, float] = {}  # median wall s of ingest + build + report per size
     for n in sizes:
         csv = register(n)
-        rows: dict[str, list[float]] = {s: [] for s in ("a", "b", "c", "ingest", "build", "report")}
+        stages_measured = ("a", "b", "c", "month", "ingest", "build", "report")
+        rows: dict[str, list[float]] = {s: [] for s in stages_measured}
         rss: dict[str, list[float]] = {s: [] for s in rows}
         inc: dict[str, list] = {"ingest": [], "build": [], "report": [], "rss": [], "month": []}
-        failed = ""
-        for _ in range(args.runs):
+        failed, lost = "", ""
+        fits, skipped = pandas_fits(n)
+        if not fits:
+            print(skipped, file=sys.stderr, flush=True)
+        for _ in range(args.runs if n <= 1_000_000 else 1):
             wall, peak = measure([PY, "-m", "benchmarks.floor", str(csv)])
             rows["a"].append(wall)
             rss["a"].append(peak)
             try:
                 stages = project(csv, WORK / f"home_{n}", "2026-09-30")
-            except StepFailed as exc:  # e.g. out of memory at 5M: reported, not fatal
+            except StepFailed as exc:  # e.g. out of memory: reported, not fatal
                 failed = f"\n**{n:,} complaints**: floor {wall:.2f} s ({peak:.0f} MB); {exc}\n"
                 break
+            lost = lost or nothing_lost(WORK / f"home_{n}", file_rows(csv))
             for stage, (wall, peak) in stages.items():
                 rows[stage].append(wall)
                 rss[stage].append(peak)
             rows["b"].append(sum(w for w, _ in stages.values()))
             rss["b"].append(max(p for _, p in stages.values()))
             if n <= 1_000_000:
-                wall, peak = measure([PY, "-m", "benchmarks.pandas_way", str(csv)])
+                # the same register as one `complaints month` on an empty home: the pandas way's
+                # match (one process, the whole monthly pipeline)
+                shutil.rmtree(WORK / "home_month", ignore_errors=True)
+                wall, peak = month_command(WORK / "home_month", [str(csv), *FULL_ARGS])
+                rows["month"].append(wall)
+                rss["month"].append(peak)
+                shutil.rmtree(WORK / "home_month", ignore_errors=True)
+            if fits:
+                charts = WORK / f"pandas_way_{n}"
+                shutil.rmtree(charts, ignore_errors=True)
+                wall, peak = measure([PY, "-m", "benchmarks.pandas_way", str(csv), str(charts)])
                 rows["c"].append(wall)
                 rss["c"].append(peak)
             if n == 1_000_000:
@@ -210,10 +289,15 @@ def main() -> None:
             lines.append(failed)
             continue
         lines += table(n, csv, rows, rss)
+        lines.append(lost if fits else lost + f"\n{skipped[0].upper()}{skipped[1:]}.\n")
         median = statistics.median
+        end_to_end[n] = median(rows["b"])
         if n == 100_000 and rows["c"]:
             measured["pandas way / project at 100k"] = median(
                 [c / b for b, c in zip(rows["b"], rows["c"], strict=True)]
+            )
+            measured["pandas way / `complaints month` at 100k"] = median(
+                [c / m for m, c in zip(rows["month"], rows["c"], strict=True)]
             )
         if n == 1_000_000:
             measured["1M end to end / DuckDB floor"] = median(
@@ -222,6 +306,9 @@ def main() -> None:
             if rows["c"]:
                 measured["pandas way / project at 1M"] = median(
                     [c / b for b, c in zip(rows["b"], rows["c"], strict=True)]
+                )
+                measured["pandas way / `complaints month` at 1M"] = median(
+                    [c / m for m, c in zip(rows["month"], rows["c"], strict=True)]
                 )
             measured["peak RSS at 1M (MB)"] = max(rss["b"])
             totals = [sum(t) for t in zip(inc["ingest"], inc["build"], inc["report"], strict=True)]
@@ -236,6 +323,9 @@ def main() -> None:
                 f"`complaints month` on a copy of the same warehouse: {stats(inc['month'])} s "
                 f"(on an empty home: {fixed['month']:.2f} s).\n"
             )
+    measured["`complaints month`, empty home, one complaint (s)"] = fixed["month"]
+    if 1_000_000 in end_to_end and 10_000_000 in end_to_end:
+        measured["10M end to end / 1M end to end"] = end_to_end[10_000_000] / end_to_end[1_000_000]
     lines += targets_table(measured)
     load_after = os.getloadavg()
     lines.append(
@@ -300,7 +390,7 @@ def fixed_table(fixed: dict) -> list[str]:
 
 def targets_table(measured: dict[str, float]) -> list[str]:
     out = [
-        "\n## Targets (issue 14)\n",
+        "\n## Targets (issue 23; issue 14's below them)\n",
         "| figure | before | target | measured | met |",
         "|---|---|---|---|---|",
     ]
@@ -330,13 +420,24 @@ def table(
     for stage in ("ingest", "build", "report"):
         out.append(f"| (b) complaints {stage} | {stats(rows[stage])} | {max(rss[stage]):.0f} |")
     out.append(f"| (b) project end to end | {stats(rows['b'])} | {max(rss['b']):.0f} |")
+    if rows["month"]:
+        out.append(
+            f"| (b) `complaints month`, empty home | {stats(rows['month'])} | "
+            f"{max(rss['month']):.0f} |"
+        )
     if rows["c"]:
-        out.append(f"| (c) pandas + row-wise SLA + GX | {stats(rows['c'])} | {max(rss['c']):.0f} |")
+        out.append(
+            f"| (c) pandas + row-wise SLA + GX + plotly | {stats(rows['c'])} | "
+            f"{max(rss['c']):.0f} |"
+        )
     ratio_ba = [b / a for a, b in zip(rows["a"], rows["b"], strict=True)]
     out.append(f"\nb/a = {stats(ratio_ba)}")
     if rows["c"]:
         ratio_cb = [c / b for b, c in zip(rows["b"], rows["c"], strict=True)]
         out.append(f"; c/b = {stats(ratio_cb)}")
+    if rows["c"] and rows["month"]:
+        ratio_cm = [c / m for m, c in zip(rows["month"], rows["c"], strict=True)]
+        out.append(f"; c / `complaints month` = {stats(ratio_cm)}")
     return out
 
 

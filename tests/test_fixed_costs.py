@@ -168,3 +168,44 @@ def test_steps_of_a_run_share_one_connection(warehouse):
     # After the run the connection is closed and the lock released: a new writer gets in.
     with warehouse.connection() as con:
         assert con.execute("SELECT 1").fetchall() == [(1,)]
+
+
+def test_dagster_storage_commits_without_waiting_for_the_disk(tmp_path, home):
+    """`complaints month` in a fresh process: every connection Dagster opens to its SQLite
+    storage in WAL mode commits with synchronous=NORMAL (no fsync per event; SQLite's default
+    FULL waited for the disk at each of ~365 commits), the files are checkpointed when the command
+    ends (no WAL file left), and the run history reads back whole from a new process."""
+    path = write_rows(
+        tmp_path / "register_2026-03-06.csv",
+        [complaint("F-1", "2026-02-13 10:00", first_response_at="2026-02-24 09:00")],
+        "csv_utf8_en",
+    )
+    month = (
+        "import sqlite3\n"
+        "from sqlalchemy import event\n"
+        "from sqlalchemy.pool import Pool\n"
+        "from pipelines import runs\n"
+        "seen = set()\n"
+        "def checkout(dbapi, record, proxy):\n"
+        "    if isinstance(dbapi, sqlite3.Connection):\n"
+        "        mode = dbapi.execute('PRAGMA journal_mode').fetchall()[0][0]\n"
+        "        seen.add((mode, dbapi.execute('PRAGMA synchronous').fetchall()[0][0]))\n"
+        "event.listen(Pool, 'checkout', checkout)\n"
+        f"runs.raise_for_problems(runs.month([{str(path)!r}]))\n"
+        "print('SYNCHRONOUS', sorted(seen))\n"
+    )
+    # A file's first connections, before Dagster puts it in WAL mode, keep SQLite's default.
+    seen = _in_fresh_process(month, home)
+    assert "('wal', 1)" in seen  # 1 = NORMAL, 2 = FULL
+    assert "('wal', 2)" not in seen
+    history = home / "dagster" / "history"
+    for store in (history / "runs.db", history / "runs" / "index.db"):
+        assert not Path(f"{store}-wal").exists(), store
+    read = (
+        "from pipelines.runs import instance\n"
+        "with instance() as i:\n"
+        "    print('RUNS', sorted((r.job_name, r.status.value) for r in i.get_runs()))\n"
+    )
+    assert "RUNS [('inbox_job', 'SUCCESS'), ('report_job', 'SUCCESS')]" in _in_fresh_process(
+        read, home
+    )
