@@ -79,19 +79,23 @@ class PatternSettings(BaseModel):
         30,
         ge=2,
         description="The between-people variance (tau2) is estimated only from at least this "
-        "many people (each expecting dispersion_min_expected over 12 months): with fewer, one "
-        "person's own difference (a real outlier) sets it.",
+        "many people with an expected count: with fewer, one person's own difference (a real "
+        "outlier) sets it.",
     )
-    dispersion_winsor: float = Field(
-        0.0,
+    dispersion_window: int = Field(
+        24,
+        ge=2,
+        description="Months (up to the review month) pooled for tau2, the product of each "
+        "person's excess in the window's older and newer halves (docs/statistics.md): its "
+        "standard error falls with the expected counts, and a lasting case mix shows in both "
+        "halves while a real outlier's burst of a few months does not.",
+    )
+    dispersion_z: float = Field(
+        2.0,
         ge=0,
-        lt=0.5,
-        description="Share of the z-scores clipped at each end before tau2 is estimated. "
-        "FunnelPlotR clips 10%; on the simulated case-mix world that under-estimated tau2 "
-        "(0.23 for a true 1) and left 20 medium flags where chance allowed 1.4, 8 unclipped.",
-    )
-    dispersion_min_expected: float = Field(
-        1.0, description="Over-dispersion is estimated from subjects expecting at least this."
+        description="tau2 enters the tests only when its pooled estimate exceeds this many of its "
+        "standard errors under equal rates (a one-sided test at about 2.3%): without evidence "
+        "of variation beyond chance the tests stay the exact ones for equal rates.",
     )
     repeat_days: int = Field(
         30,
