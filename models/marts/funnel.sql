@@ -198,7 +198,7 @@ peer_months as (
 -- Over-dispersion between people (issue 24): a Poisson-gamma model. A person's rate is its
 -- group's times a multiplier g (case mix: gamma, mean 1, variance tau2, the same in every month),
 -- so its findings O over months with expected count E (interactions x its team's rate of each
--- month, the person left out) have variance E + tau2 E^2. tau2 from the dispersion_window months
+-- month, the person left out) have variance E + tau2 E^2. tau2 from the dispersion_window (12) months
 -- up to the review month (a later month never changes an earlier one's), pooled over every
 -- person and team, split into an older and a newer half: tau2 = max(0, sum (O1 - E1)(O2 - E2)
 -- / sum E1 E2). Chance findings in the two halves are independent, so the product's mean is
