@@ -4,12 +4,14 @@
 6 teams over 24 months (tests/patterns_world.py workforce_world) where nobody differs from their
 team for misconduct: homogeneous Poisson; case mix (a gamma multiplier of mean 1 and CV 1 per
 person); repeated complaints (1.5 complaints per incident from the same customer). For each it
-prints the medium outlier_rate and high persistent flags raised against the report's own "chance
+prints the medium outlier_rate and high persistent flags raised (and the people they fall on:
+one person's streak is flagged in several overlapping windows) against the report's own "chance
 alone" figure (marts.flag_chance, summed over the 24 review months, with its 95% upper bound),
-and the watch flags. Then the power: planted outliers at 4x and 8x their team's rate over a
-6-month window, found when flagged medium (outlier_rate) or high (persistent) in any review month
-of their window. `--seeds N` registers per world (default 2). docs/statistics.md quotes its output.
-"""
+the review months whose flags exceed that month's own bound, and the watch flags. Then the
+power: planted outliers at 4x and 8x their team's rate over a 6-month window, found when flagged
+medium (outlier_rate) or high (persistent) in any review month of their window, in all and by
+the findings each was expected to have in its window (the curve). `--seeds N` registers per world
+(default 2), from `--first-seed` (1). docs/statistics.md quotes its output."""
 
 from __future__ import annotations
 
@@ -43,25 +45,36 @@ def built(home: Path, world: World) -> Settings:
 
 
 def null_world_counts(home: Path, kind: str, seed: int) -> dict:
-    """Flags raised and the chance-alone figures of one null world."""
+    """Flags raised and the chance-alone figures of one null world. Besides the flags (one per
+    subject and review month, as the report counts them), the people flagged: a person's lucky
+    streak is flagged in several overlapping windows, so subject-months come in runs."""
     settings = built(home, workforce_world(seed, kind))
     with connect(settings.warehouse_path, read_only=True) as con:
         flags = con.execute(
-            "SELECT rule, severity, count(*) FROM marts.pattern_flags "
+            "SELECT rule, severity, count(*), count(DISTINCT subject_id) FROM marts.pattern_flags "
             "WHERE subject_type = 'employee' GROUP BY ALL"
         ).fetchall()
         chance = con.execute(
             "SELECT sum(expected_medium), sum(medium_flags), sum(expected_persistent_high), "
-            "sum(persistent_high_flags), sum(tested) FROM marts.flag_chance"
+            "sum(persistent_high_flags), sum(tested), "
+            # review months whose flags exceed the month's own 95% upper bound
+            "count(*) FILTER (WHERE medium_flags > medium_high), "
+            "count(*) FILTER (WHERE persistent_high_flags > persistent_high), count(*) "
+            "FROM marts.flag_chance"
         ).fetchall()[0]  # sums: always one row
-    raised = {(rule, severity): n for rule, severity, n in flags}
+    raised = {(rule, severity): (n, people) for rule, severity, n, people in flags}
     return {
-        "medium": raised.get(("outlier_rate", "medium"), 0),
+        "medium": raised.get(("outlier_rate", "medium"), (0, 0))[0],
+        "medium_people": raised.get(("outlier_rate", "medium"), (0, 0))[1],
         "chance_medium": chance[0],
-        "high_persistent": raised.get(("persistent", "high"), 0),
+        "high_persistent": raised.get(("persistent", "high"), (0, 0))[0],
+        "persistent_people": raised.get(("persistent", "high"), (0, 0))[1],
         "chance_persistent": chance[2],
-        "watch": sum(n for (_, sev), n in raised.items() if sev == "watch"),
+        "watch": sum(n for (_, sev), (n, _) in raised.items() if sev == "watch"),
         "subject_months": chance[4],
+        "medium_months_over": chance[5],
+        "persistent_months_over": chance[6],
+        "months": chance[7],
     }
 
 
@@ -74,10 +87,14 @@ def planted(multiplier: float) -> dict[int, tuple[int, float]]:
     }
 
 
-def power(home: Path, multiplier: float, seed: int) -> tuple[int, int]:
+def power(home: Path, multiplier: float, seed: int) -> list[tuple[float, bool]]:
+    """Each planted outlier's expected findings over its 6-month window (its true rate) and
+    whether it was found."""
     episodes = planted(multiplier)
-    settings = built(home, workforce_world(seed, "poisson", planted=episodes))
-    found = 0
+    world = workforce_world(seed, "poisson", planted=episodes)
+    settings = built(home, world)
+    exposure = {subject: n for _, subject, _, n in world.activity}
+    results = []
     with connect(settings.warehouse_path, read_only=True) as con:
         for who, (last, _) in episodes.items():
             first = WORLD_MONTHS[last - 5]
@@ -90,39 +107,65 @@ def power(home: Path, multiplier: float, seed: int) -> tuple[int, int]:
                 "AND review_month BETWEEN ? AND ?",
                 [f"E{who:04d}", f"{first}-01", f"{end}-01"],
             )
-            found += hit > 0
-    return found, len(episodes)
+            team = list(WORLD_TEAMS)[who % len(WORLD_TEAMS)]
+            expected = 6 * multiplier * WORLD_TEAMS[team] / 1000 * exposure[f"E{who:04d}"]
+            results.append((expected, hit > 0))
+    return results
+
+
+# The power curve's bins of expected findings over the 6-month window.
+BINS = ((0, 3), (3, 6), (6, 9), (9, 1000))
+
+
+def power_rows(results: list[tuple[float, bool]]) -> str:
+    cells = []
+    for low, high in BINS:
+        inside = [found for expected, found in results if low <= expected < high]
+        if inside:
+            cells.append(f"{low}-{high if high < 1000 else ''}: {sum(inside)}/{len(inside)}")
+    return ", ".join(cells)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--seeds", type=int, default=2)
+    parser.add_argument("--first-seed", type=int, default=1)
     args = parser.parse_args()
+    seeds = range(args.first_seed, args.first_seed + args.seeds)
     started = time.perf_counter()
     with tempfile.TemporaryDirectory() as tmp:
         print(
-            "| world | subject-months | medium raised | chance alone (95% upper) | "
-            "high persistent raised | chance alone (95% upper) | watch |"
+            "| world | subject-months | medium raised (people) | chance alone (95% upper) | "
+            "months over | high persistent raised (people) | chance alone (95% upper) | "
+            "months over | watch |"
         )
-        print("|---|---|---|---|---|---|---|")
+        print("|---|---|---|---|---|---|---|---|---|")
         for kind in NULL_WORLDS:
             total: dict = {}
-            for seed in range(1, args.seeds + 1):
+            for seed in seeds:
                 counts = null_world_counts(Path(tmp) / f"{kind}{seed}", kind, seed)
                 for key, value in counts.items():
                     total[key] = total.get(key, 0) + value
             m, p = total["chance_medium"], total["chance_persistent"]
             print(
-                f"| {kind} | {total['subject_months']} | {total['medium']} | {m:.2f} "
-                f"({int(stats.poisson.ppf(0.975, m))}) | {total['high_persistent']} | {p:.2f} "
-                f"({int(stats.poisson.ppf(0.975, p))}) | {total['watch']} |"
+                f"| {kind} | {total['subject_months']} | {total['medium']} "
+                f"({total['medium_people']}) | {m:.2f} ({int(stats.poisson.ppf(0.975, m))}) | "
+                f"{total['medium_months_over']}/{total['months']} | {total['high_persistent']} "
+                f"({total['persistent_people']}) | {p:.2f} "
+                f"({int(stats.poisson.ppf(0.975, p))}) | "
+                f"{total['persistent_months_over']}/{total['months']} | {total['watch']} |"
             )
         for multiplier in (4.0, 8.0):
-            hits, n = 0, 0
-            for seed in range(1, args.seeds + 1):
-                h, k = power(Path(tmp) / f"power{multiplier:g}_{seed}", multiplier, 100 + seed)
-                hits, n = hits + h, n + k
-            print(f"power at {multiplier:g}x over 6 months: {hits}/{n} = {hits / n:.0%}")
+            results: list[tuple[float, bool]] = []
+            for seed in seeds:
+                home = Path(tmp) / f"power{multiplier:g}_{seed}"
+                results += power(home, multiplier, 100 + seed)
+            hits = sum(found for _, found in results)
+            print(
+                f"power at {multiplier:g}x over 6 months: {hits}/{len(results)} = "
+                f"{hits / len(results):.0%}; by expected findings in the window: "
+                f"{power_rows(results)}"
+            )
     print(f"({time.perf_counter() - started:.0f} s)")
 
 

@@ -602,10 +602,6 @@ CODE_LABELS: dict[str, dict[str, tuple[str, str]]] = {
             "Poisson theo số lượt tương tác",
             "Poisson on interactions",
         ),
-        "poisson_equal_activity": (
-            "Poisson, coi khối lượng công việc bằng nhau",
-            "Poisson, equal activity assumed",
-        ),
         "binomial": ("Nhị thức (trễ hạn / đã xử lý)", "Binomial (late / handled)"),
     },
     "coverage": {

@@ -199,5 +199,7 @@ def workforce_world(
                 customer += 1
                 times = 1 + int(rng.poisson(0.5)) if kind == "repeats" else 1
                 for j in range(times):
-                    world.add(month, day=1 + 7 * j, employee_id=e, customer_key=f"K{customer}")
+                    # a week apart, the fifth and later on the 28th (a day every month has)
+                    day = min(1 + 7 * j, 28)
+                    world.add(month, day=day, employee_id=e, customer_key=f"K{customer}")
     return world

@@ -743,7 +743,8 @@ def test_power_where_eight_findings_are_expected(tmp_path):
     low = found[found.peer_expected < 0.5]
     assert len(low) >= 120
     # 94% before the between-people variance entered the test (issue 24): 89% since, as the
-    # planted outliers themselves raise tau2 a little (docs/statistics.md, "How the rate rules
+    # planted outliers themselves raise tau2 a little (84% with the one-period moment estimate
+    # of tau2, which the split-half estimate replaced; docs/statistics.md, "How the rate rules
     # stay fair")
     assert low.found.mean() >= 0.85, low.found.mean()
     print(
@@ -839,7 +840,8 @@ def test_persistent_high_background_and_power(tmp_path):
         + ", ".join(f"{lv:g}: {r.old:.0%} -> {r.new:.0%}" for lv, r in power.iterrows())
     )
     # 81% at 2 a month before the between-people variance entered the test (issue 24), 59%
-    # since: the planted offenders raise tau2 and every p with it (docs/statistics.md)
+    # with the DerSimonian-Laird tau2 and a lognormal mixture, 75% with the Poisson-gamma model:
+    # the planted offenders raise tau2 and every p with it (docs/statistics.md)
     assert power.new.is_monotonic_increasing and power.new[2.0] >= 0.5
 
 

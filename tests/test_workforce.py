@@ -14,8 +14,11 @@ import math
 from pathlib import Path
 
 import duckdb
+import numpy as np
+import pandas as pd
 import pytest
 
+from base.settings import Settings
 from base.warehouse import connect, ensure_schema
 from pipelines.ingest.load import load_file
 from tests.patterns_world import World, build, store
@@ -282,25 +285,108 @@ def test_null_worlds_where_people_differ_for_no_misconduct(tmp_path, kind):
     # workforce_world; benchmarks/null_worlds.py runs all three worlds and the power). Before
     # issue 24, the case-mix world (gamma multipliers, CV 1) gave 42 medium outlier_rate and
     # 68 high persistent flags where the "chance alone" figure said about 2 and 3; the repeats
-    # world (1.5 complaints per incident) gave medium flags on normal people. Now repeats count
-    # once and the between-people variance tau2 enters the tests (a lognormal mixture):
-    # repeats: medium and high within the report's own 95% bound; case mix, seed 1: high
-    # persistent within it (2 against a bound of 3), medium 8 against a bound of 4. This is not
-    # yet the issue's bound in every world: on seed 2 the case-mix world gives 4 medium and 15
-    # high persistent (docs/statistics.md, benchmarks/null_worlds.py): a known limit, not hidden.
+    # world (1.5 complaints per incident) gave medium flags on normal people. With a lognormal
+    # mixture at a DerSimonian-Laird tau2 the case-mix world still gave 8 medium against a bound
+    # of 4 on this seed; with the Poisson-gamma model (split-half tau2, beta-binomial outlier
+    # test, gamma mixture for persistent) both rules stay within the report's own 95% bound
+    # here. Not on every seed: on seed 2 four people's streaks give 13 high persistent flags in
+    # overlapping windows against a bound of 3 (docs/statistics.md, "Known limit").
     from scipy import stats
 
     from benchmarks.null_worlds import null_world_counts
 
     counts = null_world_counts(tmp_path, kind, seed=1)
     assert counts["subject_months"] >= 0.95 * 300 * 24
-    persistent_bound = stats.poisson.ppf(0.975, counts["chance_persistent"])
-    assert counts["high_persistent"] <= persistent_bound, counts
-    medium_bound = stats.poisson.ppf(0.975, counts["chance_medium"])
-    if kind == "repeats":
-        assert counts["medium"] <= medium_bound, counts
-    else:
-        assert counts["medium"] <= 10, counts
+    for seen, chance in (("medium", "chance_medium"), ("high_persistent", "chance_persistent")):
+        # the flags seen at most the chance-alone figure's upper bound, and the figure itself
+        # within its interval of what is seen (not inflated to pass)
+        low, high = stats.poisson.ppf([0.025, 0.975], counts[chance])
+        assert low <= counts[seen] <= high, counts
+    if kind != "case_mix":
+        return
+    # The outlier test is the beta-binomial of the Poisson-gamma model: recomputed with scipy
+    # from the funnel's own group findings, share and tau2 for every subject-month tested.
+    settings = Settings(home=tmp_path, pseudonym_key="simulation-key-not-secret")
+    with duckdb.connect(str(settings.warehouse_path), read_only=True) as con:
+        rows = con.execute(
+            "SELECT observed, group_findings, share, tau2, p_value FROM marts.funnel "
+            "WHERE p_value IS NOT NULL AND tau2 > 0 AND observed >= 1"
+        ).fetchall()
+    assert len(rows) > 1000
+    for observed, n, share, tau2, p_value in rows:
+        a, b = 1 / tau2, (1 - share) / (share * tau2)
+        assert p_value == pytest.approx(stats.betabinom.sf(observed - 1, n, a, b), rel=1e-6)
+
+
+def split_half_tau2(monthly: pd.DataFrame, review: pd.Timestamp, upper_z: float) -> pd.Series:
+    """tau2 of docs/statistics.md written out with pandas: the 12 months up to `review` split
+    into an older and a newer half; each person's (O1 - E1)(O2 - E2) over sum E1 E2, the person
+    left out, when the pooled estimate is 2 of its null standard errors above 0; plus upper_z of
+    its standard error from the people's spread (sqrt(sum (P - tau2 E)^2) / sum E)."""
+    window = monthly[
+        (monthly.month <= review) & (monthly.month > review - pd.DateOffset(months=12))
+    ]
+    months = sorted(window.month.unique())
+    newer = window.month >= months[len(months) - len(months) // 2]
+    halves = (
+        window.assign(
+            o1=window.substantiated.where(~newer, 0),
+            o2=window.substantiated.where(newer, 0),
+            e1=window.e.where(~newer, 0),
+            e2=window.e.where(newer, 0),
+        )
+        .groupby("subject_id")[["o1", "o2", "e1", "e2"]]
+        .sum()
+    )
+    # only people expecting findings in both halves enter the sums
+    counted = (halves.e1 > 0) & (halves.e2 > 0)
+    product = ((halves.o1 - halves.e1) * (halves.o2 - halves.e2)).where(counted, 0.0)
+    weight = (halves.e1 * halves.e2).where(counted, 0.0)
+    pooled = product.sum() / weight.sum()
+    if product.sum() / np.sqrt(weight.sum()) <= 2 or counted.sum() - 1 < 30:
+        return pd.Series(0.0, index=halves.index)
+    se = np.sqrt(((product - pooled * weight) ** 2).sum()) / weight.sum()
+    left_out = ((product.sum() - product) / (weight.sum() - weight)).clip(lower=0)
+    return left_out + upper_z * se
+
+
+def test_case_mix_tau2_can_allow_for_its_own_uncertainty(tmp_path, monkeypatch):
+    # tau2 from one register is uncertain (about +-0.2 at the case-mix world's true 1), and the
+    # far tails that decide medium and high flags are sensitive to it: at the point estimate the
+    # case-mix world gave 15 medium outlier_rate flags over seeds 1-6 against a chance-alone
+    # bound of 11, at 1 standard error above it 10 (docs/statistics.md; off by default, as it
+    # costs power). With dispersion_upper_z = 1, every person's tau2 in every review month with
+    # a full 12-month window, recomputed with pandas from marts.subject_monthly.
+    from benchmarks.null_worlds import null_world_counts
+
+    monkeypatch.setenv("COMPLAINTS_PATTERNS__DISPERSION_UPPER_Z", "1")
+    null_world_counts(tmp_path, "case_mix", seed=1)
+    settings = Settings(home=tmp_path, pseudonym_key="simulation-key-not-secret")
+    with duckdb.connect(str(settings.warehouse_path), read_only=True) as con:
+        monthly = con.execute(
+            "SELECT subject_id, peer_group, month, substantiated, exposure "
+            "FROM marts.subject_monthly WHERE subject_type = 'employee'"
+        ).df()
+        tested = con.execute(
+            "SELECT subject_id, review_month, tau2 FROM marts.funnel "
+            "WHERE subject_type = 'employee' AND tau2 IS NOT NULL"
+        ).df()
+    monthly["month"] = pd.to_datetime(monthly.month)
+    team = monthly.groupby(["peer_group", "month"])[["substantiated", "exposure"]].transform("sum")
+    # each month's expected count at the team's rate of that month, the person left out
+    monthly["e"] = (
+        monthly.exposure
+        * (team.substantiated - monthly.substantiated)
+        / (team.exposure - monthly.exposure)
+    )
+    tested["review_month"] = pd.to_datetime(tested.review_month)
+    checked = 0
+    for review in sorted(tested.review_month.unique())[11:]:
+        expected = split_half_tau2(monthly, review, upper_z=1.0)
+        got = tested[tested.review_month == review].set_index("subject_id").tau2
+        assert got.to_numpy() == pytest.approx(expected.reindex(got.index).to_numpy(), rel=1e-9)
+        checked += int((got > 0).sum())
+    assert checked > 1000
 
 
 # ------------------------------------------------------------------------------ the HR dossier

@@ -141,7 +141,7 @@ outliers as (
         case when f.verdict = 'outlier' then 'medium' else 'watch' end as severity,
         f.review_month, f.period_start, f.observed, f.expected,
         case when f.verdict = 'outlier' then f.limit_998 else f.limit_95 end as upper_limit,
-        e.complaint_ids, e.under_review, f.exposure, f.peer_rate, f.peers, f.method, f.phi, f.tau2,
+        e.complaint_ids, e.under_review, f.exposure, f.peer_rate, f.peers, f.phi, f.tau2,
         f.p_value, f.q_value, f.family, p.outlier_fdr, f.verdict
     from marts.funnel as f
     cross join params as p
@@ -292,27 +292,15 @@ explained as (
     select
         subject_type, subject_id, peer_group, rule, severity, review_month, period_start,
         observed, expected, upper_limit, complaint_ids, under_review,
-        case
-            when method = 'poisson_exposure'
-                then
-                    printf(
-                        '%d khiếu nại có cơ sở được kết luận trong %s–%s, so với %s dự kiến từ %s lượt '
-                        || 'tương tác theo tỷ lệ chung của %d đơn vị cùng nhóm %s (%s trên 1.000 lượt). ',
-                        observed, strftime(period_start, '%m/%Y'), strftime(review_month, '%m/%Y'),
-                        replace(printf('%.2f', expected), '.', ','),
-                        replace(format('{:,}', exposure), ',', '.'), peers, peer_group,
-                        replace(printf('%.3f', 1000 * peer_rate), '.', ',')
-                    )
-            else
-                printf(
-                    'Không có dữ liệu lượt tương tác: so sánh với %d đơn vị cùng nhóm %s cũng không có '
-                    || 'dữ liệu này, coi như khối lượng công việc bằng nhau. %d khiếu nại có cơ sở '
-                    || 'được kết luận trong %s–%s, so với trung bình %s khiếu nại mỗi %s của nhóm. ',
-                    peers, peer_group, observed, strftime(period_start, '%m/%Y'),
-                    strftime(review_month, '%m/%Y'), replace(printf('%.2f', expected), '.', ','),
-                    noun_vi
-                )
-        end || printf(
+        printf(
+            '%d khiếu nại có cơ sở được kết luận trong %s–%s, so với %s dự kiến từ %s lượt '
+            || 'tương tác theo tỷ lệ chung của %d đơn vị cùng nhóm %s (%s trên 1.000 lượt). ',
+            observed, strftime(period_start, '%m/%Y'), strftime(review_month, '%m/%Y'),
+            replace(printf('%.2f', expected), '.', ','),
+            replace(format('{:,}', exposure), ',', '.'), peers, peer_group,
+            replace(printf('%.3f', 1000 * peer_rate), '.', ',')
+        )
+        || printf(
             'Xác suất có từ %d khiếu nại trở lên do ngẫu nhiên là %s',
             observed, replace(printf('%.2g', p_value), '.', ',')
         )
@@ -332,30 +320,20 @@ explained as (
         || case when tau2 > 0 then printf(
             ' Xác suất đã tính đến việc %s vốn khác nhau nhiều hơn mức ngẫu nhiên vì lý do '
             || 'không phải vi phạm (như tính chất khách hàng): phương sai giữa %s %s, '
-            || 'ước tính từ toàn bộ %s trong 12 tháng.',
+            || 'ước tính từ toàn bộ %s trong tối đa %d tháng gần nhất.',
             case when subject_type = 'partner' then 'các đối tác' else 'mọi người' end,
             case when subject_type = 'partner' then 'các đối tác' else 'các cá nhân' end,
             replace(printf('%.2f', tau2), '.', ','),
-            case when subject_type = 'partner' then 'đối tác' else 'nhân viên' end
+            case when subject_type = 'partner' then 'đối tác' else 'nhân viên' end,
+            (select dispersion_window from params)
         ) else '' end,
-        case
-            when method = 'poisson_exposure'
-                then
-                    printf(
-                        '%d substantiated complaints decided in %s–%s against %.2f expected from %s '
-                        || 'interactions at the pooled rate of %d peers in %s (%.3f per 1,000). ',
-                        observed, strftime(period_start, '%m/%Y'), strftime(review_month, '%m/%Y'),
-                        expected, format('{:,}', exposure), peers, peer_group, 1000 * peer_rate
-                    )
-            else
-                printf(
-                    'No activity data: compared with %d peers in %s that also lack it, as if all had '
-                    || 'equal activity. %d substantiated complaints decided in %s–%s against a peer '
-                    || 'average of %.2f complaints per %s. ',
-                    peers, peer_group, observed, strftime(period_start, '%m/%Y'),
-                    strftime(review_month, '%m/%Y'), expected, noun_en
-                )
-        end || printf('The chance of %d or more by chance is %.2g', observed, p_value)
+        printf(
+            '%d substantiated complaints decided in %s–%s against %.2f expected from %s '
+            || 'interactions at the pooled rate of %d peers in %s (%.3f per 1,000). ',
+            observed, strftime(period_start, '%m/%Y'), strftime(review_month, '%m/%Y'),
+            expected, format('{:,}', exposure), peers, peer_group, 1000 * peer_rate
+        )
+        || printf('The chance of %d or more by chance is %.2g', observed, p_value)
         || case
             when verdict = 'outlier'
                 then
@@ -372,9 +350,10 @@ explained as (
         || case when tau2 > 0 then printf(
             ' The chance allows for %s differing more than chance alone for reasons that '
             || 'are not misconduct (case mix): a between-%s variance of %.2f, estimated '
-            || 'from all %s over 12 months.', nouns_en,
+            || 'from all %s over up to the last %d months.', nouns_en,
             case when subject_type = 'partner' then 'partner' else 'people' end, tau2,
-            case when subject_type = 'partner' then 'partners' else 'staff' end
+            case when subject_type = 'partner' then 'partners' else 'staff' end,
+            (select dispersion_window from params)
         ) else '' end
     from outliers inner join nouns using (subject_type)
     union all
