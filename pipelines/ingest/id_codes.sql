@@ -20,18 +20,18 @@ coalesce(id_code(v) <> trim(v), false);
 create or replace temp macro id_refused(v) as
 nullif(trim(v), '') is not null and id_code(v) is null;
 
--- The staging column naming them, for the warning (never the text): the register passes its
--- three id columns, the activity export its two and NULL.
-create or replace temp macro id_cut_columns(employee, partner, handler) as nullif(concat_ws(
+-- The staging column naming them, for the warning (never the text), from one flag per column
+-- (true, false or NULL): the register passes its three id columns' flags, read once per
+-- distinct cell; the activity export its two and NULL.
+create or replace temp macro id_columns(employee, partner, handler) as nullif(concat_ws(
     ', ',
-    case when id_cut(employee) then 'employee_id' end,
-    case when id_cut(partner) then 'partner_id' end,
-    case when id_cut(handler) then 'handler_id' end
+    case when employee then 'employee_id' end,
+    case when partner then 'partner_id' end,
+    case when handler then 'handler_id' end
 ), '');
 
-create or replace temp macro id_refused_columns(employee, partner, handler) as nullif(concat_ws(
-    ', ',
-    case when id_refused(employee) then 'employee_id' end,
-    case when id_refused(partner) then 'partner_id' end,
-    case when id_refused(handler) then 'handler_id' end
-), '');
+create or replace temp macro id_cut_columns(employee, partner, handler) as
+id_columns(id_cut(employee), id_cut(partner), id_cut(handler));
+
+create or replace temp macro id_refused_columns(employee, partner, handler) as
+id_columns(id_refused(employee), id_refused(partner), id_refused(handler));

@@ -30,6 +30,8 @@ rules          _prepare (a DataFrame)        quarantine_rejected,      a rule of
                                              warnings_findings         level, reasons, detail
 file_rows      file_rows.sql                 every step below          a typed row of the file
                                                                        with exact_repeat
+rows_to_check_rows                                                     the source_row of a row
+               rows_to_check_rows.sql        rows_to_check             the suite must see
 rows_to_check  rows_to_check.sql (a view)    _stage (rows_checked),    a row of file_rows the
                                              _validate                 suite must see
 findings       _validate (an Arrow table)    row_fate, quarantine_     a rule a row breaks
@@ -330,7 +332,8 @@ def stage_file_rows(con: duckdb.DuckDBPyConnection, kind: str, event_log: bool) 
     rows_to_check over it."""
     key = KINDS[kind].record_key
     con.execute(sql("file_rows", key=key, event_log=event_log, staged=staging_sql(kind)))
-    con.execute(sql("rows_to_check", kind=kind))
+    con.execute(sql("rows_to_check_rows", kind=kind))
+    con.execute(sql("rows_to_check"))
 
 
 def _event_order(

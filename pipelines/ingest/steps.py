@@ -86,7 +86,7 @@ class Step:
 # The staging inputs registered as DataFrames or Arrow tables, unregistered after the load.
 STAGED_INPUTS = ("load_context", "labels", "label_patterns", "rules", "findings")
 # The TEMP tables and views _stage leaves for the storing steps.
-STAGED = ("raw_rows", *STAGED_INPUTS, "file_rows", "rows_to_check")
+STAGED = ("raw_rows", *STAGED_INPUTS, "file_rows", "rows_to_check_rows", "rows_to_check")
 
 
 def _row_values_sql(kind: str) -> str:

@@ -1,28 +1,6 @@
--- rows_to_check: the rows of file_rows the suite must see. A register row whose content is
--- already stored from an export no later than this one was checked when first seen, and can
--- only fail again on a duplicated id, so snapshots re-check only what is new or changed.
+-- rows_to_check: the rows of file_rows the suite must see, by the row numbers
+-- rows_to_check_rows.sql found once.
 create or replace temp view rows_to_check as
 select f.*
 from file_rows as f
-where
-    not f.exact_repeat
-    {%- if kind == 'register' %}
-        and (
-            f.complaint_id is null
-            or f.complaint_id in (
-                select complaint_id
-                from file_rows
-                where not exact_repeat
-                group by complaint_id
-                having count(*) > 1
-            )
-            or not exists (
-                select 1
-                from core.complaint_versions as v
-                where
-                    v.complaint_id = f.complaint_id
-                    and v.content_hash = f.content_hash
-                    and v.first_exported_at <= f.exported_at
-            )
-        )
-    {%- endif %}
+semi join rows_to_check_rows as r on f.source_row = r.source_row;
