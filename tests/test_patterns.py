@@ -17,7 +17,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 import pytest
-from scipy import stats
+from scipy import integrate, stats
 
 from base.warehouse import connect, ensure_schema
 from tests.patterns_world import World, build, flags, funnel, store
@@ -388,8 +388,11 @@ def test_persistent_is_only_watch_when_the_workload_makes_it_common(built):
     # Issue 24: a watch needs p <= 0.05, so there is no flag at all (the old rule: watch).
     # B2, at 1,000 a month in a team of six whose peers have 1 finding a month between them
     # (monthly chance 1 - e^(-1000 * 1/5000) = 0.181), has findings in 3 of the 6 months:
-    # p = P(Binomial(6, 0.181) >= 3) = 0.0772 > 0.05: no flag either; in 4 months (B3, same
-    # team shape): p = 0.0119 <= 0.05, and with 18 subjects tested not a discovery: watch.
+    # at the peers' rate taken as exact p = P(Binomial(6, 0.181) >= 3) = 0.0772; the rate rests
+    # on the peers' 6 findings of the window, so p is the tail averaged over a gamma of mean 1
+    # and variance 1/6 on the rate (predictive_tail): 0.0901 > 0.05, no flag either; in 4
+    # months (B3, same team shape): 0.0187 (0.0119 at the exact rate) <= 0.05, and with 18
+    # subjects tested not a discovery: watch.
     world = World()
     world.team("collections", ["B1"], YEAR, 10_000)
     world.team("collections", ["Q0", "Q1", "Q2", "Q3", "Q4"], YEAR, 1000)
@@ -411,13 +414,15 @@ def test_persistent_is_only_watch_when_the_workload_makes_it_common(built):
         1.0, abs=1e-3
     )
     q = 1 - math.exp(-0.2)
+    assert persistent_tail(3, 6, q) == pytest.approx(0.0772, abs=1e-4)
+    assert persistent_tail(4, 6, q) == pytest.approx(0.0119, abs=1e-4)
     assert funnel(con).set_index("subject_id").loc["B2", "persistent_p_value"] == pytest.approx(
-        persistent_tail(3, 6, q), rel=1e-9
+        predictive_tail(3, [0.2] * 6, 6), rel=1e-9
     )
     assert flag(flags(con), "B2", "persistent") is None
     row = flag(flags(con), "B3", "persistent")
-    assert row.expected == pytest.approx(persistent_tail(4, 6, q), rel=1e-9)
-    assert row.severity == "watch" and row.expected == pytest.approx(0.0119, abs=1e-4)
+    assert row.expected == pytest.approx(predictive_tail(4, [0.2] * 6, 6), rel=1e-9)
+    assert row.severity == "watch" and row.expected == pytest.approx(0.0187, abs=1e-4)
     assert "signal to watch, not an anomaly" in row.explanation_en
     assert "may indicate a persistent breach" in row.explanation_en
     assert "tín hiệu theo dõi" in row.explanation_vi
@@ -477,20 +482,37 @@ def persistent_tail(k: int, months: int, chance: float) -> float:
     )
 
 
+def predictive_tail(k: int, expected: list[float], peer_findings: int, tau2: float = 0.0) -> float:
+    """P(at least k of the window's months with a finding) when the peers' rate is known only
+    from their `peer_findings` findings in the window: the binomial tail at the average monthly
+    chance 1 - e^(-E g), integrated numerically (scipy's quad) over g ~ gamma of mean 1 and
+    variance (1 + tau2)(1 + 1/peer_findings) - 1."""
+    variance = (1 + tau2) * (1 + 1 / peer_findings) - 1
+    gamma = stats.gamma(1 / variance, scale=variance)
+
+    def integrand(g: float) -> float:
+        q = float(np.mean([1 - math.exp(-e * g) for e in expected]))
+        return float(gamma.pdf(g) * stats.binom.sf(k - 1, len(expected), q))
+
+    return integrate.quad(integrand, 0, math.inf, limit=200, epsabs=1e-14, epsrel=1e-11)[0]
+
+
 def test_persistent_high_only_when_it_survives_the_false_discovery_control(built):
     # 20 staff, 1,000 interactions a month each (window May-Oct: 6 months). Every month two
     # quiet peers have a finding (Q00-Q11, one month each). W1 has findings in Jun, Aug, Oct;
     # S1 in all six months. The chance that someone has a finding in a month is
     # 1 - exp(-1,000 * others' findings that month / 19,000 others' interactions):
-    # W1: others have 2 + 1 (S1) = 3 every month -> 1 - e^(-3/19) = 0.14606, so
-    #     p = P(Binomial(6, 0.14606) >= 3) = 0.0441: under the old 5% bar, so it was high.
+    # W1: others have 2 + 1 (S1) = 3 every month -> 1 - e^(-3/19) = 0.14606, so at that rate
+    #     taken as exact P(Binomial(6, 0.14606) >= 3) = 0.0441: under the old 5% bar, so it was
+    #     high. The rate rests on the others' 18 findings of the window, so p averages the tail
+    #     over a gamma of mean 1 and variance 1/18 on the rate (predictive_tail): 0.0476.
     # S1: others have 3 in Jun/Aug/Oct, 2 otherwise -> (0.14606 + 0.09989) / 2 = 0.12298,
-    #     p = 0.12298^6 = 3.46e-6.
-    # At W1's p, the 20 subjects with no real difference would reach it S = sum_i F_i(0.0441)
-    # times, F_i being subject i's largest P(at least k months) <= 0.0441 with k >= 3: W1's own
-    # 0.0441, plus P(>= 4 months) for the others (their monthly chance is 0.10-0.15, so
-    # P(>= 3) is above the bar for most): 0.216 in all, above the 5% x 2 flags allowed: W1 is
-    # watch. At S1's p, S is the sum of the P(6 months) = chance^6 at or below it: high.
+    #     0.12298^6 = 3.46e-6 at the exact rate; over the others' 15 findings 7.29e-6.
+    # At W1's p, the 20 subjects with no real difference would reach it S = sum_i F_i(0.0476)
+    # times, F_i being subject i's largest P(at least k months) <= 0.0476 with k >= 3: W1's own
+    # 0.0476, plus P(>= 4 months) for the others (their monthly chance is 0.10-0.15, so
+    # P(>= 3) is above the bar for most): 0.250 in all, above the 5% x 2 flags allowed: W1 is
+    # watch. At S1's p, S is the sum of the P(6 months) at or below it: high.
     world = World()
     quiet = [f"Q{i:02d}" for i in range(18)]
     staff = ["W1", "S1", *quiet]
@@ -506,22 +528,32 @@ def test_persistent_high_only_when_it_survives_the_false_discovery_control(built
             world.add(month, employee_id=e)
     con = built(world)
 
+    def others(subject: str) -> list[int]:
+        return [sum(m in findings[e] for e in staff if e != subject) for m in window]
+
     def chance(subject: str) -> float:
-        others = [sum(m in findings[e] for e in staff if e != subject) for m in window]
-        return sum(1 - math.exp(-1000 * n / 19_000) for n in others) / 6
+        return sum(1 - math.exp(-1000 * n / 19_000) for n in others(subject)) / 6
+
+    def tail(k: int, subject: str) -> float:
+        expected = [1000 * n / 19_000 for n in others(subject)]
+        return predictive_tail(k, expected, sum(others(subject)))
 
     assert chance("W1") == pytest.approx(1 - math.exp(-3 / 19))
     assert chance("S1") == pytest.approx((2 - math.exp(-3 / 19) - math.exp(-2 / 19)) / 2)
-    p_w1, p_s1 = persistent_tail(3, 6, chance("W1")), persistent_tail(6, 6, chance("S1"))
-    assert p_w1 == pytest.approx(0.0441, abs=1e-4) and p_w1 < 0.05  # the old rule: high
-    assert p_s1 == pytest.approx(3.46e-6, rel=1e-3)
-    assert p_w1 == pytest.approx(stats.binom.sf(2, 6, chance("W1")), rel=1e-9)
+    exact_w1 = persistent_tail(3, 6, chance("W1"))
+    assert exact_w1 == pytest.approx(0.0441, abs=1e-4)  # the old rule: high
+    assert exact_w1 == pytest.approx(stats.binom.sf(2, 6, chance("W1")), rel=1e-9)
+    assert persistent_tail(6, 6, chance("S1")) == pytest.approx(3.46e-6, rel=1e-3)
+    assert (sum(others("W1")), sum(others("S1"))) == (18, 15)
+    p_w1, p_s1 = tail(3, "W1"), tail(6, "S1")
+    assert p_w1 == pytest.approx(0.0476, abs=1e-4) and p_w1 < 0.05
+    assert p_s1 == pytest.approx(7.29e-6, rel=1e-3)
 
     def s(t: float) -> float:
-        tails = {e: [persistent_tail(k, 6, chance(e)) for k in range(3, 7)] for e in staff}
+        tails = {e: [tail(k, e) for k in range(3, 7)] for e in staff}
         return sum(max([p for p in tails[e] if p <= t], default=0.0) for e in staff)
 
-    assert s(p_w1) > 0.05 * 2 and s(p_w1) == pytest.approx(0.216, abs=0.001)
+    assert s(p_w1) > 0.05 * 2 and s(p_w1) == pytest.approx(0.2495, abs=0.001)
     assert s(p_s1) <= 0.05
     f = funnel(con).set_index("subject_id")
     assert f.loc["W1", "persistent_p_value"] == pytest.approx(p_w1, rel=1e-9)
@@ -534,15 +566,15 @@ def test_persistent_high_only_when_it_survives_the_false_discovery_control(built
     assert (w1.severity, s1.severity) == ("watch", "high")
     assert w1.expected == pytest.approx(p_w1) and s1.observed == 6
     assert (
-        "4.4% of people this busy have findings in 3 or more months by chance (about 1 in 23)"
+        "4.8% of people this busy have findings in 3 or more months by chance (about 1 in 21)"
         in (w1.explanation_en)
     )
     assert "20 subjects tested this month that can be chance alone" in w1.explanation_en
-    assert "4,4% số người bận rộn như vậy có khiếu nại có cơ sở trong từ 3 tháng" in (
+    assert "4,8% số người bận rộn như vậy có khiếu nại có cơ sở trong từ 3 tháng" in (
         w1.explanation_vi
     )
-    assert "khoảng 1 trên 23 người" in w1.explanation_vi
-    assert "findings in 6 or more months by chance is only 0.00035%" in s1.explanation_en
+    assert "khoảng 1 trên 21 người" in w1.explanation_vi
+    assert "findings in 6 or more months by chance is only 0.00073%" in s1.explanation_en
     assert "stays significant at a 5% false-discovery rate" in s1.explanation_en
     assert "tỷ lệ phát hiện sai 5%" in s1.explanation_vi
     chance_row = (

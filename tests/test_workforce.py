@@ -38,6 +38,22 @@ def staff_export(folder: Path, date: str, teams: dict[str, str]) -> Path:
     return path
 
 
+def predictive_tail(k: int, expected: list[float], peer_findings: int) -> float:
+    """P(at least k of the window's months with a finding) when the peers' rate is known only
+    from their findings in the window: the binomial tail at the average monthly chance
+    1 - e^(-E g), integrated numerically over g ~ gamma of mean 1 and variance 1/peer_findings."""
+    from scipy import integrate, stats
+
+    variance = 1 / peer_findings
+    gamma = stats.gamma(1 / variance, scale=variance)
+
+    def integrand(g: float) -> float:
+        q = float(np.mean([1 - math.exp(-e * g) for e in expected]))
+        return float(gamma.pdf(g) * stats.binom.sf(k - 1, len(expected), q))
+
+    return integrate.quad(integrand, 0, math.inf, limit=200, epsabs=1e-14, epsrel=1e-11)[0]
+
+
 def all_flags(con: duckdb.DuckDBPyConnection, subject_id: str) -> list[tuple]:
     return con.execute(
         "SELECT strftime(review_month, '%Y-%m') AS month, rule, severity FROM marts.pattern_flags "
@@ -65,7 +81,9 @@ def test_a_team_move_never_rewrites_past_months(tmp_path, settings):
     # March-July (a normal agent of A); L1 one in February, May, August and October (B is quiet).
     # July, M in A: persistent window February-July, 5 months with a finding; the monthly chance
     # at A's rate (M left out) is 1 - e^(-1000 * 9/9000) = 0.632, so
-    # p = 6 * 0.632^5 * 0.368 + 0.632^6 = 0.287: nothing unusual. Outlier window May-July:
+    # 6 * 0.632^5 * 0.368 + 0.632^6 = 0.287 at that rate taken as exact, 0.288 averaged over
+    # the rate's uncertainty (the peers' 54 findings of the window): nothing unusual.
+    # Outlier window May-July:
     # 3 of the group's 30 findings at a share of 3,000/30,000: p = P(Bin(30, 0.1) >= 3) = 0.589.
     # Read with the latest export only (the old core.staff), M would be in B for every month:
     # in March, April, June and July B's peers had no finding, a monthly chance of 0 and p = 0:
@@ -110,7 +128,9 @@ def test_a_team_move_never_rewrites_past_months(tmp_path, settings):
         assert after[:7] == before
         july = after[6]
         assert july[2:5] == (3, 9, 30) and july[5] == "within"
-        assert july[6] == pytest.approx(6 * 0.6321**5 * 0.3679 + 0.6321**6, abs=2e-3)
+        exact_rate = 6 * 0.6321**5 * 0.3679 + 0.6321**6
+        assert exact_rate == pytest.approx(0.287, abs=1e-3)
+        assert july[6] == pytest.approx(predictive_tail(5, [1.0] * 6, peer_findings=54), abs=1e-9)
         assert not [f for f in all_flags(con, "M") if f[2] in ("high", "medium")]
         # core.staff still keeps the latest export
         assert con.execute("SELECT team FROM core.staff WHERE employee_id = 'M'").fetchone() == (
@@ -173,7 +193,10 @@ def test_a_missing_activity_month_never_raises_severity(built):
     # Y, judged: its peers' monthly chance (Y left out; X counts only in the months it has
     # activity) is 0 in May-July, 1 - e^(-1000/9000) = 0.1052 in August and September (X's one
     # finding over 9 peers' 9,000 interactions), 1 - e^(-1000 * 6/8000) = 0.5276 in October;
-    # average q = 0.1230 and p = P(Binomial(6, q) >= 3) = 0.0278 <= 0.05: watch.
+    # average q = 0.1230 and, at those rates taken as exact, P(Binomial(6, q) >= 3) = 0.0278.
+    # The rates rest on the peers' 8 findings of the window (X's 2, P1-P6's 6), so p is that
+    # tail at the average chance 1 - e^(-E g) averaged over g ~ gamma of mean 1 and variance
+    # 1/8 (integrated with scipy): 0.0300 <= 0.05: watch.
     world = World()
     peers = [f"P{i}" for i in range(1, 9)]
     world.team("collections", ["Y", *peers], YEAR, 1000)
@@ -194,7 +217,9 @@ def test_a_missing_activity_month_never_raises_severity(built):
     q = (2 * (1 - math.exp(-1000 / 9000)) + (1 - math.exp(-0.75))) / 6
     p = sum(math.comb(6, k) * q**k * (1 - q) ** (6 - k) for k in range(3, 7))
     assert p == pytest.approx(0.0278, abs=1e-4)
-    assert reasons(con, "Y")[2] == pytest.approx(p, rel=1e-9)
+    predictive = predictive_tail(3, [0, 0, 0, 1000 / 9000, 1000 / 9000, 0.75], peer_findings=8)
+    assert predictive == pytest.approx(0.0300, abs=1e-4)
+    assert reasons(con, "Y")[2] == pytest.approx(predictive, rel=1e-9)
     assert ("2026-10", "persistent", "watch") in all_flags(con, "Y")
 
 
