@@ -274,7 +274,13 @@ _TEXT = {
     "summary_serious": (
         "{rule} ({severity}): {n} kết luận có cơ sở về hành vi nghiêm trọng trong tháng; không "
         "phải thống kê, mỗi kết luận đã được xác minh là đủ.",
-        "{rule} ({severity}): {n} substantiated serious finding(s) decided this month; not a "
+        "{rule} ({severity}): {n} substantiated serious findings decided this month; not a "
+        "statistic: each verified finding is enough.",
+    ),
+    "summary_serious_one": (
+        "{rule} ({severity}): {n} kết luận có cơ sở về hành vi nghiêm trọng trong tháng; không "
+        "phải thống kê, mỗi kết luận đã được xác minh là đủ.",
+        "{rule} ({severity}): {n} substantiated serious finding decided this month; not a "
         "statistic: each verified finding is enough.",
     ),
     "summary_outlier": (
@@ -377,7 +383,8 @@ def summary(
     for rule, severity, observed in flags:
         names = {"rule": t(f"rule_{rule}", lang), "severity": t(f"severity_{severity}", lang)}
         if rule == "serious_conduct":
-            lines.append(_tx("summary_serious", lang).format(n=observed, **names))
+            key = "summary_serious_one" if observed == 1 else "summary_serious"
+            lines.append(_tx(key, lang).format(n=observed, **names))
         elif rule == "outlier_rate" and row is not None and pd.notna(row["share"]):
             rr, lo, hi = rate_ratio_interval(
                 int(row["observed"]), int(row["group_findings"]), float(row["share"])

@@ -946,6 +946,8 @@ def test_a_finding_counts_in_the_month_it_was_decided(built):
     june = flag(flags(con, "2026-06"), "S1", "serious_conduct")
     assert june.severity == "high" and list(june.complaint_ids) == [threat]
     assert "received in May 2026, decided in June 2026" in june.explanation_en
+    # one finding in the singular, in English ('1 substantiated complaint of abuse')
+    assert june.explanation_en.startswith("1 substantiated complaint of ")
     assert "tiếp nhận tháng 5/2026, kết luận tháng 6/2026" in june.explanation_vi
     assert flag(flags(con, "2026-03"), "S2", "serious_conduct") is not None
     monthly = con.execute(
@@ -1030,7 +1032,7 @@ def test_appeals_under_review_and_overturned(built):
     serious = {r.subject_id: r for r in flags(con).query("rule == 'serious_conduct'").itertuples()}
     assert set(serious) == {"U1", "K1"}  # C1's finding was decided in September
     assert serious["U1"].severity == "medium" and serious["K1"].severity == "high"
-    assert "under review (clause 4.3)" in serious["U1"].explanation_en
+    assert " 1 finding under review (clause 4.3)" in serious["U1"].explanation_en
     assert "đang được xem xét lại (Điều 4.3)" in serious["U1"].explanation_vi
     assert flag(flags(con, "2026-09"), "C1", "serious_conduct").severity == "high"
     overturned = con.execute(

@@ -214,9 +214,10 @@ explained as (
             when_vi
         ) as explanation_vi,
         printf(
-            '%d substantiated complaint(s) of %s decided in %s (clause 3.4): %s. A single '
+            '%d substantiated %s of %s decided in %s (clause 3.4): %s. A single '
             || 'substantiated serious breach warrants review whatever the workload.',
-            observed, replace(what_en, '_', ' '), strftime(review_month, '%m/%Y'), when_en
+            observed, case when observed = 1 then 'complaint' else 'complaints' end,
+            replace(what_en, '_', ' '), strftime(review_month, '%m/%Y'), when_en
         ) as explanation_en
     from serious
     union all
@@ -462,8 +463,8 @@ select
     end || case
         when coalesce(under_review, 0) > 0
             then printf(
-                ' %d finding(s) under review (clause 4.3): not high until the review is decided.',
-                under_review
+                ' %d %s under review (clause 4.3): not high until the review is decided.',
+                under_review, case when under_review = 1 then 'finding' else 'findings' end
             )
         else ''
     end as explanation_en
