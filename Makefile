@@ -59,7 +59,7 @@ format: install  ## rewrite Python and SQL in the style `make lint` checks
 	$(BIN)/ruff format .
 	$(BIN)/sqlfluff fix $(SQL_DIRS)
 
-bench: install  ## benchmarks/RESULTS.md: floor vs project vs the pandas way (BENCH_ARGS=--big: 5M too)
+bench: install  ## benchmarks/RESULTS.md: floor vs project vs the pandas way (BENCH_ARGS=--big: 5M and 10M too)
 	$(BIN)/python -m benchmarks.run $(BENCH_ARGS)
 
 lock:  ## re-resolve requirements.lock from pyproject.toml
