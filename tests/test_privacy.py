@@ -609,17 +609,28 @@ def test_hr_dossier_requests_are_checked_against_the_account_and_all_audited(
         assert typed not in record
 
 
-def test_an_activity_export_keeps_a_code_or_nothing(tmp_path, con, settings):
-    """The activity export's subject column is an id column too: a note after the code is cut
-    (warned, the code's interactions loaded); a name instead of a code is rejected, and neither
-    the name, the note nor the phone is stored anywhere, the quarantine included."""
+def activity_file(tmp_path: Path, rows: list[list[str]]) -> Path:
+    """An activity export of `rows` (month, employee_id, partner_id, interactions)."""
     path = tmp_path / "activity_2026-10-31.csv"
     with path.open("w", encoding="utf-8", newline="") as f:
         writer = csv.writer(f)
         writer.writerow(["month", "employee_id", "partner_id", "interactions"])
-        writer.writerow(["2026-10", "NV0005 - chị Thảo gọi lại 0903 456 789", "", "120"])
-        writer.writerow(["2026-10", "", "Lê Văn Tèo", "80"])
-        writer.writerow(["2026-10", "NV0006", "", "95"])
+        writer.writerows(rows)
+    return path
+
+
+def test_an_activity_export_keeps_a_code_or_nothing(tmp_path, con, settings):
+    """The activity export's subject column is an id column too: a note after the code is cut
+    (warned, the code's interactions loaded); a name instead of a code is rejected, and neither
+    the name, the note nor the phone is stored anywhere, the quarantine included."""
+    path = activity_file(
+        tmp_path,
+        [
+            ["2026-10", "NV0005 - chị Thảo gọi lại 0903 456 789", "", "120"],
+            ["2026-10", "", "Lê Văn Tèo", "80"],
+            ["2026-10", "NV0006", "", "95"],
+        ],
+    )
     result = load_file(con, path, "activity", settings)
     assert (result.rows_loaded, result.rows_rejected) == (2, 1)
     stored = con.execute(
@@ -642,13 +653,14 @@ def test_an_activity_export_keeps_a_code_or_nothing(tmp_path, con, settings):
 def test_a_name_and_a_phone_in_an_id_column_are_not_a_code(tmp_path, con, settings):
     """A word and a phone number (10 digits, or 9 without the leading 0) look like letters and
     digits: the default code pattern stops at 8 digits, so neither is ever stored as a code."""
-    path = tmp_path / "activity_2026-10-31.csv"
-    with path.open("w", encoding="utf-8", newline="") as f:
-        writer = csv.writer(f)
-        writer.writerow(["month", "employee_id", "partner_id", "interactions"])
-        writer.writerow(["2026-10", "Thao 0903456789", "", "10"])
-        writer.writerow(["2026-10", "Hoa 912345678", "", "10"])
-        writer.writerow(["2026-10", "Resolver 17", "", "10"])
+    path = activity_file(
+        tmp_path,
+        [
+            ["2026-10", "Thao 0903456789", "", "10"],
+            ["2026-10", "Hoa 912345678", "", "10"],
+            ["2026-10", "Resolver 17", "", "10"],
+        ],
+    )
     result = load_file(con, path, "activity", settings)
     assert (result.rows_loaded, result.rows_rejected) == (1, 2)
     assert con.execute("SELECT subject_id FROM core.activity").fetchall() == [("Resolver 17",)]
