@@ -316,3 +316,41 @@ def given_first(rng: random.Random, common: bool) -> tuple[str, str]:
     family = rng.choice(THIRD_FAMILIES if common else [*HELD_OUT_FAMILIES, *LISTED_FAMILIES])
     typed = f"{given} {family}"
     return (typed.upper() if rng.random() < 0.3 else typed) + " gọi lại", given
+
+
+# Districts and wards before July 2025 standing alone (issue 25, round three), written here from
+# memory of Hà Nội's, Đà Nẵng's, Hải Phòng's, Cần Thơ's and Hồ Chí Minh City's units, not taken
+# from the vendored list the rule reads (pipelines/ingest/former_units.txt).
+# fmt: off
+FORMER_DISTRICTS = ["Tân Bình", "Gò Vấp", "Cầu Giấy", "Bình Thạnh", "Phú Nhuận", "Đống Đa",
+                    "Thanh Xuân", "Long Biên", "Hoàng Mai", "Sơn Trà", "Hải Châu",
+                    "Ngũ Hành Sơn", "Lê Chân", "Ninh Kiều", "Bình Tân", "Thủ Đức", "Hà Đông",
+                    "Tây Hồ", "Cẩm Lệ", "Liên Chiểu", "Hoàn Kiếm", "Nam Từ Liêm"]
+FORMER_WARDS = ["Bến Nghé", "Đa Kao", "Phạm Ngũ Lão", "Láng Hạ", "Trung Hòa", "Nghĩa Đô",
+                "Quan Hoa", "Mai Dịch", "Thảo Điền", "Hòa Cường Bắc", "Thạch Thang", "Cống Vị"]
+# Words saying someone lives or is there, as staff write them (held out: the rule lists its own).
+LIVES_THERE = ["quê ở", "nhà ở", "sống tại", "thường trú tại", "hiện đang ở", "địa chỉ:",
+               "tạm trú ở", "nhà riêng ở", "đang sống ở", "trú tại số {n}", "ở số {n}"]
+# Branches, offices and landmarks named after a unit: no one's home, kept readable.
+BRANCH_OF = ["PGD {u}", "chi nhánh {u}", "chi nhánh ở {u}", "phòng giao dịch tại {u}",
+             "văn phòng tại {u}", "cây ATM ở {u}"]
+# fmt: on
+
+
+def lone_unit(rng: random.Random) -> tuple[str, str, str]:
+    """(kind, how it is typed, the unit that must not survive): a pre-2025 district or ward
+    alone after a word saying someone lives there, 30% without tone marks."""
+    from tests.personal_values import no_tones
+
+    kind = rng.choice(["district", "ward"])
+    unit = rng.choice(FORMER_DISTRICTS if kind == "district" else FORMER_WARDS)
+    typed = rng.choice(LIVES_THERE).format(n=rng.randrange(2, 400)) + " " + unit
+    if rng.random() < 0.3:
+        typed, unit = no_tones(typed), no_tones(unit)
+    return kind, typed, unit
+
+
+def branch_of_unit(rng: random.Random) -> tuple[str, str]:
+    """A branch or office named after a pre-2025 district or ward, and that name."""
+    unit = rng.choice([*FORMER_DISTRICTS, *FORMER_WARDS])
+    return rng.choice(BRANCH_OF).format(u=unit), unit

@@ -48,7 +48,14 @@ import duckdb
 import pyarrow as pa
 from duckdb.func import FunctionNullHandling, PythonUDFType
 
-from pipelines.ingest.addresses import UPPER, addresses, alternation, unit_name_set
+from pipelines.ingest.addresses import (
+    LIVES,
+    UPPER,
+    addresses,
+    alternation,
+    may_lead_unit,
+    unit_name_set,
+)
 from pipelines.ingest.given_names import GIVEN_SYLLABLES
 from pipelines.ingest.phones import Matcher, is_valid_vn
 
@@ -708,7 +715,7 @@ def mask(text: str | None, own: Own | None = None) -> str | None:
         spans += _numbers(folded, hotlines + references)
     spans += _spelt_numbers(folded)
     if _may_hold_address(text, folded):
-        spans += addresses(text)
+        spans += addresses(text, folded)
     names = _other_names(text, folded) + _given_names(text) + _lower_given_names(text, folded)
     if _may_hold_name(text, folded):
         names += _names_without_cue(text, folded)
@@ -734,7 +741,9 @@ _ADDRESS_SHAPE = re.compile(
 def _may_hold_address(text: str, folded: str) -> bool:
     if _ADDRESS_SHAPE.search(text):
         return True
-    return any(_digit_or_capital(text, m.end()) for m in _ADDRESS_WORD.finditer(folded))
+    if any(_digit_or_capital(text, m.end()) for m in _ADDRESS_WORD.finditer(folded)):
+        return True
+    return may_lead_unit(text, folded)  # quê ở Tân Bình: a district or ward after a lead word
 
 
 def _digit_or_capital(text: str, at: int) -> bool:
@@ -877,6 +886,16 @@ _WEAK_ADDRESS_PREFILTER = (
 )
 
 
+# A capital after a word saying someone lives there (quê ở Tân Bình, trú tại số 5 Gò Vấp) or
+# after a house number written as one (số 12 Bến Nghé).
+_HOUSE_NO_PREFILTER = r"\p{Nd}{1,4}[A-Za-z]?(?:/\p{Nd}{1,4}[A-Za-z]?)*,?\s+"
+_LED_UNIT_PREFILTER = (
+    rf"(?:^|[^\pL])(?i:{'|'.join(sorted({*LIVES, *map(fold, LIVES)}, key=len, reverse=True))})"
+    rf"\s*:?\s*(?:(?i:số nhà|so nha|số|so|sn)?\s*{_HOUSE_NO_PREFILTER})?\p{{Lu}}|"
+    rf"(?:^|[^\pL\p{{Nd}}/])(?i:số nhà|so nha|số|sn)\s*{_HOUSE_NO_PREFILTER}\p{{Lu}}"
+)
+
+
 def _prefilters() -> tuple[str, str]:
     """RE2 patterns, one of which is true for every text that can hold a value the rules above
     mask (except the row's own identifiers, which macros.sql looks for): six digits close
@@ -915,7 +934,9 @@ def _prefilters() -> tuple[str, str]:
         # digits spelt out in words: five digit words or digit groups in a row (_SPELT_NUMBER)
         rf"(?i:(?:{digit_words}|\p{{Nd}}{{1,4}})(?:[\s,.\-]+(?:{digit_words}|\p{{Nd}}{{1,4}})){{4}})|"
         # addresses with no strong part (addresses._LED_STREET, _HOUSE_NAME)
-        f"{_WEAK_ADDRESS_PREFILTER}"
+        f"{_WEAK_ADDRESS_PREFILTER}|"
+        # a district or ward after a lead word or a house number (addresses._LED_UNIT)
+        f"{_LED_UNIT_PREFILTER}"
     )
     return first, more
 
