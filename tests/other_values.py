@@ -354,3 +354,52 @@ def branch_of_unit(rng: random.Random) -> tuple[str, str]:
     """A branch or office named after a pre-2025 district or ward, and that name."""
     unit = rng.choice([*FORMER_DISTRICTS, *FORMER_WARDS])
     return rng.choice(BRANCH_OF).format(u=unit), unit
+
+
+# Numbers read aloud with tens (issue 25, round three): a phone number's first digits one by
+# one, then pairs read as numbers (65: "sáu mươi lăm", 91: "chín mươi mốt", 10: "mười", 15:
+# "mười lăm", 24: "hai mươi tư"), written here, not taken from masking.DIGIT_WORDS.
+UNITS_READ = {"1": "một", "2": "hai", "3": "ba", "4": "bốn", "5": "năm", "6": "sáu", "7": "bảy",
+              "8": "tám", "9": "chín"}  # fmt: skip
+AFTER_TENS = {"1": "mốt", "4": "tư", "5": "lăm"}  # 21: hai mươi mốt, 24: hai mươi tư, 25: lăm
+
+
+def read_pair(pair: str) -> str:
+    """Two digits as said in a phone number read in pairs (04 is read digit by digit)."""
+    tens, unit = pair
+    if tens == "0":
+        return f"không {UNITS_READ.get(unit, 'không')}"
+    head = "mười" if tens == "1" else f"{UNITS_READ[tens]} mươi"
+    if unit == "0":
+        return head
+    tail = (
+        "lăm"
+        if unit == "5"
+        else AFTER_TENS.get(unit, UNITS_READ[unit])
+        if tens != "1"
+        else (UNITS_READ[unit])
+    )
+    return f"{head} {tail}"
+
+
+def spelt_with_tens(rng: random.Random) -> tuple[str, str]:
+    """A phone number read with tens (không chín tám bảy, sáu mươi lăm, bốn mươi hai...), 30%
+    without tone marks, and its digits."""
+    from tests.personal_values import no_tones
+
+    digits = rng.choice(["09", "03", "08", "07"]) + _d(rng, 8)
+    head = " ".join(UNITS_READ.get(d, "không") for d in digits[:4])
+    pairs = [read_pair(digits[i : i + 2]) for i in range(4, 10, 2)]
+    typed = head + "".join(rng.choice([", ", " ", " - "]) + p for p in pairs)
+    if rng.random() < 0.3:
+        typed = no_tones(typed)
+    return rng.choice(["sđt ", "số ", "", "gọi số "]) + typed, digits
+
+
+# Money and counts in words with tens: an amount, never a phone (kept readable).
+MONEY_WORDS = ["một trăm hai mươi ba nghìn đồng", "năm mươi triệu", "hai mươi lăm nghìn",
+               "ba mươi phần trăm", "chín mươi chín nghìn chín trăm đồng",
+               "một tỷ hai trăm năm mươi triệu đồng", "hai mươi bốn tháng",
+               "bốn mươi lăm, năm mươi, sáu mươi triệu", "mười lăm ngày",
+               "sáu mươi lăm nghìn, bảy mươi tám nghìn, chín mươi mốt nghìn đồng",
+               "hai mươi năm", "ba mươi mốt tuổi"]  # fmt: skip

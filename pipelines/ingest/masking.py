@@ -225,24 +225,79 @@ _DIGITS = r"\d(?:[ .\-]?\d)"  # digits with at most one space, dot or dash betwe
 DIGIT_WORDS = ("không", "một", "mốt", "hai", "ba", "bốn", "tư", "năm", "lăm", "sáu", "bảy",
                "bẩy", "tám", "chín", "linh", "lẻ")  # fmt: skip
 _DIGIT_WORD = "|".join(sorted({fold(w) for w in DIGIT_WORDS}, key=len, reverse=True))
-# Digits and digit words mixed (0 9 một hai ba..., 09 một hai...): a run of either, read as a
-# number when it holds at least nine digits, five of them spelt out (so that "15.000.000 hai
-# kỳ" or "năm 2024" stay readable).
-_SPELT_TOKEN = rf"(?:{_DIGIT_WORD}|\d{{1,4}})(?!\w)"
+# Digits and digit words mixed (0 9 một hai ba..., 09 một hai...), and pairs read with their
+# tens (sáu mươi lăm: 65, mười hai: 12, chín mươi: 90; "mươi" and "mười" both fold to "muoi"):
+# a run of either, read as a number when it holds at least nine digits, five of them spelt out
+# (so that "15.000.000 hai kỳ" or "năm 2024" stay readable), and no unit of money or time
+# follows (năm mươi triệu, hai mươi lăm nghìn đồng, ba mươi phần trăm).
+TENS_WORDS = ("mươi", "mười")
+_SPELT_TOKEN = rf"(?:{_DIGIT_WORD}|muoi|\d{{1,4}})(?!\w)"
 _SPELT_NUMBER = re.compile(
     rf"(?<!\w){_SPELT_TOKEN}(?:(?:[^\S\n]*[,.\-][^\S\n]*|[^\S\n]+){_SPELT_TOKEN}){{4,}}"
 )
 _SPELT_WORDS = frozenset(fold(w) for w in DIGIT_WORDS)
+_AMOUNT_AFTER = re.compile(
+    r"[^\S\n]*(?:nghin|ngan|trieu|ty|ti|dong|vnd|d|k|tr|%|phan tram|tuoi|thang|ngay|nam|lan|"
+    r"ky|gio|phut|usd|do)(?!\w)"
+)
+_TOKEN = re.compile(r"\w+")
 
 
-def _spelt_numbers(folded: str) -> list[Span]:
+def _spelt_numbers(text: str, folded: str) -> list[Span]:
     spans = []
     for m in _SPELT_NUMBER.finditer(folded):
-        tokens = re.findall(r"\w+", m.group())
-        words = sum(t in _SPELT_WORDS for t in tokens)
-        if words >= 5 and words + sum(len(t) for t in tokens if t.isdigit()) >= 9:
+        tokens = list(_TOKEN.finditer(folded, m.start(), m.end()))
+        words = sum(t.group() in _SPELT_WORDS or t.group() == "muoi" for t in tokens)
+        if words < 5 or _AMOUNT_AFTER.match(folded, m.end()):
+            continue
+        if _spoken_digits(text, tokens) >= 9:
             spans.append((*m.span(), PHONE))
     return spans
+
+
+def _spoken_digits(text: str, tokens: list[re.Match]) -> int:
+    """How many digits a run of digit words, tens words and digit groups says: sáu mươi lăm is
+    two (65), chín mươi two (90), mười two (10), mười hai two (12)."""
+    count = 0
+    for i, t in enumerate(tokens):
+        word = t.group()
+        if word != "muoi":
+            count += len(word) if word.isdigit() else 1
+            continue
+        unit_next = _unit_follows(text, tokens, i)
+        if _is_tens(text, tokens, i):  # X mươi [Y]: X counted already
+            count += 0 if unit_next else 1
+        else:  # mười [Y]
+            count += 1 if unit_next else 2
+    return count
+
+
+def _unit_follows(text: str, tokens: list[re.Match], i: int) -> bool:
+    """Whether a digit word after the i-th token ("muoi") is its unit (sáu mươi lăm): only a
+    space between, and not itself before a tens word (sáu mươi năm mươi: 60, 50)."""
+    if i + 1 >= len(tokens) or tokens[i + 1].group() not in _SPELT_WORDS:
+        return False
+    if text[tokens[i].end() : tokens[i + 1].start()].strip():
+        return False
+    return i + 2 >= len(tokens) or tokens[i + 2].group() != "muoi"
+
+
+# The digits whose tens are said "X mươi": 2 to 9 (một mươi, không mươi are never said).
+_TENS_DIGITS = frozenset({"hai", "ba", "bon", "nam", "sau", "bay", "tam", "chin"})
+
+
+def _is_tens(text: str, tokens: list[re.Match], i: int) -> bool:
+    """Whether the i-th token, "muoi", is "mươi" (tens after a digit word), not "mười" (ten):
+    as written, or without tone marks, after a digit of 2-9 with only a space between."""
+    written = text[tokens[i].start() : tokens[i].end()].lower()
+    if not written.isascii():
+        return written == "mươi"
+    prev = tokens[i - 1] if i else None
+    return (
+        prev is not None
+        and prev.group() in _TENS_DIGITS
+        and not text[prev.end() : tokens[i].start()].strip()
+    )
 
 
 _GLUED_PHONE = re.compile(r"(?<=[^\W\d_])(?:\+?84|0)\d{8,10}(?!\d)")  # sđt0912345681
@@ -713,7 +768,7 @@ def mask(text: str | None, own: Own | None = None) -> str | None:
         spans += phones
         spans += _spaced_numbers(text, folded, hotlines + references, phones)
         spans += _numbers(folded, hotlines + references)
-    spans += _spelt_numbers(folded)
+    spans += _spelt_numbers(text, folded)
     if _may_hold_address(text, folded):
         spans += addresses(text, folded)
     names = _other_names(text, folded) + _given_names(text) + _lower_given_names(text, folded)
@@ -904,7 +959,8 @@ def _prefilters() -> tuple[str, str]:
     forms = "|".join(sorted({*FORMS, *(fold(f) for f in FORMS)}, key=len, reverse=True))
     families = "|".join([*FAMILY_SAFE, *FAMILY_WORDS, *FAMILY_TONELESS])
     givens = "|".join(sorted(_GIVEN_LOWER | _GIVEN_TONELESS, key=len, reverse=True))
-    digit_words = "|".join(sorted({*DIGIT_WORDS, *map(fold, DIGIT_WORDS)}, key=len, reverse=True))
+    spoken = (*DIGIT_WORDS, *TENS_WORDS)
+    digit_words = "|".join(sorted({*spoken, *map(fold, spoken)}, key=len, reverse=True))
     first = (
         # odd spaces (NBSP, thin...) hide values from the plain-space tests in macros.sql
         rf"@|[\x{{00A0}}\x{{2000}}-\x{{200B}}\x{{202F}}\x{{205F}}\x{{3000}}\x{{FEFF}}]|"
