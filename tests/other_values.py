@@ -403,3 +403,9 @@ MONEY_WORDS = ["một trăm hai mươi ba nghìn đồng", "năm mươi triệu"
                "bốn mươi lăm, năm mươi, sáu mươi triệu", "mười lăm ngày",
                "sáu mươi lăm nghìn, bảy mươi tám nghìn, chín mươi mốt nghìn đồng",
                "hai mươi năm", "ba mươi mốt tuổi"]  # fmt: skip
+
+
+# The row's own given name glued to punctuation (issue 25, round three): how staff quote it.
+GLUED = ["({g})", '"{g}"', "“{g}”", "{g},", "{g}.", "({g} gọi lại)", "«{g}»", "[{g}]", "{g}:"]
+# ... and where the same word is no one's name: in a place's or a street's name, or a word.
+NOT_GLUED_NAME = ["cầu Sông {g}, gần chợ", "(đường {g} Bàng)", "(Sông {g})", "màu {lower},"]

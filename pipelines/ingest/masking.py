@@ -651,6 +651,7 @@ class Own:
 
     values: tuple[tuple[str, str, bool], ...]  # (skeleton, label, needs word boundaries)
     given: str | None  # the given name, matched after a form of address
+    given_written: str | None = None  # the same with its tone marks, in lower case
 
 
 @lru_cache(maxsize=65536)
@@ -663,11 +664,12 @@ def own_patterns(
     contract_id: str | None,
 ) -> Own | None:
     """The row's own identifiers, ready for ``mask``."""
-    values, given = [], None
+    values, given, given_written = [], None, None
     if name and len(skeleton := _chunks(name)) > 2:
         values.append((skeleton, NAME, True))
         tokens = fold(name).split()
         given = tokens[-1] if len(tokens[-1]) > 1 else None
+        given_written = normalise(name).split()[-1].lower() if given else None
     if phone and len(digits := re.sub(r"\D", "", phone)) >= 8:
         # the number without its trunk or country prefix, which are masked with it
         values.append((digits[2:] if digits.startswith("84") else digits.lstrip("0"), PHONE, False))
@@ -678,7 +680,7 @@ def own_patterns(
     for label, value in ((CUSTOMER_ID, customer_id), (CONTRACT, contract_id)):
         if value and len(skeleton := _chunks(value)) >= 4:
             values.append((skeleton, label, True))
-    return Own(tuple(values), given) if values or given else None
+    return Own(tuple(values), given, given_written) if values or given else None
 
 
 _SKELETON_DROP = re.compile(r"[^a-z0-9]+")
@@ -705,7 +707,7 @@ class _Skeleton:
 _ALNUM_RUN = re.compile(r"[a-z0-9]+")
 
 
-def _own(folded: str, own: Own | None) -> list[Span]:
+def _own(text: str, folded: str, own: Own | None) -> list[Span]:
     if own is None:
         return []
     spans = []
@@ -726,7 +728,48 @@ def _own(folded: str, own: Own | None) -> list[Span]:
     if own.given:
         forms = _FORM_WORD.finditer(folded)
         spans += [(*m.span(1), NAME) for m in forms if m.group(1) == own.given]
+        spans += _own_given_glued(text, folded, own, spans)
     return spans
+
+
+# Marks a name is quoted or bracketed with, or that end a clause after it: (Hồng), "Hồng", Hồng,
+_OPENING = frozenset('(["“«‘')
+_CLOSING = frozenset(')]"”»’,.;:!?')
+
+
+def _own_given_glued(text: str, folded: str, own: Own, found: list[Span]) -> list[Span]:
+    """The row's own given name, capitalised and glued to a bracket, a quote or a punctuation
+    mark ((Hồng), "Hồng", Hồng,), as written or without any tone mark; not inside a longer
+    capitalised name (Sông Hồng, (Hồng Bàng)): a place's, not the complainant's. Inside a span
+    ``found`` already (the full name) it is not looked at again."""
+    spans: list[Span] = []
+    if not own.given:
+        return spans
+    at = folded.find(own.given)
+    while at >= 0:
+        end = at + len(own.given)
+        before, after = text[at - 1 : at], text[end : end + 1]
+        written = text[at:end]
+        if (
+            (before in _OPENING or after in _CLOSING)
+            and not any(s <= at < e for s, e, _ in found)
+            and not (before.isalnum() or after.isalnum())
+            and written[0].isupper()
+            and written.lower() in (own.given_written, own.given)
+            and not _in_longer_name(text, at, end)
+        ):
+            spans.append((at, end, NAME))
+        at = folded.find(own.given, end)
+    return spans
+
+
+def _in_longer_name(text: str, start: int, end: int) -> bool:
+    """Whether a capitalised word (not a form of address) stands right before or after."""
+    prev = re.search(r"(\w+)[^\S\n]+$", text[max(0, start - 20) : start])
+    if prev and prev.group(1)[0].isupper() and prev.group(1).lower() not in _FORMS_LOWER:
+        return True
+    nxt = re.match(r"[^\S\n]+(\w+)", text[end : end + 20])
+    return bool(nxt and nxt.group(1)[0].isupper())
 
 
 def _apply(text: str, spans: list[Span]) -> str:
@@ -755,7 +798,7 @@ def mask(text: str | None, own: Own | None = None) -> str | None:
         return text
     text = normalise(text)
     folded = fold(text)
-    spans = _own(folded, own)
+    spans = _own(text, folded, own)
     if "@" in text:
         spans += [(m.start(), m.end(), EMAIL) for m in _EMAIL.finditer(text)]
         spans += [(m.start(), m.end(), EMAIL) for m in _EMAIL_LOOSE.finditer(text)]
@@ -992,7 +1035,10 @@ def _prefilters() -> tuple[str, str]:
         # addresses with no strong part (addresses._LED_STREET, _HOUSE_NAME)
         f"{_WEAK_ADDRESS_PREFILTER}|"
         # a district or ward after a lead word or a house number (addresses._LED_UNIT)
-        f"{_LED_UNIT_PREFILTER}"
+        f"{_LED_UNIT_PREFILTER}|"
+        # a capitalised word after an opening bracket or quote: the row's own given name, (Hồng)
+        # (glued after a word, "Hồng,", macros.sql's may_name_own picks it)
+        r"[(\[\"“«‘]\p{Lu}"
     )
     return first, more
 
