@@ -366,7 +366,7 @@ AFTER_TENS = {"1": "mốt", "4": "tư", "5": "lăm"}  # 21: hai mươi mốt, 24
 
 def read_pair(pair: str) -> str:
     """Two digits as said in a phone number read in pairs (04 is read digit by digit)."""
-    tens, unit = pair
+    tens, unit = pair[0], pair[1]
     if tens == "0":
         return f"không {UNITS_READ.get(unit, 'không')}"
     head = "mười" if tens == "1" else f"{UNITS_READ[tens]} mươi"
