@@ -409,3 +409,25 @@ MONEY_WORDS = ["một trăm hai mươi ba nghìn đồng", "năm mươi triệu"
 GLUED = ["({g})", '"{g}"', "“{g}”", "{g},", "{g}.", "({g} gọi lại)", "«{g}»", "[{g}]", "{g}:"]
 # ... and where the same word is no one's name: in a place's or a street's name, or a word.
 NOT_GLUED_NAME = ["cầu Sông {g}, gần chợ", "(đường {g} Bàng)", "(Sông {g})", "màu {lower},"]
+
+
+# A lower-case given name before a verb of action (issue 25, round three): bà tư bán vé số,
+# chị lan mua bảo hiểm; and everyday phrases with the same verbs that hold no name.
+ACTION_AFTER = ["bán vé số", "mua bảo hiểm", "đi cùng", "ký giấy", "gửi tiền", "chuyển khoản",
+                "lấy thẻ", "mượn tiền", "đưa giấy tờ", "nộp tiền", "đòi nợ", "hẹn gặp",
+                "kêu gọi", "làm chứng"]  # fmt: skip
+EVERYDAY_ACTION = ["chị em mua chung", "anh ấy bán hàng", "bà con đi chợ", "cô giáo ký tên",
+                   "anh chị gửi lại", "ông bà làm ruộng", "con cái đi học", "bạn bè mượn tiền",
+                   "anh em đòi nợ", "cô ấy hẹn gặp", "chị hằng ngày đi làm", "anh tư vấn làm",
+                   "khách hàng an tâm gửi tiền", "anh hai lần đi", "em bé đi học",
+                   "chị thu mua lúa", "anh chị em đi làm"]  # fmt: skip
+
+
+def lower_given_before_action(rng: random.Random) -> tuple[str, str]:
+    """(how it is typed, the given name that must not survive), e.g. "bà tư bán vé số"."""
+    from tests.personal_values import FORMS, GIVENS, no_tones
+
+    given = rng.choice(GIVENS).lower()
+    if rng.random() < 0.3:
+        given = no_tones(given)
+    return f"{rng.choice(FORMS)} {given} {rng.choice(ACTION_AFTER)}", given

@@ -355,8 +355,16 @@ AFTER_NAME = ("gọi", "nói", "bảo", "hỏi", "nhắn", "báo", "kể", "đã
               "không", "là", "và", "với", "cũng", "vẫn", "chưa", "bị", "được", "đến", "tới",
               "ơi", "ạ", "nhé", "nhận", "trả", "vay", "nợ", "yêu", "ở", "thì", "mà", "nhưng",
               "cho", "để", "rồi", "lại", "xin", "muốn", "cần", "biết", "nhờ", "hứa")  # fmt: skip
-_AFTER_NAME = frozenset(AFTER_NAME)
-_AFTER_NAME_TONELESS = frozenset(map(fold, AFTER_NAME))
+# Verbs of action after a person (bà tư bán vé số, chị lan mua bảo hiểm); without tone marks
+# only those that are no other word then (ban: bàn, bạn; di: dì; ky: kỳ; doi: đổi, đợi...).
+AFTER_NAME_ACTION = ("bán", "mua", "đi", "ký", "kí", "gửi", "chuyển", "lấy", "mượn", "đưa",
+                     "nộp", "đòi", "hẹn", "kêu", "làm", "dặn")  # fmt: skip
+_ACTION_TONELESS = ("mua", "gui", "chuyen", "lay", "nop", "dan")  # (mua: its own spelling)
+_AFTER_NAME = frozenset((*AFTER_NAME, *AFTER_NAME_ACTION))
+_AFTER_NAME_TONELESS = frozenset((*map(fold, AFTER_NAME), *_ACTION_TONELESS))
+# A given name and the next word that make one word together: "thu mua" (to buy up), "thu
+# nhận" (to take in) hold no name.
+_COMPOUNDS = frozenset({("thu", "mua"), ("thu", "nhận"), ("thu", "nhan")})
 _GIVEN_LOWER_NAME = re.compile(
     rf"(?<!\w)(?P<form>{_FORMS_FOLDED})[^\S\n]+"
     rf"(?P<given>{'|'.join(sorted({fold(g) for g in GIVEN_SYLLABLES}, key=len, reverse=True))})"
@@ -551,15 +559,20 @@ def _lower_given_names(text: str, folded: str) -> list[Span]:
         if (
             _spelt_as(form.lower(), _FORMS_LOWER, _FORMS_TONELESS)
             and _spelt_as(given, _GIVEN_LOWER, _GIVEN_TONELESS)
-            and (
-                m.group("next") is None
-                or _spelt_as(
-                    text[m.start("next") : m.end("next")], _AFTER_NAME, _AFTER_NAME_TONELESS
-                )
+            and _follows_person(
+                given.lower(), m.group("next") and text[m.start("next") : m.end("next")]
             )
         ):
             spans.append((*m.span("given"), NAME))
     return spans
+
+
+def _follows_person(given: str, after: str | None) -> bool:
+    """Whether the word after a lower-case given name is one that follows a person (gọi, nói,
+    bán...) and makes no word with it (thu mua); None: a punctuation mark or the end."""
+    if after is None:
+        return True
+    return (given, after) not in _COMPOUNDS and _spelt_as(after, _AFTER_NAME, _AFTER_NAME_TONELESS)
 
 
 def _spelt_as(word: str, toned: frozenset[str], toneless: frozenset[str]) -> bool:
