@@ -406,7 +406,18 @@ MONEY_WORDS = ["một trăm hai mươi ba nghìn đồng", "năm mươi triệu"
 
 
 # The row's own given name glued to punctuation (issue 25, round three): how staff quote it.
-GLUED = ["({g})", '"{g}"', "“{g}”", "{g},", "{g}.", "({g} gọi lại)", "«{g}»", "[{g}]", "{g}:"]
+GLUED = [
+    "({g})",
+    '"{g}"',
+    "“{g}”",
+    "{g},",
+    "{g}.",
+    "({g} gọi lại)",
+    "«{g}»",
+    "[{g}]",
+    "{g}:",
+    "Khách {g}, gọi lại",
+]
 # ... and where the same word is no one's name: in a place's or a street's name, or a word.
 NOT_GLUED_NAME = ["cầu Sông {g}, gần chợ", "(đường {g} Bàng)", "(Sông {g})", "màu {lower},"]
 

@@ -776,10 +776,14 @@ def _own_given_glued(text: str, folded: str, own: Own, found: list[Span]) -> lis
     return spans
 
 
+_PERSON_BEFORE = _FORMS_LOWER | {"khách", "khach"}
+
+
 def _in_longer_name(text: str, start: int, end: int) -> bool:
-    """Whether a capitalised word (not a form of address) stands right before or after."""
+    """Whether a capitalised word (not a form of address, nor "Khách") stands right before or
+    after."""
     prev = re.search(r"(\w+)[^\S\n]+$", text[max(0, start - 20) : start])
-    if prev and prev.group(1)[0].isupper() and prev.group(1).lower() not in _FORMS_LOWER:
+    if prev and prev.group(1)[0].isupper() and prev.group(1).lower() not in _PERSON_BEFORE:
         return True
     nxt = re.match(r"[^\S\n]+(\w+)", text[end : end + 20])
     return bool(nxt and nxt.group(1)[0].isupper())
