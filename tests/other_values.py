@@ -442,3 +442,20 @@ def lower_given_before_action(rng: random.Random) -> tuple[str, str]:
     if rng.random() < 0.3:
         given = no_tones(given)
     return f"{rng.choice(FORMS)} {given} {rng.choice(ACTION_AFTER)}", given
+
+
+# A lower-case given name before where the person lives (chị lan bên cạnh), and the same words
+# after an ordinal or no name (hai bên, chị em bên cạnh), which stay readable.
+WHERE_AFTER = ["bên cạnh", "hàng xóm", "kế bên", "nhà bên"]
+EVERYDAY_WHERE = ["anh chị hai bên đã ký", "chị em bên cạnh", "bà con hàng xóm", "anh ấy kế bên",
+                  "cô ba bên", "chị hai bên cạnh nhà", "anh em nhà bên"]  # fmt: skip
+
+
+def lower_given_neighbour(rng: random.Random) -> tuple[str, str]:
+    """(how it is typed, the given name that must not survive): "chị lan bên cạnh"."""
+    from tests.personal_values import FORMS, GIVENS, no_tones
+
+    given = rng.choice(GIVENS).lower()
+    if rng.random() < 0.3:
+        given = no_tones(given)
+    return f"{rng.choice(FORMS)} {given} {rng.choice(WHERE_AFTER)}", given

@@ -167,6 +167,7 @@ def test_the_prefilter_picks_every_text_the_rules_change():
         texts.append(rng.choice(CONTEXTS).format(v=other_values.lone_unit(rng)[1]))
         texts.append(rng.choice(CONTEXTS).format(v=other_values.spelt_with_tens(rng)[0]))
         texts.append(rng.choice(CONTEXTS).format(v=other_values.lower_given_before_action(rng)[0]))
+        texts.append(rng.choice(CONTEXTS).format(v=other_values.lower_given_neighbour(rng)[0]))
         for _shape, typed, _given in other_values.name_shapes(rng):
             texts.append(rng.choice(CONTEXTS).format(v=typed))
         p = personal_values.person(rng)
@@ -359,3 +360,21 @@ def test_a_lower_case_given_name_before_a_verb_of_action(capsys):
         )
     assert caught >= 0.9 * 300
     assert changed == ["bà tư bán vé số"]
+
+
+def test_a_lower_case_given_name_before_where_the_person_lives(capsys):
+    """chị lan bên cạnh, cô hoa hàng xóm: masked; after an ordinal or no name (hai bên, chị em
+    bên cạnh) nothing changes."""
+    rng = random.Random(43)
+    caught = 0
+    for _ in range(300):
+        typed, given = other_values.lower_given_neighbour(rng)
+        masked = mask(rng.choice(CONTEXTS).format(v=typed))
+        caught += not re.search(rf"(?<!\w){re.escape(given)}(?!\w)", masked)
+    changed = [t for t in other_values.EVERYDAY_WHERE if mask(t) != t]
+    with capsys.disabled():
+        print(
+            f"\nrecall, lower-case given name before where the person lives: {caught}/300; "
+            f"everyday phrases changed: {changed}"
+        )
+    assert caught >= 0.9 * 300 and not changed

@@ -559,12 +559,27 @@ def _lower_given_names(text: str, folded: str) -> list[Span]:
         if (
             _spelt_as(form.lower(), _FORMS_LOWER, _FORMS_TONELESS)
             and _spelt_as(given, _GIVEN_LOWER, _GIVEN_TONELESS)
-            and _follows_person(
-                given.lower(), m.group("next") and text[m.start("next") : m.end("next")]
+            and (
+                _follows_person(
+                    given.lower(), m.group("next") and text[m.start("next") : m.end("next")]
+                )
+                or _neighbour(given.lower(), text, m.start("next"))
             )
         ):
             spans.append((*m.span("given"), NAME))
     return spans
+
+
+# Where a person lives, after their given name: chị lan bên cạnh, cô hoa hàng xóm. Not after
+# an ordinal nickname: "hai bên", "ba bên" (both sides, three parties) read the same.
+_NEIGHBOUR = re.compile(r"(?:bên cạnh|kế bên|hàng xóm|nhà bên|ben canh|ke ben|hang xom)(?!\w)")
+_ORDINALS = frozenset(("hai", "ba", "tư", "năm", "sáu", "bảy", "tám", "chín", "mười", "tu",
+                       "nam", "sau", "bay", "tam", "chin", "muoi"))  # fmt: skip
+
+
+def _neighbour(given: str, text: str, at: int) -> bool:
+    """Whether a lower-case given name stands before a word saying where the person lives."""
+    return at >= 0 and given not in _ORDINALS and bool(_NEIGHBOUR.match(text.lower(), at))
 
 
 def _follows_person(given: str, after: str | None) -> bool:
