@@ -316,3 +316,146 @@ def given_first(rng: random.Random, common: bool) -> tuple[str, str]:
     family = rng.choice(THIRD_FAMILIES if common else [*HELD_OUT_FAMILIES, *LISTED_FAMILIES])
     typed = f"{given} {family}"
     return (typed.upper() if rng.random() < 0.3 else typed) + " gọi lại", given
+
+
+# Districts and wards before July 2025 standing alone (issue 25, round three), written here from
+# memory of Hà Nội's, Đà Nẵng's, Hải Phòng's, Cần Thơ's and Hồ Chí Minh City's units, not taken
+# from the vendored list the rule reads (pipelines/ingest/former_units.txt).
+# fmt: off
+FORMER_DISTRICTS = ["Tân Bình", "Gò Vấp", "Cầu Giấy", "Bình Thạnh", "Phú Nhuận", "Đống Đa",
+                    "Thanh Xuân", "Long Biên", "Hoàng Mai", "Sơn Trà", "Hải Châu",
+                    "Ngũ Hành Sơn", "Lê Chân", "Ninh Kiều", "Bình Tân", "Thủ Đức", "Hà Đông",
+                    "Tây Hồ", "Cẩm Lệ", "Liên Chiểu", "Hoàn Kiếm", "Nam Từ Liêm"]
+FORMER_WARDS = ["Bến Nghé", "Đa Kao", "Phạm Ngũ Lão", "Láng Hạ", "Trung Hòa", "Nghĩa Đô",
+                "Quan Hoa", "Mai Dịch", "Thảo Điền", "Hòa Cường Bắc", "Thạch Thang", "Cống Vị"]
+# Words saying someone lives or is there, as staff write them (held out: the rule lists its own).
+LIVES_THERE = ["quê ở", "nhà ở", "sống tại", "thường trú tại", "hiện đang ở", "địa chỉ:",
+               "tạm trú ở", "nhà riêng ở", "đang sống ở", "trú tại số {n}", "ở số {n}"]
+# Branches, offices and landmarks named after a unit: no one's home, kept readable.
+BRANCH_OF = ["PGD {u}", "chi nhánh {u}", "chi nhánh ở {u}", "phòng giao dịch tại {u}",
+             "văn phòng tại {u}", "cây ATM ở {u}"]
+# fmt: on
+
+
+def lone_unit(rng: random.Random) -> tuple[str, str, str]:
+    """(kind, how it is typed, the unit that must not survive): a pre-2025 district or ward
+    alone after a word saying someone lives there, 30% without tone marks."""
+    from tests.personal_values import no_tones
+
+    kind = rng.choice(["district", "ward"])
+    unit = rng.choice(FORMER_DISTRICTS if kind == "district" else FORMER_WARDS)
+    typed = rng.choice(LIVES_THERE).format(n=rng.randrange(2, 400)) + " " + unit
+    if rng.random() < 0.3:
+        typed, unit = no_tones(typed), no_tones(unit)
+    return kind, typed, unit
+
+
+def branch_of_unit(rng: random.Random) -> tuple[str, str]:
+    """A branch or office named after a pre-2025 district or ward, and that name."""
+    unit = rng.choice([*FORMER_DISTRICTS, *FORMER_WARDS])
+    return rng.choice(BRANCH_OF).format(u=unit), unit
+
+
+# Numbers read aloud with tens (issue 25, round three): a phone number's first digits one by
+# one, then pairs read as numbers (65: "sáu mươi lăm", 91: "chín mươi mốt", 10: "mười", 15:
+# "mười lăm", 24: "hai mươi tư"), written here, not taken from masking.DIGIT_WORDS.
+UNITS_READ = {"1": "một", "2": "hai", "3": "ba", "4": "bốn", "5": "năm", "6": "sáu", "7": "bảy",
+              "8": "tám", "9": "chín"}  # fmt: skip
+AFTER_TENS = {"1": "mốt", "4": "tư", "5": "lăm"}  # 21: hai mươi mốt, 24: hai mươi tư, 25: lăm
+
+
+def read_pair(pair: str) -> str:
+    """Two digits as said in a phone number read in pairs (04 is read digit by digit)."""
+    tens, unit = pair[0], pair[1]
+    if tens == "0":
+        return f"không {UNITS_READ.get(unit, 'không')}"
+    head = "mười" if tens == "1" else f"{UNITS_READ[tens]} mươi"
+    if unit == "0":
+        return head
+    tail = (
+        "lăm"
+        if unit == "5"
+        else AFTER_TENS.get(unit, UNITS_READ[unit])
+        if tens != "1"
+        else (UNITS_READ[unit])
+    )
+    return f"{head} {tail}"
+
+
+def spelt_with_tens(rng: random.Random) -> tuple[str, str]:
+    """A phone number read with tens (không chín tám bảy, sáu mươi lăm, bốn mươi hai...), 30%
+    without tone marks, and its digits."""
+    from tests.personal_values import no_tones
+
+    digits = rng.choice(["09", "03", "08", "07"]) + _d(rng, 8)
+    head = " ".join(UNITS_READ.get(d, "không") for d in digits[:4])
+    pairs = [read_pair(digits[i : i + 2]) for i in range(4, 10, 2)]
+    typed = head + "".join(rng.choice([", ", " ", " - "]) + p for p in pairs)
+    if rng.random() < 0.3:
+        typed = no_tones(typed)
+    return rng.choice(["sđt ", "số ", "", "gọi số "]) + typed, digits
+
+
+# Money and counts in words with tens: an amount, never a phone (kept readable).
+MONEY_WORDS = ["một trăm hai mươi ba nghìn đồng", "năm mươi triệu", "hai mươi lăm nghìn",
+               "ba mươi phần trăm", "chín mươi chín nghìn chín trăm đồng",
+               "một tỷ hai trăm năm mươi triệu đồng", "hai mươi bốn tháng",
+               "bốn mươi lăm, năm mươi, sáu mươi triệu", "mười lăm ngày",
+               "sáu mươi lăm nghìn, bảy mươi tám nghìn, chín mươi mốt nghìn đồng",
+               "hai mươi năm", "ba mươi mốt tuổi"]  # fmt: skip
+
+
+# The row's own given name glued to punctuation (issue 25, round three): how staff quote it.
+GLUED = [
+    "({g})",
+    '"{g}"',
+    "“{g}”",
+    "{g},",
+    "{g}.",
+    "({g} gọi lại)",
+    "«{g}»",
+    "[{g}]",
+    "{g}:",
+    "Khách {g}, gọi lại",
+]
+# ... and where the same word is no one's name: in a place's or a street's name, or a word.
+NOT_GLUED_NAME = ["cầu Sông {g}, gần chợ", "(đường {g} Bàng)", "(Sông {g})", "màu {lower},"]
+
+
+# A lower-case given name before a verb of action (issue 25, round three): bà tư bán vé số,
+# chị lan mua bảo hiểm; and everyday phrases with the same verbs that hold no name.
+ACTION_AFTER = ["bán vé số", "mua bảo hiểm", "đi cùng", "ký giấy", "gửi tiền", "chuyển khoản",
+                "lấy thẻ", "mượn tiền", "đưa giấy tờ", "nộp tiền", "đòi nợ", "hẹn gặp",
+                "kêu gọi", "làm chứng"]  # fmt: skip
+EVERYDAY_ACTION = ["chị em mua chung", "anh ấy bán hàng", "bà con đi chợ", "cô giáo ký tên",
+                   "anh chị gửi lại", "ông bà làm ruộng", "con cái đi học", "bạn bè mượn tiền",
+                   "anh em đòi nợ", "cô ấy hẹn gặp", "chị hằng ngày đi làm", "anh tư vấn làm",
+                   "khách hàng an tâm gửi tiền", "anh hai lần đi", "em bé đi học",
+                   "chị thu mua lúa", "anh chị em đi làm"]  # fmt: skip
+
+
+def lower_given_before_action(rng: random.Random) -> tuple[str, str]:
+    """(how it is typed, the given name that must not survive), e.g. "bà tư bán vé số"."""
+    from tests.personal_values import FORMS, GIVENS, no_tones
+
+    given = rng.choice(GIVENS).lower()
+    if rng.random() < 0.3:
+        given = no_tones(given)
+    return f"{rng.choice(FORMS)} {given} {rng.choice(ACTION_AFTER)}", given
+
+
+# A lower-case given name before where the person lives (chị lan bên cạnh), and the same words
+# after an ordinal or no name (hai bên, chị em bên cạnh), which stay readable.
+WHERE_AFTER = ["bên cạnh", "hàng xóm", "kế bên", "nhà bên"]
+EVERYDAY_WHERE = ["anh chị hai bên đã ký", "chị em bên cạnh", "bà con hàng xóm", "anh ấy kế bên",
+                  "cô ba bên", "chị hai bên cạnh nhà", "anh em nhà bên"]  # fmt: skip
+
+
+def lower_given_neighbour(rng: random.Random) -> tuple[str, str]:
+    """(how it is typed, the given name that must not survive): "chị lan bên cạnh"."""
+    from tests.personal_values import FORMS, GIVENS, no_tones
+
+    given = rng.choice(GIVENS).lower()
+    if rng.random() < 0.3:
+        given = no_tones(given)
+    return f"{rng.choice(FORMS)} {given} {rng.choice(WHERE_AFTER)}", given

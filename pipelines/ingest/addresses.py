@@ -8,7 +8,11 @@ name or a number, so pre-2025 districts are read too), a province or city after 
 (``tỉnh``, ``thành phố``, ``TP``), or a unit's bare name. The
 bare names come from a maintained list: the provinces and wards of the ``vietnam-provinces``
 package (Nguyễn Hồng Quân, GPL-3.0-or-later, data of the General Statistics Office of Viet Nam,
-after the July 2025 rearrangement), plus the provinces merged away in 2025. A house number, a
+after the July 2025 rearrangement), plus the provinces merged away in 2025 and the districts and
+wards before it (``former_units.txt``, vendored from the same package's release 0.6.0). A
+district or ward standing alone is an address after a word saying someone lives or is there
+(``quê ở Tân Bình``, ``sống tại Cầu Giấy``, ``trú tại số 5 Gò Vấp``), not after a branch or an
+office (``PGD Tân Bình``, ``chi nhánh ở Gò Vấp``). A house number, a
 street, a province or a bare name counts only beside a stronger part (an alley, a house on a
 street, a unit below a province after its word, a house number before a name, a comma and a
 place's name as in ``12 Lê Lợi, Hà Nội``, a street after ``ở``, ``tại``, ``nhà`` or ``địa
@@ -22,6 +26,7 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from functools import lru_cache
+from pathlib import Path
 
 ADDRESS = "[địa chỉ]"
 
@@ -123,34 +128,126 @@ def _trie_regex(node: dict, space: str) -> str:
 
 
 @lru_cache(maxsize=1)
-def unit_name_set() -> frozenset[str]:
-    """The bare names of provinces and wards (longer than 3 characters), as written and without
-    tone marks: a set, so that telling whether a whole name is a unit costs a lookup, not a scan
-    of the alternation of 6,000 names."""
+def _province_names() -> frozenset[str]:
+    """Provinces, current and merged away in 2025, as written."""
     import vietnam_provinces
 
     data = json.loads(vietnam_provinces.NESTED_DIVISIONS_JSON_PATH.read_text(encoding="utf-8"))
-    names = {*FORMER_PROVINCES}
-    for province in data:
-        names.add(re.sub(r"^Thành phố ", "", province["name"]))
-        for ward in province["wards"]:
-            names.add(re.sub(r"^(?:Phường|Xã|Đặc khu)[^\S\n]+", "", " ".join(ward["name"].split())))
-    names |= {_strip(n) for n in names}
-    return frozenset(n for n in names if len(n) > 3)
+    return frozenset({*FORMER_PROVINCES, *(re.sub(r"^Thành phố ", "", p["name"]) for p in data)})
+
+
+@lru_cache(maxsize=1)
+def _current_ward_names() -> frozenset[str]:
+    """Wards after July 2025, as written."""
+    import vietnam_provinces
+
+    data = json.loads(vietnam_provinces.NESTED_DIVISIONS_JSON_PATH.read_text(encoding="utf-8"))
+    return frozenset(
+        re.sub(r"^(?:Phường|Xã|Đặc khu)[^\S\n]+", "", " ".join(ward["name"].split()))
+        for province in data
+        for ward in province["wards"]
+    )
+
+
+def former_unit_names() -> frozenset[str]:
+    """The districts and wards before July 2025 (former_units.txt, vendored: its header says
+    from where and under which licence)."""
+    lines = (Path(__file__).with_name("former_units.txt")).read_text(encoding="utf-8")
+    return frozenset(n for n in lines.splitlines() if n and not n.startswith("#"))
+
+
+@lru_cache(maxsize=1)
+def unit_name_set() -> frozenset[str]:
+    """The bare names of provinces and wards after July 2025 (longer than 3 characters), as
+    written and without tone marks: a set, so that telling whether a whole name is a unit costs
+    a lookup, not a scan of the alternation of 6,000 names. (Not the 7,000 names before 2025:
+    "Hương Mai", a ward until then, is a person's name too.)"""
+    names = _province_names() | _current_ward_names()
+    return frozenset(n for n in names | {_strip(n) for n in names} if len(n) > 3)
+
+
+@lru_cache(maxsize=1)
+def local_unit_names() -> re.Pattern[str]:
+    """Districts and wards (not provinces: "quê ở Thái Bình" names a province, no one's
+    address), as written and without tone marks, matched where a lead word leaves off."""
+    names = (_current_ward_names() | former_unit_names()) - _province_names()
+    names |= {_strip(n) for n in names} - {_strip(n) for n in _province_names()}
+    return re.compile(rf"(?:{alternation(n for n in names if len(n) > 3)})(?!\w)")
 
 
 @lru_cache(maxsize=1)
 def unit_names() -> re.Pattern[str]:
-    """The bare names of provinces and wards, as written and without tone marks."""
-    return re.compile(rf"(?<!\w)(?:{alternation(unit_name_set())})(?!\w)")
+    """The bare names of provinces, wards and the districts and wards before July 2025, as
+    written and without tone marks: parts of an address beside a stronger one."""
+    former = {n for n in former_unit_names() if len(n) > 3}
+    names = unit_name_set() | former | {_strip(n) for n in former}
+    return re.compile(rf"(?<!\w)(?:{alternation(names)})(?!\w)")
 
 
-def addresses(text: str) -> list[tuple[int, int, str]]:
-    """Spans of the addresses in ``text``."""
+# A district or ward standing alone (Tân Bình, Cầu Giấy: local_unit_names) after a word saying
+# someone lives or is there (quê ở, sống tại, trú, địa chỉ...), a house number between them or
+# not; or after a house number written as one (số 5 Gò Vấp). Without such a word, "Tân Bình"
+# may be a branch or a landmark and stays readable.
+LIVES = (
+    "ở", "tại", "quê quán", "nguyên quán", "quê", "nhà", "thường trú", "tạm trú", "cư trú",
+    "trú", "sống", "địa chỉ", "đ/c", "đc", "hktt",
+)  # fmt: skip
+_LIVES_WRITTEN = frozenset({*LIVES, *map(_strip, LIVES)})
+_HOUSE_NO = r"\d{1,4}[a-z]?(?:/\d{1,4}[a-z]?)*,?[^\S\n]+"
+# On the folded text (lower case, no tone marks: one scan without IGNORECASE is three times
+# cheaper), the words as a trie after one \b (half the cost of a lookbehind and an
+# alternation); the lead word is then checked as written ("ô", "ơ" are no "ở").
+_LED_UNIT = re.compile(
+    rf"\b(?:(?P<lead>{alternation({_strip(w).lower() for w in LIVES})})[^\S\n]*:?[^\S\n]*"
+    rf"(?P<house>(?:(?:so nha|so|sn)[^\S\n]*)?{_HOUSE_NO})?"
+    rf"|(?P<numbered>(?:so nha|so|sn)[^\S\n]*{_HOUSE_NO}))(?=\w)"
+)
+# A branch, an office or a shop before the word: "chi nhánh ở Gò Vấp" names no one's home.
+_BRANCH_BEFORE = re.compile(
+    r"(?i:chi nhánh|chi nhanh|pgd|phòng giao dịch|phong giao dich|văn phòng|van phong|"
+    r"cửa hàng|cua hang|trụ sở|tru so|atm|điểm giao dịch|diem giao dich|đại lý|dai ly|"
+    r"ngân hàng|ngan hang|công ty|cong ty|siêu thị|sieu thi|showroom)[^\S\n]*$"
+)
+
+
+def may_lead_unit(text: str, folded: str) -> bool:
+    """Whether a lead word or a house number stands before a district or ward (led_units);
+    ``folded`` is ``text`` in lower case without tone marks, character for character."""
+    return bool(led_units(text, folded, branches=False))
+
+
+def led_units(text: str, folded: str, branches: bool = True) -> list[tuple[int, int]]:
+    """Spans of the districts and wards that a word saying someone lives there, or a house
+    number, leads (with the house number); not after a branch or an office."""
+    spans = []
+    for m in _LED_UNIT.finditer(folded):
+        at = m.end()
+        if (
+            not text[at].isupper()
+            or folded[m.start() - 1 : m.start()] == "/"
+            or (m.group("lead") and text[m.start() : m.end("lead")].lower() not in _LIVES_WRITTEN)
+        ):
+            continue
+        unit = local_unit_names().match(text, at)
+        if (
+            unit is None
+            or branches
+            and _BRANCH_BEFORE.search(text, max(0, m.start() - 24), m.start())
+        ):
+            continue
+        start = m.start("house") if m.group("house") else m.start("numbered")
+        spans.append((at if start < 0 else start, unit.end()))
+    return spans
+
+
+def addresses(text: str, folded: str) -> list[tuple[int, int, str]]:
+    """Spans of the addresses in ``text`` (``folded``: the same in lower case without tone
+    marks, character for character)."""
     strong = [
         m.span() for p in (_UNIT, _ALLEY, _HOUSE_ON_STREET, _HOUSE_NAME) for m in p.finditer(text)
     ]
     strong += [m.span("street") for m in _LED_STREET.finditer(text)]
+    strong += led_units(text, folded)
     if not strong:
         return []
     weak = [m.span() for p in (_HOUSE, _STREET, _PROVINCE) for m in p.finditer(text)]

@@ -48,7 +48,14 @@ import duckdb
 import pyarrow as pa
 from duckdb.func import FunctionNullHandling, PythonUDFType
 
-from pipelines.ingest.addresses import UPPER, addresses, alternation, unit_name_set
+from pipelines.ingest.addresses import (
+    LIVES,
+    UPPER,
+    addresses,
+    alternation,
+    may_lead_unit,
+    unit_name_set,
+)
 from pipelines.ingest.given_names import GIVEN_SYLLABLES
 from pipelines.ingest.phones import Matcher, is_valid_vn
 
@@ -218,24 +225,79 @@ _DIGITS = r"\d(?:[ .\-]?\d)"  # digits with at most one space, dot or dash betwe
 DIGIT_WORDS = ("không", "một", "mốt", "hai", "ba", "bốn", "tư", "năm", "lăm", "sáu", "bảy",
                "bẩy", "tám", "chín", "linh", "lẻ")  # fmt: skip
 _DIGIT_WORD = "|".join(sorted({fold(w) for w in DIGIT_WORDS}, key=len, reverse=True))
-# Digits and digit words mixed (0 9 một hai ba..., 09 một hai...): a run of either, read as a
-# number when it holds at least nine digits, five of them spelt out (so that "15.000.000 hai
-# kỳ" or "năm 2024" stay readable).
-_SPELT_TOKEN = rf"(?:{_DIGIT_WORD}|\d{{1,4}})(?!\w)"
+# Digits and digit words mixed (0 9 một hai ba..., 09 một hai...), and pairs read with their
+# tens (sáu mươi lăm: 65, mười hai: 12, chín mươi: 90; "mươi" and "mười" both fold to "muoi"):
+# a run of either, read as a number when it holds at least nine digits, five of them spelt out
+# (so that "15.000.000 hai kỳ" or "năm 2024" stay readable), and no unit of money or time
+# follows (năm mươi triệu, hai mươi lăm nghìn đồng, ba mươi phần trăm).
+TENS_WORDS = ("mươi", "mười")
+_SPELT_TOKEN = rf"(?:{_DIGIT_WORD}|muoi|\d{{1,4}})(?!\w)"
 _SPELT_NUMBER = re.compile(
     rf"(?<!\w){_SPELT_TOKEN}(?:(?:[^\S\n]*[,.\-][^\S\n]*|[^\S\n]+){_SPELT_TOKEN}){{4,}}"
 )
 _SPELT_WORDS = frozenset(fold(w) for w in DIGIT_WORDS)
+_AMOUNT_AFTER = re.compile(
+    r"[^\S\n]*(?:nghin|ngan|trieu|ty|ti|dong|vnd|d|k|tr|%|phan tram|tuoi|thang|ngay|nam|lan|"
+    r"ky|gio|phut|usd|do)(?!\w)"
+)
+_TOKEN = re.compile(r"\w+")
 
 
-def _spelt_numbers(folded: str) -> list[Span]:
+def _spelt_numbers(text: str, folded: str) -> list[Span]:
     spans = []
     for m in _SPELT_NUMBER.finditer(folded):
-        tokens = re.findall(r"\w+", m.group())
-        words = sum(t in _SPELT_WORDS for t in tokens)
-        if words >= 5 and words + sum(len(t) for t in tokens if t.isdigit()) >= 9:
+        tokens = list(_TOKEN.finditer(folded, m.start(), m.end()))
+        words = sum(t.group() in _SPELT_WORDS or t.group() == "muoi" for t in tokens)
+        if words < 5 or _AMOUNT_AFTER.match(folded, m.end()):
+            continue
+        if _spoken_digits(text, tokens) >= 9:
             spans.append((*m.span(), PHONE))
     return spans
+
+
+def _spoken_digits(text: str, tokens: list[re.Match]) -> int:
+    """How many digits a run of digit words, tens words and digit groups says: sáu mươi lăm is
+    two (65), chín mươi two (90), mười two (10), mười hai two (12)."""
+    count = 0
+    for i, t in enumerate(tokens):
+        word = t.group()
+        if word != "muoi":
+            count += len(word) if word.isdigit() else 1
+            continue
+        unit_next = _unit_follows(text, tokens, i)
+        if _is_tens(text, tokens, i):  # X mươi [Y]: X counted already
+            count += 0 if unit_next else 1
+        else:  # mười [Y]
+            count += 1 if unit_next else 2
+    return count
+
+
+def _unit_follows(text: str, tokens: list[re.Match], i: int) -> bool:
+    """Whether a digit word after the i-th token ("muoi") is its unit (sáu mươi lăm): only a
+    space between, and not itself before a tens word (sáu mươi năm mươi: 60, 50)."""
+    if i + 1 >= len(tokens) or tokens[i + 1].group() not in _SPELT_WORDS:
+        return False
+    if text[tokens[i].end() : tokens[i + 1].start()].strip():
+        return False
+    return i + 2 >= len(tokens) or tokens[i + 2].group() != "muoi"
+
+
+# The digits whose tens are said "X mươi": 2 to 9 (một mươi, không mươi are never said).
+_TENS_DIGITS = frozenset({"hai", "ba", "bon", "nam", "sau", "bay", "tam", "chin"})
+
+
+def _is_tens(text: str, tokens: list[re.Match], i: int) -> bool:
+    """Whether the i-th token, "muoi", is "mươi" (tens after a digit word), not "mười" (ten):
+    as written, or without tone marks, after a digit of 2-9 with only a space between."""
+    written = text[tokens[i].start() : tokens[i].end()].lower()
+    if not written.isascii():
+        return written == "mươi"
+    prev = tokens[i - 1] if i else None
+    return (
+        prev is not None
+        and prev.group() in _TENS_DIGITS
+        and not text[prev.end() : tokens[i].start()].strip()
+    )
 
 
 _GLUED_PHONE = re.compile(r"(?<=[^\W\d_])(?:\+?84|0)\d{8,10}(?!\d)")  # sđt0912345681
@@ -293,8 +355,16 @@ AFTER_NAME = ("gọi", "nói", "bảo", "hỏi", "nhắn", "báo", "kể", "đã
               "không", "là", "và", "với", "cũng", "vẫn", "chưa", "bị", "được", "đến", "tới",
               "ơi", "ạ", "nhé", "nhận", "trả", "vay", "nợ", "yêu", "ở", "thì", "mà", "nhưng",
               "cho", "để", "rồi", "lại", "xin", "muốn", "cần", "biết", "nhờ", "hứa")  # fmt: skip
-_AFTER_NAME = frozenset(AFTER_NAME)
-_AFTER_NAME_TONELESS = frozenset(map(fold, AFTER_NAME))
+# Verbs of action after a person (bà tư bán vé số, chị lan mua bảo hiểm); without tone marks
+# only those that are no other word then (ban: bàn, bạn; di: dì; ky: kỳ; doi: đổi, đợi...).
+AFTER_NAME_ACTION = ("bán", "mua", "đi", "ký", "kí", "gửi", "chuyển", "lấy", "mượn", "đưa",
+                     "nộp", "đòi", "hẹn", "kêu", "làm", "dặn")  # fmt: skip
+_ACTION_TONELESS = ("mua", "gui", "chuyen", "lay", "nop", "dan")  # (mua: its own spelling)
+_AFTER_NAME = frozenset((*AFTER_NAME, *AFTER_NAME_ACTION))
+_AFTER_NAME_TONELESS = frozenset((*map(fold, AFTER_NAME), *_ACTION_TONELESS))
+# A given name and the next word that make one word together: "thu mua" (to buy up), "thu
+# nhận" (to take in) hold no name.
+_COMPOUNDS = frozenset({("thu", "mua"), ("thu", "nhận"), ("thu", "nhan")})
 _GIVEN_LOWER_NAME = re.compile(
     rf"(?<!\w)(?P<form>{_FORMS_FOLDED})[^\S\n]+"
     rf"(?P<given>{'|'.join(sorted({fold(g) for g in GIVEN_SYLLABLES}, key=len, reverse=True))})"
@@ -490,14 +560,34 @@ def _lower_given_names(text: str, folded: str) -> list[Span]:
             _spelt_as(form.lower(), _FORMS_LOWER, _FORMS_TONELESS)
             and _spelt_as(given, _GIVEN_LOWER, _GIVEN_TONELESS)
             and (
-                m.group("next") is None
-                or _spelt_as(
-                    text[m.start("next") : m.end("next")], _AFTER_NAME, _AFTER_NAME_TONELESS
+                _follows_person(
+                    given.lower(), m.group("next") and text[m.start("next") : m.end("next")]
                 )
+                or _neighbour(given.lower(), text, m.start("next"))
             )
         ):
             spans.append((*m.span("given"), NAME))
     return spans
+
+
+# Where a person lives, after their given name: chị lan bên cạnh, cô hoa hàng xóm. Not after
+# an ordinal nickname: "hai bên", "ba bên" (both sides, three parties) read the same.
+_NEIGHBOUR = re.compile(r"(?:bên cạnh|kế bên|hàng xóm|nhà bên|ben canh|ke ben|hang xom)(?!\w)")
+_ORDINALS = frozenset(("hai", "ba", "tư", "năm", "sáu", "bảy", "tám", "chín", "mười", "tu",
+                       "nam", "sau", "bay", "tam", "chin", "muoi"))  # fmt: skip
+
+
+def _neighbour(given: str, text: str, at: int) -> bool:
+    """Whether a lower-case given name stands before a word saying where the person lives."""
+    return at >= 0 and given not in _ORDINALS and bool(_NEIGHBOUR.match(text.lower(), at))
+
+
+def _follows_person(given: str, after: str | None) -> bool:
+    """Whether the word after a lower-case given name is one that follows a person (gọi, nói,
+    bán...) and makes no word with it (thu mua); None: a punctuation mark or the end."""
+    if after is None:
+        return True
+    return (given, after) not in _COMPOUNDS and _spelt_as(after, _AFTER_NAME, _AFTER_NAME_TONELESS)
 
 
 def _spelt_as(word: str, toned: frozenset[str], toneless: frozenset[str]) -> bool:
@@ -589,6 +679,7 @@ class Own:
 
     values: tuple[tuple[str, str, bool], ...]  # (skeleton, label, needs word boundaries)
     given: str | None  # the given name, matched after a form of address
+    given_written: str | None = None  # the same with its tone marks, in lower case
 
 
 @lru_cache(maxsize=65536)
@@ -601,11 +692,12 @@ def own_patterns(
     contract_id: str | None,
 ) -> Own | None:
     """The row's own identifiers, ready for ``mask``."""
-    values, given = [], None
+    values, given, given_written = [], None, None
     if name and len(skeleton := _chunks(name)) > 2:
         values.append((skeleton, NAME, True))
         tokens = fold(name).split()
         given = tokens[-1] if len(tokens[-1]) > 1 else None
+        given_written = normalise(name).split()[-1].lower() if given else None
     if phone and len(digits := re.sub(r"\D", "", phone)) >= 8:
         # the number without its trunk or country prefix, which are masked with it
         values.append((digits[2:] if digits.startswith("84") else digits.lstrip("0"), PHONE, False))
@@ -616,7 +708,7 @@ def own_patterns(
     for label, value in ((CUSTOMER_ID, customer_id), (CONTRACT, contract_id)):
         if value and len(skeleton := _chunks(value)) >= 4:
             values.append((skeleton, label, True))
-    return Own(tuple(values), given) if values or given else None
+    return Own(tuple(values), given, given_written) if values or given else None
 
 
 _SKELETON_DROP = re.compile(r"[^a-z0-9]+")
@@ -643,7 +735,7 @@ class _Skeleton:
 _ALNUM_RUN = re.compile(r"[a-z0-9]+")
 
 
-def _own(folded: str, own: Own | None) -> list[Span]:
+def _own(text: str, folded: str, own: Own | None) -> list[Span]:
     if own is None:
         return []
     spans = []
@@ -664,7 +756,52 @@ def _own(folded: str, own: Own | None) -> list[Span]:
     if own.given:
         forms = _FORM_WORD.finditer(folded)
         spans += [(*m.span(1), NAME) for m in forms if m.group(1) == own.given]
+        spans += _own_given_glued(text, folded, own, spans)
     return spans
+
+
+# Marks a name is quoted or bracketed with, or that end a clause after it: (Hồng), "Hồng", Hồng,
+_OPENING = frozenset('(["“«‘')
+_CLOSING = frozenset(')]"”»’,.;:!?')
+
+
+def _own_given_glued(text: str, folded: str, own: Own, found: list[Span]) -> list[Span]:
+    """The row's own given name, capitalised and glued to a bracket, a quote or a punctuation
+    mark ((Hồng), "Hồng", Hồng,), as written or without any tone mark; not inside a longer
+    capitalised name (Sông Hồng, (Hồng Bàng)): a place's, not the complainant's. Inside a span
+    ``found`` already (the full name) it is not looked at again."""
+    spans: list[Span] = []
+    if not own.given:
+        return spans
+    at = folded.find(own.given)
+    while at >= 0:
+        end = at + len(own.given)
+        before, after = text[at - 1 : at], text[end : end + 1]
+        written = text[at:end]
+        if (
+            (before in _OPENING or after in _CLOSING)
+            and not any(s <= at < e for s, e, _ in found)
+            and not (before.isalnum() or after.isalnum())
+            and written[0].isupper()
+            and written.lower() in (own.given_written, own.given)
+            and not _in_longer_name(text, at, end)
+        ):
+            spans.append((at, end, NAME))
+        at = folded.find(own.given, end)
+    return spans
+
+
+_PERSON_BEFORE = _FORMS_LOWER | {"khách", "khach"}
+
+
+def _in_longer_name(text: str, start: int, end: int) -> bool:
+    """Whether a capitalised word (not a form of address, nor "Khách") stands right before or
+    after."""
+    prev = re.search(r"(\w+)[^\S\n]+$", text[max(0, start - 20) : start])
+    if prev and prev.group(1)[0].isupper() and prev.group(1).lower() not in _PERSON_BEFORE:
+        return True
+    nxt = re.match(r"[^\S\n]+(\w+)", text[end : end + 20])
+    return bool(nxt and nxt.group(1)[0].isupper())
 
 
 def _apply(text: str, spans: list[Span]) -> str:
@@ -693,7 +830,7 @@ def mask(text: str | None, own: Own | None = None) -> str | None:
         return text
     text = normalise(text)
     folded = fold(text)
-    spans = _own(folded, own)
+    spans = _own(text, folded, own)
     if "@" in text:
         spans += [(m.start(), m.end(), EMAIL) for m in _EMAIL.finditer(text)]
         spans += [(m.start(), m.end(), EMAIL) for m in _EMAIL_LOOSE.finditer(text)]
@@ -706,9 +843,9 @@ def mask(text: str | None, own: Own | None = None) -> str | None:
         spans += phones
         spans += _spaced_numbers(text, folded, hotlines + references, phones)
         spans += _numbers(folded, hotlines + references)
-    spans += _spelt_numbers(folded)
+    spans += _spelt_numbers(text, folded)
     if _may_hold_address(text, folded):
-        spans += addresses(text)
+        spans += addresses(text, folded)
     names = _other_names(text, folded) + _given_names(text) + _lower_given_names(text, folded)
     if _may_hold_name(text, folded):
         names += _names_without_cue(text, folded)
@@ -734,7 +871,9 @@ _ADDRESS_SHAPE = re.compile(
 def _may_hold_address(text: str, folded: str) -> bool:
     if _ADDRESS_SHAPE.search(text):
         return True
-    return any(_digit_or_capital(text, m.end()) for m in _ADDRESS_WORD.finditer(folded))
+    if any(_digit_or_capital(text, m.end()) for m in _ADDRESS_WORD.finditer(folded)):
+        return True
+    return may_lead_unit(text, folded)  # quê ở Tân Bình: a district or ward after a lead word
 
 
 def _digit_or_capital(text: str, at: int) -> bool:
@@ -877,6 +1016,16 @@ _WEAK_ADDRESS_PREFILTER = (
 )
 
 
+# A capital after a word saying someone lives there (quê ở Tân Bình, trú tại số 5 Gò Vấp) or
+# after a house number written as one (số 12 Bến Nghé).
+_HOUSE_NO_PREFILTER = r"\p{Nd}{1,4}[A-Za-z]?(?:/\p{Nd}{1,4}[A-Za-z]?)*,?\s+"
+_LED_UNIT_PREFILTER = (
+    rf"(?:^|[^\pL])(?i:{'|'.join(sorted({*LIVES, *map(fold, LIVES)}, key=len, reverse=True))})"
+    rf"\s*:?\s*(?:(?i:số nhà|so nha|số|so|sn)?\s*{_HOUSE_NO_PREFILTER})?\p{{Lu}}|"
+    rf"(?:^|[^\pL\p{{Nd}}/])(?i:số nhà|so nha|số|sn)\s*{_HOUSE_NO_PREFILTER}\p{{Lu}}"
+)
+
+
 def _prefilters() -> tuple[str, str]:
     """RE2 patterns, one of which is true for every text that can hold a value the rules above
     mask (except the row's own identifiers, which macros.sql looks for): six digits close
@@ -885,7 +1034,8 @@ def _prefilters() -> tuple[str, str]:
     forms = "|".join(sorted({*FORMS, *(fold(f) for f in FORMS)}, key=len, reverse=True))
     families = "|".join([*FAMILY_SAFE, *FAMILY_WORDS, *FAMILY_TONELESS])
     givens = "|".join(sorted(_GIVEN_LOWER | _GIVEN_TONELESS, key=len, reverse=True))
-    digit_words = "|".join(sorted({*DIGIT_WORDS, *map(fold, DIGIT_WORDS)}, key=len, reverse=True))
+    spoken = (*DIGIT_WORDS, *TENS_WORDS)
+    digit_words = "|".join(sorted({*spoken, *map(fold, spoken)}, key=len, reverse=True))
     first = (
         # odd spaces (NBSP, thin...) hide values from the plain-space tests in macros.sql
         rf"@|[\x{{00A0}}\x{{2000}}-\x{{200B}}\x{{202F}}\x{{205F}}\x{{3000}}\x{{FEFF}}]|"
@@ -915,7 +1065,12 @@ def _prefilters() -> tuple[str, str]:
         # digits spelt out in words: five digit words or digit groups in a row (_SPELT_NUMBER)
         rf"(?i:(?:{digit_words}|\p{{Nd}}{{1,4}})(?:[\s,.\-]+(?:{digit_words}|\p{{Nd}}{{1,4}})){{4}})|"
         # addresses with no strong part (addresses._LED_STREET, _HOUSE_NAME)
-        f"{_WEAK_ADDRESS_PREFILTER}"
+        f"{_WEAK_ADDRESS_PREFILTER}|"
+        # a district or ward after a lead word or a house number (addresses._LED_UNIT)
+        f"{_LED_UNIT_PREFILTER}|"
+        # a capitalised word after an opening bracket or quote: the row's own given name, (Hồng)
+        # (glued after a word, "Hồng,", macros.sql's may_name_own picks it)
+        r"[(\[\"“«‘]\p{Lu}"
     )
     return first, more
 
