@@ -10,8 +10,11 @@ alone" figure (marts.flag_chance, summed over the 24 review months, with its 95%
 the review months whose flags exceed that month's own bound, and the watch flags. Then the
 power: planted outliers at 4x and 8x their team's rate over a 6-month window, found when flagged
 medium (outlier_rate) or high (persistent) in any review month of their window, in all and by
-the findings each was expected to have in its window (the curve). `--seeds N` registers per world
-(default 2), from `--first-seed` (1). docs/statistics.md quotes its output."""
+the findings each was expected to have in its window (the curve), beside the oracle power: the
+best test possible knowing each planted person's true base rate, at the false-flag rate per
+person-window the build shows in the homogeneous world (the ceiling the data allow).
+`--seeds N` registers per world (default 2), from `--first-seed` (1). docs/statistics.md quotes
+its output."""
 
 from __future__ import annotations
 
@@ -126,6 +129,34 @@ def power_rows(results: list[tuple[float, bool]]) -> str:
     return ", ".join(cells)
 
 
+def oracle_power(mu: float, multiplier: float, alpha: float) -> float:
+    """The best one-sided test of one person knowing its window's true base rate: its count is
+    Poisson(mu) with no real difference, so flag at k_alpha, the smallest k with
+    P(Poisson(mu) >= k) <= alpha, and a planted person at multiplier x mu reaches it with
+    P(Poisson(multiplier mu) >= k_alpha). No build can do better at that false-flag rate."""
+    k_alpha = int(stats.poisson.isf(alpha, mu)) + 1  # P(X > isf) <= alpha: X >= isf + 1
+    while k_alpha > 0 and stats.poisson.sf(k_alpha - 2, mu) <= alpha:
+        k_alpha -= 1  # isf is a float search: step down while one less still holds alpha
+    return float(stats.poisson.sf(k_alpha - 1, multiplier * mu))
+
+
+def oracle_rows(results: list[tuple[float, bool]], multiplier: float, alpha: float) -> str:
+    """The oracle power averaged over the planted people by the curve's bins, and the share of
+    planted people for whom even the oracle reaches 80%."""
+    powers = [
+        (expected, oracle_power(expected / multiplier, multiplier, alpha))
+        for expected, _ in results
+    ]
+    cells = []
+    for low, high in BINS:
+        inside = [power for expected, power in powers if low <= expected < high]
+        if inside:
+            cells.append(f"{low}-{high if high < 1000 else ''}: {sum(inside) / len(inside):.0%}")
+    mean = sum(power for _, power in powers) / len(powers)
+    reach = sum(power >= 0.8 for _, power in powers) / len(powers)
+    return f"{mean:.0%}; by bin {', '.join(cells)}; {reach:.0%} of planted people reach 80%"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--seeds", type=int, default=2)
@@ -140,6 +171,7 @@ def main() -> None:
             "months over | watch |"
         )
         print("|---|---|---|---|---|---|---|---|---|")
+        alpha = 0.0
         for kind in NULL_WORLDS:
             total: dict = {}
             for seed in seeds:
@@ -155,6 +187,10 @@ def main() -> None:
                 f"({int(stats.poisson.ppf(0.975, p))}) | "
                 f"{total['persistent_months_over']}/{total['months']} | {total['watch']} |"
             )
+            if kind == "poisson":
+                # the false-flag rate per person-window the build shows where nobody differs
+                alpha = 6 * (total["medium"] + total["high_persistent"]) / total["subject_months"]
+        print(f"false-flag rate per person and 6-month window (homogeneous world): {alpha:.2e}")
         for multiplier in (4.0, 8.0):
             results: list[tuple[float, bool]] = []
             for seed in seeds:
@@ -165,6 +201,10 @@ def main() -> None:
                 f"power at {multiplier:g}x over 6 months: {hits}/{len(results)} = "
                 f"{hits / len(results):.0%}; by expected findings in the window: "
                 f"{power_rows(results)}"
+            )
+            print(
+                f"oracle power at {multiplier:g}x (true base rate known, per-person level "
+                f"{alpha:.2e}): {oracle_rows(results, multiplier, alpha)}"
             )
     print(f"({time.perf_counter() - started:.0f} s)")
 

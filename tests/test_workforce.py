@@ -304,6 +304,23 @@ def test_one_customers_repeated_complaints_count_as_one_finding(built):
 # ------------------------------------------------------------------------------ null worlds
 
 
+@pytest.mark.parametrize("alpha", [1.26e-3, 2.68e-3, 0.05])
+def test_oracle_power_is_the_best_poisson_test_at_the_false_flag_rate(alpha):
+    # benchmarks/null_worlds' ceiling: knowing a planted person's true base rate mu, the best
+    # one-sided test flags at the smallest k with P(Poisson(mu) >= k) <= alpha, and a person at
+    # 8x is caught with P(Poisson(8 mu) >= k). Recomputed here by scanning k upwards with scipy.
+    from scipy import stats
+
+    from benchmarks.null_worlds import oracle_power
+
+    for mu in (0.05, 0.3, 0.99, 1.0, 2.5, 7.0):
+        k = next(k for k in range(200) if stats.poisson.sf(k - 1, mu) <= alpha)
+        assert stats.poisson.sf(k - 1, mu) <= alpha < stats.poisson.sf(k - 2, mu)
+        assert oracle_power(mu, 8.0, alpha) == pytest.approx(stats.poisson.sf(k - 1, 8 * mu))
+    # at these false-flag rates 80% at 8x needs about 1 finding expected in the window
+    assert oracle_power(0.9, 8.0, 1.26e-3) < 0.8 <= oracle_power(1.0, 8.0, 1.26e-3)
+
+
 @pytest.mark.parametrize("kind", ["case_mix", "repeats"])
 def test_null_worlds_where_people_differ_for_no_misconduct(tmp_path, kind):
     # 300 staff in 6 teams over 24 months, nobody different for misconduct (tests/patterns_world
