@@ -18,6 +18,7 @@ from pipelines.ingest import masking
 from pipelines.ingest.load import INGEST_DIR
 from pipelines.ingest.masking import mask, normalise
 from pipelines.ingest.phones import Matcher, is_valid_vn
+from pipelines.ingest.steps import PERSONAL_OWN
 from tests import other_values, personal_values
 from tests.other_values import (
     CLEAN,
@@ -195,7 +196,7 @@ def test_masking_in_worker_processes_gives_the_same_texts():
         p = personal_values.person(rng)
         kind, typed, _value = rng.choice(personal_values.spellings(p))
         texts.append(rng.choice(personal_values.CONTEXTS).format(v=typed))
-        owners.append(tuple(p.row()[k] for k in masking_owner_fields()))
+        owners.append(tuple(p.row()[k] for k in PERSONAL_OWN))
     texts += [texts[0], None, ""]
     owners += [owners[0], owners[1], owners[2]]
     masking.set_workers(1)
@@ -208,27 +209,6 @@ def test_masking_in_worker_processes_gives_the_same_texts():
     finally:
         masking.set_workers(1)
     assert parallel == serial and serial[0] != texts[0]
-
-
-OWN = (
-    "customer_name",
-    "customer_phone",
-    "customer_email",
-    "customer_national_id",
-    "customer_id",
-    "contract_id",
-)
-
-
-def masking_owner_fields() -> tuple[str, ...]:
-    return (
-        "customer_name",
-        "customer_phone",
-        "customer_email",
-        "customer_national_id",
-        "customer_id",
-        "contract_id",
-    )
 
 
 _SEPARATORS = st.sampled_from(["", "", " ", ".", "-", "/", " - ", "(", ")", "+", "%", "đ", "x"])
@@ -311,7 +291,7 @@ def test_the_rows_own_given_name_glued_to_punctuation(capsys):
     kept = []
     for _ in range(300):
         p = personal_values.person(rng)
-        own = masking.own_patterns(*(p.row()[k] for k in masking_owner_fields()))
+        own = masking.own_patterns(*(p.row()[k] for k in PERSONAL_OWN))
         given = p.name.split()[-1]
         typed = rng.choice(other_values.GLUED).format(g=given)
         masked = mask(rng.choice(CONTEXTS).format(v=typed), own)
@@ -330,13 +310,13 @@ def test_the_rows_own_given_name_glued_to_punctuation(capsys):
     for _ in range(100):
         p = personal_values.person(rng)
         typed = rng.choice(other_values.GLUED).format(g=p.name.split()[-1])
-        rows.append((typed, *(p.row()[k] for k in masking_owner_fields())))
+        rows.append((typed, *(p.row()[k] for k in PERSONAL_OWN)))
     con = duckdb.connect()
     masking.register(con)
     con.execute((INGEST_DIR / "macros.sql").read_text(encoding="utf-8").split("-- Keyed HMAC")[0])
-    con.execute(f"CREATE TABLE r (t VARCHAR, {', '.join(f'{k} VARCHAR' for k in OWN)})")
+    con.execute(f"CREATE TABLE r (t VARCHAR, {', '.join(f'{k} VARCHAR' for k in PERSONAL_OWN)})")
     con.executemany(f"INSERT INTO r VALUES ({', '.join('?' * 7)})", rows)
-    sql = f"SELECT mask_pii(t, {', '.join(OWN)}), customer_name FROM r"
+    sql = f"SELECT mask_pii(t, {', '.join(PERSONAL_OWN)}), customer_name FROM r"
     results = con.execute(sql).fetchall()
     assert all(name.split()[-1] not in text for text, name in results), results[:3]
 
