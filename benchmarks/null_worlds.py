@@ -7,14 +7,16 @@ person); repeated complaints (1.5 complaints per incident from the same customer
 prints the medium outlier_rate and high persistent flags raised (and the people they fall on:
 one person's streak is flagged in several overlapping windows) against the report's own "chance
 alone" figure (marts.flag_chance, summed over the 24 review months, with its 95% upper bound),
-the review months whose flags exceed that month's own bound, and the watch flags. Then the
+the review months whose flags exceed that month's own bound, the new high persistent flags
+(episodes: not high the month before) against the chance alone of starting one (issue 24, fifth
+round; with its 95% Poisson interval), and the watch flags. Then the
 power: planted outliers at 4x and 8x their team's rate over a 6-month window, found when flagged
 medium (outlier_rate) or high (persistent) in any review month of their window, in all and by
 the findings each was expected to have in its window (the curve), beside the oracle power: the
 best test possible knowing each planted person's true base rate, at the false-flag rate per
 person-window the build shows in the homogeneous world (the ceiling the data allow).
-`--seeds N` registers per world (default 2), from `--first-seed` (1). docs/statistics.md quotes
-its output."""
+`--seeds N` registers per world (default 2), from `--first-seed` (1); `--no-power` for the null
+worlds alone. docs/statistics.md quotes its output."""
 
 from __future__ import annotations
 
@@ -62,7 +64,11 @@ def null_world_counts(home: Path, kind: str, seed: int) -> dict:
             "sum(persistent_high_flags), sum(tested), "
             # review months whose flags exceed the month's own 95% upper bound
             "count(*) FILTER (WHERE medium_flags > medium_high), "
-            "count(*) FILTER (WHERE persistent_high_flags > persistent_high), count(*) "
+            "count(*) FILTER (WHERE persistent_high_flags > persistent_high), count(*), "
+            # episodes: high persistent flags not high the month before, against the chance
+            # alone of starting one (P(flag now) - P(flag now and the month before))
+            "sum(persistent_new_flags), sum(expected_persistent_new), "
+            "count(*) FILTER (WHERE persistent_new_flags > persistent_new_high) "
             "FROM marts.flag_chance"
         ).fetchall()[0]  # sums: always one row
     raised = {(rule, severity): (n, people) for rule, severity, n, people in flags}
@@ -78,6 +84,9 @@ def null_world_counts(home: Path, kind: str, seed: int) -> dict:
         "medium_months_over": chance[5],
         "persistent_months_over": chance[6],
         "months": chance[7],
+        "new_persistent": chance[8],
+        "chance_new": chance[9],
+        "new_months_over": chance[10],
     }
 
 
@@ -157,10 +166,17 @@ def oracle_rows(results: list[tuple[float, bool]], multiplier: float, alpha: flo
     return f"{mean:.0%}; by bin {', '.join(cells)}; {reach:.0%} of planted people reach 80%"
 
 
+def new_figure(mean: float) -> str:
+    """The summed chance of a new episode with its 95% Poisson interval."""
+    low, high = stats.poisson.ppf([0.025, 0.975], mean)
+    return f"{mean:.2f} ({int(low)}-{int(high)})"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--seeds", type=int, default=2)
     parser.add_argument("--first-seed", type=int, default=1)
+    parser.add_argument("--no-power", action="store_true", help="the null worlds only")
     args = parser.parse_args()
     seeds = range(args.first_seed, args.first_seed + args.seeds)
     started = time.perf_counter()
@@ -168,9 +184,10 @@ def main() -> None:
         print(
             "| world | subject-months | medium raised (people) | chance alone (95% upper) | "
             "months over | high persistent raised (people) | chance alone (95% upper) | "
+            "months over | new high persistent (episodes) | chance alone of a new one (95%) | "
             "months over | watch |"
         )
-        print("|---|---|---|---|---|---|---|---|---|")
+        print("|---|---|---|---|---|---|---|---|---|---|---|---|")
         alpha = 0.0
         for kind in NULL_WORLDS:
             total: dict = {}
@@ -185,13 +202,15 @@ def main() -> None:
                 f"{total['medium_months_over']}/{total['months']} | {total['high_persistent']} "
                 f"({total['persistent_people']}) | {p:.2f} "
                 f"({int(stats.poisson.ppf(0.975, p))}) | "
-                f"{total['persistent_months_over']}/{total['months']} | {total['watch']} |"
+                f"{total['persistent_months_over']}/{total['months']} | "
+                f"{total['new_persistent']} | {new_figure(total['chance_new'])} | "
+                f"{total['new_months_over']}/{total['months']} | {total['watch']} |"
             )
             if kind == "poisson":
                 # the false-flag rate per person-window the build shows where nobody differs
                 alpha = 6 * (total["medium"] + total["high_persistent"]) / total["subject_months"]
         print(f"false-flag rate per person and 6-month window (homogeneous world): {alpha:.2e}")
-        for multiplier in (4.0, 8.0):
+        for multiplier in () if args.no_power else (4.0, 8.0):
             results: list[tuple[float, bool]] = []
             for seed in seeds:
                 home = Path(tmp) / f"power{multiplier:g}_{seed}"

@@ -449,7 +449,10 @@ STRINGS: dict[str, tuple[str, str]] = {
         "giữ ở {fdr}. Dấu hiệu lặp lại nhiều tháng: {persistent_tested} đối tượng có dữ liệu lượt "
         "tương tác được kiểm tra; riêng ngẫu nhiên sẽ tạo ra khoảng {persistent} dấu hiệu mức "
         "cao (khoảng 95%: {persistent_low}–{persistent_high}), thực tế {persistent_flags}; tỷ lệ "
-        "phát hiện sai được giữ ở {persistent_fdr}.",
+        "phát hiện sai được giữ ở {persistent_fdr}. Trong đó {persistent_new} dấu hiệu lặp lại "
+        "mới ({persistent_continuing} tiếp diễn từ tháng trước); riêng ngẫu nhiên sẽ khởi phát "
+        "khoảng {expected_new} dấu hiệu mới (khoảng 95%: {new_low}–{new_high}). Một chuỗi vi phạm "
+        "được gắn dấu hiệu trong nhiều tháng liên tiếp là một dấu hiệu.",
         "This month {tested} staff and partners were tested for an outlier rate. If nobody "
         "really differed from their peers, chance alone would produce about {medium} medium "
         "flags (95% interval {medium_low}–{medium_high}) and {watch} at watch level or above "
@@ -457,7 +460,10 @@ STRINGS: dict[str, tuple[str, str]] = {
         "or above. The false-discovery rate of medium flags is held at {fdr}. Persistent: "
         "{persistent_tested} with activity data were tested; chance alone would produce about "
         "{persistent} high flags (95% interval {persistent_low}–{persistent_high}), raised "
-        "{persistent_flags}; the false-discovery rate is held at {persistent_fdr}.",
+        "{persistent_flags}; the false-discovery rate is held at {persistent_fdr}. Of these, "
+        "{persistent_new} new persistent flags ({persistent_continuing} continuing from the month "
+        "before); chance alone would start {expected_new} (95% interval {new_low}–{new_high}). "
+        "A streak flagged in consecutive months is one flag.",
     ),
     "activity_missing": (
         "Dữ liệu lượt tương tác thiếu cho kỳ rà soát: {n} trên {of} {who} có dữ liệu ở các "

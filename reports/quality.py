@@ -226,7 +226,8 @@ def activity_notices(
 
 def chance_text(con: duckdb.DuckDBPyConnection, month: dt.date, lang: str) -> str:
     """How many outlier_rate and high persistent flags chance alone would give this month, with
-    their intervals, beside the flags raised (marts.flag_chance)."""
+    their intervals, beside the flags raised, and how many new persistent flags it would start
+    (marts.flag_chance)."""
     c = data.flag_chance(con, month)
     if c is None:
         return ""
@@ -247,6 +248,12 @@ def chance_text(con: duckdb.DuckDBPyConnection, month: dt.date, lang: str) -> st
         persistent_high=c["persistent_high"],
         persistent_flags=c["persistent_high_flags"],
         persistent_fdr=fmt.pct(c["persistent_fdr"], lang, 0),
+        # episodes: a high persistent flag continuing the month before's is not a new event
+        persistent_new=c["persistent_new_flags"],
+        persistent_continuing=c["persistent_continuing_flags"],
+        expected_new=fmt.number(c["expected_persistent_new"], lang, 2),
+        new_low=c["persistent_new_low"],
+        new_high=c["persistent_new_high"],
     )
 
 

@@ -585,6 +585,108 @@ def test_persistent_high_only_when_it_survives_the_false_discovery_control(built
     assert chance_row.persistent_tested == 20 and chance_row.persistent_high_flags == 1
 
 
+def episode_world() -> tuple[World, list[str]]:
+    """25 staff, 1,000 interactions a month (01-10/2026). Two of the 24 quiet peers have a
+    finding each month (each peer at most one in all); P1 has findings in 03-06/2026."""
+    world = World()
+    quiet = [f"Q{i:02d}" for i in range(24)]
+    world.team("collections", ["P1", *quiet], YEAR, 1000)
+    for i, month in enumerate(YEAR):
+        for e in (quiet[2 * i], quiet[(2 * i + 1) % 24]):
+            world.add(month, employee_id=e)
+    for month in YEAR[2:6]:
+        world.add(month, employee_id="P1")
+    return world, quiet
+
+
+def test_persistent_streak_is_one_new_flag_then_continuing(built):
+    # P1's findings in 03-06 give 3 or 4 months with a finding in every window from 05 to 09,
+    # against a monthly chance of 1 - e^(-2/24) = 0.08 (p of 4 of 6 ~ 7e-4): a streak that is
+    # high in several consecutive review months. It is one flag: the first month new, the others
+    # continuing since that month.
+    world, _ = episode_world()
+    con = built(world)
+    rows = con.execute(
+        "SELECT strftime(review_month, '%Y-%m') AS month, severity, episode, continuing_since, "
+        "explanation_en, explanation_vi FROM marts.pattern_flags "
+        "WHERE subject_id = 'P1' AND rule = 'persistent' ORDER BY review_month"
+    ).df()
+    high = rows[rows.severity == "high"]
+    months = [dt.date.fromisoformat(f"{m}-01") for m in high.month]
+    assert len(months) >= 3 and months[0] >= dt.date(2026, 3, 1)
+    assert all(
+        (b.year - a.year) * 12 + b.month - a.month == 1
+        for a, b in zip(months[:-1], months[1:], strict=True)
+    )
+    first = months[0].strftime("%m/%Y")
+    assert list(high.episode) == ["new"] + ["continuing"] * (len(months) - 1)
+    assert pd.isna(high.continuing_since.iloc[0])
+    assert [d.strftime("%m/%Y") for d in high.continuing_since.iloc[1:]] == [first] * (
+        len(months) - 1
+    )
+    assert f"Continuing since {first}" in high.explanation_en.iloc[-1]
+    assert f"Tiếp diễn từ {first}" in high.explanation_vi.iloc[-1]
+    assert "Continuing since" not in high.explanation_en.iloc[0]
+    chance = con.execute(
+        "SELECT persistent_high_flags, persistent_new_flags, persistent_continuing_flags "
+        "FROM marts.flag_chance WHERE review_month BETWEEN ? AND ? ORDER BY review_month",
+        [months[0], months[-1]],
+    ).fetchall()
+    assert chance == [(1, 1, 0)] + [(1, 0, 1)] * (len(months) - 1)
+
+
+def joint_flag_chance(expected: list[float], k_before: int, k_now: int, variance: float) -> float:
+    """P(at least k_before months with a finding in the first 6 of 7 months and at least k_now
+    in the last 6), each month independent given g with chance 1 - e^(-E g), g ~ gamma of mean 1
+    and the given variance: all 2^7 month patterns enumerated, integrated with scipy's quad."""
+    patterns = np.array(np.meshgrid(*[[0, 1]] * 7, indexing="ij")).reshape(7, -1).T
+    both = patterns[
+        (patterns[:, :6].sum(axis=1) >= k_before) & (patterns[:, 1:].sum(axis=1) >= k_now)
+    ]
+    gamma = stats.gamma(1 / variance, scale=variance)
+
+    def integrand(g: float) -> float:
+        q = 1 - np.exp(-np.array(expected) * g)
+        return float(gamma.pdf(g) * np.prod(np.where(both == 1, q, 1 - q), axis=1).sum())
+
+    return integrate.quad(integrand, 0, math.inf, limit=200, epsabs=1e-15, epsrel=1e-10)[0]
+
+
+def test_chance_of_a_new_persistent_flag_is_exact(built):
+    # P1 in review month 07/2026 (window 02-07) after 06/2026 (window 01-06): the others have 2
+    # findings in 24,000 interactions every month, so each of the 7 months has E = 1,000 x 2 /
+    # 24,000 for P1; the gamma's variance is 1/N, N = the others' 12 findings of 07's window
+    # (tau2 = 0: fewer than 30 staff). The months needed in each window are the smallest whose
+    # predictive p-value is at or below that month's threshold.
+    world, _ = episode_world()
+    con = built(world)
+    f = (
+        con.execute(
+            "SELECT strftime(review_month, '%Y-%m') AS month, persistent_threshold, "
+            "chance_persistent, chance_persistent_both, chance_persistent_new FROM marts.funnel "
+            "WHERE subject_id = 'P1' ORDER BY review_month"
+        )
+        .df()
+        .set_index("month")
+    )
+    expected = [1000 * 2 / 24_000] * 7
+
+    def needed(month: str) -> int:
+        threshold = f.loc[month, "persistent_threshold"]
+        tails = {k: predictive_tail(k, expected[:6], 12) for k in range(3, 7)}
+        return min(k for k, p in tails.items() if p <= threshold * (1 + 1e-9))
+
+    k_before, k_now = needed("2026-06"), needed("2026-07")
+    assert (k_before, k_now) == (4, 4)
+    joint = joint_flag_chance(expected, k_before, k_now, 1 / 12)
+    alone = predictive_tail(k_now, expected[1:], 12)
+    assert f.loc["2026-07", "chance_persistent"] == pytest.approx(alone, rel=1e-6)
+    assert f.loc["2026-07", "chance_persistent_both"] == pytest.approx(joint, rel=1e-3)
+    assert f.loc["2026-07", "chance_persistent_new"] == pytest.approx(alone - joint, rel=1e-3)
+    # a sizeable part of the chance of a flag at 07 is the chance of one continuing 06's
+    assert 0.2 * alone < joint < alone
+
+
 def test_handler_sla_flags_a_breach_share_above_the_binomial_limit(built):
     # Four handlers, 40 complaints each received in October. H1 misses the deadline on 20;
     # H2-H4 on 2 each: the others' breach share is 6/120 = 5%, H1 expected 2.0, and the 99.8%

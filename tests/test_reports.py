@@ -428,6 +428,35 @@ def test_quality_report_says_how_many_flags_chance_alone_gives(report_home):
     assert "chỉ do ngẫu nhiên" in vi or "riêng ngẫu nhiên" in vi
 
 
+def test_chance_box_counts_new_persistent_flags_apart_from_continuing(report_home):
+    # issue 24, fifth round: a streak flagged in consecutive months is one flag, so the box
+    # says how many high persistent flags are new and how many chance alone would start
+    with connect(report_home.warehouse_path, read_only=True) as con:
+        c = (
+            con.execute("SELECT * FROM marts.flag_chance WHERE review_month = ?", [MONTH])
+            .df()
+            .iloc[0]
+        )
+    assert c.persistent_new_flags + c.persistent_continuing_flags == c.persistent_high_flags
+    assert c.expected_persistent_new <= c.expected_persistent_high + 1e-12
+    en = (report_home.reports_dir / OUT / "quality.en.html").read_text(encoding="utf-8")
+    shown = first_group(r'<p class="chance" data-chance="1">(.*?)</p>', en, re.S)
+    assert (
+        f"Of these, {int(c.persistent_new_flags)} new persistent flags "
+        f"({int(c.persistent_continuing_flags)} continuing from the month before); chance alone "
+        f"would start {c.expected_persistent_new:.2f} (95% interval "
+        f"{int(c.persistent_new_low)}–{int(c.persistent_new_high)})" in shown
+    )
+    vi = (report_home.reports_dir / OUT / "quality.html").read_text(encoding="utf-8")
+    shown_vi = first_group(r'<p class="chance" data-chance="1">(.*?)</p>', vi, re.S)
+    assert (
+        f"Trong đó {int(c.persistent_new_flags)} dấu hiệu lặp lại mới "
+        f"({int(c.persistent_continuing_flags)} tiếp diễn từ tháng trước); riêng ngẫu nhiên sẽ "
+        f"khởi phát khoảng {c.expected_persistent_new:.2f}".replace(".", ",")
+        in shown_vi
+    )
+
+
 def test_findings_are_listed_in_the_month_they_were_decided(report_home):
     page = report_home.reports_dir / OUT / "quality.en.html"
     rows = _table_values(page, "findings")

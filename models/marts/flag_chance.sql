@@ -9,6 +9,12 @@
 -- interval is the Poisson one with that mean: the number of such
 -- flags is a sum of independent rare events, and the Poisson is slightly wider than their exact
 -- (Poisson-binomial) distribution, so the interval errs on the wide side.
+-- That holds for separate events, and high persistent flags are not: successive windows share
+-- all but one month, so one person's streak is flagged in consecutive months. So the flags are
+-- also counted as episodes (issue 24, fifth round): a high persistent flag of a subject not
+-- high the month before is new, the others continue it; new ones are compared with the number
+-- chance alone would start, the sum of P(flag now) - P(flag now and the month before)
+-- (marts.funnel chance_persistent_new), with its Poisson interval.
 with months as (
     select
         review_month,
@@ -30,7 +36,9 @@ persistent as (
         review_month,
         count(*) as persistent_tested,
         count(*) filter (where persistent_discovered) as persistent_high_flags,
+        count(*) filter (where persistent_new) as persistent_new_flags,
         sum(chance_persistent) as expected_persistent_high,
+        sum(chance_persistent_new) as expected_persistent_new,
         any_value(persistent_threshold) as persistent_threshold
     from marts.funnel
     where persistent_p_value is not null
@@ -43,6 +51,8 @@ levels as (
     select review_month, 'watch_or_above', expected_watch_or_above from months
     union all
     select review_month, 'persistent_high', expected_persistent_high from persistent
+    union all
+    select review_month, 'persistent_new', expected_persistent_new from persistent
 ),
 
 terms as (
@@ -89,10 +99,17 @@ select
     coalesce(ps.persistent_high_flags, 0) as persistent_high_flags,
     coalesce(ps.expected_persistent_high, 0) as expected_persistent_high,
     coalesce(ip.low, 0) as persistent_low,
-    coalesce(ip.high, 0) as persistent_high
+    coalesce(ip.high, 0) as persistent_high,
+    coalesce(ps.persistent_new_flags, 0) as persistent_new_flags,
+    coalesce(ps.persistent_high_flags, 0) - coalesce(ps.persistent_new_flags, 0)
+        as persistent_continuing_flags,
+    coalesce(ps.expected_persistent_new, 0) as expected_persistent_new,
+    coalesce(inw.low, 0) as persistent_new_low,
+    coalesce(inw.high, 0) as persistent_new_high
 from months as m
 left join intervals as im on im.review_month = m.review_month and im.level = 'medium'
 left join intervals as iw on iw.review_month = m.review_month and iw.level = 'watch_or_above'
 left join persistent as ps on ps.review_month = m.review_month
 left join intervals as ip on ip.review_month = m.review_month and ip.level = 'persistent_high'
+left join intervals as inw on inw.review_month = m.review_month and inw.level = 'persistent_new'
 order by m.review_month

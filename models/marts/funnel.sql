@@ -42,7 +42,7 @@ with params as (
 
 -- An incremental build (pipelines/month_marts.py) sets the variable funnel_review_months to the
 -- months whose window changed; unset (a full build), every month up to as_of's.
-review_months as (
+review_months_out as (
     select distinct month as review_month
     from marts.subject_monthly
     where
@@ -51,6 +51,18 @@ review_months as (
             getvariable('funnel_review_months') is null
             or list_contains(getvariable('funnel_review_months'), month)
         )
+),
+
+-- Every month computed, with the month before each: a persistent flag is new or continues one
+-- of the month before (episodes, below), so that month's verdict is needed even when an
+-- incremental build does not rewrite it. Its rows are the same as when it was built (a month's
+-- rows depend only on its own window) and are not returned.
+review_months as (
+    select review_month from review_months_out
+    union
+    select cast(r.review_month - interval 1 month as date)
+    from review_months_out as r
+    where r.review_month - interval 1 month >= (select min(month) from marts.subject_monthly)
 ),
 
 subject_windows as (
@@ -488,6 +500,7 @@ persistent_windows_all as (
         list(
             s.exposure * (pm.peer_substantiated - s.substantiated)
             / nullif(pm.peer_exposure - s.exposure, 0)
+            order by s.month
         ) as month_expected
     from review_months as r
     cross join params as p
@@ -880,6 +893,79 @@ chances as (
     group by all
 ),
 
+-- Episodes (issue 24, fifth round). Successive windows share all but one month, so one
+-- person's streak is flagged high in consecutive months: those flags are one event, not
+-- several. A high flag in month t of a subject also high in t - 1 continues that flag; otherwise
+-- it is new. Chance alone starts a new one with P(F_t) - P(F_t and F_t-1), summed in
+-- marts.flag_chance. Flag F_t <=> months with findings D_t >= k_t, the fewest months whose
+-- p-value is at or below the month's threshold (the attainable p-values above). The two windows
+-- share months B and differ by month A (t - window, only in t - 1's) and C (t, only in t's);
+-- given g the months are independent, so
+--   P(D_t-1 >= k1, D_t >= k2 | g) = sum_b P(B = b) P(A >= k1 - b) P(C >= k2 - b),
+-- B ~ Binomial(shared months, their average chance at g), as the window's own test averages;
+-- integrated over t's gamma nodes: t's mixture variance stands for both windows' (they differ
+-- only by one month of the peers' findings; an approximation, docs/statistics.md). Not judged
+-- in t - 1, or no count reaching its threshold: the joint term is 0.
+persistent_needed as (
+    select d.review_month, d.subject_type, d.subject_id, d.discovered, min(a.k) as k_needed
+    from adjusted as d
+    left join persistent_attainable as a
+        on
+            a.review_month = d.review_month and a.subject_type = d.subject_type
+            and a.subject_id = d.subject_id
+            and a.k >= (select persistent_months from params) and a.p_value > 1e-15
+            and a.p_value <= d.threshold * (1 + 1e-9)
+    where d.test = 'persistent'
+    group by all
+),
+
+persistent_pairs as (
+    select
+        review_month, subject_type, subject_id, weight, k_before, k_now,
+        len(now_expected) - 1 as n_shared,
+        coalesce(list_avg(list_transform(
+            now_expected[1:len(now_expected) - 1], lambda x: 1 - exp(-coalesce(x, 0) * g)
+        )), 0) as q_shared,
+        1 - exp(-coalesce(now_expected[len(now_expected)], 0) * g) as q_now,
+        -- month A exists only when t - 1's window is as long as t's (not at the history's start)
+        case
+            when len(before_expected) = len(now_expected)
+                then 1 - exp(-coalesce(before_expected[1], 0) * g)
+            else 0
+        end as q_before
+    from (
+        select
+            n.review_month, n.subject_type, n.subject_id, n.g, n.weight,
+            n.month_expected as now_expected, b.month_expected as before_expected,
+            c.k_needed as k_now, p.k_needed as k_before
+        from persistent_nodes as n
+        inner join persistent_needed as c using (review_month, subject_type, subject_id)
+        inner join persistent_needed as p
+            on
+                p.subject_type = n.subject_type and p.subject_id = n.subject_id
+                and p.review_month = n.review_month - interval 1 month
+        inner join persistent_windows as b
+            on
+                b.subject_type = n.subject_type and b.subject_id = n.subject_id
+                and b.review_month = n.review_month - interval 1 month
+        where c.k_needed is not null and p.k_needed is not null
+    )
+),
+
+persistent_joint as (
+    select
+        review_month, subject_type, subject_id,
+        sum(
+            weight
+            * exp(lgamma(n_shared + 1) - lgamma(b + 1) - lgamma(n_shared - b + 1))
+            * power(q_shared, b) * power(1 - q_shared, n_shared - b)
+            * case when k_before - b <= 0 then 1.0 when k_before - b = 1 then q_before else 0.0 end
+            * case when k_now - b <= 0 then 1.0 when k_now - b = 1 then q_now else 0.0 end
+        ) as joint
+    from (select *, unnest(range(0, n_shared + 1)) as b from persistent_pairs)
+    group by all
+),
+
 limits as (
     select
         j.*,
@@ -906,6 +992,11 @@ limits as (
         pd.threshold as persistent_threshold,
         pd.discovered as persistent_discovered,
         pc.chance_flag as chance_persistent,
+        pn.k_needed as persistent_months_needed,
+        -- high now and not high the month before (or not judged then): a new episode
+        pd.discovered and not coalesce(pp.discovered, false) as persistent_new,
+        coalesce(pj.joint, 0) as chance_persistent_both,
+        greatest(0, pc.chance_flag - coalesce(pj.joint, 0)) as chance_persistent_new,
         tw.trend_recent,
         tw.trend_earlier,
         tw.trend_recent_expected,
@@ -945,6 +1036,18 @@ limits as (
         on
             pc.test = 'persistent' and pc.review_month = w.review_month
             and pc.subject_type = w.subject_type and pc.subject_id = w.subject_id
+    left join persistent_needed as pn
+        on
+            pn.review_month = w.review_month and pn.subject_type = w.subject_type
+            and pn.subject_id = w.subject_id
+    left join persistent_needed as pp
+        on
+            pp.review_month = w.review_month - interval 1 month
+            and pp.subject_type = w.subject_type and pp.subject_id = w.subject_id
+    left join persistent_joint as pj
+        on
+            pj.review_month = w.review_month and pj.subject_type = w.subject_type
+            and pj.subject_id = w.subject_id
     left join trend_tested as tw
         on
             j.method <> 'binomial' and tw.review_month = j.review_month
@@ -1006,6 +1109,10 @@ select
     l.persistent_threshold,
     l.persistent_discovered,
     l.chance_persistent,
+    l.persistent_months_needed,
+    l.persistent_new,
+    l.chance_persistent_both,
+    l.chance_persistent_new,
     l.persistent_reason,
     l.trend_recent,
     l.trend_earlier,
@@ -1034,4 +1141,5 @@ select
             and l.observed > l.limit_95 then 'fewer findings than the minimum to flag'
     end as reason
 from limits as l
+where l.review_month in (select review_month from review_months_out)
 order by l.review_month, l.subject_type, l.subject_id

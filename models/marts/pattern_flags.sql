@@ -203,6 +203,23 @@ nouns as (
     ) as n (subject_type, noun_vi, noun_en, nouns_en)
 ),
 
+-- Episodes (issue 24, fifth round): a high persistent verdict (marts.funnel
+-- persistent_discovered) in consecutive review months is one flag continuing, since successive
+-- windows share all but one month; each run of consecutive months starts at its first.
+persistent_episodes as (
+    select
+        subject_type, subject_id, review_month,
+        min(review_month) over (partition by subject_type, subject_id, run) as episode_since
+    from (
+        select
+            subject_type, subject_id, review_month,
+            date_diff('month', date '2000-01-01', review_month)
+            - row_number() over (partition by subject_type, subject_id order by review_month) as run
+        from marts.funnel
+        where persistent_discovered
+    )
+),
+
 explained as (
     select
         subject_type, subject_id, peer_group, rule, severity, review_month, period_start,
@@ -435,8 +452,17 @@ select
     expected,
     upper_limit,
     complaint_ids,
+    episode,
+    case when episode = 'continuing' then episode_since end as continuing_since,
     -- findings still under review (clause 4.3) are said once, whatever the rule
     explanation_vi || case
+        when episode = 'continuing'
+            then printf(
+                ' Tiếp diễn từ %s: cùng một dấu hiệu với các tháng trước, không phải dấu hiệu mới.',
+                strftime(episode_since, '%m/%Y')
+            )
+        else ''
+    end || case
         when repeats > 0
             then printf(
                 ' %d khiếu nại là khiếu nại lặp lại của cùng một khách hàng về cùng %s này '
@@ -453,6 +479,13 @@ select
         else ''
     end as explanation_vi,
     explanation_en || case
+        when episode = 'continuing'
+            then printf(
+                ' Continuing since %s: the same flag as in the months before, not a new one.',
+                strftime(episode_since, '%m/%Y')
+            )
+        else ''
+    end || case
         when repeats > 0
             then printf(
                 ' %d of the complaints repeat the same customer''s complaint about this %s '
@@ -473,6 +506,12 @@ from (
         x.*,
         nn.noun_vi,
         nn.noun_en,
+        -- a high (or under-review medium) persistent flag is new or continues the month before's
+        case
+            when x.rule = 'persistent' and ep.review_month is not null
+                then case when ep.episode_since = x.review_month then 'new' else 'continuing' end
+        end as episode,
+        ep.episode_since,
         (
             select count(*) from marts.complaint_subjects as n
             where
@@ -481,5 +520,9 @@ from (
         ) as repeats
     from explained as x
     inner join nouns as nn on x.subject_type = nn.subject_type
+    left join persistent_episodes as ep
+        on
+            x.rule = 'persistent' and ep.subject_type = x.subject_type
+            and ep.subject_id = x.subject_id and ep.review_month = x.review_month
 )
 order by review_month, severity, rule, subject_type, subject_id
