@@ -52,8 +52,10 @@ PARTITIONED = {
         inputs=("marts.subject_monthly", "marts.handler_monthly"),
         # as_of has its own rule; built_at changes at every build and the model does not read it
         settings={"core.pattern_params": (), "core.build_params": ("as_of", "built_at")},
-        window="SELECT greatest(outlier_window + trend_window, persistent_window) "
-        "FROM core.pattern_params",
+        # a month's verdicts read its rule windows and the dispersion window; whether a
+        # persistent flag is new reads the month before's verdict too: one month more
+        window="SELECT greatest(outlier_window + trend_window, persistent_window, "
+        "dispersion_window) + 1 FROM core.pattern_params",
     )
 }
 

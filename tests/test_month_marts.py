@@ -13,6 +13,7 @@ import dataclasses
 import datetime as dt
 
 import duckdb
+import pandas as pd
 import pytest
 from dagster import AssetKey, AssetSelection, materialize
 
@@ -188,3 +189,23 @@ def test_the_funnel_reads_the_variable_its_spec_sets(monkeypatch):
     monkeypatch.setitem(month_marts.PARTITIONED, "marts.funnel", misspelt)
     with pytest.raises(ValueError, match="does not read getvariable\\('funnel_review_month'\\)"):
         month_marts.check_models(models)
+
+
+@pytest.mark.parametrize(
+    "setting, value",
+    [("PERSISTENT_WINDOW", "14"), ("TREND_WINDOW", "11"), ("OUTLIER_WINDOW", "5")],
+)
+def test_the_funnels_reach_covers_every_window_a_verdict_reads(monkeypatch, setting, value):
+    """A change in month m reaches every review month whose verdicts read m: the rule windows,
+    the dispersion window behind tau2, and one month more, since whether a persistent flag is
+    new reads the month before's verdict."""
+    monkeypatch.setenv(f"COMPLAINTS_PATTERNS__{setting}", value)
+    get_settings.cache_clear()
+    p = get_settings().patterns
+    needed = 1 + max(p.outlier_window + p.trend_window, p.persistent_window, p.dispersion_window)
+    con = duckdb.connect()
+    con.execute("CREATE SCHEMA core")
+    con.register("params", pd.DataFrame([p.model_dump()]))
+    con.execute("CREATE TABLE core.pattern_params AS SELECT * FROM params")
+    reach = con.execute(month_marts.PARTITIONED["marts.funnel"].window).fetchall()[0][0]
+    assert reach >= needed
