@@ -191,6 +191,7 @@ def test_the_funnel_reads_the_variable_its_spec_sets(monkeypatch):
         month_marts.check_models(models)
 
 
+@pytest.mark.usefixtures("home")  # clears the settings read here when the test ends
 @pytest.mark.parametrize(
     "setting, value",
     [("PERSISTENT_WINDOW", "14"), ("TREND_WINDOW", "11"), ("OUTLIER_WINDOW", "5")],
