@@ -128,27 +128,31 @@ def _trie_regex(node: dict, space: str) -> str:
 
 
 @lru_cache(maxsize=1)
-def _province_names() -> frozenset[str]:
-    """Provinces, current and merged away in 2025, as written."""
+def _divisions() -> list[dict]:
+    """The vietnam-provinces package's provinces with their wards (after July 2025), read once."""
     import vietnam_provinces
 
-    data = json.loads(vietnam_provinces.NESTED_DIVISIONS_JSON_PATH.read_text(encoding="utf-8"))
-    return frozenset({*FORMER_PROVINCES, *(re.sub(r"^Thành phố ", "", p["name"]) for p in data)})
+    return json.loads(vietnam_provinces.NESTED_DIVISIONS_JSON_PATH.read_text(encoding="utf-8"))
+
+
+@lru_cache(maxsize=1)
+def _province_names() -> frozenset[str]:
+    """Provinces, current and merged away in 2025, as written."""
+    names = (re.sub(r"^Thành phố ", "", p["name"]) for p in _divisions())
+    return frozenset({*FORMER_PROVINCES, *names})
 
 
 @lru_cache(maxsize=1)
 def _current_ward_names() -> frozenset[str]:
     """Wards after July 2025, as written."""
-    import vietnam_provinces
-
-    data = json.loads(vietnam_provinces.NESTED_DIVISIONS_JSON_PATH.read_text(encoding="utf-8"))
     return frozenset(
         re.sub(r"^(?:Phường|Xã|Đặc khu)[^\S\n]+", "", " ".join(ward["name"].split()))
-        for province in data
+        for province in _divisions()
         for ward in province["wards"]
     )
 
 
+@lru_cache(maxsize=1)
 def former_unit_names() -> frozenset[str]:
     """The districts and wards before July 2025 (former_units.txt, vendored: its header says
     from where and under which licence)."""
