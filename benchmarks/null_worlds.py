@@ -40,8 +40,13 @@ from tests.patterns_world import (
 )
 
 
+def world_settings(home: Path) -> Settings:
+    """The settings of a simulated register's home (its warehouse: ``.warehouse_path``)."""
+    return Settings(home=home, pseudonym_key="simulation-key-not-secret")
+
+
 def built(home: Path, world: World) -> Settings:
-    settings = Settings(home=home, pseudonym_key="simulation-key-not-secret")
+    settings = world_settings(home)
     with connect(settings.warehouse_path) as con:
         ensure_schema(con)
         store(con, world)

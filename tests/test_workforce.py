@@ -18,7 +18,6 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from base.settings import Settings
 from base.warehouse import connect, ensure_schema
 from pipelines.ingest.load import load_file
 from tests.patterns_world import World, build, store
@@ -335,7 +334,7 @@ def test_null_worlds_where_people_differ_for_no_misconduct(tmp_path, kind):
     # overlapping windows against a bound of 3 (docs/statistics.md, "Known limit").
     from scipy import stats
 
-    from benchmarks.null_worlds import null_world_counts
+    from benchmarks.null_worlds import null_world_counts, world_settings
 
     counts = null_world_counts(tmp_path, kind, seed=1)
     assert counts["subject_months"] >= 0.95 * 300 * 24
@@ -348,8 +347,7 @@ def test_null_worlds_where_people_differ_for_no_misconduct(tmp_path, kind):
         return
     # The outlier test is the beta-binomial of the Poisson-gamma model: recomputed with scipy
     # from the funnel's own group findings, share and tau2 for every subject-month tested.
-    settings = Settings(home=tmp_path, pseudonym_key="simulation-key-not-secret")
-    with duckdb.connect(str(settings.warehouse_path), read_only=True) as con:
+    with duckdb.connect(str(world_settings(tmp_path).warehouse_path), read_only=True) as con:
         rows = con.execute(
             "SELECT observed, group_findings, share, tau2, p_value FROM marts.funnel "
             "WHERE p_value IS NOT NULL AND tau2 > 0 AND observed >= 1"
@@ -399,12 +397,11 @@ def test_case_mix_tau2_can_allow_for_its_own_uncertainty(tmp_path, monkeypatch):
     # bound of 11, at 1 standard error above it 10 (docs/statistics.md; off by default, as it
     # costs power). With dispersion_upper_z = 1, every person's tau2 in every review month with
     # a full 12-month window, recomputed with pandas from marts.subject_monthly.
-    from benchmarks.null_worlds import null_world_counts
+    from benchmarks.null_worlds import null_world_counts, world_settings
 
     monkeypatch.setenv("COMPLAINTS_PATTERNS__DISPERSION_UPPER_Z", "1")
     null_world_counts(tmp_path, "case_mix", seed=1)
-    settings = Settings(home=tmp_path, pseudonym_key="simulation-key-not-secret")
-    with duckdb.connect(str(settings.warehouse_path), read_only=True) as con:
+    with duckdb.connect(str(world_settings(tmp_path).warehouse_path), read_only=True) as con:
         monthly = con.execute(
             "SELECT subject_id, peer_group, month, substantiated, exposure "
             "FROM marts.subject_monthly WHERE subject_type = 'employee'"
