@@ -223,6 +223,38 @@ def test_chance_alone_figure_is_the_sum_of_each_subjects_chance(built):
     # a mean of 0.028 flags: the 95% Poisson interval is 0-1 (P(0) = e^-0.028 = 0.973 < 0.975)
     assert (chance.medium_low, chance.medium_high) == (0, 1)
     assert chance.expected_watch_or_above == pytest.approx(s(0.05), rel=1e-6)
+
+
+def test_chance_alone_counts_the_flag_one_more_subject_would_bring(built):
+    # Six staff as above, A1 with 5 findings, A2-A6 1 each: Binomial(10, 1/6), A1's p =
+    # P(X >= 5) = 0.01546, and S(0.01546) = 6 * 0.01546 = 0.093 > 0.05: nobody is flagged; the
+    # month's bar is the grid's 0.05 * 10^(-4/6) = 0.0108, where S = 6 * P(X >= 6) = 0.0146.
+    # But the procedure is step-up: had any of A2-A6 reached 5 findings too, both would be
+    # flagged (S = 0.093 <= 0.05 * 2). The flags chance alone gives are, summed over subjects,
+    # the chance of reaching the bar one more flag would set (Benjamini and Yekutieli 2001):
+    # for A2-A6 the largest t below their p (1) with S(t) <= 0.05 (R(t) + 1), here 0.05 (S is
+    # 0.093 from 0.01546 up to 0.05, R = 1 there), so P(X >= 5) each; for A1 the largest such t
+    # below its own p (R = 0 there): 0.0108, so P(X >= 6). On the bar alone the figure was 0.0146.
+    staff = ["A1", "A2", "A3", "A4", "A5", "A6"]
+    world = World()
+    world.team("collections", staff, WINDOW, 1000)
+    world.add("2026-08", 2, employee_id="A1")
+    world.add("2026-09", 2, employee_id="A1")
+    world.add("2026-10", 1, employee_id="A1")
+    for e in staff[1:]:
+        world.add("2026-10", 1, employee_id=e)
+    con = built(world)
+    chance = (
+        con.execute("SELECT * FROM marts.flag_chance WHERE review_month = '2026-10-01'")
+        .df()
+        .iloc[0]
+    )
+    five, six = binomial_tail(5, 10, 1 / 6), binomial_tail(6, 10, 1 / 6)
+    assert 6 * five > 0.05 and 6 * five <= 0.1
+    assert chance.medium_flags == 0
+    assert chance.threshold == pytest.approx(0.05 * 10 ** (-4 / 6))
+    assert chance.expected_medium == pytest.approx(six + 5 * five, rel=1e-6)
+    assert chance.expected_medium > 5 * 6 * six
     assert chance.watch_or_above_flags == 1
 
 

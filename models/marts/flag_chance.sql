@@ -1,7 +1,8 @@
 -- How many outlier_rate flags and high persistent flags chance alone would give each review month
 -- (clauses 4.5, 6.2, 7.1): the sum over the staff and partners tested of the chance that one with
--- no real difference from its peers reaches the month's threshold (marts.funnel chance_medium,
--- chance_watch, chance_persistent), against the flags the tests actually raised (a persistent
+-- no real difference from its peers reaches the threshold that would flag it (the month's, or
+-- for a subject not flagged the one a flag more would set: the procedure is step-up; marts.funnel
+-- chance_medium, chance_watch, chance_persistent), against the flags the tests actually raised (a persistent
 -- discovery resting only on findings under review is shown as medium, not high). chance_persistent
 -- sums the same predictive tails as persistent's p-values (averaged over the peer rate's
 -- uncertainty as well as the between-people gamma), so the figure and the flags are judged

@@ -18,8 +18,9 @@
 -- Multiplicity: the false-discovery rate over every staff member and partner tested in the
 -- review month is held at outlier_fdr (medium) by the discrete Benjamini-Hochberg procedure
 -- below; watch is p <= 1 - outlier_watch_limit for one subject. chance_medium / chance_watch:
--- the probability that a subject with no real difference would reach this month's threshold
--- (the largest attainable p-value at or below it); their sums are the flags chance alone would
+-- the probability that a subject with no real difference would reach the threshold that flags
+-- it (the largest attainable p-value at or below it: the month's threshold, or for a subject
+-- not flagged the one a flag more would set); their sums are the flags chance alone would
 -- give (marts.flag_chance). limit_95 / limit_998 are the exact Poisson funnel limits drawn.
 --
 -- persistent_* (clause 7.1, pattern_flags' persistent): months of the persistent window with a
@@ -801,6 +802,17 @@ candidates as (
     from family as f
     inner join fdr_levels as l using (test)
     cross join (select unnest(range(0, 61)) as g) as g
+    union
+    -- every attainable p-value up to the fdr: the threshold is then the largest one chance
+    -- alone keeps within the fdr, whatever was observed, so that S at it is the flags chance
+    -- alone gives. On the grid alone it fell between two attainable values and S read there
+    -- was S at the one below, while a subject whose p lay between them was flagged all the
+    -- same (through its observed p-value): the figure was 0.041 a month where the procedure
+    -- raised 0.05 (60 homogeneous registers, issue 24). Who is flagged does not change.
+    select distinct a.test, a.review_month, a.p_value
+    from reachable as a
+    inner join fdr_levels as l using (test)
+    where a.p_value <= l.fdr
 ),
 
 -- S(t) as a step function of t, summed in one pass: each attainable p-value adds its rise
@@ -863,25 +875,50 @@ thresholds as (
     group by all
 ),
 
+-- The thresholds that would hold with one more subject flagged (the chance figure, below).
+one_more_levels as (
+    select e.test, e.review_month, e.t
+    from estimates as e
+    inner join fdr_levels as l using (test)
+    where e.expected_false <= l.fdr * (e.flagged + 1)
+),
+
 adjusted as (
     select
         o.test, o.review_month, o.subject_type, o.subject_id, f.family, h.threshold,
         o.p_flag <= h.threshold * (1 + 1e-9) as discovered,
+        -- The level at which chance alone would flag this subject. The procedure is step-up:
+        -- a subject not flagged would, with a p-value small enough, have been flagged with
+        -- those that were, at the threshold of one more flag (the largest t below its own p
+        -- with S(t) <= fdr (R(t) + 1): above its p it is counted already). The flags expected
+        -- from subjects with no real difference are the sum over subjects of the chance of
+        -- reaching that level (Benjamini and Yekutieli 2001, proof of theorem 1.1): the
+        -- month's threshold for the flagged, the threshold of one more for the others. At the
+        -- month's threshold alone a month with one false flag counted 0.05 flags expected:
+        -- 72 where 94 were raised over 60 homogeneous registers (issue 24).
+        case
+            when o.p_flag <= h.threshold * (1 + 1e-9) then h.threshold
+            else greatest(h.threshold, m.t)
+        end as chance_threshold,
         -- the smallest estimated false-discovery rate of any threshold that flags this subject
         least(1.0, e.q_value) as q_value
     from fdr_observed as o
     inner join family as f using (test, review_month)
     left join thresholds as h using (test, review_month)
+    asof left join one_more_levels as m
+        on m.test = o.test and m.review_month = o.review_month and o.p_flag > m.t * (1 + 1e-9)
     asof left join least_rates as e
         on e.test = o.test and e.review_month = o.review_month and e.t * (1 + 1e-9) >= o.p_flag
 ),
 
--- The chance that a subject with no real difference reaches the month's threshold (and the
--- outlier watch level): the largest p-value it can attain at or below it.
+-- The chance that a subject with no real difference reaches the level that would flag it
+-- (chance_threshold, above; and the outlier watch level): the largest p-value it can attain at
+-- or below it.
 chances as (
     select
         d.test, d.review_month, d.subject_type, d.subject_id,
-        coalesce(max(a.p_value) filter (where a.p_value <= d.threshold * (1 + 1e-9)), 0) as chance_flag,
+        coalesce(max(a.p_value) filter (where a.p_value <= d.chance_threshold * (1 + 1e-9)), 0)
+            as chance_flag,
         coalesce(max(a.p_value) filter (
             where a.p_value <= 1 - (select outlier_watch_limit from params)
         ), 0) as chance_watch
@@ -914,7 +951,7 @@ persistent_needed as (
             a.review_month = d.review_month and a.subject_type = d.subject_type
             and a.subject_id = d.subject_id
             and a.k >= (select persistent_months from params) and a.p_value > 1e-15
-            and a.p_value <= d.threshold * (1 + 1e-9)
+            and a.p_value <= d.chance_threshold * (1 + 1e-9)
     where d.test = 'persistent'
     group by all
 ),
