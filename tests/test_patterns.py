@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -190,25 +191,33 @@ def largest_tail_at_most(n: int, share: float, bar: float, least: int = 3) -> fl
     return binomial_tail(k, n, share) if k <= n else 0.0
 
 
+def six_staff_chance(
+    built: Callable[..., duckdb.DuckDBPyConnection], a1_findings: dict[str, int]
+) -> pd.Series:
+    """October's marts.flag_chance row of six staff with 1,000 interactions a month each: A1
+    with the given findings a month over the window, A2-A6 one each in October."""
+    staff = ["A1", "A2", "A3", "A4", "A5", "A6"]
+    world = World()
+    world.team("collections", staff, WINDOW, 1000)
+    for month, n in a1_findings.items():
+        world.add(month, n, employee_id="A1")
+    for e in staff[1:]:
+        world.add("2026-10", 1, employee_id=e)
+    con = built(world)
+    return (
+        con.execute("SELECT * FROM marts.flag_chance WHERE review_month = '2026-10-01'")
+        .df()
+        .iloc[0]
+    )
+
+
 def test_chance_alone_figure_is_the_sum_of_each_subjects_chance(built):
     # Six staff, 3,000 interactions each; A1 6 findings, A2-A6 1 each: all six test against
     # Binomial(11, 1/6), A1's p = P(X >= 6) = 0.00461. S(t), the flags subjects with no real
     # difference would give at a bar t, is 6 * the largest tail <= t with at least 3 findings.
     # The bar is the largest candidate (A1's p, or 0.05 * 10^(-g/6)) with
     # S(t) <= 0.05 * max(flags at or below t, 1): 0.05 * 10^(-2/6) = 0.0232 (S = 0.028).
-    staff = ["A1", "A2", "A3", "A4", "A5", "A6"]
-    world = World()
-    world.team("collections", staff, WINDOW, 1000)
-    for month in WINDOW:
-        world.add(month, 2, employee_id="A1")
-    for e in staff[1:]:
-        world.add("2026-10", 1, employee_id=e)
-    con = built(world)
-    chance = (
-        con.execute("SELECT * FROM marts.flag_chance WHERE review_month = '2026-10-01'")
-        .df()
-        .iloc[0]
-    )
+    chance = six_staff_chance(built, {"2026-08": 2, "2026-09": 2, "2026-10": 2})
 
     def s(t: float) -> float:
         return 6 * largest_tail_at_most(11, 1 / 6, t)
@@ -235,20 +244,7 @@ def test_chance_alone_counts_the_flag_one_more_subject_would_bring(built):
     # for A2-A6 the largest t below their p (1) with S(t) <= 0.05 (R(t) + 1), here 0.05 (S is
     # 0.093 from 0.01546 up to 0.05, R = 1 there), so P(X >= 5) each; for A1 the largest such t
     # below its own p (R = 0 there): 0.0108, so P(X >= 6). On the bar alone the figure was 0.0146.
-    staff = ["A1", "A2", "A3", "A4", "A5", "A6"]
-    world = World()
-    world.team("collections", staff, WINDOW, 1000)
-    world.add("2026-08", 2, employee_id="A1")
-    world.add("2026-09", 2, employee_id="A1")
-    world.add("2026-10", 1, employee_id="A1")
-    for e in staff[1:]:
-        world.add("2026-10", 1, employee_id=e)
-    con = built(world)
-    chance = (
-        con.execute("SELECT * FROM marts.flag_chance WHERE review_month = '2026-10-01'")
-        .df()
-        .iloc[0]
-    )
+    chance = six_staff_chance(built, {"2026-08": 2, "2026-09": 2, "2026-10": 1})
     five, six = binomial_tail(5, 10, 1 / 6), binomial_tail(6, 10, 1 / 6)
     assert 6 * five > 0.05 and 6 * five <= 0.1
     assert chance.medium_flags == 0
