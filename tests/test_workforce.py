@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from base.settings import PatternSettings
 from base.warehouse import connect, ensure_schema
 from pipelines.ingest.load import load_file
 from tests.patterns_world import World, build, store
@@ -253,6 +254,32 @@ def test_a_busy_agent_whose_team_activity_is_late_is_not_judged(built):
     assert [f for f in all_flags(con, "B") if f[1] in RATE_FLAGS] == []
 
 
+def test_no_rate_verdict_before_people_differ_can_be_known(built):
+    # A register whose first month is September 2026: in October it has 2 months of history,
+    # fewer than dispersion_min_months (3), so how much people differ (tau2, from an older and a
+    # newer half of the history) cannot be estimated yet. A, with 3 findings in September and 6
+    # in October against its 9 peers' 3 (1,000 interactions a month each), would be far out on
+    # equal rates (9 of the group's 12 findings at a share of 1/10); with no tau2 that is no
+    # basis: no rate verdict, with its reason in both languages, and no rate flag.
+    from reports.hr import reason_text
+
+    world = World()
+    peers = [f"P{i}" for i in range(1, 10)]
+    world.team("collections", ["A", *peers], ["2026-09", "2026-10"], 1000)
+    world.add("2026-09", 3, employee_id="A")
+    world.add("2026-10", 6, employee_id="A")
+    for e in peers[:3]:
+        world.add("2026-10", 1, employee_id=e)
+    con = built(world)
+    why = "2 month(s) of history, fewer than 3: how much people differ is not known yet, not judged"
+    assert reasons(con, "A") == ("no_verdict", why, None, why)
+    assert [f for f in all_flags(con, "A") if f[1] in RATE_FLAGS] == []
+    assert reason_text(why, "vi") == (
+        "mới có 2 tháng dữ liệu, ít hơn 3: chưa biết mức khác biệt giữa các nhân viên, "
+        "không đánh giá"
+    )
+
+
 # ------------------------------------------------------------------------------ repeated complaints
 
 
@@ -337,7 +364,10 @@ def test_null_worlds_where_people_differ_for_no_misconduct(tmp_path, kind):
     from benchmarks.null_worlds import null_world_counts, world_settings
 
     counts = null_world_counts(tmp_path, kind, seed=1)
-    assert counts["subject_months"] >= 0.95 * 300 * 24
+    # every subject-month but the register's first 2 review months (too little history to
+    # know how much people differ: not judged, seventh round) and a few without a basis
+    early = PatternSettings().dispersion_min_months - 1
+    assert counts["subject_months"] >= 0.95 * 300 * (24 - early)
     for seen, chance in (("medium", "chance_medium"), ("high_persistent", "chance_persistent")):
         # the flags seen at most the chance-alone figure's upper bound, and the figure itself
         # within its interval of what is seen (not inflated to pass)

@@ -169,6 +169,24 @@ expected as (
     from handler_expected
 ),
 
+-- The months of history up to each review month (at most dispersion_window): how much people
+-- differ (tau2, below) is estimated from the person's older and newer halves of them. With fewer
+-- than dispersion_min_months there is no rate verdict: the case-mix world's medium flags were
+-- 4x and 2.5x their chance-alone figure in the first two review months (1 and 2 months of
+-- history, tau2 0 or from one month against one) and at or below it from the fourth on
+-- (docs/statistics.md, seventh round).
+history as (
+    select
+        r.review_month,
+        count(distinct s.month) as history_months
+    from review_months as r
+    inner join marts.subject_monthly as s
+        on
+            s.month <= r.review_month
+            and s.month > r.review_month - to_months((select dispersion_window from params))
+    group by r.review_month
+),
+
 judged as (
     select
         e.*,
@@ -178,6 +196,11 @@ judged as (
             when e.method = 'binomial' and e.test_rate >= 1
                 then 'other handlers missed every deadline'
             when e.method = 'binomial' then null
+            when h.history_months < p.dispersion_min_months
+                then printf(
+                    '%d month(s) of history, fewer than %d: how much people differ is not known '
+                    || 'yet, not judged', h.history_months, p.dispersion_min_months
+                )
             -- without the subject's activity or its peers' there is no rate to compare with
             when e.activity_gap then 'activity missing for ' || e.missing_months || ': not judged'
             when e.exposure is null then 'no activity data: not judged'
@@ -197,6 +220,7 @@ judged as (
         end as reason
     from expected as e
     cross join params as p
+    left join history as h on h.review_month = e.review_month
 ),
 
 -- Each group's findings and exposure per month (the subject is taken out where it is used).
@@ -478,6 +502,11 @@ persistent_windows_all as (
                     'activity missing for ' || string_agg(strftime(s.month, '%m/%Y'), ', ' order by s.month)
                     filter (where s.exposure is null) || ': not judged'
             when count(s.exposure) < count(*) then 'no activity data: not judged'
+            when any_value(h.history_months) < any_value(p.dispersion_min_months)
+                then printf(
+                    '%d month(s) of history, fewer than %d: how much people differ is not known '
+                    || 'yet, not judged', any_value(h.history_months), any_value(p.dispersion_min_months)
+                )
             when min(pm.peer_n) - 1 < any_value(p.min_peers)
                 then printf(
                     '%d peer(s) in some month of the window, fewer than %d: not judged',
@@ -509,6 +538,7 @@ persistent_windows_all as (
         on
             s.month <= r.review_month
             and s.month > r.review_month - to_months((select persistent_window from params))
+    left join history as h on h.review_month = r.review_month
     left join peer_months as pm
         on
             pm.subject_type = s.subject_type and pm.peer_group = s.peer_group
@@ -670,6 +700,11 @@ trend_judged as (
             when months_with_exposure < months and activity_expected
                 then 'activity missing for ' || missing_months || ': not judged'
             when months_with_exposure < months then 'no activity data: not judged'
+            when h.history_months < (select dispersion_min_months from params)
+                then printf(
+                    '%d month(s) of history, fewer than %d: how much people differ is not known '
+                    || 'yet, not judged', h.history_months, (select dispersion_min_months from params)
+                )
             when months < trend_window + (select outlier_window from params)
                 then printf(
                     '%d month(s) of history, fewer than %d: not judged', months,
@@ -689,6 +724,7 @@ trend_judged as (
         recent_exposure * peer_recent / nullif(peer_recent_exposure, 0) as trend_recent_expected,
         earlier_exposure * peer_earlier / nullif(peer_earlier_exposure, 0) as trend_earlier_expected
     from trend_windows
+    left join history as h using (review_month)
 ),
 
 trend_tested as (
