@@ -126,6 +126,13 @@ class PatternSettings(BaseModel):
         "the power at 8 expected findings from 89% to 83% (below the 85% tests/test_patterns.py "
         "holds) and the null worlds' power at 8x from 50% to 46%. Off by default.",
     )
+    dispersion_average_se: bool = Field(
+        True,
+        description="The outlier and persistent tests average their tails over tau2's sampling "
+        "uncertainty (3 Gauss-Hermite nodes at tau2 and tau2 +- sqrt(3) of its standard error, "
+        "weights 1/6, 2/3, 1/6, floored at 0) instead of taking the estimate as exact: the far "
+        "tails are convex in tau2 (docs/statistics.md, seventh round).",
+    )
     repeat_days: int = Field(
         30,
         ge=0,
