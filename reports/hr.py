@@ -176,6 +176,12 @@ _REASONS_VI = [
         "nhóm so sánh chỉ có {0} kết luận trong kỳ, ít hơn {2}: chưa biết tỷ lệ của nhóm, "
         "không đánh giá",
     ),
+    (
+        r"(\d+) month\(s\) of history, fewer than (\d+): how much people differ is not known "
+        r"yet, not judged",
+        "mới có {0} tháng dữ liệu, ít hơn {1}: chưa biết mức khác biệt giữa các nhân viên, "
+        "không đánh giá",
+    ),
 ]
 
 

@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from base.settings import PatternSettings
 from base.warehouse import connect, ensure_schema
 from pipelines.ingest.load import load_file
 from tests.patterns_world import World, build, store
@@ -253,6 +254,32 @@ def test_a_busy_agent_whose_team_activity_is_late_is_not_judged(built):
     assert [f for f in all_flags(con, "B") if f[1] in RATE_FLAGS] == []
 
 
+def test_no_rate_verdict_before_people_differ_can_be_known(built):
+    # A register whose first month is September 2026: in October it has 2 months of history,
+    # fewer than dispersion_min_months (3), so how much people differ (tau2, from an older and a
+    # newer half of the history) cannot be estimated yet. A, with 3 findings in September and 6
+    # in October against its 9 peers' 3 (1,000 interactions a month each), would be far out on
+    # equal rates (9 of the group's 12 findings at a share of 1/10); with no tau2 that is no
+    # basis: no rate verdict, with its reason in both languages, and no rate flag.
+    from reports.hr import reason_text
+
+    world = World()
+    peers = [f"P{i}" for i in range(1, 10)]
+    world.team("collections", ["A", *peers], ["2026-09", "2026-10"], 1000)
+    world.add("2026-09", 3, employee_id="A")
+    world.add("2026-10", 6, employee_id="A")
+    for e in peers[:3]:
+        world.add("2026-10", 1, employee_id=e)
+    con = built(world)
+    why = "2 month(s) of history, fewer than 3: how much people differ is not known yet, not judged"
+    assert reasons(con, "A") == ("no_verdict", why, None, why)
+    assert [f for f in all_flags(con, "A") if f[1] in RATE_FLAGS] == []
+    assert reason_text(why, "vi") == (
+        "mới có 2 tháng dữ liệu, ít hơn 3: chưa biết mức khác biệt giữa các nhân viên, "
+        "không đánh giá"
+    )
+
+
 # ------------------------------------------------------------------------------ repeated complaints
 
 
@@ -337,7 +364,10 @@ def test_null_worlds_where_people_differ_for_no_misconduct(tmp_path, kind):
     from benchmarks.null_worlds import null_world_counts, world_settings
 
     counts = null_world_counts(tmp_path, kind, seed=1)
-    assert counts["subject_months"] >= 0.95 * 300 * 24
+    # every subject-month but the register's first 2 review months (too little history to
+    # know how much people differ: not judged, seventh round) and a few without a basis
+    early = PatternSettings().dispersion_min_months - 1
+    assert counts["subject_months"] >= 0.95 * 300 * (24 - early)
     for seen, chance in (("medium", "chance_medium"), ("high_persistent", "chance_persistent")):
         # the flags seen at most the chance-alone figure's upper bound, and the figure itself
         # within its interval of what is seen (not inflated to pass)
@@ -345,24 +375,39 @@ def test_null_worlds_where_people_differ_for_no_misconduct(tmp_path, kind):
         assert low <= counts[seen] <= high, counts
     if kind != "case_mix":
         return
-    # The outlier test is the beta-binomial of the Poisson-gamma model: recomputed with scipy
-    # from the funnel's own group findings, share and tau2 for every subject-month tested.
+    # The outlier test is the beta-binomial of the Poisson-gamma model averaged over tau2's
+    # sampling uncertainty (seventh round): recomputed with scipy from the funnel's own group
+    # findings, share, tau2 and its standard error for every subject-month tested, as the
+    # 3-point Gauss-Hermite average at tau2 - sqrt(3) se, tau2, tau2 + sqrt(3) se (weights 1/6,
+    # 2/3, 1/6), each floored at 0 (the binomial there).
     with duckdb.connect(str(world_settings(tmp_path).warehouse_path), read_only=True) as con:
         rows = con.execute(
-            "SELECT observed, group_findings, share, tau2, p_value FROM marts.funnel "
+            "SELECT observed, group_findings, share, tau2, tau2_se, p_value FROM marts.funnel "
             "WHERE p_value IS NOT NULL AND tau2 > 0 AND observed >= 1"
         ).fetchall()
     assert len(rows) > 1000
-    for observed, n, share, tau2, p_value in rows:
+    assert all(se > 0 for *_, se, _ in rows)
+
+    def tail(observed: int, n: int, share: float, tau2: float) -> float:
+        if tau2 <= 0:
+            return float(stats.binom.sf(observed - 1, n, share))
         a, b = 1 / tau2, (1 - share) / (share * tau2)
-        assert p_value == pytest.approx(stats.betabinom.sf(observed - 1, n, a, b), rel=1e-6)
+        return float(stats.betabinom.sf(observed - 1, n, a, b))
+
+    for observed, n, share, tau2, se, p_value in rows:
+        nodes = [(-math.sqrt(3), 1 / 6), (0.0, 2 / 3), (math.sqrt(3), 1 / 6)]
+        p = sum(w * tail(observed, n, share, max(0.0, tau2 + z * se)) for z, w in nodes)
+        assert p_value == pytest.approx(p, rel=1e-6)
 
 
-def split_half_tau2(monthly: pd.DataFrame, review: pd.Timestamp, upper_z: float) -> pd.Series:
+def split_half_tau2(
+    monthly: pd.DataFrame, review: pd.Timestamp, upper_z: float
+) -> tuple[pd.Series, float]:
     """tau2 of docs/statistics.md written out with pandas: the 12 months up to `review` split
     into an older and a newer half; each person's (O1 - E1)(O2 - E2) over sum E1 E2, the person
     left out, when the pooled estimate is 2 of its null standard errors above 0; plus upper_z of
-    its standard error from the people's spread (sqrt(sum (P - tau2 E)^2) / sum E)."""
+    its standard error from the people's spread (sqrt(sum (P - tau2 E)^2) / sum E), returned
+    beside it."""
     window = monthly[
         (monthly.month <= review) & (monthly.month > review - pd.DateOffset(months=12))
     ]
@@ -384,10 +429,10 @@ def split_half_tau2(monthly: pd.DataFrame, review: pd.Timestamp, upper_z: float)
     weight = (halves.e1 * halves.e2).where(counted, 0.0)
     pooled = product.sum() / weight.sum()
     if product.sum() / np.sqrt(weight.sum()) <= 2 or counted.sum() - 1 < 30:
-        return pd.Series(0.0, index=halves.index)
+        return pd.Series(0.0, index=halves.index), 0.0
     se = np.sqrt(((product - pooled * weight) ** 2).sum()) / weight.sum()
     left_out = ((product.sum() - product) / (weight.sum() - weight)).clip(lower=0)
-    return left_out + upper_z * se
+    return left_out + upper_z * se, float(se)
 
 
 def test_case_mix_tau2_can_allow_for_its_own_uncertainty(tmp_path, monkeypatch):
@@ -407,7 +452,7 @@ def test_case_mix_tau2_can_allow_for_its_own_uncertainty(tmp_path, monkeypatch):
             "FROM marts.subject_monthly WHERE subject_type = 'employee'"
         ).df()
         tested = con.execute(
-            "SELECT subject_id, review_month, tau2 FROM marts.funnel "
+            "SELECT subject_id, review_month, tau2, tau2_se FROM marts.funnel "
             "WHERE subject_type = 'employee' AND tau2 IS NOT NULL"
         ).df()
     monthly["month"] = pd.to_datetime(monthly.month)
@@ -421,10 +466,15 @@ def test_case_mix_tau2_can_allow_for_its_own_uncertainty(tmp_path, monkeypatch):
     tested["review_month"] = pd.to_datetime(tested.review_month)
     checked = 0
     for review in sorted(tested.review_month.unique())[11:]:
-        expected = split_half_tau2(monthly, review, upper_z=1.0)
-        got = tested[tested.review_month == review].set_index("subject_id").tau2
-        assert got.to_numpy() == pytest.approx(expected.reindex(got.index).to_numpy(), rel=1e-9)
-        checked += int((got > 0).sum())
+        expected, se = split_half_tau2(monthly, review, upper_z=1.0)
+        got = tested[tested.review_month == review].set_index("subject_id")
+        assert got.tau2.to_numpy() == pytest.approx(
+            expected.reindex(got.index).to_numpy(), rel=1e-9
+        )
+        # the standard error the tests average tau2 over: the pooled one, where tau2 > 0
+        assert got.tau2_se[got.tau2 > 0].to_numpy() == pytest.approx(se, rel=1e-9)
+        assert (got.tau2_se[got.tau2 <= 0] == 0).all()
+        checked += int((got.tau2 > 0).sum())
     assert checked > 1000
 
 

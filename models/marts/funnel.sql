@@ -169,6 +169,24 @@ expected as (
     from handler_expected
 ),
 
+-- The months of history up to each review month (at most dispersion_window): how much people
+-- differ (tau2, below) is estimated from the person's older and newer halves of them. With fewer
+-- than dispersion_min_months there is no rate verdict: the case-mix world's medium flags were
+-- 4x and 2.5x their chance-alone figure in the first two review months (1 and 2 months of
+-- history, tau2 0 or from one month against one) and at or below it from the fourth on
+-- (docs/statistics.md, seventh round).
+history as (
+    select
+        r.review_month,
+        count(distinct s.month) as history_months
+    from review_months as r
+    inner join marts.subject_monthly as s
+        on
+            s.month <= r.review_month
+            and s.month > r.review_month - to_months((select dispersion_window from params))
+    group by r.review_month
+),
+
 judged as (
     select
         e.*,
@@ -178,6 +196,11 @@ judged as (
             when e.method = 'binomial' and e.test_rate >= 1
                 then 'other handlers missed every deadline'
             when e.method = 'binomial' then null
+            when h.history_months < p.dispersion_min_months
+                then printf(
+                    '%d month(s) of history, fewer than %d: how much people differ is not known '
+                    || 'yet, not judged', h.history_months, p.dispersion_min_months
+                )
             -- without the subject's activity or its peers' there is no rate to compare with
             when e.activity_gap then 'activity missing for ' || e.missing_months || ': not judged'
             when e.exposure is null then 'no activity data: not judged'
@@ -197,6 +220,7 @@ judged as (
         end as reason
     from expected as e
     cross join params as p
+    left join history as h on h.review_month = e.review_month
 ),
 
 -- Each group's findings and exposure per month (the subject is taken out where it is used).
@@ -324,7 +348,8 @@ subject_tau2 as (
                 ))
                 + (select dispersion_upper_z from params) * b.tau2_se
             else 0
-        end as tau2
+        end as tau2,
+        coalesce(b.tau2_se, 0) as pooled_tau2_se
     from review_months as r
     inner join marts.subject_monthly as s on s.month = r.review_month
     left join between_people_se as b
@@ -336,6 +361,33 @@ subject_tau2 as (
     where s.subject_type <> 'handler'
 ),
 
+-- tau2 is an estimate from one register (about +-0.2 at 1), and the far tails that decide flags
+-- are convex in it: a register whose tau2 is estimated low gives more flags than one estimated
+-- as high takes away (Jensen). With dispersion_average_se the tests average their tails over
+-- tau2's sampling law, taken as normal with the estimate's standard error (the sandwich
+-- tau2_se above), by 3-point Gauss-Hermite: tau2 - sqrt(3) se, tau2, tau2 + sqrt(3) se with
+-- weights 1/6, 2/3, 1/6 (exact for polynomials up to degree 5), floored at 0. With tau2 = 0
+-- (no evidence of variation) there is one node, 0: the exact tests for equal rates.
+tau2_nodes as (
+    select
+        d.review_month, d.subject_type, d.subject_id, n.node,
+        greatest(0, d.tau2 + n.z * d.tau2_se) as node_tau2,
+        case when d.tau2_se > 0 then n.weight else 1.0 end as node_weight
+    from (
+        select
+            *,
+            case
+                when tau2 > 0 and (select dispersion_average_se from params) then pooled_tau2_se
+                else 0
+            end as tau2_se
+        from subject_tau2
+    ) as d
+    inner join (
+        values (-1, -sqrt(3), 1 / 6), (0, 0.0, 2 / 3), (1, sqrt(3), 1 / 6)
+    ) as n (node, z, weight)
+        on d.tau2_se > 0 or n.node = 0
+),
+
 tested as (
     select
         j.*,
@@ -344,6 +396,11 @@ tested as (
             else 1.0
         end as phi,
         coalesce(d.tau2, 0) as tau2,
+        -- the standard error the tests average tau2 over (tau2_nodes); 0 when they do not
+        case
+            when d.tau2 > 0 and (select dispersion_average_se from params) then d.pooled_tau2_se
+            else 0
+        end as tau2_se,
         -- the exact test: handlers' misses are Binomial(volume, test rate); a subject's findings,
         -- given the findings of its whole group, are Binomial(group total, its activity share)
         case when j.method = 'binomial' then j.exposure else j.group_observed end as trials,
@@ -366,9 +423,13 @@ test_laws as (
     select
         *,
         trials * chance as mean,
+        -- the rows' range below covers the largest tau2 averaged over, tau2 + sqrt(3) se
         sqrt(
             trials * chance * (1 - chance)
-            * (1 + (trials - 1) * chance * tau2 / (1 + chance * tau2))
+            * (
+                1 + (trials - 1) * chance * (tau2 + sqrt(3) * tau2_se)
+                / (1 + chance * (tau2 + sqrt(3) * tau2_se))
+            )
         ) as spread,
         -- the shape parameters of the beta-binomial, null when there is no variation to allow for
         case when method <> 'binomial' and tau2 > 0 then 1 / tau2 end as alpha,
@@ -403,10 +464,24 @@ terms as (
     where method <> 'binomial' and expected > 0
 ),
 
-pmf as (
+terms_nodes as (
+    select
+        t.* exclude (alpha, beta),
+        coalesce(n.node_weight, 1.0) as node_weight,
+        case when n.node_tau2 > 0 then 1 / n.node_tau2 end as alpha,
+        case when n.node_tau2 > 0 then (1 - t.chance) / (t.chance * n.node_tau2) end as beta
+    from terms as t
+    left join tau2_nodes as n
+        on
+            t.dist = 'test' and t.alpha is not null
+            and n.review_month = t.review_month and n.subject_type = t.subject_type
+            and n.subject_id = t.subject_id
+),
+
+pmf_nodes as (
     select
         *,
-        exp(case
+        node_weight * exp(case
             when dist = 'test' and alpha is not null
                 then
                     lgamma(trials + 1) - lgamma(k + 1) - lgamma(trials - k + 1)
@@ -418,7 +493,14 @@ pmf as (
                     + k * ln(chance) + (trials - k) * ln(1 - chance)
             else k * ln(expected) - expected - lgamma(k + 1)
         end) as probability
-    from terms
+    from terms_nodes
+),
+
+-- the test's law averaged over tau2's nodes (one node, weight 1, without tau2)
+pmf as (
+    select review_month, subject_type, subject_id, dist, k, sum(probability) as probability
+    from pmf_nodes
+    group by all
 ),
 
 tails as materialized (
@@ -478,6 +560,11 @@ persistent_windows_all as (
                     'activity missing for ' || string_agg(strftime(s.month, '%m/%Y'), ', ' order by s.month)
                     filter (where s.exposure is null) || ': not judged'
             when count(s.exposure) < count(*) then 'no activity data: not judged'
+            when any_value(h.history_months) < any_value(p.dispersion_min_months)
+                then printf(
+                    '%d month(s) of history, fewer than %d: how much people differ is not known '
+                    || 'yet, not judged', any_value(h.history_months), any_value(p.dispersion_min_months)
+                )
             when min(pm.peer_n) - 1 < any_value(p.min_peers)
                 then printf(
                     '%d peer(s) in some month of the window, fewer than %d: not judged',
@@ -509,6 +596,7 @@ persistent_windows_all as (
         on
             s.month <= r.review_month
             and s.month > r.review_month - to_months((select persistent_window from params))
+    left join history as h on h.review_month = r.review_month
     left join peer_months as pm
         on
             pm.subject_type = s.subject_type and pm.peer_group = s.peer_group
@@ -543,9 +631,11 @@ persistent_windows as (
 persistent_spread as (
     select
         w.review_month, w.subject_type, w.subject_id,
-        (1 + coalesce(d.tau2, 0)) * (1 + 1.0 / w.peer_findings) - 1 as spread
+        coalesce(d.node, 0) as node,
+        coalesce(d.node_weight, 1.0) as node_weight,
+        (1 + coalesce(d.node_tau2, 0)) * (1 + 1.0 / w.peer_findings) - 1 as spread
     from persistent_windows as w
-    left join subject_tau2 as d using (review_month, subject_type, subject_id)
+    left join tau2_nodes as d using (review_month, subject_type, subject_id)
     where w.month_chance is not null and w.peer_findings > 0
 ),
 
@@ -555,7 +645,7 @@ persistent_spread as (
 -- g = 0 (no finding).
 gamma_grid as (
     select
-        review_month, subject_type, subject_id, 1 / spread as shape,
+        review_month, subject_type, subject_id, node, node_weight, 1 / spread as shape,
         sqrt(ln(1 + spread)) * u / 4 - ln(1 + spread) / 2 as x,
         sqrt(ln(1 + spread)) / 4 as step
     from persistent_spread
@@ -564,24 +654,28 @@ gamma_grid as (
 
 gamma_nodes as (
     select
-        review_month, subject_type, subject_id, exp(x) as g,
-        -- the gamma density of ln g: shape^shape / Gamma(shape) g^shape e^(-shape g)
-        step * exp(shape * ln(shape) - lgamma(shape) + shape * x - shape * exp(x)) as weight
+        review_month, subject_type, subject_id, node, node_weight, exp(x) as g,
+        -- the gamma density of ln g: shape^shape / Gamma(shape) g^shape e^(-shape g), times the
+        -- weight of its tau2 node
+        node_weight * step * exp(shape * ln(shape) - lgamma(shape) + shape * x - shape * exp(x)) as weight
     from gamma_grid
 ),
 
 mixture as (
-    select review_month, subject_type, subject_id, g, weight
+    select review_month, subject_type, subject_id, node, g, weight
     from gamma_nodes
     union all
-    select review_month, subject_type, subject_id, 0.0, greatest(0, 1 - sum(weight))
+    select
+        review_month, subject_type, subject_id, node, 0.0,
+        greatest(0, any_value(node_weight) - sum(weight))
     from gamma_nodes
-    group by all
+    group by review_month, subject_type, subject_id, node
 ),
 
 persistent_nodes as (
     select
         w.*,
+        coalesce(m.node, 0) as node,
         coalesce(m.g, 1.0) as g,
         coalesce(m.weight, 1.0) as weight
     from persistent_windows as w
@@ -595,7 +689,7 @@ persistent_node_tails as (
         sum(
             exp(lgamma(months + 1) - lgamma(k + 1) - lgamma(months - k + 1))
             * power(q, k) * power(1 - q, months - k))
-            over (partition by review_month, subject_type, subject_id, g order by k desc)
+            over (partition by review_month, subject_type, subject_id, node, g order by k desc)
             as tail
     from (
         select
@@ -670,6 +764,11 @@ trend_judged as (
             when months_with_exposure < months and activity_expected
                 then 'activity missing for ' || missing_months || ': not judged'
             when months_with_exposure < months then 'no activity data: not judged'
+            when h.history_months < (select dispersion_min_months from params)
+                then printf(
+                    '%d month(s) of history, fewer than %d: how much people differ is not known '
+                    || 'yet, not judged', h.history_months, (select dispersion_min_months from params)
+                )
             when months < trend_window + (select outlier_window from params)
                 then printf(
                     '%d month(s) of history, fewer than %d: not judged', months,
@@ -689,6 +788,7 @@ trend_judged as (
         recent_exposure * peer_recent / nullif(peer_recent_exposure, 0) as trend_recent_expected,
         earlier_exposure * peer_earlier / nullif(peer_earlier_exposure, 0) as trend_earlier_expected
     from trend_windows
+    left join history as h using (review_month)
 ),
 
 trend_tested as (
@@ -1008,6 +1108,7 @@ limits as (
         j.*,
         t.phi,
         t.tau2,
+        t.tau2_se,
         t.trials,
         o.p_value,
         o.p_flag,
@@ -1129,6 +1230,7 @@ select
     case when l.method <> 'binomial' then l.group_observed end as group_findings,
     l.phi,
     l.tau2,
+    l.tau2_se,
     l.limit_95,
     l.limit_998,
     l.p_value,
