@@ -7,7 +7,6 @@ of January-March are not read as new flags in April, May and June."""
 from __future__ import annotations
 
 import datetime as dt
-import re
 from itertools import groupby
 
 import duckdb
@@ -15,7 +14,7 @@ import pandas as pd
 
 from base.warehouse import scalar
 from reports import charts, data, fmt
-from reports.i18n import t
+from reports.i18n import reason_text, t
 from reports.quality import activity_notices, complaint_cells, complaint_headers, explanation
 from reports.render import Cell, Table
 
@@ -152,50 +151,6 @@ def flag_table(
             ]
         )
     return table
-
-
-_REASONS_VI = [
-    (
-        r"activity missing for (.+): not judged",
-        "thiếu dữ liệu lượt tương tác tháng {0}: không đánh giá",
-    ),
-    (r"no activity data: not judged", "không có dữ liệu lượt tương tác: không đánh giá"),
-    (
-        r"activity of (\d+) peer\(s\) missing for (.+): (\d+) peer\(s\) left, fewer than (\d+): "
-        r"not judged",
-        "thiếu dữ liệu lượt tương tác của {0} người cùng nhóm tháng {1}: còn {2} người, "
-        "ít hơn {3}: không đánh giá",
-    ),
-    (
-        r"(\d+) peer\(s\)( in some month of the window)?, fewer than (\d+): not judged",
-        "{0} người cùng nhóm, ít hơn {2}: không đánh giá",
-    ),
-    (
-        r"(\d+) finding\(s\) of the peers in (the window|a part of the window), fewer than (\d+): "
-        r"their rate is unknown, not judged",
-        "nhóm so sánh chỉ có {0} kết luận trong kỳ, ít hơn {2}: chưa biết tỷ lệ của nhóm, "
-        "không đánh giá",
-    ),
-    (
-        r"(\d+) month\(s\) of history, fewer than (\d+): how much people differ is not known "
-        r"yet, not judged",
-        "mới có {0} tháng dữ liệu, ít hơn {1}: chưa biết mức khác biệt giữa các nhân viên, "
-        "không đánh giá",
-    ),
-]
-
-
-def reason_text(reason: object, lang: str) -> str:
-    """marts.funnel's reason for no verdict (English there) in the dossier's language."""
-    if not isinstance(reason, str):
-        return ""
-    if lang == "en":
-        return reason
-    for pattern, vi in _REASONS_VI:
-        m = re.fullmatch(pattern, reason)
-        if m:
-            return vi.format(*m.groups())
-    return reason
 
 
 def peer_table(peers: pd.DataFrame | None, mine: pd.DataFrame | None, lang: str) -> Table:

@@ -672,12 +672,69 @@ def label(field: str, code: object, lang: str) -> str:
         known = CODE_LABELS[field][text][1 if lang == "en" else 0]
     if known is not None:
         return known
+    if field == "no_verdict_reason":
+        return reason_text(text, lang)
     if field in ("outcome", "review_outcome"):
         # a label kept as given at load: say so, never let it read like a pending case
         return f"{t('outcome_unrecognised', lang)}: {text}"
     # a code without a label reads as words too, so a column never mixes codes and labels;
     # text as the register gave it (not a code) is shown as given
     return text.replace("_", " ").capitalize() if _CODE.fullmatch(text) else text
+
+
+# marts.funnel's reasons for no verdict that carry numbers or months, in Vietnamese.
+_REASONS_VI = [
+    (
+        r"activity missing for (.+): not judged",
+        "thiếu dữ liệu lượt tương tác tháng {0}: không đánh giá",
+    ),
+    (r"no activity data: not judged", "không có dữ liệu lượt tương tác: không đánh giá"),
+    (
+        r"activity of (\d+) peer\(s\) missing for (.+): (\d+) peer\(s\) left, fewer than (\d+): "
+        r"not judged",
+        "thiếu dữ liệu lượt tương tác của {0} người cùng nhóm tháng {1}: còn {2} người, "
+        "ít hơn {3}: không đánh giá",
+    ),
+    (
+        r"(\d+) peer\(s\)( in some month of the window)?, fewer than (\d+): not judged",
+        "{0} người cùng nhóm, ít hơn {2}: không đánh giá",
+    ),
+    (
+        r"(\d+) finding\(s\) of the peers in (the window|a part of the window), fewer than (\d+): "
+        r"their rate is unknown, not judged",
+        "nhóm so sánh chỉ có {0} kết luận trong kỳ, ít hơn {2}: chưa biết tỷ lệ của nhóm, "
+        "không đánh giá",
+    ),
+    (
+        r"(\d+) month\(s\) of history, fewer than (\d+): not judged",
+        "mới có {0} tháng dữ liệu, ít hơn {1}: không đánh giá",
+    ),
+    (r"peers have no exposure", "nhóm so sánh không có lượt tương tác: không đánh giá"),
+    (
+        r"other handlers missed every deadline",
+        "các cán bộ xử lý khác đều trễ hạn mọi khiếu nại: không đánh giá",
+    ),
+    (
+        r"(\d+) month\(s\) of history, fewer than (\d+): how much people differ is not known "
+        r"yet, not judged",
+        "mới có {0} tháng dữ liệu, ít hơn {1}: chưa biết mức khác biệt giữa các nhân viên, "
+        "không đánh giá",
+    ),
+]
+
+
+def reason_text(reason: object, lang: str) -> str:
+    """marts.funnel's reason for no verdict (English there, some with numbers and months in it)
+    in the reader's language: the HR dossier's peer table and the workbook."""
+    if not isinstance(reason, str):
+        return ""
+    if lang == "en":
+        return reason
+    for pattern, vi in _REASONS_VI:
+        m = re.fullmatch(pattern, reason)
+        if m:
+            return vi.format(*m.groups())
+    return reason
 
 
 # The register template's field names, as the reader's words where a generated sentence names

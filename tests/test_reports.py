@@ -17,6 +17,7 @@ import pytest
 
 from base.settings import Settings
 from base.warehouse import connect, scalar
+from reports.i18n import label
 from reports.publish import ReportError, write_hr_dossier, write_month_reports
 from reports.xlsx import safe_text
 from tests.report_world import FORMULA, MONTH, PERSONAL, PLANTED, SCRIPT, report_home_once
@@ -873,3 +874,27 @@ def test_a_count_of_one_reads_in_the_singular_in_english():
     assert t_count("evidence_for", 1, "en") == "Evidence: {n} complaint"
     assert t_count("unit_substantiated", 1, "vi") == t_count("unit_substantiated", 2, "vi")
     assert t_count("unit_substantiated_3m", 1, "en") == "substantiated in 3 months"
+
+
+def funnel_reasons() -> list[str]:
+    """Every reason for no verdict marts.funnel can write, read from its SQL: the literal
+    strings and the printf templates (with numbers and a month put in), so a reason added there
+    without a Vietnamese wording fails here."""
+    sql = (Path(__file__).resolve().parents[1] / "models/marts/funnel.sql").read_text("utf-8")
+    sql = re.sub(r"'\s*\|\|\s*'", "", sql)  # templates written over two lines
+    # 'activity missing for ' || the months || ': not judged' is put together in SQL
+    found = {r for r in re.findall(r"then '([a-z][^']* [^']*)'", sql) if not r.endswith(" ")}
+    found |= {"activity missing for 10/2026: not judged"}
+    for template in re.findall(r"printf\(\s*'([^']*)'", sql):
+        found.add(template.replace("%d", "2").replace("%s", "10/2026"))
+    return sorted(found)
+
+
+def test_every_reason_for_no_verdict_reads_in_vietnamese():
+    reasons = funnel_reasons()
+    assert "2 month(s) of history, fewer than 2: not judged" in reasons
+    assert "peers have no exposure" in reasons and len(reasons) >= 10
+    for reason in reasons:
+        vi = label("no_verdict_reason", reason, "vi")
+        assert vi != reason and ("không đánh giá" in vi or "tối thiểu" in vi), reason
+        assert label("no_verdict_reason", reason, "en").lower() == reason.lower()
