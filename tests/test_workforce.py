@@ -261,7 +261,7 @@ def test_no_rate_verdict_before_people_differ_can_be_known(built):
     # in October against its 9 peers' 3 (1,000 interactions a month each), would be far out on
     # equal rates (9 of the group's 12 findings at a share of 1/10); with no tau2 that is no
     # basis: no rate verdict, with its reason in both languages, and no rate flag.
-    from reports.hr import reason_text
+    from reports.i18n import reason_text
 
     world = World()
     peers = [f"P{i}" for i in range(1, 10)]
