@@ -638,6 +638,8 @@ CODE_LABELS: dict[str, dict[str, tuple[str, str]]] = {
             "Volume below the minimum",
         ),
     },
+    # a high persistent flag new this month or continuing the month before's
+    "episode": {"new": ("Mới", "New"), "continuing": ("Tiếp diễn", "Continuing")},
 }
 
 

@@ -20,6 +20,7 @@ from base.warehouse import connect, scalar
 from reports.i18n import label
 from reports.publish import ReportError, write_hr_dossier, write_month_reports
 from reports.xlsx import safe_text
+from reports.xlsx_words import COLUMNS
 from tests.report_world import FORMULA, MONTH, PERSONAL, PLANTED, SCRIPT, report_home_once
 
 if TYPE_CHECKING:
@@ -679,6 +680,12 @@ def test_one_workbook_per_language_in_words_with_formats(report_home):
     vi_march = [r for r in sla_vi.iter_rows(min_row=2) if r[0].value == dt.datetime(2026, 3, 1)]
     assert vi_march[0][0].number_format == "mm/yyyy"
     # codes as words: the small world's partner types, in each language
+    # every column header in the workbook's own language: none falls back to its code
+    for book, lang in ((vi, 0), (en, 1)):
+        named = {words[lang] for words in COLUMNS.values()}
+        for sheet in book.worksheets[1:]:
+            unnamed = [c.value for c in sheet[1] if c.value not in named]
+            assert unnamed == [], (sheet.title, unnamed)
     types_vi = {r[2].value for r in vi["Đối tác trong tháng"].iter_rows(min_row=2)}
     types_en = {r[2].value for r in en["Partners in the month"].iter_rows(min_row=2)}
     assert types_vi <= {"Thu hồi nợ", "Tổng đài"} and types_en <= {"Debt collection", "Call centre"}
