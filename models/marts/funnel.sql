@@ -178,7 +178,14 @@ expected as (
 history as (
     select
         r.review_month,
-        count(distinct s.month) as history_months
+        case
+            when count(distinct s.month) < (select dispersion_min_months from params)
+                then printf(
+                    '%d month(s) of history, fewer than %d: how much people differ is not known '
+                    || 'yet, not judged', count(distinct s.month),
+                    (select dispersion_min_months from params)
+                )
+        end as history_reason
     from review_months as r
     inner join marts.subject_monthly as s
         on
@@ -196,11 +203,7 @@ judged as (
             when e.method = 'binomial' and e.test_rate >= 1
                 then 'other handlers missed every deadline'
             when e.method = 'binomial' then null
-            when h.history_months < p.dispersion_min_months
-                then printf(
-                    '%d month(s) of history, fewer than %d: how much people differ is not known '
-                    || 'yet, not judged', h.history_months, p.dispersion_min_months
-                )
+            when h.history_reason is not null then h.history_reason
             -- without the subject's activity or its peers' there is no rate to compare with
             when e.activity_gap then 'activity missing for ' || e.missing_months || ': not judged'
             when e.exposure is null then 'no activity data: not judged'
@@ -368,20 +371,23 @@ subject_tau2 as (
 -- tau2_se above), by 3-point Gauss-Hermite: tau2 - sqrt(3) se, tau2, tau2 + sqrt(3) se with
 -- weights 1/6, 2/3, 1/6 (exact for polynomials up to degree 5), floored at 0. With tau2 = 0
 -- (no evidence of variation) there is one node, 0: the exact tests for equal rates.
+-- the standard error the tests average tau2 over; 0 when they do not
+subject_tau2_se as (
+    select
+        *,
+        case
+            when tau2 > 0 and (select dispersion_average_se from params) then pooled_tau2_se
+            else 0
+        end as tau2_se
+    from subject_tau2
+),
+
 tau2_nodes as (
     select
         d.review_month, d.subject_type, d.subject_id, n.node,
         greatest(0, d.tau2 + n.z * d.tau2_se) as node_tau2,
         case when d.tau2_se > 0 then n.weight else 1.0 end as node_weight
-    from (
-        select
-            *,
-            case
-                when tau2 > 0 and (select dispersion_average_se from params) then pooled_tau2_se
-                else 0
-            end as tau2_se
-        from subject_tau2
-    ) as d
+    from subject_tau2_se as d
     inner join (
         values (-1, -sqrt(3), 1 / 6), (0, 0.0, 2 / 3), (1, sqrt(3), 1 / 6)
     ) as n (node, z, weight)
@@ -396,17 +402,13 @@ tested as (
             else 1.0
         end as phi,
         coalesce(d.tau2, 0) as tau2,
-        -- the standard error the tests average tau2 over (tau2_nodes); 0 when they do not
-        case
-            when d.tau2 > 0 and (select dispersion_average_se from params) then d.pooled_tau2_se
-            else 0
-        end as tau2_se,
+        coalesce(d.tau2_se, 0) as tau2_se,
         -- the exact test: handlers' misses are Binomial(volume, test rate); a subject's findings,
         -- given the findings of its whole group, are Binomial(group total, its activity share)
         case when j.method = 'binomial' then j.exposure else j.group_observed end as trials,
         case when j.method = 'binomial' then j.test_rate else j.share end as chance
     from judged as j
-    left join subject_tau2 as d using (review_month, subject_type, subject_id)
+    left join subject_tau2_se as d using (review_month, subject_type, subject_id)
     where j.reason is null
 ),
 
@@ -560,11 +562,7 @@ persistent_windows_all as (
                     'activity missing for ' || string_agg(strftime(s.month, '%m/%Y'), ', ' order by s.month)
                     filter (where s.exposure is null) || ': not judged'
             when count(s.exposure) < count(*) then 'no activity data: not judged'
-            when any_value(h.history_months) < any_value(p.dispersion_min_months)
-                then printf(
-                    '%d month(s) of history, fewer than %d: how much people differ is not known '
-                    || 'yet, not judged', any_value(h.history_months), any_value(p.dispersion_min_months)
-                )
+            when any_value(h.history_reason) is not null then any_value(h.history_reason)
             when min(pm.peer_n) - 1 < any_value(p.min_peers)
                 then printf(
                     '%d peer(s) in some month of the window, fewer than %d: not judged',
@@ -764,11 +762,7 @@ trend_judged as (
             when months_with_exposure < months and activity_expected
                 then 'activity missing for ' || missing_months || ': not judged'
             when months_with_exposure < months then 'no activity data: not judged'
-            when h.history_months < (select dispersion_min_months from params)
-                then printf(
-                    '%d month(s) of history, fewer than %d: how much people differ is not known '
-                    || 'yet, not judged', h.history_months, (select dispersion_min_months from params)
-                )
+            when h.history_reason is not null then h.history_reason
             when months < trend_window + (select outlier_window from params)
                 then printf(
                     '%d month(s) of history, fewer than %d: not judged', months,
