@@ -203,3 +203,37 @@ def workforce_world(
                     day = min(1 + 7 * j, 28)
                     world.add(month, day=day, employee_id=e, customer_key=f"K{customer}")
     return world
+
+
+def predictive_tail(
+    k: int,
+    expected: list[float],
+    peer_findings: float,
+    tau2: float = 0.0,
+    concentration: float = 0.0,
+) -> float:
+    """P(at least k of the window's months with a finding) for someone whose rate is the peers'
+    true rate times g, judged at the peers' rate estimated from their `peer_findings` findings
+    in the window: the binomial tail at the average monthly chance 1 - e^(-E m), E the month's
+    expected count at the estimated rate, integrated numerically (scipy's quad) over the law of
+    m = g / h, g ~ Gamma(1 / tau2, scale tau2) (between people), h ~ Gamma(n, scale 1 / n) (the
+    estimate's error), n = 1 / (1 / peer_findings + tau2 concentration): scipy's beta-prime
+    (1 / tau2, n) scaled by tau2 n, or without tau2 the inverse gamma (n, scale n)."""
+    import math
+
+    import numpy as np
+    from scipy import integrate, stats
+
+    n = 1 / (1 / peer_findings + tau2 * concentration)
+    law = stats.betaprime(1 / tau2, n, scale=tau2 * n) if tau2 > 0 else stats.invgamma(n, scale=n)
+
+    def integrand(m: float) -> float:
+        q = float(np.mean([1 - math.exp(-e * m) for e in expected]))
+        return float(law.pdf(m) * stats.binom.sf(k - 1, len(expected), q))
+
+    # split at the median: the law's mass sits near 1, its tail runs far to the right
+    middle = float(law.median())
+    return sum(
+        integrate.quad(integrand, a, b, limit=400, epsabs=1e-15, epsrel=1e-11)[0]
+        for a, b in ((0, middle), (middle, math.inf))
+    )

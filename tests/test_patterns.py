@@ -22,7 +22,7 @@ from scipy import integrate, stats
 
 from base.settings import PatternSettings
 from base.warehouse import connect, ensure_schema
-from tests.patterns_world import World, build, flags, funnel, store
+from tests.patterns_world import World, build, flags, funnel, predictive_tail, store
 
 WINDOW = ["2026-08", "2026-09", "2026-10"]
 YEAR = [f"2026-{m:02d}" for m in range(1, 11)]
@@ -384,15 +384,17 @@ def test_serious_conduct_needs_a_substantiated_serious_complaint_in_the_month(bu
 
 
 def test_persistent_counts_distinct_months_of_findings_never_allegations(built):
-    # Window May-Oct 2026. P1: findings in May, Jul, Oct (3 months) -> flagged.
-    # P2: findings in 2 months plus pending and not upheld in 3 others -> not flagged.
-    # P3: findings in Apr, Jun, Aug: April is outside the window -> not flagged in October.
-    # Seven quiet peers keep the team's rate low: P2 and P3 have 4 findings in the window, about
-    # 0.67 a month over 9,000 interactions, so P1 (1,000 a month) has a finding in a month with
-    # chance ~7% and reaches 3 months by chance well under 5%: severity high.
+    # Window May-Oct 2026. P1: findings in May, Jul, Sep, Oct (4 months; a pending one in Jun
+    # does not count) -> flagged. P2: findings in 2 months plus pending and not upheld in 3
+    # others -> not flagged. P3: findings in Apr, Jun, Aug: April is outside the window -> not
+    # flagged in October. Seven quiet peers keep the team's rate low: P2 and P3 have 4 findings
+    # in the window over 54,000 interactions, so P1 (1,000 a month) expects 0.074 a month, has
+    # a finding in a month with chance ~7%, and reaches 4 months by chance with p = 0.0044 (its
+    # rate known from 4 findings only: 0.0005 at that rate taken as exact; 3 months would be
+    # 0.023, too common among 10 people for a discovery): severity high.
     world = World()
     world.team("collections", ["P1", "P2", "P3"] + [f"Q{i}" for i in range(7)], YEAR, 1000)
-    ids = [world.add(m, employee_id="P1")[0] for m in ("2026-05", "2026-07", "2026-10")]
+    ids = [world.add(m, employee_id="P1")[0] for m in ("2026-05", "2026-07", "2026-09", "2026-10")]
     world.add("2026-06", employee_id="P1", outcome="pending")
     world.add("2026-05", employee_id="P2")
     world.add("2026-06", employee_id="P2", outcome="partially_upheld")
@@ -404,11 +406,12 @@ def test_persistent_counts_distinct_months_of_findings_never_allegations(built):
     persistent = flags(con).query("rule == 'persistent'")
     assert list(persistent.subject_id) == ["P1"]
     row = persistent.iloc[0]
-    assert row.observed == 3 and list(row.complaint_ids) == ids and row.severity == "high"
-    assert "05/2026, 07/2026, 10/2026" in row.explanation_en
+    assert row.observed == 4 and list(row.complaint_ids) == ids and row.severity == "high"
+    assert row.expected == pytest.approx(predictive_tail(4, [4 / 54] * 6, 4), rel=1e-8)
+    assert "05/2026, 07/2026, 09/2026, 10/2026" in row.explanation_en
     assert "1 pending" in row.explanation_en and "1 chưa kết luận" in row.explanation_vi
     assert flag(flags(con, "2026-08"), "P3", "persistent") is not None  # Mar-Aug holds all 3
-    assert "chance of findings in 3 or more months by chance is only" in row.explanation_en
+    assert "chance of findings in 4 or more months by chance is only" in row.explanation_en
 
 
 def test_persistent_is_only_watch_when_the_workload_makes_it_common(built):
@@ -420,10 +423,10 @@ def test_persistent_is_only_watch_when_the_workload_makes_it_common(built):
     # B2, at 1,000 a month in a team of six whose peers have 1 finding a month between them
     # (monthly chance 1 - e^(-1000 * 1/5000) = 0.181), has findings in 3 of the 6 months:
     # at the peers' rate taken as exact p = P(Binomial(6, 0.181) >= 3) = 0.0772; the rate rests
-    # on the peers' 6 findings of the window, so p is the tail averaged over a gamma of mean 1
-    # and variance 1/6 on the rate (predictive_tail): 0.0901 > 0.05, no flag either; in 4
-    # months (B3, same team shape): 0.0187 (0.0119 at the exact rate) <= 0.05, and with 18
-    # subjects tested not a discovery: watch.
+    # on the peers' 6 findings of the window, so p is the tail averaged over the rate's error
+    # (predictive_tail, an inverse gamma of shape 6 on the estimate): 0.1299 > 0.05, no flag
+    # either; in 4 months (B3, same team shape): 0.0352 (0.0119 at the exact rate) <= 0.05, and
+    # with 18 subjects tested not a discovery: watch.
     world = World()
     world.team("collections", ["B1"], YEAR, 10_000)
     world.team("collections", ["Q0", "Q1", "Q2", "Q3", "Q4"], YEAR, 1000)
@@ -448,12 +451,13 @@ def test_persistent_is_only_watch_when_the_workload_makes_it_common(built):
     assert persistent_tail(3, 6, q) == pytest.approx(0.0772, abs=1e-4)
     assert persistent_tail(4, 6, q) == pytest.approx(0.0119, abs=1e-4)
     assert funnel(con).set_index("subject_id").loc["B2", "persistent_p_value"] == pytest.approx(
-        predictive_tail(3, [0.2] * 6, 6), rel=1e-9
+        predictive_tail(3, [0.2] * 6, 6), rel=1e-8
     )
     assert flag(flags(con), "B2", "persistent") is None
     row = flag(flags(con), "B3", "persistent")
-    assert row.expected == pytest.approx(predictive_tail(4, [0.2] * 6, 6), rel=1e-9)
-    assert row.severity == "watch" and row.expected == pytest.approx(0.0187, abs=1e-4)
+    # the build's grid integral of the heavy-tailed law agrees with scipy's quad to 1e-8
+    assert row.expected == pytest.approx(predictive_tail(4, [0.2] * 6, 6), rel=1e-8)
+    assert row.severity == "watch" and row.expected == pytest.approx(0.0352, abs=1e-4)
     assert "signal to watch, not an anomaly" in row.explanation_en
     assert "may indicate a persistent breach" in row.explanation_en
     assert "tín hiệu theo dõi" in row.explanation_vi
@@ -513,39 +517,26 @@ def persistent_tail(k: int, months: int, chance: float) -> float:
     )
 
 
-def predictive_tail(k: int, expected: list[float], peer_findings: int, tau2: float = 0.0) -> float:
-    """P(at least k of the window's months with a finding) when the peers' rate is known only
-    from their `peer_findings` findings in the window: the binomial tail at the average monthly
-    chance 1 - e^(-E g), integrated numerically (scipy's quad) over g ~ gamma of mean 1 and
-    variance (1 + tau2)(1 + 1/peer_findings) - 1."""
-    variance = (1 + tau2) * (1 + 1 / peer_findings) - 1
-    gamma = stats.gamma(1 / variance, scale=variance)
-
-    def integrand(g: float) -> float:
-        q = float(np.mean([1 - math.exp(-e * g) for e in expected]))
-        return float(gamma.pdf(g) * stats.binom.sf(k - 1, len(expected), q))
-
-    return integrate.quad(integrand, 0, math.inf, limit=200, epsabs=1e-14, epsrel=1e-11)[0]
-
-
 def test_persistent_high_only_when_it_survives_the_false_discovery_control(built):
-    # 20 staff, 1,000 interactions a month each (window May-Oct: 6 months). Every month two
-    # quiet peers have a finding (Q00-Q11, one month each). W1 has findings in Jun, Aug, Oct;
-    # S1 in all six months. The chance that someone has a finding in a month is
-    # 1 - exp(-1,000 * others' findings that month / 19,000 others' interactions):
-    # W1: others have 2 + 1 (S1) = 3 every month -> 1 - e^(-3/19) = 0.14606, so at that rate
-    #     taken as exact P(Binomial(6, 0.14606) >= 3) = 0.0441: under the old 5% bar, so it was
-    #     high. The rate rests on the others' 18 findings of the window, so p averages the tail
-    #     over a gamma of mean 1 and variance 1/18 on the rate (predictive_tail): 0.0476.
-    # S1: others have 3 in Jun/Aug/Oct, 2 otherwise -> (0.14606 + 0.09989) / 2 = 0.12298,
-    #     0.12298^6 = 3.46e-6 at the exact rate; over the others' 15 findings 7.29e-6.
-    # At W1's p, the 20 subjects with no real difference would reach it S = sum_i F_i(0.0476)
-    # times, F_i being subject i's largest P(at least k months) <= 0.0476 with k >= 3: W1's own
-    # 0.0476, plus P(>= 4 months) for the others (their monthly chance is 0.10-0.15, so
-    # P(>= 3) is above the bar for most): 0.250 in all, above the 5% x 2 flags allowed: W1 is
-    # watch. At S1's p, S is the sum of the P(6 months) at or below it: high.
+    # 24 staff, 1,000 interactions a month each (window May-Oct: 6 months). Every month two
+    # quiet peers have a finding (Q00-Q11, one month each; Q12-Q21 none). W1 has findings in
+    # Jun, Aug, Oct; S1 in all six months. The peers' rate is their findings over the window
+    # on their 23 x 6,000 interactions, so the expected count in a month is
+    # 1,000 x (others' findings in the window) / 138,000:
+    # W1: others have 2 + 1 (S1) = 3 every month, 18 in all -> E = 0.13043, a monthly chance of
+    #     1 - e^-E = 0.12229, so at that rate taken as exact P(Binomial(6, 0.12229) >= 3) =
+    #     0.0275: under the old 5% bar, so it was high. The rate rests on the others' 18
+    #     findings, so p averages the tail over the rate's error (predictive_tail, an inverse
+    #     gamma of shape 18 on the estimate): 0.0348, still at most 0.05.
+    # S1: others have 15 -> E = 0.10870, chance 0.10300, 0.10300^6 = 1.19e-6 at the exact rate;
+    #     over the others' 15 findings 4.88e-6.
+    # At W1's p, the 24 subjects with no real difference would reach it S = sum_i F_i(p) times,
+    # F_i being subject i's largest P(at least k months) <= p with k >= 3: W1's own p, plus
+    # P(>= 4 months) for the others (P(>= 3) is above it for most): 0.196 in all, above the
+    # 5% x 2 flags allowed: W1 is watch. At S1's p, S is the sum of the P(6 months) at or below
+    # it: high.
     world = World()
-    quiet = [f"Q{i:02d}" for i in range(18)]
+    quiet = [f"Q{i:02d}" for i in range(22)]
     staff = ["W1", "S1", *quiet]
     world.team("collections", staff, YEAR, 1000)
     window = YEAR[4:]
@@ -559,37 +550,40 @@ def test_persistent_high_only_when_it_survives_the_false_discovery_control(built
             world.add(month, employee_id=e)
     con = built(world)
 
-    def others(subject: str) -> list[int]:
-        return [sum(m in findings[e] for e in staff if e != subject) for m in window]
+    def others(subject: str) -> int:
+        return sum(m in findings[e] for e in staff if e != subject for m in window)
 
-    def chance(subject: str) -> float:
-        return sum(1 - math.exp(-1000 * n / 19_000) for n in others(subject)) / 6
+    def expected(subject: str) -> float:
+        return 1000 * others(subject) / 138_000
 
     def tail(k: int, subject: str) -> float:
-        expected = [1000 * n / 19_000 for n in others(subject)]
-        return predictive_tail(k, expected, sum(others(subject)))
+        return predictive_tail(k, [expected(subject)] * 6, others(subject))
 
-    assert chance("W1") == pytest.approx(1 - math.exp(-3 / 19))
-    assert chance("S1") == pytest.approx((2 - math.exp(-3 / 19) - math.exp(-2 / 19)) / 2)
-    exact_w1 = persistent_tail(3, 6, chance("W1"))
-    assert exact_w1 == pytest.approx(0.0441, abs=1e-4)  # the old rule: high
-    assert exact_w1 == pytest.approx(stats.binom.sf(2, 6, chance("W1")), rel=1e-9)
-    assert persistent_tail(6, 6, chance("S1")) == pytest.approx(3.46e-6, rel=1e-3)
-    assert (sum(others("W1")), sum(others("S1"))) == (18, 15)
+    assert (others("W1"), others("S1")) == (18, 15)
+    chance_w1, chance_s1 = 1 - math.exp(-expected("W1")), 1 - math.exp(-expected("S1"))
+    assert (chance_w1, chance_s1) == (
+        pytest.approx(0.12229, abs=1e-5),
+        pytest.approx(0.10300, abs=1e-5),
+    )
+    exact_w1 = persistent_tail(3, 6, chance_w1)
+    assert exact_w1 == pytest.approx(0.0275, abs=1e-4)  # the old rule: high
+    assert exact_w1 == pytest.approx(stats.binom.sf(2, 6, chance_w1), rel=1e-9)
+    assert persistent_tail(6, 6, chance_s1) == pytest.approx(1.19e-6, rel=1e-2)
     p_w1, p_s1 = tail(3, "W1"), tail(6, "S1")
-    assert p_w1 == pytest.approx(0.0476, abs=1e-4) and p_w1 < 0.05
-    assert p_s1 == pytest.approx(7.29e-6, rel=1e-3)
+    assert p_w1 == pytest.approx(0.0348, abs=1e-4) and p_w1 < 0.05
+    assert p_s1 == pytest.approx(4.88e-6, rel=1e-3)
 
     def s(t: float) -> float:
         tails = {e: [tail(k, e) for k in range(3, 7)] for e in staff}
         return sum(max([p for p in tails[e] if p <= t], default=0.0) for e in staff)
 
-    assert s(p_w1) > 0.05 * 2 and s(p_w1) == pytest.approx(0.2495, abs=0.001)
+    assert s(p_w1) > 0.05 * 2 and s(p_w1) == pytest.approx(0.1959, abs=0.001)
     assert s(p_s1) <= 0.05
     f = funnel(con).set_index("subject_id")
+    assert f.loc["W1", "persistent_month_chance"] == pytest.approx(chance_w1, rel=1e-9)
     assert f.loc["W1", "persistent_p_value"] == pytest.approx(p_w1, rel=1e-9)
     assert f.loc["S1", "persistent_p_value"] == pytest.approx(p_s1, rel=1e-9)
-    assert f.loc["W1", "persistent_family"] == 20
+    assert f.loc["W1", "persistent_family"] == 24
     assert not f.loc["W1", "persistent_discovered"] and f.loc["S1", "persistent_discovered"]
     assert f.loc["W1", "persistent_threshold"] < p_w1
     october = flags(con)
@@ -597,15 +591,15 @@ def test_persistent_high_only_when_it_survives_the_false_discovery_control(built
     assert (w1.severity, s1.severity) == ("watch", "high")
     assert w1.expected == pytest.approx(p_w1) and s1.observed == 6
     assert (
-        "4.8% of people this busy have findings in 3 or more months by chance (about 1 in 21)"
+        "3.5% of people this busy have findings in 3 or more months by chance (about 1 in 29)"
         in (w1.explanation_en)
     )
-    assert "20 subjects tested this month that can be chance alone" in w1.explanation_en
-    assert "4,8% số người bận rộn như vậy có khiếu nại có cơ sở trong từ 3 tháng" in (
+    assert "24 subjects tested this month that can be chance alone" in w1.explanation_en
+    assert "3,5% số người bận rộn như vậy có khiếu nại có cơ sở trong từ 3 tháng" in (
         w1.explanation_vi
     )
-    assert "khoảng 1 trên 21 người" in w1.explanation_vi
-    assert "findings in 6 or more months by chance is only 0.00073%" in s1.explanation_en
+    assert "khoảng 1 trên 29 người" in w1.explanation_vi
+    assert "findings in 6 or more months by chance is only 0.00049%" in s1.explanation_en
     assert "stays significant at a 5% false-discovery rate" in s1.explanation_en
     assert "tỷ lệ phát hiện sai 5%" in s1.explanation_vi
     chance_row = (
@@ -613,7 +607,7 @@ def test_persistent_high_only_when_it_survives_the_false_discovery_control(built
         .df()
         .iloc[0]
     )
-    assert chance_row.persistent_tested == 20 and chance_row.persistent_high_flags == 1
+    assert chance_row.persistent_tested == 24 and chance_row.persistent_high_flags == 1
 
 
 def episode_world() -> tuple[World, list[str]]:
@@ -666,19 +660,23 @@ def test_persistent_streak_is_one_new_flag_then_continuing(built):
     assert chance == [(1, 1, 0)] + [(1, 0, 1)] * (len(months) - 1)
 
 
-def joint_flag_chance(expected: list[float], k_before: int, k_now: int, variance: float) -> float:
+def joint_flag_chance(
+    expected: list[float], k_before: int, k_now: int, peer_findings: int
+) -> float:
     """P(at least k_before months with a finding in the first 6 of 7 months and at least k_now
-    in the last 6), each month independent given g with chance 1 - e^(-E g), g ~ gamma of mean 1
-    and the given variance: all 2^7 month patterns enumerated, integrated with scipy's quad."""
+    in the last 6), each month independent given m with chance 1 - e^(-E m), m the rate over its
+    estimate from the peers' findings (no variation between people: scipy's inverse gamma of
+    shape and scale peer_findings, as in predictive_tail): all 2^7 month patterns enumerated,
+    integrated with scipy's quad."""
     patterns = np.array(np.meshgrid(*[[0, 1]] * 7, indexing="ij")).reshape(7, -1).T
     both = patterns[
         (patterns[:, :6].sum(axis=1) >= k_before) & (patterns[:, 1:].sum(axis=1) >= k_now)
     ]
-    gamma = stats.gamma(1 / variance, scale=variance)
+    law = stats.invgamma(peer_findings, scale=peer_findings)
 
-    def integrand(g: float) -> float:
-        q = 1 - np.exp(-np.array(expected) * g)
-        return float(gamma.pdf(g) * np.prod(np.where(both == 1, q, 1 - q), axis=1).sum())
+    def integrand(m: float) -> float:
+        q = 1 - np.exp(-np.array(expected) * m)
+        return float(law.pdf(m) * np.prod(np.where(both == 1, q, 1 - q), axis=1).sum())
 
     return integrate.quad(integrand, 0, math.inf, limit=200, epsabs=1e-15, epsrel=1e-10)[0]
 
@@ -686,7 +684,7 @@ def joint_flag_chance(expected: list[float], k_before: int, k_now: int, variance
 def test_chance_of_a_new_persistent_flag_is_exact(built):
     # P1 in review month 07/2026 (window 02-07) after 06/2026 (window 01-06): the others have 2
     # findings in 24,000 interactions every month, so each of the 7 months has E = 1,000 x 2 /
-    # 24,000 for P1; the gamma's variance is 1/N, N = the others' 12 findings of 07's window
+    # 24,000 for P1; the rate's error is that of the others' 12 findings of 07's window
     # (tau2 = 0: fewer than 30 staff). The months needed in each window are the smallest whose
     # predictive p-value is at or below that month's threshold.
     world, _ = episode_world()
@@ -709,7 +707,7 @@ def test_chance_of_a_new_persistent_flag_is_exact(built):
 
     k_before, k_now = needed("2026-06"), needed("2026-07")
     assert (k_before, k_now) == (4, 4)
-    joint = joint_flag_chance(expected, k_before, k_now, 1 / 12)
+    joint = joint_flag_chance(expected, k_before, k_now, 12)
     alone = predictive_tail(k_now, expected[1:], 12)
     assert f.loc["2026-07", "chance_persistent"] == pytest.approx(alone, rel=1e-6)
     assert f.loc["2026-07", "chance_persistent_both"] == pytest.approx(joint, rel=1e-3)

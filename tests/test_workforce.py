@@ -21,7 +21,7 @@ import pytest
 from base.settings import PatternSettings
 from base.warehouse import connect, ensure_schema
 from pipelines.ingest.load import load_file
-from tests.patterns_world import World, build, store
+from tests.patterns_world import World, build, predictive_tail, store
 
 YEAR = [f"2026-{m:02d}" for m in range(1, 11)]
 WINDOW = ["2026-08", "2026-09", "2026-10"]
@@ -36,22 +36,6 @@ def staff_export(folder: Path, date: str, teams: dict[str, str]) -> Path:
         writer.writerow(["employee_id", "team", "role"])
         writer.writerows([e, t, "agent"] for e, t in sorted(teams.items()))
     return path
-
-
-def predictive_tail(k: int, expected: list[float], peer_findings: int) -> float:
-    """P(at least k of the window's months with a finding) when the peers' rate is known only
-    from their findings in the window: the binomial tail at the average monthly chance
-    1 - e^(-E g), integrated numerically over g ~ gamma of mean 1 and variance 1/peer_findings."""
-    from scipy import integrate, stats
-
-    variance = 1 / peer_findings
-    gamma = stats.gamma(1 / variance, scale=variance)
-
-    def integrand(g: float) -> float:
-        q = float(np.mean([1 - math.exp(-e * g) for e in expected]))
-        return float(gamma.pdf(g) * stats.binom.sf(k - 1, len(expected), q))
-
-    return integrate.quad(integrand, 0, math.inf, limit=200, epsabs=1e-14, epsrel=1e-11)[0]
 
 
 def all_flags(con: duckdb.DuckDBPyConnection, subject_id: str) -> list[tuple]:
@@ -81,7 +65,7 @@ def test_a_team_move_never_rewrites_past_months(tmp_path, settings):
     # March-July (a normal agent of A); L1 one in February, May, August and October (B is quiet).
     # July, M in A: persistent window February-July, 5 months with a finding; the monthly chance
     # at A's rate (M left out) is 1 - e^(-1000 * 9/9000) = 0.632, so
-    # 6 * 0.632^5 * 0.368 + 0.632^6 = 0.287 at that rate taken as exact, 0.288 averaged over
+    # 6 * 0.632^5 * 0.368 + 0.632^6 = 0.287 at that rate taken as exact, 0.300 averaged over
     # the rate's uncertainty (the peers' 54 findings of the window): nothing unusual.
     # Outlier window May-July:
     # 3 of the group's 30 findings at a share of 3,000/30,000: p = P(Bin(30, 0.1) >= 3) = 0.589.
@@ -187,18 +171,18 @@ def test_a_two_person_team_with_a_silent_peer_gives_no_verdict(built):
 
 def test_a_missing_activity_month_never_raises_severity(built):
     # X and Y are identical (1,000 interactions a month, one finding in each of August,
-    # September and October) in a team with P1-P8; P1-P6 have one finding each in October. X's
-    # October activity is missing. X gets no rate verdict ("activity missing for 10/2026"),
+    # September and October) in a team with P1-P16; P1-P6 have one finding each in October.
+    # X's October activity is missing. X gets no rate verdict ("activity missing for 10/2026"),
     # where the old rule made X `medium persistent` (no p-value) and Y only `watch`.
-    # Y, judged: its peers' monthly chance (Y left out; X counts only in the months it has
-    # activity) is 0 in May-July, 1 - e^(-1000/9000) = 0.1052 in August and September (X's one
-    # finding over 9 peers' 9,000 interactions), 1 - e^(-1000 * 6/8000) = 0.5276 in October;
-    # average q = 0.1230 and, at those rates taken as exact, P(Binomial(6, q) >= 3) = 0.0278.
-    # The rates rest on the peers' 8 findings of the window (X's 2, P1-P6's 6), so p is that
-    # tail at the average chance 1 - e^(-E g) averaged over g ~ gamma of mean 1 and variance
-    # 1/8 (integrated with scipy): 0.0300 <= 0.05: watch.
+    # Y, judged (window May-October): its peers' rate (Y left out; X counts only in the months
+    # it has activity) is their 8 findings of the window (X's 2 of August-September, P1-P6's
+    # 6) over 101,000 interactions (P1-P16's 96,000, X's 5,000 of May-September), so Y expects
+    # E = 8/101 = 0.0792 a month, a monthly chance q = 1 - e^-E = 0.0762 and, at that rate
+    # taken as exact, P(Binomial(6, q) >= 3) = 0.00741. The rate rests on those 8 findings,
+    # so p averages the tail over the estimate's error (predictive_tail, integrated with
+    # scipy): 0.0142 <= 0.05, and among 18 people no discovery: watch.
     world = World()
-    peers = [f"P{i}" for i in range(1, 9)]
+    peers = [f"P{i}" for i in range(1, 17)]
     world.team("collections", ["Y", *peers], YEAR, 1000)
     world.team("collections", ["X"], YEAR[:-1], 1000)
     for month in WINDOW:
@@ -214,12 +198,12 @@ def test_a_missing_activity_month_never_raises_severity(built):
         "activity missing for 10/2026: not judged",
     )
     assert [f for f in all_flags(con, "X") if f[1] in RATE_FLAGS] == []
-    q = (2 * (1 - math.exp(-1000 / 9000)) + (1 - math.exp(-0.75))) / 6
+    q = 1 - math.exp(-8 / 101)
     p = sum(math.comb(6, k) * q**k * (1 - q) ** (6 - k) for k in range(3, 7))
-    assert p == pytest.approx(0.0278, abs=1e-4)
-    predictive = predictive_tail(3, [0, 0, 0, 1000 / 9000, 1000 / 9000, 0.75], peer_findings=8)
-    assert predictive == pytest.approx(0.0300, abs=1e-4)
-    assert reasons(con, "Y")[2] == pytest.approx(predictive, rel=1e-9)
+    assert p == pytest.approx(0.00741, abs=1e-5)
+    predictive = predictive_tail(3, [8 / 101] * 6, peer_findings=8)
+    assert predictive == pytest.approx(0.0142, abs=1e-4)
+    assert reasons(con, "Y")[2] == pytest.approx(predictive, rel=1e-8)
     assert ("2026-10", "persistent", "watch") in all_flags(con, "Y")
 
 

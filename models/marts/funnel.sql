@@ -25,9 +25,10 @@
 --
 -- persistent_* (clause 7.1, pattern_flags' persistent): months of the persistent window with a
 -- finding, against how often someone this busy has a finding in a month at the peers' rate
--- (the subject left out); p = P(at least that many months) under the binomial over the window's
--- months, averaged over the between-people gamma and over the uncertainty of the peers' rate
--- (a predictive p-value: the rate rests on the peers' findings in the window). The same
+-- over the window (the subject left out); p = P(at least that many months) under the binomial
+-- over the window's months, averaged over the law of the subject's rate over that estimate:
+-- the between-people gamma divided by the estimate's own error (a predictive p-value: the rate
+-- rests on the peers' findings in the window). The same
 -- false-discovery procedure, over the review month's subjects with activity data for the whole
 -- window, at persistent_fdr, decides `high` (persistent_discovered);
 -- chance_persistent is each subject's chance of a discovery with no real difference.
@@ -232,6 +233,8 @@ peer_months as (
         subject_type, peer_group, month,
         sum(substantiated) filter (where exposure is not null) as peer_substantiated,
         sum(exposure) as peer_exposure,
+        -- for how unevenly the activity is spread over the group (persistent, below)
+        sum(exposure * exposure) as peer_exposure_sq,
         count(exposure) as peer_n
     from marts.subject_monthly
     group by all
@@ -547,10 +550,58 @@ observed_p as (
 
 -- persistent: the months of its window in which a subject had a finding, and the chance of a
 -- finding in a month for someone this busy at the peers' rate (unknown without activity data
--- for every month of the window).
+-- for every month of the window). The peers' rate is that of the subject's group of each month
+-- over the whole window (its members' findings over their activity in the window's months, the
+-- subject's own months in the group left out), not the month's own: a month's rate rests on a
+-- few findings, and the chance of a finding, 1 - e^(-E), is concave in it, so averaging
+-- chances at noisy monthly rates understates them for the people with many findings (measured:
+-- docs/statistics.md, eighth round). A person who changed teams is still compared, month by
+-- month, with the team of that month.
+persistent_group_windows as (
+    select
+        r.review_month, pm.subject_type, pm.peer_group,
+        sum(pm.peer_substantiated) as group_findings,
+        sum(pm.peer_exposure) as group_exposure
+    from review_months as r
+    inner join peer_months as pm
+        on
+            pm.month <= r.review_month
+            and pm.month > r.review_month - to_months((select persistent_window from params))
+    group by all
+),
+
+persistent_subject_months as (
+    select
+        r.review_month, s.subject_type, s.subject_id, s.month, s.substantiated, s.exposure,
+        s.activity_expected, pm.peer_n,
+        g.group_findings
+        - sum(case when s.exposure is not null then s.substantiated else 0 end) over own
+            as peer_findings,
+        g.group_exposure - coalesce(sum(s.exposure) over own, 0) as peer_exposure,
+        -- how unevenly the peers' activity is spread, sum e^2 / (sum e)^2 (1 / their number
+        -- when all are equally busy): with people differing by tau2, the peers' pooled rate
+        -- varies by tau2 times this beyond the Poisson 1 / findings
+        (pm.peer_exposure_sq - s.exposure * s.exposure)
+        / nullif(power(pm.peer_exposure - s.exposure, 2), 0) as peer_concentration
+    from review_months as r
+    inner join marts.subject_monthly as s
+        on
+            s.month <= r.review_month
+            and s.month > r.review_month - to_months((select persistent_window from params))
+    left join peer_months as pm
+        on
+            pm.subject_type = s.subject_type and pm.peer_group = s.peer_group
+            and pm.month = s.month
+    left join persistent_group_windows as g
+        on
+            g.review_month = r.review_month and g.subject_type = s.subject_type
+            and g.peer_group = s.peer_group
+    window own as (partition by r.review_month, s.subject_type, s.subject_id, s.peer_group)
+),
+
 persistent_windows_all as (
     select
-        r.review_month, s.subject_type, s.subject_id,
+        s.review_month, s.subject_type, s.subject_id,
         count(*) filter (where s.substantiated > 0) as months_with_findings,
         count(*) as months,
         -- the basis of a verdict: the subject's activity in every month of the window, and in
@@ -563,44 +614,32 @@ persistent_windows_all as (
                     filter (where s.exposure is null) || ': not judged'
             when count(s.exposure) < count(*) then 'no activity data: not judged'
             when any_value(h.history_reason) is not null then any_value(h.history_reason)
-            when min(pm.peer_n) - 1 < any_value(p.min_peers)
+            when min(s.peer_n) - 1 < any_value(p.min_peers)
                 then printf(
                     '%d peer(s) in some month of the window, fewer than %d: not judged',
-                    min(pm.peer_n) - 1, any_value(p.min_peers)
+                    min(s.peer_n) - 1, any_value(p.min_peers)
                 )
-            when sum(pm.peer_substantiated - s.substantiated) < any_value(p.min_peer_findings)
+            when min(s.peer_findings) < any_value(p.min_peer_findings)
                 then printf(
                     '%d finding(s) of the peers in the window, fewer than %d: their rate is unknown, not judged',
-                    sum(pm.peer_substantiated - s.substantiated), any_value(p.min_peer_findings)
+                    min(s.peer_findings), any_value(p.min_peer_findings)
                 )
         end as persistent_reason,
-        avg(1 - exp(
-            -s.exposure
-            * (pm.peer_substantiated - s.substantiated)
-            / nullif(pm.peer_exposure - s.exposure, 0)
-        )) as chance_if_judged,
-        -- the peers' findings over the window: their rate is known to a relative variance of
-        -- about 1 / this, which the mixture below allows for
-        sum(pm.peer_substantiated - s.substantiated) as peer_findings,
+        avg(1 - exp(-s.exposure * s.peer_findings / nullif(s.peer_exposure, 0)))
+            as chance_if_judged,
+        -- the peers' findings over the window (of the group least known, for someone who
+        -- changed teams): their rate is known to a relative variance of about 1 / this, which
+        -- the mixture below allows for
+        min(s.peer_findings) as peer_findings,
+        avg(s.peer_concentration) as peer_concentration,
         -- each month's expected count at the peers' rate, for the between-people mixture below
-        list(
-            s.exposure * (pm.peer_substantiated - s.substantiated)
-            / nullif(pm.peer_exposure - s.exposure, 0)
-            order by s.month
-        ) as month_expected
-    from review_months as r
+        list(s.exposure * s.peer_findings / nullif(s.peer_exposure, 0) order by s.month)
+            as month_expected
+    from persistent_subject_months as s
     cross join params as p
-    inner join marts.subject_monthly as s
-        on
-            s.month <= r.review_month
-            and s.month > r.review_month - to_months((select persistent_window from params))
-    left join history as h on h.review_month = r.review_month
-    left join peer_months as pm
-        on
-            pm.subject_type = s.subject_type and pm.peer_group = s.peer_group
-            and pm.month = s.month
+    left join history as h on h.review_month = s.review_month
     group by all
-    having bool_or(s.month = r.review_month)
+    having bool_or(s.month = s.review_month)
 ),
 
 persistent_windows as (
@@ -613,60 +652,68 @@ persistent_windows as (
 
 -- P(at least k of the window's months with a finding), k = 0..months, at that monthly chance,
 -- for someone who differs from the peers only as people do, and whose peers' rate is itself an
--- estimate: its rate is the estimated peers' rate times g h, g the gamma multiplier of the model
--- above (mean 1, variance tau2) and h the estimate's own error, common to every month of the
--- window (the peers' N findings in the window make their rate known only to a relative
--- variance of about 1 / N: h ~ Gamma(shape N, rate N)). Plugging the estimate in as exact
--- flagged 43% more than the chance-alone figure promised on simulated homogeneous registers
--- (docs/statistics.md), because a tail at k months grows as about the k-th power of the rate
--- and a rate estimated low is not offset by one estimated high. g h has mean 1 and variance
--- (1 + tau2)(1 + 1 / N) - 1; the mixture uses the gamma with that mean and variance (the
--- moment-matched approximation: the product of two gammas is not a gamma, but with N >= 3
--- and tau2 near 1 its skew differs little, and the tail's dependence on the mixing law beyond
--- its variance is far below the uncertainty of tau2 itself). The monthly chances are
--- 1 - exp(-E g h), and P(at least k months) is averaged over g h. With tau2 = 0 the spread is
--- 1 / N, never 0: no window is judged at an exactly known rate.
+-- estimate. Its rate is the peers' true rate times g, g the gamma multiplier of the model above
+-- (mean 1, variance tau2, shape a = 1 / tau2); the estimate is the true rate times h, common to
+-- every month of the window, h ~ Gamma(shape n, rate n) with n = 1 / (1 / N + tau2 C), N the
+-- peers' findings in the window and C their concentration (the Poisson-gamma variance of a
+-- pooled rate). The subject's rate over the estimate is m = g / h, whose law is known exactly:
+-- tau2 n times a beta-prime(a, n) (a ratio of independent gammas), and, without variation
+-- between people, n / Gamma(n, 1). Its right tail, the one that decides flags, is far heavier
+-- than that of a gamma with the same variance: the moment-matched gamma of g h flagged the
+-- case-mix world 1.8 times as often as it promised (docs/statistics.md, eighth round). The
+-- monthly chances are 1 - exp(-E m), and P(at least k months) is averaged over m.
 persistent_spread as (
     select
         w.review_month, w.subject_type, w.subject_id,
         coalesce(d.node, 0) as node,
         coalesce(d.node_weight, 1.0) as node_weight,
-        (1 + coalesce(d.node_tau2, 0)) * (1 + 1.0 / w.peer_findings) - 1 as spread
+        coalesce(d.node_tau2, 0) as node_tau2,
+        1 / (1.0 / w.peer_findings + coalesce(d.node_tau2, 0) * coalesce(w.peer_concentration, 0))
+            as n_eff
     from persistent_windows as w
     left join tau2_nodes as d using (review_month, subject_type, subject_id)
     where w.month_chance is not null and w.peer_findings > 0
 ),
 
--- The gamma is integrated on a grid of 65 values of ln g, a quarter of its lognormal-matched
--- standard deviation apart over 8 of them each side of the mean (the trapezoid rule, accurate
--- to far below the p-values used), weighted by its density; the mass left of the grid sits at
--- g = 0 (no finding).
-gamma_grid as (
+-- m is integrated on a grid of ln m, a quarter of the lognormal-matched standard deviation of
+-- a law with m's variance apart (about; m's own may be infinite), from 8 of them below the
+-- centre to 16 above (the right tail is the heavy one: with the peers' 4 findings, 12 lost
+-- 5e-7 of a p-value; the trapezoid rule, accurate to far below the p-values used), weighted
+-- by the density of ln m; the mass left of the grid sits at m = 0 (no finding).
+mixture_grid as (
     select
-        review_month, subject_type, subject_id, node, node_weight, 1 / spread as shape,
+        review_month, subject_type, subject_id, node, node_weight, node_tau2, n_eff,
         sqrt(ln(1 + spread)) * u / 4 - ln(1 + spread) / 2 as x,
         sqrt(ln(1 + spread)) / 4 as step
-    from persistent_spread
-    cross join (select unnest(range(-32, 33)) as u) as grid
+    from (select *, (1 + node_tau2) * (1 + 1 / n_eff) - 1 as spread from persistent_spread)
+    cross join (select unnest(range(-32, 65)) as u) as grid
 ),
 
-gamma_nodes as (
+mixture_nodes as (
     select
         review_month, subject_type, subject_id, node, node_weight, exp(x) as g,
-        -- the gamma density of ln g: shape^shape / Gamma(shape) g^shape e^(-shape g), times the
-        -- weight of its tau2 node
-        node_weight * step * exp(shape * ln(shape) - lgamma(shape) + shape * x - shape * exp(x)) as weight
-    from gamma_grid
+        node_weight * step * exp(case
+            -- ln m with m = tau2 n B, B ~ beta-prime(a, n): b^a (1 + b)^-(a + n) / B(a, n),
+            -- b = m / (tau2 n)
+            when node_tau2 > 0
+                then
+                    (x - ln(node_tau2 * n_eff)) / node_tau2
+                    - (1 / node_tau2 + n_eff) * ln(1 + exp(x) / (node_tau2 * n_eff))
+                    - lgamma(1 / node_tau2) - lgamma(n_eff) + lgamma(1 / node_tau2 + n_eff)
+            -- ln m with m = n / G, G ~ Gamma(n, 1): n^n e^(-n ln m) e^(-n / m) / Gamma(n)
+            else n_eff * (ln(n_eff) - x) - n_eff * exp(-x) - lgamma(n_eff)
+        end) as weight
+    from mixture_grid
 ),
 
 mixture as (
     select review_month, subject_type, subject_id, node, g, weight
-    from gamma_nodes
+    from mixture_nodes
     union all
     select
         review_month, subject_type, subject_id, node, 0.0,
         greatest(0, any_value(node_weight) - sum(weight))
-    from gamma_nodes
+    from mixture_nodes
     group by review_month, subject_type, subject_id, node
 ),
 
