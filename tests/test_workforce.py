@@ -395,19 +395,24 @@ def test_null_worlds_where_people_differ_for_no_misconduct(tmp_path, kind):
         assert p_value == pytest.approx(p, rel=1e-6)
 
 
+def employee_months(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Each employee's months as the build counts them: team, interactions, findings."""
+    return con.execute(
+        "SELECT subject_id, peer_group, month, exposure, substantiated "
+        "FROM marts.subject_monthly WHERE subject_type = 'employee'"
+    ).df()
+
+
 def persistent_inputs(home: Path) -> list[tuple]:
     """For each employee-month of a simulated register with a persistent p-value of at most
-    0.05, 3 or more months with a finding and tau2 > 0: (months with a finding, p-value, the expected count of
-    each month of the window at the peers' pooled window rate (the window is shorter in the
-    register's first months), the peers' findings in the window, sum e^2 / (sum e)^2 over the
-    peers, tau2, its standard error), written out with pandas."""
+    0.05, 3 or more months with a finding and tau2 > 0: (months with a finding, p-value, the
+    expected count of each month of the window at the peers' pooled window rate (the window is
+    shorter in the register's first months), the peers' findings in the window, sum e^2 /
+    (sum e)^2 over the peers, tau2, its standard error), written out with pandas."""
     from benchmarks.null_worlds import world_settings
 
     with duckdb.connect(str(world_settings(home).warehouse_path), read_only=True) as con:
-        monthly = con.execute(
-            "SELECT subject_id, peer_group, month, exposure, substantiated "
-            "FROM marts.subject_monthly WHERE subject_type = 'employee'"
-        ).df()
+        monthly = employee_months(con)
         tested = con.execute(
             "SELECT subject_id, review_month, persistent_months, persistent_p_value, tau2, "
             "tau2_se FROM marts.funnel WHERE persistent_p_value <= 0.05 AND tau2 > 0 "
@@ -481,10 +486,7 @@ def test_case_mix_tau2_can_allow_for_its_own_uncertainty(tmp_path, monkeypatch):
     monkeypatch.setenv("COMPLAINTS_PATTERNS__DISPERSION_UPPER_Z", "1")
     null_world_counts(tmp_path, "case_mix", seed=1)
     with duckdb.connect(str(world_settings(tmp_path).warehouse_path), read_only=True) as con:
-        monthly = con.execute(
-            "SELECT subject_id, peer_group, month, substantiated, exposure "
-            "FROM marts.subject_monthly WHERE subject_type = 'employee'"
-        ).df()
+        monthly = employee_months(con)
         tested = con.execute(
             "SELECT subject_id, review_month, tau2, tau2_se FROM marts.funnel "
             "WHERE subject_type = 'employee' AND tau2 IS NOT NULL"
