@@ -695,8 +695,9 @@ mixture_nodes as (
         review_month, subject_type, subject_id, node, node_weight, exp(x) as g,
         node_weight * step * exp(case
             -- ln m with m = tau2 n B, B ~ beta-prime(a, n): b^a (1 + b)^-(a + n) / B(a, n),
-            -- b = m / (tau2 n)
-            when node_tau2 > 0
+            -- b = m / (tau2 n); below tau2 = 1e-6 its terms, of order 1 / tau2, cancel beyond
+            -- double precision, and the law is the inverse gamma's to within tau2
+            when node_tau2 > 1e-6
                 then
                     (x - ln(node_tau2 * n_eff)) / node_tau2
                     - (1 / node_tau2 + n_eff) * ln(1 + exp(x) / (node_tau2 * n_eff))
