@@ -4,10 +4,13 @@ then built with the same steps as `complaints build`, for hand-computed pattern 
 from __future__ import annotations
 
 import datetime as dt
+import math
 from dataclasses import dataclass, field
 
 import duckdb
+import numpy as np
 import pandas as pd
+from scipy import integrate, stats
 
 from base.settings import Settings
 from pipelines.build_params import write_build_params
@@ -175,8 +178,6 @@ def workforce_world(
     "repeats" (incidents at the team's rate / 1.5, each complained of 1 + Poisson(0.5) times by
     the same customer within 3 weeks: 1.5 complaints per incident). `planted` maps an employee
     index to (index of the last month, rate multiplier) over `span` months: a real outlier."""
-    import numpy as np
-
     rng = np.random.default_rng(seed)
     world = World()
     teams = list(WORLD_TEAMS)
@@ -219,11 +220,6 @@ def predictive_tail(
     m = g / h, g ~ Gamma(1 / tau2, scale tau2) (between people), h ~ Gamma(n, scale 1 / n) (the
     estimate's error), n = 1 / (1 / peer_findings + tau2 concentration): scipy's beta-prime
     (1 / tau2, n) scaled by tau2 n, or without tau2 the inverse gamma (n, scale n)."""
-    import math
-
-    import numpy as np
-    from scipy import integrate, stats
-
     n = 1 / (1 / peer_findings + tau2 * concentration)
     law = stats.betaprime(1 / tau2, n, scale=tau2 * n) if tau2 > 0 else stats.invgamma(n, scale=n)
 

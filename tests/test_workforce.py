@@ -426,15 +426,22 @@ def persistent_inputs(home: Path) -> list[tuple]:
             & (monthly.month > r.review_month - pd.DateOffset(months=6))
         ]
         me = window[window.subject_id == r.subject_id]
-        team = window[(window.peer_group == me.peer_group.iloc[0])]
+        team = window[window.peer_group == me.peer_group.iloc[0]]
         peers = team[team.subject_id != r.subject_id]
         findings = peers.substantiated.sum()
         expected = [e * findings / peers.exposure.sum() for e in me.exposure]
         month = peers[peers.month == r.review_month].exposure
         concentration = (month**2).sum() / month.sum() ** 2
         rows.append(
-            (r.persistent_months, r.persistent_p_value, expected, findings, concentration)
-            + (r.tau2, r.tau2_se)
+            (
+                r.persistent_months,
+                r.persistent_p_value,
+                expected,
+                findings,
+                concentration,
+                r.tau2,
+                r.tau2_se,
+            )
         )
     return rows
 

@@ -1,12 +1,13 @@
 -- How many outlier_rate flags and high persistent flags chance alone would give each review month
 -- (clauses 4.5, 6.2, 7.1): the sum over the staff and partners tested of the chance that one with
 -- no real difference from its peers reaches the threshold that would flag it (the month's, or
--- for a subject not flagged the one a flag more would set: the procedure is step-up; marts.funnel
--- chance_medium, chance_watch, chance_persistent), against the flags the tests actually raised (a persistent
--- discovery resting only on findings under review is shown as medium, not high). chance_persistent
--- sums the same predictive tails as persistent's p-values (averaged over the peer rate's
--- uncertainty as well as the between-people gamma), so the figure and the flags are judged
--- alike: a figure at the rate taken as exact would promise fewer flags than the test gives. The 95%
+-- for a subject not flagged the one a flag more would set: the procedure is step-up;
+-- marts.funnel chance_medium, chance_watch, chance_persistent), against the flags the tests
+-- actually raised (a persistent discovery resting only on findings under review is shown as
+-- medium, not high). chance_persistent sums the same predictive tails as persistent's p-values
+-- (averaged over the subject's rate over the peers' estimated one: the between-people gamma
+-- divided by the estimate's own error), so the figure and the flags are judged alike: a
+-- figure at the rate taken as exact would promise fewer flags than the test gives. The 95%
 -- interval is the Poisson one with that mean: the number of such
 -- flags is a sum of independent rare events, and the Poisson is slightly wider than their exact
 -- (Poisson-binomial) distribution, so the interval errs on the wide side.

@@ -373,8 +373,8 @@ subject_tau2 as (
 -- tau2's sampling law, taken as normal with the estimate's standard error (the sandwich
 -- tau2_se above), by 3-point Gauss-Hermite: tau2 - sqrt(3) se, tau2, tau2 + sqrt(3) se with
 -- weights 1/6, 2/3, 1/6 (exact for polynomials up to degree 5), floored at 0. With tau2 = 0
--- (no evidence of variation) there is one node, 0: the exact tests for equal rates.
--- the standard error the tests average tau2 over; 0 when they do not
+-- (no evidence of variation) there is one node, 0: the exact tests for equal rates. The
+-- standard error the tests average tau2 over is 0 when they do not.
 subject_tau2_se as (
     select
         *,
